@@ -1,0 +1,33 @@
+# spire: the two commands of the Quick start, and the steps under them.
+#   make demo   install Debian packages if missing, build, generate the demo collection, run it
+#   make test   install Debian packages if missing, build, run ctest
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPR_WERROR=ON
+NP ?= 2
+
+DEB_PACKAGES = libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libzstd-dev cmake \
+  pkg-config gcc make libopenblas-dev libutf8proc-dev libstemmer-dev libinih-dev libcjson-dev \
+  libxxhash-dev libprotobuf-c-dev protobuf-c-compiler gnuplot-nox
+
+.PHONY: all deps build test demo clean
+
+all: build
+
+deps:
+	@bash cmake/install-deps.sh $(DEB_PACKAGES)
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+demo: build
+	@bash jobs/demo.sh $(BUILD) $(NP)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,11 @@
+/* cmd_eval.c: spire eval. */
+#include <stdio.h>
+
+#include "spr_cli.h"
+
+int spr_cmd_eval(const spr_comm *world, int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  if (world->rank == 0) fprintf(stderr, "spire eval: not implemented yet\n");
+  return SPR_EXIT_FAIL;
+}

@@ -1,0 +1,11 @@
+/* cmd_search.c: spire search. */
+#include <stdio.h>
+
+#include "spr_cli.h"
+
+int spr_cmd_search(const spr_comm *world, int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  if (world->rank == 0) fprintf(stderr, "spire search: not implemented yet\n");
+  return SPR_EXIT_FAIL;
+}

@@ -1,0 +1,88 @@
+/* spire_main.c: the spire executable. Starts MPI once and dispatches to a subcommand. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "spr_cli.h"
+
+static const struct {
+  const char *name;
+  spr_cmd_fn fn;
+  const char *summary;
+} spr_commands[] = {
+    {"run", spr_cmd_run, "run every stage of a job spec (resumes finished stages)"},
+    {"index", spr_cmd_index, "build an index file from a corpus"},
+    {"search", spr_cmd_search, "top-k retrieval of queries, TREC run output"},
+    {"eval", spr_cmd_eval, "trec_eval-identical metrics of runs against qrels"},
+    {"synth", spr_cmd_synth, "generate a deterministic collection (corpus, queries, qrels)"},
+    {"inspect", spr_cmd_inspect, "print an index file's statistics and parameters"},
+};
+#define SPR_NCOMMANDS (sizeof spr_commands / sizeof spr_commands[0])
+
+static void spr_main_usage(FILE *f) {
+  fprintf(f,
+          "spire %s: Sparse Parallel Index & Retrieval Engine\n\n"
+          "usage: [mpirun -np N] spire COMMAND [OPTIONS]   (spire COMMAND --help for details)\n\n"
+          "commands:\n",
+          SPR_VERSION);
+  for (size_t i = 0; i < SPR_NCOMMANDS; i++)
+    fprintf(f, "  %-9s %s\n", spr_commands[i].name, spr_commands[i].summary);
+  fprintf(f, "\nEvery command gives the same result bytes whatever the number of MPI ranks.\n");
+}
+
+int spr_cli_has_help(int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;
+  return 0;
+}
+
+int spr_cli_finish(const spr_comm *world, const char *cmd, int rc) {
+  const int agreed = spr_mpi_agree(world, rc);
+  if (agreed == SPR_OK) return SPR_EXIT_OK;
+  char msg[2048] = "";
+  spr_mpi_error_message(world, rc, msg, sizeof msg);
+  if (world->rank == 0) {
+    fprintf(stderr, "spire %s: error: %s\n", cmd, msg);
+    fflush(stderr);
+  }
+  return agreed == SPR_EUSAGE ? SPR_EXIT_USAGE : SPR_EXIT_FAIL;
+}
+
+int spr_cli_usage_error(const spr_comm *world, const char *cmd, const char *fmt, ...) {
+  if (world->rank == 0) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "spire %s: error: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (see spire %s --help)\n", cmd);
+    va_end(ap);
+  }
+  return SPR_EXIT_USAGE;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+    spr_main_usage(stdout);
+    return argc < 2 ? SPR_EXIT_USAGE : SPR_EXIT_OK;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    printf("spire %s\n", SPR_VERSION);
+    return SPR_EXIT_OK;
+  }
+  spr_cmd_fn fn = NULL;
+  for (size_t i = 0; i < SPR_NCOMMANDS; i++)
+    if (!strcmp(argv[1], spr_commands[i].name)) fn = spr_commands[i].fn;
+  if (!fn) {
+    fprintf(stderr, "spire: error: unknown command '%s'\n\n", argv[1]);
+    spr_main_usage(stderr);
+    return SPR_EXIT_USAGE;
+  }
+  spr_comm world;
+  if (spr_mpi_init(&argc, &argv, &world) < 0) {
+    fprintf(stderr, "spire: error: %s\n", spr_last_message());
+    return SPR_EXIT_FAIL;
+  }
+  const int status = fn(&world, argc - 1, argv + 1);
+  spr_mpi_finalize(&world);
+  return status;
+}

@@ -1,0 +1,285 @@
+/* spr_coll.c: the only file that calls MPI collectives. Each call goes through SPR_MPI_CALL so an
+ * MPI failure becomes SPR_EMPI with MPI's own description. Large byte counts (beyond int) are
+ * moved as MPI_BYTE in chunks of a contiguous derived type so no count overflows. */
+#include "spr_coll.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int spr_mpi_we_initialized = 0;
+
+static int spr_mpi_fail(int err, const char *what, const char *file, int line, const char *func) {
+  char s[MPI_MAX_ERROR_STRING];
+  int n = 0;
+  if (MPI_Error_string(err, s, &n) != MPI_SUCCESS) snprintf(s, sizeof s, "MPI error %d", err);
+  return spr_fail_at(SPR_EMPI, file, line, func, "%s failed: %s", what, s);
+}
+#define SPR_MPI_CALL(call)                                                           \
+  do {                                                                               \
+    const int spr_mpi_err_ = (call);                                                 \
+    if (spr_mpi_err_ != MPI_SUCCESS)                                                 \
+      return spr_mpi_fail(spr_mpi_err_, #call, __FILE__, __LINE__, __func__);        \
+  } while (0)
+
+int spr_mpi_init(int *argc, char ***argv, spr_comm *world) {
+  int inited = 0;
+  SPR_MPI_CALL(MPI_Initialized(&inited));
+  if (!inited) {
+    int provided = 0;
+    SPR_MPI_CALL(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided));
+    spr_mpi_we_initialized = 1;
+  }
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  SPR_MPI_CALL(MPI_Comm_dup(MPI_COMM_WORLD, &world->comm));
+  SPR_MPI_CALL(MPI_Comm_set_errhandler(world->comm, MPI_ERRORS_RETURN));
+  SPR_MPI_CALL(MPI_Comm_rank(world->comm, &world->rank));
+  SPR_MPI_CALL(MPI_Comm_size(world->comm, &world->size));
+  return SPR_OK;
+}
+
+void spr_mpi_finalize(spr_comm *world) {
+  if (world->comm != MPI_COMM_NULL) MPI_Comm_free(&world->comm);
+  world->comm = MPI_COMM_NULL;
+  if (spr_mpi_we_initialized) MPI_Finalize();
+  spr_mpi_we_initialized = 0;
+}
+
+void spr_mpi_abort(const spr_comm *c, int code) { MPI_Abort(c ? c->comm : MPI_COMM_WORLD, code); }
+
+int spr_mpi_agree(const spr_comm *c, int rc) {
+  int local = rc < 0 ? rc : 0, worst = 0;
+  SPR_MPI_CALL(MPI_Allreduce(&local, &worst, 1, MPI_INT, MPI_MIN, c->comm));
+  if (rc < 0) return rc;
+  return worst < 0 ? SPR_EPEER : SPR_OK;
+}
+
+void spr_mpi_error_message(const spr_comm *c, int rc, char *msg, size_t cap) {
+  /* The lowest rank with an error of its own speaks; if all failed only as peers, the lowest failing. */
+  int mine = (rc < 0 && rc != SPR_EPEER) ? c->rank : c->size;
+  int any = rc < 0 ? c->rank : c->size;
+  int who = c->size, whoany = c->size;
+  if (MPI_Allreduce(&mine, &who, 1, MPI_INT, MPI_MIN, c->comm) != MPI_SUCCESS ||
+      MPI_Allreduce(&any, &whoany, 1, MPI_INT, MPI_MIN, c->comm) != MPI_SUCCESS) {
+    if (msg && cap) snprintf(msg, cap, "%s", spr_last_message());
+    return;
+  }
+  if (who == c->size) who = whoany;
+  if (who == c->size) who = 0;
+  char buf[2048];
+  memset(buf, 0, sizeof buf);
+  if (c->rank == who) snprintf(buf, sizeof buf, "%s", spr_last_message());
+  if (who != 0) {
+    if (c->rank == who) MPI_Send(buf, (int)sizeof buf, MPI_CHAR, 0, 77, c->comm);
+    if (c->rank == 0) MPI_Recv(buf, (int)sizeof buf, MPI_CHAR, who, 77, c->comm, MPI_STATUS_IGNORE);
+  }
+  if (c->rank == 0 && msg && cap) {
+    if (c->size > 1 && who != 0)
+      snprintf(msg, cap, "rank %d: %s", who, buf);
+    else
+      snprintf(msg, cap, "%s", buf);
+  }
+}
+
+int spr_mpi_barrier(const spr_comm *c) {
+  SPR_MPI_CALL(MPI_Barrier(c->comm));
+  return SPR_OK;
+}
+
+static int spr_mpi_reduce_inplace(const spr_comm *c, void *buf, size_t n, MPI_Datatype t, MPI_Op op) {
+  size_t done = 0;
+  const size_t esz = (t == MPI_UINT64_T || t == MPI_DOUBLE) ? 8 : 4;
+  while (done < n) {
+    const size_t m = n - done > (size_t)INT_MAX / 2 ? (size_t)INT_MAX / 2 : n - done;
+    SPR_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, (char *)buf + done * esz, (int)m, t, op, c->comm));
+    done += m;
+  }
+  return SPR_OK;
+}
+
+int spr_mpi_sum_u64(const spr_comm *c, uint64_t *buf, size_t n) {
+  return spr_mpi_reduce_inplace(c, buf, n, MPI_UINT64_T, MPI_SUM);
+}
+int spr_mpi_max_u64(const spr_comm *c, uint64_t *buf, size_t n) {
+  return spr_mpi_reduce_inplace(c, buf, n, MPI_UINT64_T, MPI_MAX);
+}
+int spr_mpi_min_u64(const spr_comm *c, uint64_t *buf, size_t n) {
+  return spr_mpi_reduce_inplace(c, buf, n, MPI_UINT64_T, MPI_MIN);
+}
+int spr_mpi_sum_f64(const spr_comm *c, double *buf, size_t n) {
+  return spr_mpi_reduce_inplace(c, buf, n, MPI_DOUBLE, MPI_SUM);
+}
+int spr_mpi_max_f64(const spr_comm *c, double *buf, size_t n) {
+  return spr_mpi_reduce_inplace(c, buf, n, MPI_DOUBLE, MPI_MAX);
+}
+
+int spr_mpi_exscan_u64(const spr_comm *c, uint64_t v, uint64_t *before, uint64_t *total) {
+  uint64_t b = 0, t = 0;
+  SPR_MPI_CALL(MPI_Exscan(&v, &b, 1, MPI_UINT64_T, MPI_SUM, c->comm));
+  if (c->rank == 0) b = 0; /* MPI leaves rank 0's result undefined */
+  SPR_MPI_CALL(MPI_Allreduce(&v, &t, 1, MPI_UINT64_T, MPI_SUM, c->comm));
+  if (before) *before = b;
+  if (total) *total = t;
+  return SPR_OK;
+}
+
+int spr_mpi_allgather_u64(const spr_comm *c, uint64_t v, uint64_t *all) {
+  SPR_MPI_CALL(MPI_Allgather(&v, 1, MPI_UINT64_T, all, 1, MPI_UINT64_T, c->comm));
+  return SPR_OK;
+}
+
+int spr_mpi_bcast(const spr_comm *c, void *buf, size_t n, int root) {
+  size_t done = 0;
+  while (done < n) {
+    const size_t m = n - done > (size_t)INT_MAX ? (size_t)INT_MAX : n - done;
+    SPR_MPI_CALL(MPI_Bcast((char *)buf + done, (int)m, MPI_BYTE, root, c->comm));
+    done += m;
+  }
+  return SPR_OK;
+}
+
+/* Variable-count collectives use MPI_BYTE with int counts; spire's per-rank messages stay below
+ * 2 GiB (checked), which the all-to-all exchange guarantees by rounds in the callers. */
+static int spr_mpi_check_int(uint64_t v, const char *what) {
+  if (v > (uint64_t)INT_MAX)
+    return SPR_FAIL(SPR_EUNSUPPORTED, "%s: message of %llu bytes exceeds 2 GiB", what,
+                    (unsigned long long)v);
+  return SPR_OK;
+}
+
+int spr_mpi_allgatherv(const spr_comm *c, const void *buf, size_t len, void **out, size_t *out_len,
+                       uint64_t *counts) {
+  *out = NULL;
+  *out_len = 0;
+  uint64_t *all = calloc((size_t)c->size, sizeof *all);
+  int *cnt = calloc((size_t)c->size, sizeof *cnt), *dis = calloc((size_t)c->size, sizeof *dis);
+  int rc = SPR_OK;
+  if (!all || !cnt || !dis) {
+    rc = SPR_FAIL(SPR_ENOMEM, "allgatherv: out of memory");
+    goto cleanup;
+  }
+  SPR_TRYG(rc, spr_mpi_allgather_u64(c, len, all), cleanup);
+  uint64_t tot = 0;
+  for (int r = 0; r < c->size; r++) {
+    cnt[r] = (int)all[r];
+    dis[r] = (int)tot;
+    tot += all[r];
+  }
+  SPR_TRYG(rc, spr_mpi_check_int(tot, "allgatherv"), cleanup);
+  char *o = malloc(tot ? tot : 1);
+  if (!o) {
+    rc = SPR_FAIL(SPR_ENOMEM, "allgatherv: cannot allocate %llu bytes", (unsigned long long)tot);
+    goto cleanup;
+  }
+  const int e = MPI_Allgatherv(buf, (int)len, MPI_BYTE, o, cnt, dis, MPI_BYTE, c->comm);
+  if (e != MPI_SUCCESS) {
+    free(o);
+    rc = spr_mpi_fail(e, "MPI_Allgatherv", __FILE__, __LINE__, __func__);
+    goto cleanup;
+  }
+  *out = o;
+  *out_len = tot;
+  if (counts) memcpy(counts, all, (size_t)c->size * sizeof *all);
+cleanup:
+  free(all);
+  free(cnt);
+  free(dis);
+  return rc;
+}
+
+int spr_mpi_gatherv(const spr_comm *c, const void *buf, size_t len, int root, void **out,
+                    size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
+  uint64_t *all = calloc((size_t)c->size, sizeof *all);
+  int *cnt = calloc((size_t)c->size, sizeof *cnt), *dis = calloc((size_t)c->size, sizeof *dis);
+  int rc = SPR_OK;
+  char *o = NULL;
+  if (!all || !cnt || !dis) {
+    rc = SPR_FAIL(SPR_ENOMEM, "gatherv: out of memory");
+    goto cleanup;
+  }
+  SPR_TRYG(rc, spr_mpi_allgather_u64(c, len, all), cleanup);
+  uint64_t tot = 0;
+  for (int r = 0; r < c->size; r++) {
+    cnt[r] = (int)all[r];
+    dis[r] = (int)tot;
+    tot += all[r];
+  }
+  SPR_TRYG(rc, spr_mpi_check_int(tot, "gatherv"), cleanup);
+  int ok = 1;
+  if (c->rank == root) {
+    o = malloc(tot ? tot : 1);
+    ok = o != NULL;
+  }
+  SPR_TRYG(rc, spr_mpi_agree(c, ok ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "gatherv: out of memory")), cleanup);
+  const int e = MPI_Gatherv(buf, (int)len, MPI_BYTE, o, cnt, dis, MPI_BYTE, root, c->comm);
+  if (e != MPI_SUCCESS) {
+    rc = spr_mpi_fail(e, "MPI_Gatherv", __FILE__, __LINE__, __func__);
+    goto cleanup;
+  }
+  if (c->rank == root) {
+    *out = o;
+    *out_len = tot;
+    o = NULL;
+  }
+cleanup:
+  free(o);
+  free(all);
+  free(cnt);
+  free(dis);
+  return rc;
+}
+
+int spr_mpi_alltoallv(const spr_comm *c, const void *sendbuf, const uint64_t *send_counts, void **recv,
+                      uint64_t *recv_counts) {
+  *recv = NULL;
+  const size_t p = (size_t)c->size;
+  int *sc = calloc(p, sizeof *sc), *sd = calloc(p, sizeof *sd), *rcn = calloc(p, sizeof *rcn),
+      *rd = calloc(p, sizeof *rd);
+  int rc = SPR_OK;
+  char *o = NULL;
+  if (!sc || !sd || !rcn || !rd) {
+    rc = SPR_FAIL(SPR_ENOMEM, "alltoallv: out of memory");
+    goto cleanup;
+  }
+  {
+    const int e = MPI_Alltoall(send_counts, 1, MPI_UINT64_T, recv_counts, 1, MPI_UINT64_T, c->comm);
+    if (e != MPI_SUCCESS) {
+      rc = spr_mpi_fail(e, "MPI_Alltoall", __FILE__, __LINE__, __func__);
+      goto cleanup;
+    }
+  }
+  uint64_t st = 0, rt = 0;
+  for (size_t r = 0; r < p; r++) {
+    sc[r] = (int)send_counts[r];
+    sd[r] = (int)st;
+    st += send_counts[r];
+    rcn[r] = (int)recv_counts[r];
+    rd[r] = (int)rt;
+    rt += recv_counts[r];
+  }
+  int lrc = spr_mpi_check_int(st > rt ? st : rt, "alltoallv");
+  if (lrc == SPR_OK) {
+    o = malloc(rt ? rt : 1);
+    if (!o) lrc = SPR_FAIL(SPR_ENOMEM, "alltoallv: cannot allocate %llu bytes", (unsigned long long)rt);
+  }
+  SPR_TRYG(rc, spr_mpi_agree(c, lrc), cleanup);
+  {
+    const int e = MPI_Alltoallv(sendbuf, sc, sd, MPI_BYTE, o, rcn, rd, MPI_BYTE, c->comm);
+    if (e != MPI_SUCCESS) {
+      rc = spr_mpi_fail(e, "MPI_Alltoallv", __FILE__, __LINE__, __func__);
+      goto cleanup;
+    }
+  }
+  *recv = o;
+  o = NULL;
+cleanup:
+  free(o);
+  free(sc);
+  free(sd);
+  free(rcn);
+  free(rd);
+  return rc;
+}

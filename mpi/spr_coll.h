@@ -1,0 +1,55 @@
+/* spr_coll.h: every MPI collective spire uses, each wrapped once, on a duplicated communicator
+ * with MPI_ERRORS_RETURN. MPI failures become SPR_EMPI with MPI_Error_string in the message. */
+#ifndef SPR_COLL_H
+#define SPR_COLL_H
+#include <mpi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spr_status.h"
+
+typedef struct spr_comm {
+  MPI_Comm comm; /* owned: a dup of MPI_COMM_WORLD (or of the parent) */
+  int rank;
+  int size;
+} spr_comm;
+
+/* Collective on MPI_COMM_WORLD. MPI_Init_thread (FUNNELED) unless already initialized, then dup. */
+SPR_NODISCARD int spr_mpi_init(int *argc, char ***argv, spr_comm *world);
+/* Collective. Frees the communicator and finalizes MPI if spr_mpi_init initialized it. */
+void spr_mpi_finalize(spr_comm *world);
+/* Local. Only drivers call this: ends every rank. */
+void spr_mpi_abort(const spr_comm *c, int code);
+
+/* Collective. Agree on the outcome of local work: returns rc if rc < 0, SPR_EPEER if this rank
+ * succeeded but another failed, SPR_OK if all succeeded (or SPR_EMPI if the allreduce fails). */
+SPR_NODISCARD int spr_mpi_agree(const spr_comm *c, int rc);
+/* Collective. After a failed agree: the message of the lowest rank that failed with its own error
+ * (not SPR_EPEER) is copied into msg on rank 0 (msg may be NULL elsewhere). */
+void spr_mpi_error_message(const spr_comm *c, int rc, char *msg, size_t cap);
+
+SPR_NODISCARD int spr_mpi_barrier(const spr_comm *c);
+/* In-place reductions over all ranks. Collective. */
+SPR_NODISCARD int spr_mpi_sum_u64(const spr_comm *c, uint64_t *buf, size_t n);
+SPR_NODISCARD int spr_mpi_max_u64(const spr_comm *c, uint64_t *buf, size_t n);
+SPR_NODISCARD int spr_mpi_min_u64(const spr_comm *c, uint64_t *buf, size_t n);
+SPR_NODISCARD int spr_mpi_sum_f64(const spr_comm *c, double *buf, size_t n);
+SPR_NODISCARD int spr_mpi_max_f64(const spr_comm *c, double *buf, size_t n);
+/* Exclusive prefix sum of v over ranks (0 on rank 0) in *before; global total in *total. */
+SPR_NODISCARD int spr_mpi_exscan_u64(const spr_comm *c, uint64_t v, uint64_t *before, uint64_t *total);
+/* all[i] = v of rank i; all has c->size entries. */
+SPR_NODISCARD int spr_mpi_allgather_u64(const spr_comm *c, uint64_t v, uint64_t *all);
+/* Broadcast n bytes from root. */
+SPR_NODISCARD int spr_mpi_bcast(const spr_comm *c, void *buf, size_t n, int root);
+/* Concatenate every rank's bytes in rank order, on every rank. *out is malloc'ed (owned by the
+ * caller), *out_len its length; counts (may be NULL) gets each rank's byte count. */
+SPR_NODISCARD int spr_mpi_allgatherv(const spr_comm *c, const void *buf, size_t len, void **out,
+                                     size_t *out_len, uint64_t *counts);
+/* Same, only on root (elsewhere *out = NULL). */
+SPR_NODISCARD int spr_mpi_gatherv(const spr_comm *c, const void *buf, size_t len, int root, void **out,
+                                  size_t *out_len);
+/* Personalized all-to-all of bytes: send_counts[r] bytes to rank r from sendbuf (in rank order).
+ * *recv is malloc'ed (caller owns), recv_counts[r] gets bytes from rank r (c->size entries). */
+SPR_NODISCARD int spr_mpi_alltoallv(const spr_comm *c, const void *sendbuf, const uint64_t *send_counts,
+                                    void **recv, uint64_t *recv_counts);
+#endif /* SPR_COLL_H */

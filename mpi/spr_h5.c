@@ -1,0 +1,2 @@
+/* placeholder until the HDF5 backend lands */
+#include "spr_h5.h"

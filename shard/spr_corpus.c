@@ -1,0 +1,2 @@
+/* placeholder */
+#include "spr_status.h"
