@@ -1,2 +1,330 @@
-/* placeholder */
-#include "spr_status.h"
+/* spr_corpus.c: byte-range corpus reading. Records are lines; a record belongs to the part whose
+ * range holds its first byte, which is what lets ranks split a file without talking. */
+#include "spr_corpus.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct spr_corpus {
+  char *path;        /* owned */
+  const char *data;  /* owned mapping (NULL when the file is empty) */
+  uint64_t size;
+  spr_corpus_format fmt;
+};
+
+struct spr_corpus_cursor {
+  const spr_corpus *c; /* borrowed: must outlive the cursor */
+  uint64_t pos, end, line;
+  char *buf;           /* owned scratch for id and text */
+  size_t cap;
+};
+
+int spr_corpus_format_parse(const char *s, spr_corpus_format *out) {
+  if (!strcmp(s, "auto")) *out = SPR_CORPUS_AUTO;
+  else if (!strcmp(s, "jsonl") || !strcmp(s, "json")) *out = SPR_CORPUS_JSONL;
+  else if (!strcmp(s, "tsv")) *out = SPR_CORPUS_TSV;
+  else return SPR_FAIL(SPR_EINVAL, "unknown corpus format '%s' (auto, jsonl or tsv)", s);
+  return SPR_OK;
+}
+
+static int spr_ends_with(const char *s, const char *suf) {
+  const size_t n = strlen(s), m = strlen(suf);
+  return n >= m && !strcmp(s + n - m, suf);
+}
+
+int spr_corpus_open(const char *path, spr_corpus_format fmt, spr_corpus **out) {
+  *out = NULL;
+  const int fd = open(path, O_RDONLY);
+  if (fd < 0) return SPR_FAIL(SPR_EIO, "%s: cannot open: %s", path, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return SPR_FAIL(SPR_EIO, "%s: not a regular file", path);
+  }
+  spr_corpus *c = calloc(1, sizeof *c);
+  if (!c || !(c->path = strdup(path))) {
+    close(fd);
+    free(c);
+    return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
+  }
+  c->size = (uint64_t)st.st_size;
+  if (c->size > 0) {
+    void *m = mmap(NULL, c->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m == MAP_FAILED) {
+      close(fd);
+      free(c->path);
+      free(c);
+      return SPR_FAIL(SPR_EIO, "%s: cannot map: %s", path, strerror(errno));
+    }
+    c->data = m;
+  }
+  close(fd);
+  if (fmt == SPR_CORPUS_AUTO) {
+    if (spr_ends_with(path, ".tsv") || spr_ends_with(path, ".tsv.txt")) fmt = SPR_CORPUS_TSV;
+    else if (spr_ends_with(path, ".jsonl") || spr_ends_with(path, ".json")) fmt = SPR_CORPUS_JSONL;
+    else {
+      fmt = SPR_CORPUS_TSV;
+      for (uint64_t i = 0; i < c->size; i++) {
+        const char ch = c->data[i];
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') continue;
+        if (ch == '{') fmt = SPR_CORPUS_JSONL;
+        break;
+      }
+    }
+  }
+  c->fmt = fmt;
+  *out = c;
+  return SPR_OK;
+}
+
+void spr_corpus_close(spr_corpus **pc) {
+  if (!pc || !*pc) return;
+  spr_corpus *c = *pc;
+  if (c->data) munmap((void *)c->data, c->size);
+  free(c->path);
+  free(c);
+  *pc = NULL;
+}
+
+uint64_t spr_corpus_size(const spr_corpus *c) { return c->size; }
+spr_corpus_format spr_corpus_get_format(const spr_corpus *c) { return c->fmt; }
+const char *spr_corpus_path(const spr_corpus *c) { return c->path; }
+
+/* First line start at or after nominal offset o: o itself if it starts a line. */
+static uint64_t spr_line_start_at_or_after(const spr_corpus *c, uint64_t o) {
+  if (o == 0) return 0;
+  if (o >= c->size) return c->size;
+  if (c->data[o - 1] == '\n') return o;
+  const char *nl = memchr(c->data + o, '\n', c->size - o);
+  return nl ? (uint64_t)(nl - c->data) + 1 : c->size;
+}
+
+void spr_corpus_split(const spr_corpus *c, int part, int parts, uint64_t *begin, uint64_t *end) {
+  const unsigned __int128 s = c->size;
+  const uint64_t b = (uint64_t)(s * (unsigned)part / (unsigned)parts);
+  const uint64_t e = (uint64_t)(s * (unsigned)(part + 1) / (unsigned)parts);
+  *begin = spr_line_start_at_or_after(c, b);
+  *end = part + 1 == parts ? c->size : spr_line_start_at_or_after(c, e);
+  if (*end < *begin) *end = *begin;
+}
+
+uint64_t spr_corpus_count_lines(const spr_corpus *c, uint64_t begin, uint64_t end) {
+  uint64_t n = 0, p = begin;
+  while (p < end) {
+    const char *nl = memchr(c->data + p, '\n', end - p);
+    n++;
+    if (!nl) break;
+    p = (uint64_t)(nl - c->data) + 1;
+  }
+  return n;
+}
+
+int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, uint64_t end, uint64_t first_line,
+                             spr_corpus_cursor **out) {
+  *out = NULL;
+  spr_corpus_cursor *cur = calloc(1, sizeof *cur);
+  if (!cur) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", c->path);
+  cur->c = c;
+  cur->pos = begin;
+  cur->end = end;
+  cur->line = first_line;
+  *out = cur;
+  return SPR_OK;
+}
+
+void spr_corpus_cursor_free(spr_corpus_cursor **p) {
+  if (!p || !*p) return;
+  free((*p)->buf);
+  free(*p);
+  *p = NULL;
+}
+
+static int spr_cursor_reserve(spr_corpus_cursor *cur, size_t need) {
+  if (need <= cur->cap) return SPR_OK;
+  size_t cap = cur->cap ? cur->cap : 4096;
+  while (cap < need) cap *= 2;
+  char *b = realloc(cur->buf, cap);
+  if (!b) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", cur->c->path);
+  cur->buf = b;
+  cur->cap = cap;
+  return SPR_OK;
+}
+
+static int spr_is_blank(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r') return 0;
+  return 1;
+}
+
+/* JSON ids may be strings or integers (Anserini accepts both). */
+static int spr_json_id(const cJSON *id, char *tmp, size_t cap, const char **s) {
+  if (cJSON_IsString(id) && id->valuestring) {
+    *s = id->valuestring;
+    return SPR_OK;
+  }
+  if (cJSON_IsNumber(id) && id->valuedouble == (double)(long long)id->valuedouble) {
+    snprintf(tmp, cap, "%lld", (long long)id->valuedouble);
+    *s = tmp;
+    return SPR_OK;
+  }
+  return SPR_EPARSE;
+}
+
+static int spr_parse_jsonl(spr_corpus_cursor *cur, const char *line, size_t n, spr_doc *doc) {
+  const char *path = cur->c->path;
+  const unsigned long long ln = (unsigned long long)cur->line;
+  const char *endp = NULL;
+  cJSON *o = cJSON_ParseWithLengthOpts(line, n, &endp, 0);
+  if (!o) {
+    const size_t col = endp && endp >= line ? (size_t)(endp - line) + 1 : 1;
+    return SPR_FAIL(SPR_EPARSE, "%s:%llu: malformed JSON near column %zu", path, ln, col);
+  }
+  int rc = SPR_OK;
+  if (!cJSON_IsObject(o)) {
+    rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: expected a JSON object per line", path, ln);
+    goto cleanup;
+  }
+  const cJSON *jid = cJSON_GetObjectItemCaseSensitive(o, "id");
+  if (!jid) jid = cJSON_GetObjectItemCaseSensitive(o, "_id");
+  const cJSON *jtext = cJSON_GetObjectItemCaseSensitive(o, "text");
+  if (!jtext) jtext = cJSON_GetObjectItemCaseSensitive(o, "contents");
+  const cJSON *jtitle = cJSON_GetObjectItemCaseSensitive(o, "title");
+  char idtmp[32];
+  const char *id = NULL;
+  if (!jid || spr_json_id(jid, idtmp, sizeof idtmp, &id) != SPR_OK || !id[0]) {
+    rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: missing or empty \"id\" (a string)", path, ln);
+    goto cleanup;
+  }
+  if (!jtext || !cJSON_IsString(jtext)) {
+    rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: missing \"text\" or \"contents\" (a string)", path, ln);
+    goto cleanup;
+  }
+  if (jtitle && !cJSON_IsString(jtitle) && !cJSON_IsNull(jtitle)) {
+    rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: \"title\" must be a string", path, ln);
+    goto cleanup;
+  }
+  const char *title = cJSON_IsString(jtitle) ? jtitle->valuestring : "";
+  const size_t il = strlen(id), tl = strlen(title), xl = strlen(jtext->valuestring);
+  SPR_TRYG(rc, spr_cursor_reserve(cur, il + 1 + tl + 1 + xl + 1), cleanup);
+  memcpy(cur->buf, id, il + 1);
+  char *t = cur->buf + il + 1;
+  size_t k = 0;
+  if (tl) {
+    memcpy(t, title, tl);
+    t[tl] = '\n';
+    k = tl + 1;
+  }
+  memcpy(t + k, jtext->valuestring, xl + 1);
+  doc->id = cur->buf;
+  doc->id_len = il;
+  doc->text = t;
+  doc->text_len = k + xl;
+cleanup:
+  cJSON_Delete(o);
+  return rc;
+}
+
+static int spr_parse_tsv(spr_corpus_cursor *cur, const char *line, size_t n, spr_doc *doc) {
+  const char *tab = memchr(line, '\t', n);
+  if (!tab || tab == line)
+    return SPR_FAIL(SPR_EPARSE, "%s:%llu: expected id<TAB>text", cur->c->path,
+                    (unsigned long long)cur->line);
+  const size_t il = (size_t)(tab - line), xl = n - il - 1;
+  SPR_TRY(spr_cursor_reserve(cur, il + 1 + xl + 1));
+  memcpy(cur->buf, line, il);
+  cur->buf[il] = '\0';
+  memcpy(cur->buf + il + 1, tab + 1, xl);
+  cur->buf[il + 1 + xl] = '\0';
+  doc->id = cur->buf;
+  doc->id_len = il;
+  doc->text = cur->buf + il + 1;
+  doc->text_len = xl;
+  return SPR_OK;
+}
+
+int spr_corpus_next(spr_corpus_cursor *cur, spr_doc *doc) {
+  const spr_corpus *c = cur->c;
+  while (cur->pos < cur->end) {
+    const char *line = c->data + cur->pos;
+    const char *nl = memchr(line, '\n', c->size - cur->pos);
+    size_t n = nl ? (size_t)(nl - line) : (size_t)(c->size - cur->pos);
+    cur->pos += n + (nl ? 1 : 0);
+    const uint64_t this_line = cur->line++;
+    if (n && line[n - 1] == '\r') n--;
+    if (spr_is_blank(line, n)) continue;
+    const uint64_t save = cur->line;
+    cur->line = this_line;
+    const int rc = c->fmt == SPR_CORPUS_TSV ? spr_parse_tsv(cur, line, n, doc)
+                                            : spr_parse_jsonl(cur, line, n, doc);
+    cur->line = save;
+    if (rc < 0) return rc;
+    doc->line = this_line;
+    return 1;
+  }
+  return 0;
+}
+
+/* ---------------------------------------------------------------- queries */
+
+void spr_queries_free(spr_queries *q) {
+  if (!q) return;
+  for (size_t i = 0; i < q->n; i++) {
+    free(q->qid[i]);
+    free(q->text[i]);
+  }
+  free(q->qid);
+  free(q->text);
+  memset(q, 0, sizeof *q);
+}
+
+int spr_queries_load(const char *path, spr_queries *out) {
+  memset(out, 0, sizeof *out);
+  spr_corpus *c = NULL;
+  SPR_TRY(spr_corpus_open(path, SPR_CORPUS_TSV, &c));
+  int rc = SPR_OK;
+  size_t cap = 0;
+  uint64_t pos = 0, line = 0;
+  while (pos < c->size) {
+    const char *s = c->data + pos;
+    const char *nl = memchr(s, '\n', c->size - pos);
+    size_t n = nl ? (size_t)(nl - s) : (size_t)(c->size - pos);
+    pos += n + (nl ? 1 : 0);
+    line++;
+    if (n && s[n - 1] == '\r') n--;
+    if (spr_is_blank(s, n)) continue;
+    const char *tab = memchr(s, '\t', n);
+    if (!tab || tab == s) {
+      rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: expected qid<TAB>text", path, (unsigned long long)line);
+      goto cleanup;
+    }
+    if (out->n == cap) {
+      cap = cap ? 2 * cap : 256;
+      char **a = realloc(out->qid, cap * sizeof *a), **b = a ? realloc(out->text, cap * sizeof *b) : NULL;
+      if (a) out->qid = a;
+      if (b) out->text = b;
+      if (!a || !b) {
+        rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
+        goto cleanup;
+      }
+    }
+    out->qid[out->n] = strndup(s, (size_t)(tab - s));
+    out->text[out->n] = strndup(tab + 1, n - (size_t)(tab - s) - 1);
+    out->n++;
+    if (!out->qid[out->n - 1] || !out->text[out->n - 1]) {
+      rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
+      goto cleanup;
+    }
+  }
+  if (out->n == 0) rc = SPR_FAIL(SPR_EPARSE, "%s: no queries", path);
+cleanup:
+  if (rc < 0) spr_queries_free(out);
+  spr_corpus_close(&c);
+  return rc;
+}

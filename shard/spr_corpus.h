@@ -1,0 +1,59 @@
+/* spr_corpus.h: corpus and query readers. A corpus file (JSONL or TSV) is memory-mapped; each rank
+ * reads the records whose first byte lies in its byte range, so no rank reads the whole file.
+ * Local (no MPI): the caller computes global line numbers and docids with prefix sums. */
+#ifndef SPR_CORPUS_H
+#define SPR_CORPUS_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spr_status.h"
+
+typedef enum spr_corpus_format { SPR_CORPUS_AUTO = 0, SPR_CORPUS_JSONL, SPR_CORPUS_TSV } spr_corpus_format;
+
+typedef struct spr_corpus spr_corpus;
+
+/* Parse "auto" | "jsonl" | "tsv". SPR_EINVAL otherwise. */
+SPR_NODISCARD int spr_corpus_format_parse(const char *s, spr_corpus_format *out);
+/* Local. Open (mmap) path. AUTO picks by extension (.jsonl/.json/.tsv), else by the first
+ * non-blank byte ('{' = JSONL). Missing or unreadable file: SPR_EIO naming the path. */
+SPR_NODISCARD int spr_corpus_open(const char *path, spr_corpus_format fmt, spr_corpus **out);
+void spr_corpus_close(spr_corpus **c);
+uint64_t spr_corpus_size(const spr_corpus *c);
+spr_corpus_format spr_corpus_get_format(const spr_corpus *c);
+const char *spr_corpus_path(const spr_corpus *c);
+
+/* Byte range of part `part` of `parts`: [begin,end) covers exactly the lines whose first byte lies in
+ * [part*size/parts, (part+1)*size/parts). Ranges of all parts tile the file. Never fails. */
+void spr_corpus_split(const spr_corpus *c, int part, int parts, uint64_t *begin, uint64_t *end);
+/* Number of lines starting in [begin,end) (a final line without '\n' counts). */
+uint64_t spr_corpus_count_lines(const spr_corpus *c, uint64_t begin, uint64_t end);
+
+/* One record. Pointers are borrowed from the reader and valid until the next spr_corpus_next. */
+typedef struct spr_doc {
+  const char *id;   /* NUL-terminated external id */
+  size_t id_len;
+  const char *text; /* title + "\n" + text (title omitted when absent or empty) */
+  size_t text_len;
+  uint64_t line;    /* 1-based line number in the file (from first_line passed to the cursor) */
+} spr_doc;
+
+typedef struct spr_corpus_cursor spr_corpus_cursor;
+/* Iterate the records of [begin,end); first_line = global 1-based number of the line at begin. */
+SPR_NODISCARD int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, uint64_t end,
+                                           uint64_t first_line, spr_corpus_cursor **out);
+/* 1 and *doc filled, 0 at the end, or SPR_EPARSE with "FILE:LINE: what" in spr_last_error().
+ * Blank lines are skipped. */
+SPR_NODISCARD int spr_corpus_next(spr_corpus_cursor *cur, spr_doc *doc);
+void spr_corpus_cursor_free(spr_corpus_cursor **cur);
+
+/* Queries: TSV `qid<TAB>text`, read whole (query files are small). */
+typedef struct spr_queries {
+  size_t n;
+  char **qid;  /* owned, n entries */
+  char **text; /* owned, n entries */
+} spr_queries;
+/* Local. Errors: SPR_EIO (missing file), SPR_EPARSE "FILE:LINE: expected qid<TAB>text". Blank
+ * lines are skipped; a file with no query is an error. */
+SPR_NODISCARD int spr_queries_load(const char *path, spr_queries *out);
+void spr_queries_free(spr_queries *q);
+#endif /* SPR_CORPUS_H */
