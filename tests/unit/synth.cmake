@@ -1,0 +1,4 @@
+# Synthetic collection generator (kernels/spr_synth.c): determinism, counts, query/qrel consistency.
+spr_add_unit_test(unit_synth ${CMAKE_CURRENT_LIST_DIR}/synth_test.c)
+spr_add_script_test(cli_synth mpi ${CMAKE_CURRENT_LIST_DIR}/synth_cli.sh)
+set_tests_properties(cli_synth PROPERTIES PROCESSORS 2)
