@@ -1,11 +1,103 @@
-/* cmd_index.c: spire index. */
+/* cmd_index.c: spire index — build an index file from a corpus (collective). */
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "spr_args.h"
 #include "spr_cli.h"
+#include "spr_index.h"
+
+static void spr_index_help(void) {
+  printf(
+      "usage: [mpirun -np N] spire index --input CORPUS --output INDEX.h5 [options]\n\n"
+      "Build a BM25 impact index (one parallel HDF5 file) from a JSONL or TSV corpus. Every rank reads\n"
+      "its own byte range of the corpus; the file is identical whatever the number of ranks.\n\n"
+      "  --input PATH        corpus: JSONL ({\"id\", \"text\" or \"contents\", optional \"title\"}) or TSV (id<TAB>text)\n"
+      "  --output PATH       index file to write (written as PATH.tmp, renamed when complete)\n"
+      "  --format F          auto (default: by extension, else first byte), jsonl or tsv\n"
+      "  --encoder E         bm25 (default; SPLADE and pre-encoded vectors come later)\n"
+      "  --analyzer A        english (default: Lucene EnglishAnalyzer equivalent) or standard\n"
+      "  --k1 X              BM25 k1 (default 0.9)\n"
+      "  --b X               BM25 b (default 0.4)\n"
+      "  --bits N            impact quantization bits, 1..8 (default 8)\n"
+      "  --zstd-level N      compression level of the datasets, 0 = none (default 3)\n"
+      "  --block-size N      reserved for Block-Max Pruning (8..256, default 32)\n"
+      "  --quiet             no progress lines\n"
+      "  -h, --help          this help\n");
+}
 
 int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  if (world->rank == 0) fprintf(stderr, "spire index: not implemented yet\n");
-  return SPR_EXIT_FAIL;
+  if (spr_cli_has_help(argc, argv)) {
+    if (world->rank == 0) spr_index_help();
+    return SPR_EXIT_OK;
+  }
+  static const struct option opts[] = {
+      {"input", required_argument, 0, 'i'},   {"output", required_argument, 0, 'o'},
+      {"format", required_argument, 0, 'f'},  {"encoder", required_argument, 0, 'e'},
+      {"analyzer", required_argument, 0, 'a'}, {"k1", required_argument, 0, 'K'},
+      {"b", required_argument, 0, 'B'},       {"bits", required_argument, 0, 'q'},
+      {"zstd-level", required_argument, 0, 'z'}, {"block-size", required_argument, 0, 's'},
+      {"reorder", required_argument, 0, 'r'}, {"quiet", no_argument, 0, 'Q'},
+      {0, 0, 0, 0}};
+  spr_build_params p = {.format = SPR_CORPUS_AUTO, .analyzer = "english", .k1 = 0.9, .b = 0.4, .bits = 8,
+                        .zstd_level = 3, .progress = 1};
+  const char *encoder = "bm25", *reorder = "none";
+  long lv = 0;
+  optind = 1;
+  opterr = 0;
+  int ch;
+  while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (ch) {
+      case 'i': p.corpus = optarg; break;
+      case 'o': p.output = optarg; break;
+      case 'f':
+        if (spr_corpus_format_parse(optarg, &p.format) < 0)
+          return spr_cli_usage_error(world, "index", "--format must be auto, jsonl or tsv, not '%s'", optarg);
+        break;
+      case 'e': encoder = optarg; break;
+      case 'a': p.analyzer = optarg; break;
+      case 'K':
+        if (spr_arg_double(optarg, 0, 100, &p.k1))
+          return spr_cli_usage_error(world, "index", "--k1 must be a number in [0, 100]");
+        break;
+      case 'B':
+        if (spr_arg_double(optarg, 0, 1, &p.b))
+          return spr_cli_usage_error(world, "index", "--b must be a number in [0, 1]");
+        break;
+      case 'q':
+        if (spr_arg_long(optarg, 1, 8, &lv)) return spr_cli_usage_error(world, "index", "--bits must be 1..8");
+        p.bits = (int)lv;
+        break;
+      case 'z':
+        if (spr_arg_long(optarg, 0, 22, &lv)) return spr_cli_usage_error(world, "index", "--zstd-level must be 0..22");
+        p.zstd_level = (int)lv;
+        break;
+      case 's':
+        if (spr_arg_long(optarg, 8, 256, &lv)) return spr_cli_usage_error(world, "index", "--block-size must be 8..256");
+        break;
+      case 'r': reorder = optarg; break;
+      case 'Q': p.progress = 0; break;
+      default:
+        return spr_cli_usage_error(world, "index", "unknown or incomplete option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind < argc) return spr_cli_usage_error(world, "index", "unexpected argument '%s'", argv[optind]);
+  if (!p.corpus || !p.output) return spr_cli_usage_error(world, "index", "--input and --output are required");
+  if (strcmp(encoder, "bm25"))
+    return spr_cli_usage_error(world, "index", "encoder '%s' is not available yet (bm25)", encoder);
+  if (strcmp(reorder, "none"))
+    return spr_cli_usage_error(world, "index", "--reorder '%s' is not available yet (none)", reorder);
+  if (strcmp(p.analyzer, "english") && strcmp(p.analyzer, "standard"))
+    return spr_cli_usage_error(world, "index", "--analyzer must be english or standard");
+  spr_build_stats st;
+  const int rc = spr_index_build_bm25(world, &p, &st);
+  const int status = spr_cli_finish(world, "index", rc);
+  if (status == SPR_EXIT_OK && world->rank == 0)
+    fprintf(stderr,
+            "[spire] index: %s: %llu documents, %llu terms, %llu postings, %.1f MB, %.2fs on %d rank(s) "
+            "(%.0f docs/s)\n",
+            p.output, (unsigned long long)st.n_docs, (unsigned long long)st.n_terms,
+            (unsigned long long)st.n_postings, (double)st.file_bytes / 1e6, st.seconds, world->size,
+            st.seconds > 0 ? (double)st.n_docs / st.seconds : 0.0);
+  return status;
 }

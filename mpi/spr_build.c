@@ -1,0 +1,432 @@
+/* spr_build.c: the distributed BM25 index build (collective). Phases, each ended by an error
+ * agreement so no rank waits in a collective for a peer that already failed:
+ *   1. each rank reads the records whose first byte lies in its byte range, analyzes them and
+ *      builds a local vocabulary and per-document (term, tf) lists;
+ *   2. docids by prefix sum of document counts (input order, whatever the rank count);
+ *   3. the global vocabulary: sorted union of the local ones (term id = rank in byte order);
+ *   4. document frequencies and lengths summed by reductions; BM25; the global maximum score
+ *      fixes the quantizer;
+ *   5. postings are sent to the rank that owns their term (term ranges balanced by postings),
+ *      concatenated in source-rank order, so every list is sorted by docid;
+ *   6. every dataset is written collectively, each rank its contiguous slice, to OUTPUT.tmp,
+ *      which rank 0 renames once all ranks agree the write succeeded. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spr_analyzer.h"
+#include "spr_bm25.h"
+#include "spr_h5.h"
+#include "spr_index.h"
+#include "spr_progress.h"
+
+typedef struct spr_prec { /* one posting in transit: term, docid, impact */
+  uint32_t term, doc, impact;
+} spr_prec;
+
+typedef struct spr_build_local {
+  /* documents of this rank, in input order */
+  uint64_t n_docs;
+  char *ids;         /* owned: external ids back to back, no separators */
+  uint64_t ids_len, ids_cap;
+  uint64_t *id_off;  /* owned: n_docs + 1 */
+  uint32_t *dl;      /* owned: n_docs lengths */
+  uint64_t dl_cap, id_off_cap, post_off_cap;
+  /* per-document (term, tf), local term ids until remapped to global */
+  uint64_t *post_off; /* owned: n_docs + 1 */
+  uint32_t *tid, *tf; /* owned */
+  uint64_t n_post, tid_cap, tf_cap;
+} spr_build_local;
+
+static void spr_build_local_free(spr_build_local *l) {
+  free(l->ids);
+  free(l->id_off);
+  free(l->dl);
+  free(l->post_off);
+  free(l->tid);
+  free(l->tf);
+  memset(l, 0, sizeof *l);
+}
+
+static int spr_grow(void **p, uint64_t *cap, uint64_t need, size_t esz) {
+  if (need <= *cap) return SPR_OK;
+  uint64_t nc = *cap ? *cap : 1024;
+  while (nc < need) nc *= 2;
+  void *q = realloc(*p, nc * esz);
+  if (!q) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory (%llu elements)", (unsigned long long)nc);
+  *p = q;
+  *cap = nc;
+  return SPR_OK;
+}
+
+static int spr_cmp_u32(const void *a, const void *b) {
+  const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Phase 1: parse and analyze this rank's records. */
+static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corpus *corp, spr_vocab *voc,
+                          spr_build_local *l) {
+  uint64_t begin = 0, end = 0, lines_before = 0, lines_total = 0;
+  spr_corpus_split(corp, c->rank, c->size, &begin, &end);
+  const uint64_t my_lines = spr_corpus_count_lines(corp, begin, end);
+  SPR_TRY(spr_mpi_exscan_u64(c, my_lines, &lines_before, &lines_total));
+  spr_analyzer *an = NULL;
+  spr_corpus_cursor *cur = NULL;
+  spr_tokens toks = {0};
+  uint32_t *doc_tids = NULL;
+  uint64_t doc_tids_cap = 0;
+  int rc = SPR_OK;
+  SPR_TRYG(rc, spr_analyzer_create(p->analyzer, &an), cleanup);
+  SPR_TRYG(rc, spr_corpus_cursor_create(corp, begin, end, lines_before + 1, &cur), cleanup);
+  SPR_TRYG(rc, spr_grow((void **)&l->id_off, &l->id_off_cap, 1, sizeof *l->id_off), cleanup);
+  l->id_off[0] = 0;
+  spr_progress prog;
+  /* rank 0 reports its own share; ranks read equal byte ranges, so it stands for the whole */
+  spr_progress_start(&prog, "index: read+analyze", "lines", my_lines, p->progress && c->rank == 0);
+  spr_doc d;
+  for (;;) {
+    SPR_TRYG(rc, spr_corpus_next(cur, &d), cleanup);
+    if (rc == 0) break;
+    spr_tokens_clear(&toks);
+    const int64_t nt = spr_analyzer_run(an, d.text, d.text_len, &toks);
+    if (nt < 0) {
+      rc = SPR_FAIL((int)nt, "%s:%llu: analysis failed", p->corpus, (unsigned long long)d.line);
+      goto cleanup;
+    }
+    if (toks.n > UINT32_MAX) {
+      rc = SPR_FAIL(SPR_EUNSUPPORTED, "%s:%llu: document too long", p->corpus, (unsigned long long)d.line);
+      goto cleanup;
+    }
+    const uint64_t n = l->n_docs;
+    SPR_TRYG(rc, spr_grow((void **)&l->dl, &l->dl_cap, n + 1, sizeof *l->dl), cleanup);
+    SPR_TRYG(rc, spr_grow((void **)&l->post_off, &l->post_off_cap, n + 2, sizeof *l->post_off), cleanup);
+    SPR_TRYG(rc, spr_grow((void **)&l->id_off, &l->id_off_cap, n + 2, sizeof *l->id_off), cleanup);
+    if (n == 0) l->post_off[0] = 0;
+    SPR_TRYG(rc, spr_grow((void **)&l->ids, &l->ids_cap, l->ids_len + d.id_len, 1), cleanup);
+    memcpy(l->ids + l->ids_len, d.id, d.id_len);
+    l->ids_len += d.id_len;
+    l->id_off[n + 1] = l->ids_len;
+    l->dl[n] = (uint32_t)toks.n;
+    SPR_TRYG(rc, spr_grow((void **)&doc_tids, &doc_tids_cap, toks.n, sizeof *doc_tids), cleanup);
+    for (size_t i = 0; i < toks.n; i++) {
+      const char *t = spr_tokens_get(&toks, i);
+      const int64_t id = spr_vocab_intern(voc, t, strlen(t));
+      if (id < 0) {
+        rc = (int)id;
+        goto cleanup;
+      }
+      doc_tids[i] = (uint32_t)id;
+    }
+    qsort(doc_tids, toks.n, sizeof *doc_tids, spr_cmp_u32);
+    for (size_t i = 0; i < toks.n;) {
+      size_t j = i;
+      while (j < toks.n && doc_tids[j] == doc_tids[i]) j++;
+      SPR_TRYG(rc, spr_grow((void **)&l->tid, &l->tid_cap, l->n_post + 1, sizeof *l->tid), cleanup);
+      SPR_TRYG(rc, spr_grow((void **)&l->tf, &l->tf_cap, l->n_post + 1, sizeof *l->tf), cleanup);
+      l->tid[l->n_post] = doc_tids[i];
+      l->tf[l->n_post] = (uint32_t)(j - i);
+      l->n_post++;
+      i = j;
+    }
+    l->post_off[n + 1] = l->n_post;
+    l->n_docs++;
+    spr_progress_update(&prog, d.line - lines_before);
+  }
+  spr_progress_finish(&prog, my_lines);
+  rc = SPR_OK;
+cleanup:
+  free(doc_tids);
+  spr_tokens_free(&toks);
+  spr_corpus_cursor_free(&cur);
+  spr_analyzer_free(&an);
+  return rc;
+}
+
+/* Phase 3: the global sorted vocabulary; remap local term ids to global ones. */
+static int spr_build_vocab(const spr_comm *c, const spr_vocab *voc, spr_build_local *l, spr_strlist *g) {
+  const uint32_t nl = spr_vocab_size(voc);
+  size_t bytes = 0;
+  for (uint32_t i = 0; i < nl; i++) bytes += strlen(spr_vocab_string(voc, i)) + 1;
+  char *cat = malloc(bytes ? bytes : 1);
+  uint32_t *map = malloc((nl ? nl : 1) * sizeof *map);
+  void *all = NULL;
+  size_t all_len = 0;
+  int rc = SPR_OK;
+  if (!cat || !map) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (vocabulary)");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  size_t o = 0;
+  for (uint32_t i = 0; i < nl; i++) {
+    const char *s = spr_vocab_string(voc, i);
+    const size_t n = strlen(s) + 1;
+    memcpy(cat + o, s, n);
+    o += n;
+  }
+  SPR_TRYG(rc, spr_mpi_allgatherv(c, cat, bytes, &all, &all_len, NULL), cleanup);
+  rc = spr_strlist_from_concat(all, all_len, g);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  for (uint32_t i = 0; i < nl; i++) map[i] = (uint32_t)spr_strlist_find(g, spr_vocab_string(voc, i));
+  for (uint64_t i = 0; i < l->n_post; i++) l->tid[i] = map[l->tid[i]];
+cleanup:
+  free(cat);
+  free(map);
+  free(all);
+  return rc;
+}
+
+/* First term of each rank's range so that ranks own about equal numbers of postings. */
+static void spr_term_ranges(const uint64_t *df, uint32_t n_terms, int P, uint64_t total, uint32_t *tb) {
+  uint64_t cum = 0;
+  int r = 1;
+  tb[0] = 0;
+  for (uint32_t t = 0; t < n_terms && r < P; t++) {
+    while (r < P && (unsigned __int128)cum * (unsigned)P >= (unsigned __int128)total * (unsigned)r) tb[r++] = t;
+    cum += df[t];
+  }
+  while (r <= P) tb[r++] = n_terms;
+}
+
+static int spr_write_index(const spr_comm *c, const spr_build_params *p, const char *tmp,
+                           const spr_build_local *l, uint64_t doc_base, uint64_t n_docs,
+                           const spr_strlist *g, const uint64_t *df, const uint32_t *tb,
+                           const uint32_t *odocs, const uint8_t *oimp, const uint64_t *oterm_off,
+                           uint64_t n_owned, const spr_build_stats *st) {
+  const int last = c->rank == c->size - 1;
+  const uint32_t t0 = tb[c->rank], t1 = tb[c->rank + 1], nt = t1 - t0;
+  spr_h5_writer *w = NULL;
+  uint64_t *u64 = NULL;
+  uint32_t *u32 = NULL;
+  uint8_t *u8 = NULL;
+  char *tbytes = NULL;
+  int rc = SPR_OK;
+  uint64_t ids_before = 0, ids_total = 0, post_before = 0, post_total = 0;
+  SPR_TRYG(rc, spr_mpi_exscan_u64(c, l->ids_len, &ids_before, &ids_total), cleanup);
+  SPR_TRYG(rc, spr_mpi_exscan_u64(c, n_owned, &post_before, &post_total), cleanup);
+  const uint64_t nmax = (l->n_docs > nt ? l->n_docs : nt) + 1;
+  u64 = malloc(nmax * sizeof *u64);
+  u32 = malloc(nmax * sizeof *u32);
+  u8 = malloc(nmax);
+  const uint64_t tb_bytes = (g->off[t1] - t1) - (g->off[t0] - t0);
+  tbytes = malloc(tb_bytes ? tb_bytes : 1);
+  if (!u64 || !u32 || !u8 || !tbytes) rc = SPR_FAIL(SPR_ENOMEM, "index write: out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  SPR_TRYG(rc, spr_h5_writer_create(c, tmp, p->zstd_level, &w), cleanup);
+
+  /* /docs */
+  for (uint64_t i = 0; i <= l->n_docs; i++) u64[i] = ids_before + l->id_off[i];
+  SPR_TRYG(rc, spr_h5_write(w, "/docs/id_offsets", SPR_H5_U64, n_docs + 1, doc_base, l->n_docs + last, u64), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/docs/ids", SPR_H5_U8, ids_total, ids_before, l->ids_len, l->ids), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/docs/length", SPR_H5_U32, n_docs, doc_base, l->n_docs, l->dl), cleanup);
+
+  /* /terms: offsets into the NUL-free byte string, df, max impact */
+  for (uint32_t t = t0; t <= t1; t++) u64[t - t0] = g->off[t] - t;
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/offsets", SPR_H5_U64, (uint64_t)g->n + 1, t0, nt + last, u64), cleanup);
+  uint64_t k = 0;
+  for (uint32_t t = t0; t < t1; t++) {
+    const char *s = spr_strlist_get(g, t);
+    const size_t n = strlen(s);
+    memcpy(tbytes + k, s, n);
+    k += n;
+  }
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/bytes", SPR_H5_U8, g->len - g->n, g->off[t0] - t0, tb_bytes, tbytes), cleanup);
+  for (uint32_t t = t0; t < t1; t++) u32[t - t0] = (uint32_t)df[t];
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/df", SPR_H5_U32, g->n, t0, nt, u32), cleanup);
+  for (uint32_t t = t0; t < t1; t++) {
+    uint8_t m = 0;
+    for (uint64_t i = oterm_off[t - t0]; i < oterm_off[t - t0 + 1]; i++) m = oimp[i] > m ? oimp[i] : m;
+    u8[t - t0] = m;
+  }
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/max_impact", SPR_H5_U8, g->n, t0, nt, u8), cleanup);
+  for (uint32_t t = 0; t <= nt; t++) u64[t] = post_before + oterm_off[t];
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/posting_offsets", SPR_H5_U64, (uint64_t)g->n + 1, t0, nt + last, u64), cleanup);
+
+  /* /postings */
+  SPR_TRYG(rc, spr_h5_write(w, "/postings/docids", SPR_H5_U32, post_total, post_before, n_owned, odocs), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/postings/impacts", SPR_H5_U8, post_total, post_before, n_owned, oimp), cleanup);
+
+  /* header: nothing that depends on the rank count */
+  SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "format_version", SPR_FORMAT_VERSION), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "format", "spire-index"), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "spire_version", SPR_VERSION), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_docs", n_docs), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_terms", g->n), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_postings", post_total), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "encoder", "bm25"), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "analyzer", p->analyzer), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_f64(w, "/", "bm25_k1", p->k1), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_f64(w, "/", "bm25_b", p->b), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_f64(w, "/", "avgdl", st->avgdl), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "impact_bits", (uint64_t)p->bits), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_f64(w, "/", "score_max", st->score_max), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "quantization", "linear: impact = 1 + round(score / score_max * (2^impact_bits - 2))"), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "zstd_level", (uint64_t)p->zstd_level), cleanup);
+cleanup:;
+  int crc = SPR_OK;
+  if (w) crc = spr_h5_writer_close(&w);
+  free(u64);
+  free(u32);
+  free(u8);
+  free(tbytes);
+  return rc < 0 ? rc : crc;
+}
+
+int spr_index_build_bm25(const spr_comm *c, const spr_build_params *p, spr_build_stats *st) {
+  memset(st, 0, sizeof *st);
+  const double t_start = spr_now();
+  spr_corpus *corp = NULL;
+  spr_vocab *voc = NULL;
+  spr_build_local l = {0};
+  spr_strlist g = {0};
+  uint64_t *df = NULL, *send_counts = NULL, *recv_counts = NULL, *oterm_off = NULL;
+  uint32_t *tb = NULL, *odocs = NULL;
+  uint8_t *oimp = NULL;
+  double *idf = NULL;
+  spr_prec *send = NULL;
+  void *recv = NULL;
+  char *tmp = NULL;
+  int rc = SPR_OK;
+  const size_t P = (size_t)c->size;
+
+  rc = spr_h5_init();
+  if (rc == SPR_OK) rc = spr_corpus_open(p->corpus, p->format, &corp);
+  if (rc == SPR_OK) rc = spr_vocab_create(&voc);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+
+  /* 1. read + analyze */
+  rc = spr_build_read(c, p, corp, voc, &l);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+
+  /* 2. docids */
+  uint64_t doc_base = 0, n_docs = 0;
+  SPR_TRYG(rc, spr_mpi_exscan_u64(c, l.n_docs, &doc_base, &n_docs), cleanup);
+  if (n_docs == 0) rc = SPR_FAIL(SPR_EPARSE, "%s: no documents", p->corpus);
+  else if (n_docs >= UINT32_MAX) rc = SPR_FAIL(SPR_EUNSUPPORTED, "%s: more than 2^32-1 documents", p->corpus);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+
+  /* 3. vocabulary */
+  SPR_TRYG(rc, spr_build_vocab(c, voc, &l, &g), cleanup);
+  spr_vocab_free(&voc);
+
+  /* 4. statistics and impacts */
+  df = calloc((size_t)g.n + 1, sizeof *df);
+  idf = malloc(((size_t)g.n + 1) * sizeof *idf);
+  tb = malloc((P + 1) * sizeof *tb);
+  send_counts = calloc(P, sizeof *send_counts);
+  recv_counts = calloc(P, sizeof *recv_counts);
+  send = malloc((l.n_post ? l.n_post : 1) * sizeof *send);
+  if (!df || !idf || !tb || !send_counts || !recv_counts || !send)
+    rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (%u terms)", g.n);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  for (uint64_t i = 0; i < l.n_post; i++) df[l.tid[i]]++;
+  SPR_TRYG(rc, spr_mpi_sum_u64(c, df, g.n), cleanup);
+  double sumlen = 0;
+  for (uint64_t i = 0; i < l.n_docs; i++) sumlen += l.dl[i];
+  SPR_TRYG(rc, spr_mpi_sum_f64(c, &sumlen, 1), cleanup);
+  spr_bm25 bm = {.k1 = p->k1, .b = p->b, .n_docs = (double)n_docs, .avgdl = sumlen / (double)n_docs};
+  uint64_t n_post_total = 0;
+  for (uint32_t t = 0; t < g.n; t++) {
+    idf[t] = spr_bm25_idf(&bm, df[t]);
+    n_post_total += df[t];
+  }
+  double smax = 0;
+  for (uint64_t d = 0; d < l.n_docs; d++)
+    for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
+      const double s = spr_bm25_score(&bm, idf[l.tid[i]], l.tf[i], l.dl[d]);
+      smax = s > smax ? s : smax;
+    }
+  SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), cleanup);
+  st->avgdl = bm.avgdl;
+  st->score_max = smax;
+
+  /* 5. route postings to term owners, sorted by (term, docid) */
+  spr_term_ranges(df, g.n, c->size, n_post_total, tb);
+  {
+    /* counting sort by term (stable: docids stay ascending) */
+    uint64_t *pos = calloc((size_t)g.n + 1, sizeof *pos);
+    if (!pos) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+    for (uint64_t i = 0; i < l.n_post; i++) pos[l.tid[i] + 1]++;
+    for (uint32_t t = 0; t < g.n; t++) pos[t + 1] += pos[t];
+    for (uint64_t d = 0; d < l.n_docs; d++)
+      for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
+        const uint32_t t = l.tid[i];
+        const double s = spr_bm25_score(&bm, idf[t], l.tf[i], l.dl[d]);
+        send[pos[t]++] = (spr_prec){t, (uint32_t)(doc_base + d), spr_quantize_linear(s, smax, p->bits)};
+      }
+    free(pos);
+    int r = 0;
+    for (uint64_t i = 0; i < l.n_post; i++) {
+      while (send[i].term >= tb[r + 1]) r++;
+      send_counts[r] += sizeof(spr_prec);
+    }
+  }
+  SPR_TRYG(rc, spr_mpi_alltoallv(c, send, send_counts, &recv, recv_counts), cleanup);
+  free(send);
+  send = NULL;
+  uint64_t n_recv = 0;
+  for (size_t r = 0; r < P; r++) n_recv += recv_counts[r] / sizeof(spr_prec);
+  const uint32_t t0 = tb[c->rank], nt = tb[c->rank + 1] - t0;
+  oterm_off = calloc((size_t)nt + 1, sizeof *oterm_off);
+  odocs = malloc((n_recv ? n_recv : 1) * sizeof *odocs);
+  oimp = malloc(n_recv ? n_recv : 1);
+  if (!oterm_off || !odocs || !oimp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  {
+    const spr_prec *in = recv;
+    for (uint64_t i = 0; i < n_recv; i++) oterm_off[in[i].term - t0 + 1]++;
+    for (uint32_t t = 0; t < nt; t++) oterm_off[t + 1] += oterm_off[t];
+    uint64_t *fill = malloc(((size_t)nt + 1) * sizeof *fill);
+    if (!fill) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+    memcpy(fill, oterm_off, ((size_t)nt + 1) * sizeof *fill);
+    for (uint64_t i = 0; i < n_recv; i++) {
+      const uint64_t at = fill[in[i].term - t0]++;
+      odocs[at] = in[i].doc;
+      oimp[at] = (uint8_t)in[i].impact;
+    }
+    free(fill);
+  }
+  free(recv);
+  recv = NULL;
+
+  /* 6. write OUTPUT.tmp, then commit by rename */
+  const size_t tl = strlen(p->output) + 8;
+  tmp = malloc(tl);
+  if (!tmp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+  else snprintf(tmp, tl, "%s.tmp", p->output);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &g, df, tb, odocs, oimp, oterm_off, n_recv, st);
+  rc = spr_mpi_agree(c, rc);
+  if (rc == SPR_OK && c->rank == 0 && rename(tmp, p->output) != 0)
+    rc = SPR_FAIL(SPR_EIO, "%s: cannot rename from %s", p->output, tmp);
+  rc = spr_mpi_agree(c, rc);
+  if (rc == SPR_OK) {
+    st->n_docs = n_docs;
+    st->n_terms = g.n;
+    st->n_postings = n_post_total;
+    struct stat sb;
+    if (stat(p->output, &sb) == 0) st->file_bytes = (uint64_t)sb.st_size;
+  }
+cleanup:
+  if (rc < 0 && tmp && c->rank == 0) unlink(tmp);
+  st->seconds = spr_now() - t_start;
+  free(tmp);
+  free(df);
+  free(idf);
+  free(tb);
+  free(send_counts);
+  free(recv_counts);
+  free(send);
+  free(recv);
+  free(oterm_off);
+  free(odocs);
+  free(oimp);
+  spr_strlist_free(&g);
+  spr_build_local_free(&l);
+  spr_vocab_free(&voc);
+  spr_corpus_close(&corp);
+  return rc;
+}

@@ -1,0 +1,65 @@
+/* spr_index.h: build and open spire's index file (format version 1, docs/format.md).
+ * Building is collective; reading is local or collective as stated. */
+#ifndef SPR_INDEX_H
+#define SPR_INDEX_H
+#include <stdint.h>
+
+#include "spr_coll.h"
+#include "spr_corpus.h"
+#include "spr_status.h"
+#include "spr_topk.h"
+#include "spr_vocab.h"
+
+#define SPR_FORMAT_VERSION 1u
+
+typedef struct spr_build_params {
+  const char *corpus;       /* borrowed */
+  spr_corpus_format format;
+  const char *analyzer;     /* "english" | "standard" */
+  double k1, b;
+  int bits;                 /* impact bits, 1..8 */
+  const char *output;       /* the index file; written as output.tmp then renamed */
+  int zstd_level;           /* 0 = uncompressed */
+  int progress;             /* print progress lines (rank 0) */
+} spr_build_params;
+
+typedef struct spr_build_stats {
+  uint64_t n_docs, n_terms, n_postings;
+  double avgdl, score_max;
+  double seconds;
+  uint64_t file_bytes;
+} spr_build_stats;
+
+/* Collective on c. Read the corpus by byte ranges, analyze, weight with BM25 from global statistics,
+ * quantize, and write one HDF5 index file whose contents do not depend on the rank count.
+ * On failure no file is left at p->output (nor its temporary). */
+SPR_NODISCARD int spr_index_build_bm25(const spr_comm *c, const spr_build_params *p, spr_build_stats *st);
+
+/* ---------------------------------------------------------------- reading */
+typedef struct spr_index spr_index;
+
+typedef struct spr_index_info {
+  uint64_t format_version, n_docs, n_terms, n_postings, bits;
+  double k1, b, avgdl, score_max;
+  char encoder[32], analyzer[32];
+} spr_index_info;
+
+/* Local. Open an index file, check its format version and read the header and the term list. */
+SPR_NODISCARD int spr_index_open(const char *path, spr_index **out);
+void spr_index_close(spr_index **ix);
+const spr_index_info *spr_index_get_info(const spr_index *ix);
+/* Sorted term list (borrowed; lives as long as ix). */
+const spr_strlist *spr_index_terms(const spr_index *ix);
+/* Local. Read the postings of term t whose docids lie in [lo, hi): *docs and *impacts are malloc'ed
+ * (caller frees both), *n their length. Validates ascending docids < n_docs and non-zero impacts. */
+SPR_NODISCARD int spr_index_read_postings(spr_index *ix, uint32_t t, uint32_t lo, uint32_t hi,
+                                          uint32_t **docs, uint8_t **impacts, uint32_t *n);
+/* Local. External id of every document (for writing runs): one allocation *ids (caller frees) with
+ * n_docs NUL-terminated strings; *off (caller frees) gives each start. */
+SPR_NODISCARD int spr_index_read_docids(spr_index *ix, char **ids, uint64_t **off);
+/* Local. Per-document lengths (n_docs entries, caller frees). */
+SPR_NODISCARD int spr_index_read_lengths(spr_index *ix, uint32_t **len);
+/* Local. Check every structural invariant of the file (offsets, sortedness, ranges, df, sorted
+ * unique terms). Returns SPR_ECORRUPT with the first violation named. */
+SPR_NODISCARD int spr_index_verify(spr_index *ix);
+#endif /* SPR_INDEX_H */

@@ -1,0 +1,311 @@
+/* spr_index_read.c: opening, reading and verifying an index file (local: any rank, any count).
+ * Everything read from the file is validated before use: a damaged file gives SPR_ECORRUPT
+ * naming the dataset and position, never a crash. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spr_h5.h"
+#include "spr_index.h"
+
+struct spr_index {
+  char *path;          /* owned */
+  spr_h5_reader *r;    /* owned */
+  spr_index_info info;
+  spr_strlist terms;   /* owned */
+  uint64_t *post_off;  /* owned: n_terms + 1 */
+};
+
+const spr_index_info *spr_index_get_info(const spr_index *ix) { return &ix->info; }
+const spr_strlist *spr_index_terms(const spr_index *ix) { return &ix->terms; }
+
+void spr_index_close(spr_index **pix) {
+  if (!pix || !*pix) return;
+  spr_index *ix = *pix;
+  spr_h5_reader_close(&ix->r);
+  spr_strlist_free(&ix->terms);
+  free(ix->post_off);
+  free(ix->path);
+  free(ix);
+  *pix = NULL;
+}
+
+static int spr_read_str_attr(spr_index *ix, const char *name, char *dst, size_t cap) {
+  char *s = NULL;
+  SPR_TRY(spr_h5_get_attr_str(ix->r, "/", name, &s));
+  snprintf(dst, cap, "%s", s);
+  free(s);
+  return SPR_OK;
+}
+
+/* Check that an offsets array of n + 1 entries starts at 0, never decreases and ends at end. */
+static int spr_check_offsets(const char *path, const char *ds, const uint64_t *off, uint64_t n, uint64_t end) {
+  if (off[0] != 0) return SPR_FAIL(SPR_ECORRUPT, "%s: %s[0] = %llu, expected 0", path, ds, (unsigned long long)off[0]);
+  for (uint64_t i = 0; i < n; i++)
+    if (off[i + 1] < off[i])
+      return SPR_FAIL(SPR_ECORRUPT, "%s: %s decreases at %llu", path, ds, (unsigned long long)i + 1);
+  if (off[n] != end)
+    return SPR_FAIL(SPR_ECORRUPT, "%s: %s ends at %llu, expected %llu", path, ds, (unsigned long long)off[n],
+                    (unsigned long long)end);
+  return SPR_OK;
+}
+
+static int spr_expect_len(spr_index *ix, const char *ds, uint64_t n) {
+  const int64_t len = spr_h5_len(ix->r, ds);
+  if (len < 0) return (int)len;
+  if ((uint64_t)len != n)
+    return SPR_FAIL(SPR_ECORRUPT, "%s: %s has %lld elements, expected %llu", ix->path, ds, (long long)len,
+                    (unsigned long long)n);
+  return SPR_OK;
+}
+
+int spr_index_open(const char *path, spr_index **out) {
+  *out = NULL;
+  SPR_TRY(spr_h5_init());
+  spr_index *ix = calloc(1, sizeof *ix);
+  if (!ix || !(ix->path = strdup(path))) {
+    free(ix);
+    return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
+  }
+  int rc = SPR_OK;
+  uint64_t *toff = NULL;
+  char *tbytes = NULL;
+  SPR_TRYG(rc, spr_h5_reader_open(path, &ix->r), fail);
+  spr_index_info *in = &ix->info;
+  if (spr_h5_get_attr_u64(ix->r, "/", "format_version", &in->format_version) < 0) {
+    rc = SPR_FAIL(SPR_ECORRUPT, "%s: not a spire index (no format_version attribute)", path);
+    goto fail;
+  }
+  if (in->format_version != SPR_FORMAT_VERSION) {
+    rc = SPR_FAIL(SPR_EUNSUPPORTED, "%s: index format version %llu, this spire reads version %u", path,
+                  (unsigned long long)in->format_version, SPR_FORMAT_VERSION);
+    goto fail;
+  }
+  SPR_TRYG(rc, spr_h5_get_attr_u64(ix->r, "/", "n_docs", &in->n_docs), fail);
+  SPR_TRYG(rc, spr_h5_get_attr_u64(ix->r, "/", "n_terms", &in->n_terms), fail);
+  SPR_TRYG(rc, spr_h5_get_attr_u64(ix->r, "/", "n_postings", &in->n_postings), fail);
+  SPR_TRYG(rc, spr_h5_get_attr_u64(ix->r, "/", "impact_bits", &in->bits), fail);
+  SPR_TRYG(rc, spr_h5_get_attr_f64(ix->r, "/", "bm25_k1", &in->k1), fail);
+  SPR_TRYG(rc, spr_h5_get_attr_f64(ix->r, "/", "bm25_b", &in->b), fail);
+  SPR_TRYG(rc, spr_h5_get_attr_f64(ix->r, "/", "avgdl", &in->avgdl), fail);
+  SPR_TRYG(rc, spr_h5_get_attr_f64(ix->r, "/", "score_max", &in->score_max), fail);
+  SPR_TRYG(rc, spr_read_str_attr(ix, "encoder", in->encoder, sizeof in->encoder), fail);
+  SPR_TRYG(rc, spr_read_str_attr(ix, "analyzer", in->analyzer, sizeof in->analyzer), fail);
+  if (in->n_docs >= UINT32_MAX || in->n_terms >= UINT32_MAX) {
+    rc = SPR_FAIL(SPR_ECORRUPT, "%s: implausible header (n_docs %llu, n_terms %llu)", path,
+                  (unsigned long long)in->n_docs, (unsigned long long)in->n_terms);
+    goto fail;
+  }
+  const uint64_t nt = in->n_terms;
+  SPR_TRYG(rc, spr_expect_len(ix, "/terms/offsets", nt + 1), fail);
+  SPR_TRYG(rc, spr_expect_len(ix, "/terms/posting_offsets", nt + 1), fail);
+  SPR_TRYG(rc, spr_expect_len(ix, "/postings/docids", in->n_postings), fail);
+  SPR_TRYG(rc, spr_expect_len(ix, "/postings/impacts", in->n_postings), fail);
+  const int64_t nbytes = spr_h5_len(ix->r, "/terms/bytes");
+  if (nbytes < 0) {
+    rc = (int)nbytes;
+    goto fail;
+  }
+  toff = malloc((nt + 1) * sizeof *toff);
+  ix->post_off = malloc((nt + 1) * sizeof *ix->post_off);
+  tbytes = malloc((size_t)nbytes + 1);
+  if (!toff || !ix->post_off || !tbytes) {
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading %llu terms", path, (unsigned long long)nt);
+    goto fail;
+  }
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/offsets", SPR_H5_U64, 0, nt + 1, toff), fail);
+  SPR_TRYG(rc, spr_check_offsets(path, "/terms/offsets", toff, nt, (uint64_t)nbytes), fail);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/posting_offsets", SPR_H5_U64, 0, nt + 1, ix->post_off), fail);
+  SPR_TRYG(rc, spr_check_offsets(path, "/terms/posting_offsets", ix->post_off, nt, in->n_postings), fail);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/bytes", SPR_H5_U8, 0, (uint64_t)nbytes, tbytes), fail);
+  /* rebuild the NUL-separated term list */
+  spr_strlist *tl = &ix->terms;
+  tl->n = (uint32_t)nt;
+  tl->len = (size_t)nbytes + nt;
+  tl->bytes = malloc(tl->len ? tl->len : 1);
+  tl->off = malloc((nt + 1) * sizeof *tl->off);
+  if (!tl->bytes || !tl->off) {
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
+    goto fail;
+  }
+  for (uint64_t t = 0; t < nt; t++) {
+    const uint64_t n = toff[t + 1] - toff[t];
+    tl->off[t] = toff[t] + t;
+    memcpy(tl->bytes + tl->off[t], tbytes + toff[t], n);
+    tl->bytes[tl->off[t] + n] = '\0';
+    if (memchr(tbytes + toff[t], '\0', n)) {
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: /terms/bytes: NUL inside term %llu", path, (unsigned long long)t);
+      goto fail;
+    }
+  }
+  tl->off[nt] = tl->len;
+  free(toff);
+  free(tbytes);
+  *out = ix;
+  return SPR_OK;
+fail:
+  free(toff);
+  free(tbytes);
+  spr_index_close(&ix);
+  return rc;
+}
+
+static uint64_t spr_lower_bound_u32(const uint32_t *a, uint64_t n, uint32_t x) {
+  uint64_t lo = 0, hi = n;
+  while (lo < hi) {
+    const uint64_t m = lo + (hi - lo) / 2;
+    if (a[m] < x) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+int spr_index_read_postings(spr_index *ix, uint32_t t, uint32_t lo, uint32_t hi, uint32_t **docs,
+                            uint8_t **impacts, uint32_t *n) {
+  *docs = NULL;
+  *impacts = NULL;
+  *n = 0;
+  if (t >= ix->info.n_terms) return SPR_FAIL(SPR_EINVAL, "term id %u out of range", t);
+  const uint64_t b = ix->post_off[t], len = ix->post_off[t + 1] - b;
+  uint32_t *d = malloc((len ? len : 1) * sizeof *d);
+  uint8_t *w = malloc(len ? len : 1);
+  int rc = SPR_OK;
+  if (!d || !w) {
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading postings of term %u", ix->path, t);
+    goto fail;
+  }
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/docids", SPR_H5_U32, b, len, d), fail);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/impacts", SPR_H5_U8, b, len, w), fail);
+  for (uint64_t i = 0; i < len; i++) {
+    if (d[i] >= ix->info.n_docs || (i && d[i] <= d[i - 1]) || w[i] == 0) {
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: postings of term '%s' invalid at position %llu", ix->path,
+                    spr_strlist_get(&ix->terms, t), (unsigned long long)(b + i));
+      goto fail;
+    }
+  }
+  const uint64_t s = spr_lower_bound_u32(d, len, lo), e = spr_lower_bound_u32(d, len, hi);
+  memmove(d, d + s, (e - s) * sizeof *d);
+  memmove(w, w + s, e - s);
+  *docs = d;
+  *impacts = w;
+  *n = (uint32_t)(e - s);
+  return SPR_OK;
+fail:
+  free(d);
+  free(w);
+  return rc;
+}
+
+int spr_index_read_docids(spr_index *ix, char **ids, uint64_t **off) {
+  *ids = NULL;
+  *off = NULL;
+  const uint64_t n = ix->info.n_docs;
+  const int64_t nb = spr_h5_len(ix->r, "/docs/ids");
+  if (nb < 0) return (int)nb;
+  SPR_TRY(spr_expect_len(ix, "/docs/id_offsets", n + 1));
+  uint64_t *o = malloc((n + 1) * sizeof *o);
+  char *raw = malloc((size_t)nb + 1), *s = malloc((size_t)nb + n + 1);
+  int rc = SPR_OK;
+  if (!o || !raw || !s) {
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading document ids", ix->path);
+    goto fail;
+  }
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/docs/id_offsets", SPR_H5_U64, 0, n + 1, o), fail);
+  SPR_TRYG(rc, spr_check_offsets(ix->path, "/docs/id_offsets", o, n, (uint64_t)nb), fail);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/docs/ids", SPR_H5_U8, 0, (uint64_t)nb, raw), fail);
+  for (uint64_t i = 0; i < n; i++) {
+    const uint64_t len = o[i + 1] - o[i], at = o[i] + i;
+    memcpy(s + at, raw + o[i], len);
+    s[at + len] = '\0';
+    o[i] = at;
+  }
+  o[n] = (uint64_t)nb + n;
+  free(raw);
+  *ids = s;
+  *off = o;
+  return SPR_OK;
+fail:
+  free(o);
+  free(raw);
+  free(s);
+  return rc;
+}
+
+int spr_index_read_lengths(spr_index *ix, uint32_t **len) {
+  *len = NULL;
+  const uint64_t n = ix->info.n_docs;
+  SPR_TRY(spr_expect_len(ix, "/docs/length", n));
+  uint32_t *l = malloc((n ? n : 1) * sizeof *l);
+  if (!l) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", ix->path);
+  const int rc = spr_h5_read(ix->r, "/docs/length", SPR_H5_U32, 0, n, l);
+  if (rc < 0) {
+    free(l);
+    return rc;
+  }
+  *len = l;
+  return SPR_OK;
+}
+
+int spr_index_verify(spr_index *ix) {
+  const spr_index_info *in = &ix->info;
+  /* terms strictly increasing (sorted unique) and non-empty */
+  for (uint32_t t = 0; t < ix->terms.n; t++) {
+    const char *s = spr_strlist_get(&ix->terms, t);
+    if (!s[0]) return SPR_FAIL(SPR_ECORRUPT, "%s: /terms: empty term %u", ix->path, t);
+    if (t && strcmp(spr_strlist_get(&ix->terms, t - 1), s) >= 0)
+      return SPR_FAIL(SPR_ECORRUPT, "%s: /terms not sorted at term %u ('%s')", ix->path, t, s);
+  }
+  SPR_TRY(spr_expect_len(ix, "/terms/df", in->n_terms));
+  SPR_TRY(spr_expect_len(ix, "/terms/max_impact", in->n_terms));
+  uint32_t *df = malloc((in->n_terms + 1) * sizeof *df);
+  uint8_t *mx = malloc(in->n_terms + 1);
+  uint32_t *d = NULL;
+  uint8_t *w = NULL;
+  char *ids = NULL;
+  uint64_t *ioff = NULL;
+  uint32_t *len = NULL;
+  int rc = SPR_OK;
+  if (!df || !mx) {
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", ix->path);
+    goto cleanup;
+  }
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/df", SPR_H5_U32, 0, in->n_terms, df), cleanup);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/max_impact", SPR_H5_U8, 0, in->n_terms, mx), cleanup);
+  const unsigned top = (1u << in->bits) - 1u;
+  for (uint32_t t = 0; t < in->n_terms; t++) {
+    uint32_t n = 0;
+    SPR_TRYG(rc, spr_index_read_postings(ix, t, 0, (uint32_t)in->n_docs, &d, &w, &n), cleanup);
+    uint8_t m = 0;
+    for (uint32_t i = 0; i < n; i++) m = w[i] > m ? w[i] : m;
+    if (n != df[t] || n == 0) {
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: term '%s': df %u but %u postings", ix->path,
+                    spr_strlist_get(&ix->terms, t), df[t], n);
+      goto cleanup;
+    }
+    if (m != mx[t] || m > top) {
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: term '%s': max_impact %u but postings reach %u (bits %llu)", ix->path,
+                    spr_strlist_get(&ix->terms, t), mx[t], m, (unsigned long long)in->bits);
+      goto cleanup;
+    }
+    free(d);
+    free(w);
+    d = NULL;
+    w = NULL;
+  }
+  SPR_TRYG(rc, spr_index_read_docids(ix, &ids, &ioff), cleanup);
+  SPR_TRYG(rc, spr_index_read_lengths(ix, &len), cleanup);
+  for (uint64_t i = 0; i < in->n_docs; i++)
+    if (!ids[ioff[i]]) {
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: /docs/ids: empty id for docid %llu", ix->path, (unsigned long long)i);
+      goto cleanup;
+    }
+cleanup:
+  free(df);
+  free(mx);
+  free(d);
+  free(w);
+  free(ids);
+  free(ioff);
+  free(len);
+  return rc;
+}

@@ -1,0 +1,326 @@
+/* spr_search.c: exhaustive distributed search. Each rank loads, for the union of the query terms,
+ * only the postings inside its docid range, scores every query with the exhaustive kernel (OpenMP
+ * threads over queries), and rank 0 merges the per-rank top-k lists. Scores are exact integer
+ * impact sums and ties are broken by docid, so the merge is independent of the rank count. */
+#include "spr_search.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "spr_analyzer.h"
+#include "spr_index.h"
+#include "spr_progress.h"
+#include "spr_topk.h"
+
+typedef struct spr_qterm {
+  uint32_t term, weight;
+} spr_qterm;
+
+static int spr_cmp_qterm(const void *a, const void *b) {
+  const spr_qterm *x = a, *y = b;
+  return (x->term > y->term) - (x->term < y->term);
+}
+static int spr_cmp_double(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Analyze every query into sorted (term, weight) lists; weight = occurrences (as Lucene's
+ * BooleanQuery sums a repeated term). Terms absent from the index are dropped. */
+static int spr_analyze_queries(const spr_index *ix, const spr_queries *q, spr_qterm **terms, uint64_t *off) {
+  const spr_index_info *in = spr_index_get_info(ix);
+  spr_analyzer *an = NULL;
+  spr_tokens toks = {0};
+  SPR_TRY(spr_analyzer_create(in->analyzer, &an));
+  uint64_t cap = 256, n = 0;
+  spr_qterm *t = malloc(cap * sizeof *t);
+  int rc = SPR_OK;
+  if (!t) {
+    rc = SPR_FAIL(SPR_ENOMEM, "queries: out of memory");
+    goto cleanup;
+  }
+  off[0] = 0;
+  for (size_t i = 0; i < q->n; i++) {
+    spr_tokens_clear(&toks);
+    const int64_t nt = spr_analyzer_run(an, q->text[i], strlen(q->text[i]), &toks);
+    if (nt < 0) {
+      rc = SPR_FAIL((int)nt, "query %s: analysis failed", q->qid[i]);
+      goto cleanup;
+    }
+    const uint64_t start = n;
+    for (size_t j = 0; j < toks.n; j++) {
+      const int64_t id = spr_strlist_find(spr_index_terms(ix), spr_tokens_get(&toks, j));
+      if (id < 0) continue;
+      if (n == cap) {
+        spr_qterm *nt2 = realloc(t, 2 * cap * sizeof *t);
+        if (!nt2) {
+          rc = SPR_FAIL(SPR_ENOMEM, "queries: out of memory");
+          goto cleanup;
+        }
+        t = nt2;
+        cap *= 2;
+      }
+      t[n++] = (spr_qterm){(uint32_t)id, 1};
+    }
+    qsort(t + start, n - start, sizeof *t, spr_cmp_qterm);
+    uint64_t u = start;
+    for (uint64_t j = start; j < n; j++) {
+      if (u > start && t[u - 1].term == t[j].term) t[u - 1].weight++;
+      else t[u++] = t[j];
+    }
+    n = u;
+    off[i + 1] = n;
+  }
+cleanup:
+  spr_tokens_free(&toks);
+  spr_analyzer_free(&an);
+  if (rc < 0) free(t);
+  else *terms = t;
+  return rc;
+}
+
+static int spr_write_run(const char *path, const spr_queries *q, const spr_hit *hits, const uint32_t *nhits,
+                         uint32_t k, const char *ids, const uint64_t *id_off, const char *tag) {
+  const size_t tl = strlen(path) + 8;
+  char *tmp = malloc(tl);
+  if (!tmp) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
+  snprintf(tmp, tl, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (!f) {
+    const int rc = SPR_FAIL(SPR_EIO, "%s: cannot create: %m", tmp);
+    free(tmp);
+    return rc;
+  }
+  for (size_t i = 0; i < q->n; i++)
+    for (uint32_t j = 0; j < nhits[i]; j++) {
+      const spr_hit h = hits[i * k + j];
+      fprintf(f, "%s Q0 %s %u %u %s\n", q->qid[i], ids + id_off[h.doc], j + 1, h.score, tag);
+    }
+  int rc = SPR_OK;
+  if (ferror(f) | fclose(f)) rc = SPR_FAIL(SPR_EIO, "%s: write failed: %m", tmp);
+  else if (rename(tmp, path) != 0) rc = SPR_FAIL(SPR_EIO, "%s: cannot rename from %s: %m", path, tmp);
+  if (rc < 0) unlink(tmp);
+  free(tmp);
+  return rc;
+}
+
+int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_stats *st) {
+  memset(st, 0, sizeof *st);
+  const double t_load = spr_now();
+  spr_index *ix = NULL;
+  spr_queries q = {0};
+  spr_qterm *qt = NULL;
+  uint64_t *qoff = NULL;
+  uint32_t *uterm = NULL, **pd = NULL, *pn = NULL, *nhits = NULL, *mine_n = NULL;
+  uint8_t **pw = NULL;
+  spr_hit *hits = NULL, *all = NULL;
+  double *lat = NULL;
+  char *ids = NULL;
+  uint64_t *id_off = NULL, n_unique = 0;
+  void *gathered = NULL;
+  size_t gathered_len = 0;
+  int rc = SPR_OK;
+
+  if (strcmp(p->algorithm, "exhaustive"))
+    rc = SPR_FAIL(SPR_EUNSUPPORTED, "search algorithm '%s' is not available yet (use exhaustive)", p->algorithm);
+  if (rc == SPR_OK) rc = spr_index_open(p->index, &ix);
+  if (rc == SPR_OK) rc = spr_queries_load(p->queries, &q);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  const spr_index_info *in = spr_index_get_info(ix);
+  const uint32_t N = (uint32_t)in->n_docs, k = p->k;
+  const uint32_t lo = (uint32_t)((uint64_t)N * (uint64_t)c->rank / (uint64_t)c->size);
+  const uint32_t hi = (uint32_t)((uint64_t)N * (uint64_t)(c->rank + 1) / (uint64_t)c->size);
+
+  qoff = malloc((q.n + 1) * sizeof *qoff);
+  if (!qoff) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+  if (rc == SPR_OK) rc = spr_analyze_queries(ix, &q, &qt, qoff);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+
+  /* the union of query terms, each list loaded once (only this rank's docid range) */
+  const uint64_t nq_terms = qoff[q.n];
+  uterm = malloc((nq_terms ? nq_terms : 1) * sizeof *uterm);
+  if (!uterm) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  {
+    spr_qterm *tmp = malloc((nq_terms ? nq_terms : 1) * sizeof *tmp);
+    if (!tmp) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+    memcpy(tmp, qt, nq_terms * sizeof *tmp);
+    qsort(tmp, nq_terms, sizeof *tmp, spr_cmp_qterm);
+    for (uint64_t i = 0; i < nq_terms; i++)
+      if (!n_unique || uterm[n_unique - 1] != tmp[i].term) uterm[n_unique++] = tmp[i].term;
+    free(tmp);
+  }
+  pd = calloc(n_unique + 1, sizeof *pd);
+  pw = calloc(n_unique + 1, sizeof *pw);
+  pn = calloc(n_unique + 1, sizeof *pn);
+  if (!pd || !pw || !pn) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+  for (uint64_t i = 0; rc == SPR_OK && i < n_unique; i++)
+    rc = spr_index_read_postings(ix, uterm[i], lo, hi, &pd[i], &pw[i], &pn[i]);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+
+  hits = malloc(((size_t)q.n * k + 1) * sizeof *hits);
+  mine_n = calloc(q.n + 1, sizeof *mine_n);
+  lat = calloc(q.n + 1, sizeof *lat);
+  if (!hits || !mine_n || !lat) rc = SPR_FAIL(SPR_ENOMEM, "out of memory for %zu x %u hits", q.n, k);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  SPR_TRYG(rc, spr_mpi_barrier(c), cleanup);
+  st->load_seconds = spr_now() - t_load;
+
+  /* score: one OpenMP region, threads over queries, each with its own accumulator */
+  const double t0 = spr_now();
+  int trc = SPR_OK;
+  spr_progress prog;
+  spr_progress_start(&prog, "search", "queries", q.n, p->progress && c->rank == 0);
+#pragma omp parallel
+  {
+    void *ws = malloc(spr_exhaustive_workspace_size(hi - lo) + 1);
+    spr_plist *pl = NULL;
+    uint64_t plcap = 0;
+    if (!ws) {
+#pragma omp critical
+      trc = SPR_FAIL(SPR_ENOMEM, "out of memory (accumulators)");
+    }
+#pragma omp for schedule(dynamic, 4)
+    for (size_t i = 0; i < q.n; i++) {
+      if (!ws || trc < 0) continue;
+      const double tq = spr_now();
+      const uint64_t nt = qoff[i + 1] - qoff[i];
+      if (nt > plcap) {
+        free(pl);
+        plcap = nt;
+        pl = malloc(plcap * sizeof *pl);
+      }
+      if (nt && !pl) {
+#pragma omp critical
+        trc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+        continue;
+      }
+      for (uint64_t j = 0; j < nt; j++) {
+        const spr_qterm x = qt[qoff[i] + j];
+        uint64_t a = 0, b = n_unique;
+        while (a < b) {
+          const uint64_t m = (a + b) / 2;
+          if (uterm[m] < x.term) a = m + 1;
+          else b = m;
+        }
+        pl[j] = (spr_plist){pd[a], pw[a], pn[a], x.weight};
+      }
+      const int64_t nh = spr_exhaustive_topk(pl, nt, lo, hi - lo, k, ws, hits + i * (size_t)k);
+      if (nh < 0) {
+#pragma omp critical
+        trc = (int)nh;
+        continue;
+      }
+      mine_n[i] = (uint32_t)nh;
+      lat[i] = spr_now() - tq;
+#ifdef _OPENMP
+      if (omp_get_thread_num() == 0)
+#endif
+        spr_progress_update(&prog, i);
+    }
+    free(pl);
+    free(ws);
+  }
+  spr_progress_finish(&prog, q.n);
+  SPR_TRYG(rc, spr_mpi_agree(c, trc), cleanup);
+
+  /* merge: gather each rank's lists on rank 0 (per query: count, then hits) */
+  {
+    uint64_t nsend = 0;
+    for (size_t i = 0; i < q.n; i++) nsend += mine_n[i];
+    const size_t bytes = q.n * sizeof(uint32_t) + nsend * sizeof(spr_hit);
+    char *buf = malloc(bytes + 1);
+    if (!buf) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+    memcpy(buf, mine_n, q.n * sizeof(uint32_t));
+    size_t o = q.n * sizeof(uint32_t);
+    for (size_t i = 0; i < q.n; i++) {
+      memcpy(buf + o, hits + i * (size_t)k, mine_n[i] * sizeof(spr_hit));
+      o += mine_n[i] * sizeof(spr_hit);
+    }
+    rc = spr_mpi_gatherv(c, buf, bytes, 0, &gathered, &gathered_len);
+    free(buf);
+    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  }
+  SPR_TRYG(rc, spr_mpi_max_f64(c, lat, q.n), cleanup);
+  st->seconds = spr_now() - t0;
+  SPR_TRYG(rc, spr_mpi_max_f64(c, &st->seconds, 1), cleanup);
+
+  if (c->rank == 0) {
+    /* per query: concatenate the ranks' lists (each sorted), keep the best k */
+    nhits = calloc(q.n + 1, sizeof *nhits);
+    all = malloc(((size_t)c->size * k + 1) * sizeof *all);
+    const char **rp = calloc((size_t)c->size, sizeof *rp);
+    if (!nhits || !all || !rp) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+    const char *g = gathered;
+    for (int r = 0; rc == SPR_OK && r < c->size; r++) {
+      rp[r] = g; /* rank r's block: q.n counts, then hits */
+      const uint32_t *cnt = (const uint32_t *)(const void *)g;
+      uint64_t tot = 0;
+      for (size_t i = 0; i < q.n; i++) tot += cnt[i];
+      g += q.n * sizeof(uint32_t) + tot * sizeof(spr_hit);
+    }
+    const char **hp = calloc((size_t)c->size, sizeof *hp); /* each rank's next query's hits */
+    if (!hp) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+    for (int r = 0; rc == SPR_OK && r < c->size; r++) hp[r] = rp[r] + q.n * sizeof(uint32_t);
+    for (size_t i = 0; rc == SPR_OK && i < q.n; i++) {
+      spr_topk heap;
+      spr_topk_init(&heap, all, k);
+      for (int r = 0; r < c->size; r++) {
+        const uint32_t *cnt = (const uint32_t *)(const void *)rp[r];
+        for (uint32_t j = 0; j < cnt[i]; j++) {
+          spr_hit x;
+          memcpy(&x, hp[r] + j * sizeof x, sizeof x);
+          spr_topk_push(&heap, x);
+        }
+        hp[r] += cnt[i] * sizeof(spr_hit);
+      }
+      nhits[i] = spr_topk_sort(&heap);
+      memcpy(hits + i * (size_t)k, all, nhits[i] * sizeof *all);
+      st->n_results += nhits[i];
+    }
+    free(rp);
+    free(hp);
+    if (rc == SPR_OK) rc = spr_index_read_docids(ix, &ids, &id_off);
+    if (rc == SPR_OK) rc = spr_write_run(p->run, &q, hits, nhits, k, ids, id_off, p->tag);
+  }
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  st->n_queries = q.n;
+  st->qps = st->seconds > 0 ? (double)q.n / st->seconds : 0;
+  if (q.n) {
+    double sum = 0;
+    for (size_t i = 0; i < q.n; i++) sum += lat[i];
+    qsort(lat, q.n, sizeof *lat, spr_cmp_double);
+    st->lat_mean = 1e3 * sum / (double)q.n;
+    st->lat_p50 = 1e3 * lat[(q.n - 1) / 2];
+    st->lat_p99 = 1e3 * lat[(size_t)((double)(q.n - 1) * 0.99)];
+  }
+cleanup:
+  for (uint64_t i = 0; pd && i < n_unique; i++) {
+    free(pd[i]);
+    free(pw[i]);
+  }
+  free(pd);
+  free(pw);
+  free(pn);
+  free(uterm);
+  free(qt);
+  free(qoff);
+  free(hits);
+  free(all);
+  free(nhits);
+  free(mine_n);
+  free(lat);
+  free(ids);
+  free(id_off);
+  free(gathered);
+  spr_queries_free(&q);
+  spr_index_close(&ix);
+  return rc;
+}
