@@ -1,0 +1,29 @@
+/* spr_h5zstd_impl.h: the zstd HDF5 filter (id 32015) shared by spr_mpi and the HDF5 dynamic plugin.
+ * Private to mpi/: the public entry points are spr_h5_init() and spr_h5_zstd_check() in spr_h5.h.
+ *
+ * Parameters (cd_values), compatible with the community HDF5 zstd plugin (HDFGroup/hdf5_plugins,
+ * aparamon/HDF5Plugin-Zstandard), which reads only cd_values[0] and ignores the rest:
+ *   [0] compression level (1..22; 0 or absent means the zstd default, 3)
+ *   [1] optional, written by spire's set_local callback: the chunk's uncompressed size in bytes.
+ *       When present, decompression fails unless a frame decodes to exactly that many bytes. */
+#ifndef SPR_H5ZSTD_IMPL_H
+#define SPR_H5ZSTD_IMPL_H
+#include <hdf5.h>
+#include <stddef.h>
+
+#define SPR_H5ZSTD_ID 32015
+/* The largest chunk HDF5 allows is 4 GiB - 1; a frame claiming more is corrupt. */
+#define SPR_H5ZSTD_MAX_CHUNK 0xFFFFFFFFull
+
+/* The filter class; register it with H5Zregister (spr_h5_init) or hand it out from the plugin.
+ * Outside the plugin build it has a set_local callback that records cd_values[1]. */
+extern const H5Z_class2_t spr_h5zstd_class;
+
+/* The filter function itself (H5Z_func_t). Forward (flags without H5Z_FLAG_REVERSE): compress
+ * nbytes of *buf. Reverse: decompress and validate untrusted bytes. On success *buf is replaced by
+ * a malloc'ed buffer of *buf_size bytes and the number of valid bytes is returned; on any failure
+ * returns 0 and leaves *buf untouched (HDF5 then reports "filter returned failure").
+ * Reentrant: no state outside the call. */
+size_t spr_h5zstd_filter(unsigned int flags, size_t cd_nelmts, const unsigned int cd_values[],
+                         size_t nbytes, size_t *buf_size, void **buf);
+#endif /* SPR_H5ZSTD_IMPL_H */
