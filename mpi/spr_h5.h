@@ -69,7 +69,7 @@ void spr_h5_writer_set_round_bytes(spr_h5_writer *w, uint64_t bytes);
 SPR_NODISCARD int spr_h5_reader_open(const char *path, spr_h5_reader **out);
 /* Local. 1 if an object (dataset or group) `name` exists, 0 if not, or SPR_EHDF5. */
 SPR_NODISCARD int spr_h5_exists(spr_h5_reader *r, const char *name);
-/* Local. Length of dataset `name`, or SPR_ENOTFOUND / SPR_EHDF5. */
+/* Local. Length of dataset `name`, or SPR_ENOTFOUND / SPR_EHDF5 (SPR_ECORRUPT if not 1-D). */
 SPR_NODISCARD int64_t spr_h5_len(spr_h5_reader *r, const char *name);
 /* Local. Read count elements from offset into out (converted to `type` by HDF5; out-of-range
  * integer values saturate). Bounds are checked: a range past the end is SPR_ECORRUPT naming the

@@ -128,6 +128,7 @@ static void file_cases(const char *dir) {
     rc = spr_h5_read(r, "/d/v", SPR_H5_U32, 65536 + 5, 10, v);
     CHECK(rc == SPR_EHDF5 && strstr(spr_last_message(), "/d/v"), "%s: damaged chunk gives %d: %s", cases[c].what,
           rc, spr_last_message());
+    if (c == 0) printf("damaged chunk read: %s\n", spr_last_message());
     rc = spr_h5_read(r, "/d/v", SPR_H5_U32, 0, N, v);
     CHECK(rc == SPR_EHDF5, "%s: full read gives %d", cases[c].what, rc);
     /* And the reader is still usable afterwards. */
