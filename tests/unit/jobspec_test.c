@@ -170,6 +170,21 @@ static void test_values(void) {
   CHECK_STR(job->eval.metrics, "map");
   snprintf(want, sizeof want, "%s/sub/r/rep.md", tmpdir);
   CHECK_STR(job->eval.report, want);
+  /* printing escapes '$' so that the round trip keeps "cost$" */
+  char *a = NULL;
+  size_t alen = 0;
+  FILE *f = open_memstream(&a, &alen);
+  spr_jobspec_print(f, job);
+  fclose(f);
+  spr_job *again = NULL;
+  CHECK(load_text("values2.ini", a, &again, path, sizeof path) == SPR_OK);
+  if (again) {
+    CHECK_STR(again->search.tag, "cost$");
+    CHECK(again->encode.k1 == 1.2 && again->search.k == 17);
+    CHECK_STR(again->corpus.path, "/data/x/c.tsv");
+  }
+  free(a);
+  spr_jobspec_free(&again);
   spr_jobspec_free(&job);
 }
 
