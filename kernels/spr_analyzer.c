@@ -51,8 +51,18 @@ enum { SPR_AN_STANDARD = 0, SPR_AN_ENGLISH = 1, SPR_AN_ENGLISH_SNOWBALL = 2 };
 #define SPR_BADCP 0xFFFFFFFFu
 #define SPR_SCRATCH 600 /* > 2 * SPR_ANALYZER_MAX_TOKEN units: lowercasing may widen */
 
+/* Direct-mapped cache of ASCII stems: English text repeats its words, and a lookup is several
+ * times cheaper than Porter's steps. Exact: the whole key is compared. */
+#define SPR_STEM_CACHE 4096u /* entries, a power of two */
+#define SPR_STEM_KEY 22u     /* longest cached word, bytes */
+typedef struct spr_stem_entry {
+  uint8_t klen, vlen; /* klen 0: empty slot */
+  char key[SPR_STEM_KEY], val[SPR_STEM_KEY];
+} spr_stem_entry;
+
 struct spr_analyzer {
   int kind;
+  spr_stem_entry *cache;       /* owned: SPR_STEM_CACHE entries, "english" only */
   struct sb_stemmer *sb;       /* owned, only for "english-libstemmer" */
   uint32_t cp[SPR_SCRATCH];    /* code points of the current non-ASCII token */
   uint16_t units[SPR_SCRATCH]; /* UTF-16 units for the stemmer */
@@ -279,6 +289,28 @@ static size_t spr_match_word(const spr_scan *sc, size_t start) {
   uint32_t u = 0;
   int st = SPR_ST_NONE;
   while (pos < sc->len) {
+    if (st != SPR_ST_K && sc->s[pos] < 0x80) { /* fast path: a run of ASCII letters/digits */
+      const size_t p0 = pos;
+      while (pos < sc->len && u < SPR_ANALYZER_MAX_TOKEN) {
+        const uint8_t b = sc->s[pos];
+        if (b >= 0x80) break;
+        const uint8_t c = spr_ascii_class[b];
+        if (c == SPR_WB_ALETTER)
+          st = SPR_ST_L;
+        else if (c == SPR_WB_NUMERIC)
+          st = SPR_ST_N;
+        else
+          break;
+        pos++;
+        u++;
+      }
+      if (pos != p0) {
+        pos = spr_skip_ext(sc, pos, &u);
+        end = pos;
+        continue;
+      }
+      if (pos >= sc->len) break;
+    }
     size_t adv;
     uint32_t un;
     const uint8_t cls = spr_peek(sc, pos, &adv, &un, NULL);
@@ -628,10 +660,15 @@ static int spr_is_stop(const char *w, size_t n) {
   }
 }
 
-static int spr_tokens_reserve(spr_tokens *t, size_t bytes) {
+/* Slow path of spr_tokens_reserve. The buffer never exceeds 4 GiB, so that uint32 offsets hold. */
+static int spr_tokens_grow(spr_tokens *t, size_t bytes) {
+  const size_t limit = (size_t)UINT32_MAX;
+  if (t->len + bytes > limit)
+    return SPR_FAIL(SPR_ENOMEM, "analyzer: term buffer above 4 GiB (%zu bytes)", t->len + bytes);
   if (t->len + bytes > t->cap) {
     size_t cap = t->cap ? t->cap * 2 : 4096;
     while (cap < t->len + bytes) cap *= 2;
+    if (cap > limit) cap = limit;
     char *nb = realloc(t->buf, cap);
     if (!nb) return SPR_FAIL(SPR_ENOMEM, "analyzer: term buffer of %zu bytes", cap);
     t->buf = nb;
@@ -644,9 +681,12 @@ static int spr_tokens_reserve(spr_tokens *t, size_t bytes) {
     t->off = no;
     t->ncap = ncap;
   }
-  if (t->len + bytes > (size_t)UINT32_MAX)
-    return SPR_FAIL(SPR_ENOMEM, "analyzer: term buffer above 4 GiB (%zu bytes)", t->len + bytes);
   return 0;
+}
+
+static inline int spr_tokens_reserve(spr_tokens *t, size_t bytes) {
+  if (t->len + bytes <= t->cap && t->n < t->ncap) return 0;
+  return spr_tokens_grow(t, bytes);
 }
 
 /* Commit the term written at t->buf + t->len with n bytes (n > 0). */
@@ -693,28 +733,44 @@ static size_t spr_snowball_stem(spr_analyzer *a, char *d, size_t n) {
  * was dropped (stop word), or a negative code. */
 static int spr_emit(spr_analyzer *a, const uint8_t *s, size_t n, spr_tokens *t) {
   const int english = a->kind != SPR_AN_STANDARD;
-  int ascii = 1;
-  for (size_t i = 0; i < n; i++)
-    if (s[i] >= 0x80) {
-      ascii = 0;
-      break;
-    }
-  if (ascii) {
-    SPR_TRY(spr_tokens_reserve(t, n + 1));
+  SPR_TRY(spr_tokens_reserve(t, n + 1));
+  uint8_t any = 0; /* OR of all bytes: ASCII iff < 0x80 */
+  {
     char *d = t->buf + t->len;
     for (size_t i = 0; i < n; i++) {
       const uint8_t c = s[i];
+      any |= c;
       d[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
+  }
+  if (any < 0x80) {
+    char *d = t->buf + t->len;
     size_t m = n;
     if (english) {
       if (m >= 2 && d[m - 1] == 's' && d[m - 2] == '\'') m -= 2;
       if (m == 0 || spr_is_stop(d, m)) return 0;
       if (a->kind == SPR_AN_ENGLISH) {
+        spr_stem_entry *e = NULL;
+        if (m <= SPR_STEM_KEY) {
+          uint32_t h = 2166136261u; /* FNV-1a */
+          for (size_t i = 0; i < m; i++) h = (h ^ (uint8_t)d[i]) * 16777619u;
+          e = &a->cache[(h ^ (h >> 15)) & (SPR_STEM_CACHE - 1)];
+          if (e->klen == m && !memcmp(e->key, d, m)) {
+            memcpy(d, e->val, e->vlen);
+            spr_tokens_push(t, e->vlen);
+            return 1;
+          }
+          e->klen = (uint8_t)m;
+          memcpy(e->key, d, m);
+        }
         uint16_t *u = a->units;
         for (size_t i = 0; i < m; i++) u[i] = (uint8_t)d[i];
         m = (size_t)spr_porter_stem(u, (int)m);
         for (size_t i = 0; i < m; i++) d[i] = (char)u[i];
+        if (e) {
+          e->vlen = (uint8_t)m;
+          memcpy(e->val, d, m);
+        }
       } else {
         m = spr_snowball_stem(a, d, m); /* Snowball stems "s" to "" */
       }
@@ -797,6 +853,13 @@ int spr_analyzer_create(const char *name, spr_analyzer **out) {
   spr_analyzer *a = calloc(1, sizeof(*a));
   if (!a) return SPR_FAIL(SPR_ENOMEM, "analyzer '%s'", name);
   a->kind = kind;
+  if (kind == SPR_AN_ENGLISH) {
+    a->cache = calloc(SPR_STEM_CACHE, sizeof(*a->cache));
+    if (!a->cache) {
+      free(a);
+      return SPR_FAIL(SPR_ENOMEM, "analyzer stem cache");
+    }
+  }
   if (kind == SPR_AN_ENGLISH_SNOWBALL) {
     a->sb = sb_stemmer_new("porter", "UTF_8");
     if (!a->sb) {
@@ -811,6 +874,7 @@ int spr_analyzer_create(const char *name, spr_analyzer **out) {
 void spr_analyzer_free(spr_analyzer **a) {
   if (!a || !*a) return;
   if ((*a)->sb) sb_stemmer_delete((*a)->sb);
+  free((*a)->cache);
   free(*a);
   *a = NULL;
 }

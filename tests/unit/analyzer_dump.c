@@ -2,18 +2,76 @@
  * "id<TAB>term term ...". The format of tests/bench/lucene_tokens/LuceneTokens.java, so the two
  * can be diffed (tests/bench/lucene_tokens/compare.sh). Not a test by itself.
  *
- *   spr_analyzer_dump [--analyzer english|standard|english-libstemmer] [--tsv] FILE
+ *   spr_analyzer_dump [--analyzer english|standard|english-libstemmer] [--tsv] [--bench N] FILE
  *
+ * --bench N: analyze every record N times without printing; report MB/s and terms/s on stderr
+ * (single thread; JSON parsing excluded).
  * FILE is corpus JSONL ({"id","title","text"|"contents"}; analyzed text = title + "\n" + text,
  * as the Lucene peer harness indexes it) or, with --tsv, queries "qid<TAB>text". */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "spr_analyzer.h"
 
+/* --bench: the analyzed texts, back to back. */
+typedef struct bench_texts {
+  char *buf;
+  size_t len, cap;
+  size_t *ends;
+  size_t n, ncap;
+} bench_texts;
+
+static int bench_add(bench_texts *b, const char *text, size_t len) {
+  if (b->len + len > b->cap) {
+    size_t cap = b->cap ? b->cap : 1 << 20;
+    while (cap < b->len + len) cap *= 2;
+    char *nb = realloc(b->buf, cap);
+    if (!nb) return 1;
+    b->buf = nb;
+    b->cap = cap;
+  }
+  if (b->n == b->ncap) {
+    const size_t ncap = b->ncap ? 2 * b->ncap : 1024;
+    size_t *ne = realloc(b->ends, ncap * sizeof(*ne));
+    if (!ne) return 1;
+    b->ends = ne;
+    b->ncap = ncap;
+  }
+  memcpy(b->buf + b->len, text, len);
+  b->len += len;
+  b->ends[b->n++] = b->len;
+  return 0;
+}
+
+static int bench_run(spr_analyzer *an, spr_tokens *toks, const bench_texts *b, int passes) {
+  struct timespec t0, t1;
+  uint64_t terms = 0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (int p = 0; p < passes; p++) {
+    size_t start = 0;
+    for (size_t i = 0; i < b->n; i++) {
+      spr_tokens_clear(toks);
+      const int64_t n = spr_analyzer_run(an, b->buf + start, b->ends[i] - start, toks);
+      if (n < 0) return 1;
+      terms += (uint64_t)n;
+      start = b->ends[i];
+    }
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  const double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+  fprintf(stderr, "analyzed %zu records x %d: %.1f MB/s, %.2f M terms/s (%.3f s)\n", b->n, passes,
+          (double)b->len * passes / s / 1e6, (double)terms / s / 1e6, s);
+  return 0;
+}
+
+static bench_texts bench;
+static int bench_passes;
+
 static int dump(spr_analyzer *an, spr_tokens *toks, const char *id, const char *text, size_t len) {
+  if (bench_passes) return bench_add(&bench, text, len);
   spr_tokens_clear(toks);
   const int64_t n = spr_analyzer_run(an, text, len, toks);
   if (n < 0) {
@@ -38,6 +96,8 @@ int main(int argc, char **argv) {
       name = argv[++i];
     else if (!strcmp(argv[i], "--tsv"))
       tsv = 1;
+    else if (!strcmp(argv[i], "--bench") && i + 1 < argc)
+      bench_passes = atoi(argv[++i]);
     else
       path = argv[i];
   }
@@ -105,6 +165,9 @@ int main(int argc, char **argv) {
     rc = dump(an, &toks, ids, body, tl + 1 + xl);
     cJSON_Delete(doc);
   }
+  if (!rc && bench_passes) rc = bench_run(an, &toks, &bench, bench_passes);
+  free(bench.buf);
+  free(bench.ends);
   free(line);
   free(body);
   spr_tokens_free(&toks);
