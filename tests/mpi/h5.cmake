@@ -26,3 +26,13 @@ spr_add_script_test(h5_dump mpi ${SPR_TEST_DIR}/mpi/h5_dump.sh ${SPR_H5_OUT}/rt_
 add_test(NAME h5_read_nompi COMMAND h5_read_nompi ${SPR_H5_OUT}/rt_np4.h5)
 set_tests_properties(h5_diff h5_dump h5_read_nompi PROPERTIES FIXTURES_REQUIRED h5_files)
 set_tests_properties(h5_read_nompi PROPERTIES LABELS mpi)
+
+# Opt-in: a 2.5 GiB slice on one rank of two, compressed and not (slow, big; see h5_big.c).
+option(SPR_TEST_H5_BIG "Register the >2 GiB-per-rank HDF5 write test" OFF)
+if(SPR_TEST_H5_BIG)
+  add_executable(h5_big ${SPR_TEST_DIR}/mpi/h5_big.c)
+  target_link_libraries(h5_big PRIVATE spr_mpi)
+  foreach(level 0 1)
+    spr_add_mpi_test(h5_big_l${level} 2 $<TARGET_FILE:h5_big> ${SPR_H5_OUT}/big_l${level}.h5 ${level})
+  endforeach()
+endif()
