@@ -3,3 +3,8 @@ spr_add_script_test(mpi_determinism_tiny mpi ${CMAKE_CURRENT_LIST_DIR}/determini
 spr_add_script_test(mpi_determinism_synth mpi ${CMAKE_CURRENT_LIST_DIR}/determinism.sh synth)
 spr_add_script_test(mpi_determinism_cranfield mpi ${CMAKE_CURRENT_LIST_DIR}/determinism.sh cranfield)
 set_tests_properties(mpi_determinism_tiny mpi_determinism_synth mpi_determinism_cranfield PROPERTIES PROCESSORS 4)
+# Bad input: clear one-line errors with file:line, non-zero exit, no partial output, no hang.
+foreach(np 1 2 4)
+  spr_add_script_test(mpi_bad_input_np${np} mpi ${CMAKE_CURRENT_LIST_DIR}/bad_input.sh ${np})
+  set_tests_properties(mpi_bad_input_np${np} PROPERTIES PROCESSORS ${np})
+endforeach()

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Bad input to index, search and run: one error line naming the file and line, a non-zero exit,
+# no partial output, and no hang (every rank agrees on the error). Usage: bad_input.sh NP
+set -uo pipefail
+np=${1:-1}
+work=$(mktemp -d /tmp/spire-bad-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export SPR_QUIET=1
+fails=0
+run() { timeout 60 "$MPIEXEC" -np "$np" $MPIFLAGS "$SPIRE" "$@"; }
+# expect NAME PATTERN OUTPUT_THAT_MUST_NOT_EXIST -- spire args...
+expect() {
+  local name=$1 pattern=$2 out=$3; shift 4
+  run "$@" > "$work/out.txt" 2> "$work/err.txt"
+  local rc=$?
+  local err; err=$(grep -v '^\(---\|Primary job\|a non-zero\|mpirun\|  Process\|  Exit code\|^$\|Per user\|process returned\|terminated\|was:\|The first\)' "$work/err.txt" | grep -v '^ *$' || true)
+  if [ $rc -eq 0 ] || [ $rc -eq 124 ]; then echo "FAIL $name: exit $rc (want non-zero, no timeout)"; fails=$((fails+1)); return; fi
+  if ! grep -q -- "$pattern" <<< "$err"; then echo "FAIL $name: message does not match '$pattern':"; echo "$err"; fails=$((fails+1)); return; fi
+  if [ "$(grep -c 'error:' <<< "$err")" -ne 1 ]; then echo "FAIL $name: want exactly one error line, got:"; echo "$err"; fails=$((fails+1)); return; fi
+  if [ -n "$out" ] && compgen -G "$out*" > /dev/null; then echo "FAIL $name: partial output left: $(ls $out*)"; fails=$((fails+1)); return; fi
+  echo "ok $name: $(grep 'error:' <<< "$err")"
+}
+good=$SPR_TEST_DATA/tiny.jsonl
+q=$SPR_TEST_DATA/tiny-queries.tsv
+printf '{"id": "a", "text": "fine"}\n{"id": "b", "text": "also fine"}\n{"id": "c", "text": "broken\n{"id": "d", "text": "x"}\n' > "$work/malformed.jsonl"
+printf '{"id": "a", "text": "fine"}\n{"text": "no id"}\n' > "$work/noid.jsonl"
+: > "$work/empty.jsonl"
+printf '\n\n' > "$work/blank.jsonl"
+printf 'q1\tfine\nq2 no tab here\n' > "$work/notab.tsv"
+printf 'd1\tfine\nd2 no tab\n' > "$work/notab-corpus.tsv"
+
+expect missing-corpus "$work/nope.jsonl: cannot open" "$work/i.h5" -- index --input "$work/nope.jsonl" --output "$work/i.h5"
+expect malformed-json "malformed.jsonl:3: malformed JSON" "$work/i.h5" -- index --input "$work/malformed.jsonl" --output "$work/i.h5"
+expect missing-id "noid.jsonl:2: missing or empty \"id\"" "$work/i.h5" -- index --input "$work/noid.jsonl" --output "$work/i.h5"
+expect empty-corpus "empty.jsonl: no documents" "$work/i.h5" -- index --input "$work/empty.jsonl" --output "$work/i.h5"
+expect blank-corpus "blank.jsonl: no documents" "$work/i.h5" -- index --input "$work/blank.jsonl" --output "$work/i.h5"
+expect tsv-no-tab "notab-corpus.tsv:2: expected id<TAB>text" "$work/i.h5" -- index --input "$work/notab-corpus.tsv" --output "$work/i.h5"
+expect bad-option "unknown or incomplete option" "" -- index --input "$good" --output "$work/i.h5" --frobnicate 1
+run index --input "$good" --output "$work/good.h5" 2>/dev/null || { echo "FAIL: good index"; exit 1; }
+expect queries-no-tab "notab.tsv:2: expected qid<TAB>text" "$work/r.trec" -- search --index "$work/good.h5" --queries "$work/notab.tsv" --k 10 --output "$work/r.trec"
+expect missing-queries "nope.tsv: cannot open" "$work/r.trec" -- search --index "$work/good.h5" --queries "$work/nope.tsv" --k 10 --output "$work/r.trec"
+expect missing-index "nope.h5" "$work/r.trec" -- search --index "$work/nope.h5" --queries "$q" --k 10 --output "$work/r.trec"
+printf 'not an hdf5 file\n' > "$work/fake.h5"
+expect not-an-index "fake.h5" "$work/r.trec" -- search --index "$work/fake.h5" --queries "$q" --k 10 --output "$work/r.trec"
+expect bad-k "--k must be" "" -- search --index "$work/good.h5" --queries "$q" --k 0 --output "$work/r.trec"
+printf '[job]\nname = x\noutput = out\n[corpus]\npath = %s\nqueries = %s\ncolour = blue\n' "$good" "$q" > "$work/unknown-key.ini"
+expect unknown-job-key "unknown-key.ini:7: unknown key 'colour'" "$work/out" -- run "$work/unknown-key.ini"
+printf '[job]\noutput = out2\n[corpus]\npath = %s\nqueries = %s\n' "$work/malformed.jsonl" "$q" > "$work/badcorpus.ini"
+expect run-malformed-corpus "malformed.jsonl:3: malformed JSON" "$work/out2/index.h5" -- run "$work/badcorpus.ini"
+[ $fails -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
+echo "all bad-input cases ok at np $np"
