@@ -11,9 +11,9 @@ run() { timeout 60 "$MPIEXEC" -np "$np" $MPIFLAGS "$SPIRE" "$@"; }
 # expect NAME PATTERN OUTPUT_THAT_MUST_NOT_EXIST -- spire args...
 expect() {
   local name=$1 pattern=$2 out=$3; shift 4
-  run "$@" > "$work/out.txt" 2> "$work/err.txt"
+  run "$@" > "$work/stdout.log" 2> "$work/err.log"
   local rc=$?
-  local err; err=$(grep -v '^\(---\|Primary job\|a non-zero\|mpirun\|  Process\|  Exit code\|^$\|Per user\|process returned\|terminated\|was:\|The first\)' "$work/err.txt" | grep -v '^ *$' || true)
+  local err; err=$(grep -v '^\(---\|Primary job\|a non-zero\|mpirun\|  Process\|  Exit code\|^$\|Per user\|process returned\|terminated\|was:\|The first\)' "$work/err.log" | grep -v '^ *$' || true)
   if [ $rc -eq 0 ] || [ $rc -eq 124 ]; then echo "FAIL $name: exit $rc (want non-zero, no timeout)"; fails=$((fails+1)); return; fi
   if ! grep -q -- "$pattern" <<< "$err"; then echo "FAIL $name: message does not match '$pattern':"; echo "$err"; fails=$((fails+1)); return; fi
   if [ "$(grep -c 'error:' <<< "$err")" -ne 1 ]; then echo "FAIL $name: want exactly one error line, got:"; echo "$err"; fails=$((fails+1)); return; fi
