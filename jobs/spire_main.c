@@ -4,6 +4,11 @@
 #include <string.h>
 
 #include "spr_cli.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include <stdlib.h>
+#include <unistd.h>
 
 static const struct {
   const char *name;
@@ -82,6 +87,16 @@ int main(int argc, char **argv) {
     fprintf(stderr, "spire: error: %s\n", spr_last_message());
     return SPR_EXIT_FAIL;
   }
+#ifdef _OPENMP
+  /* Ranks sharing a node share its cores: unless the user chose (OMP_NUM_THREADS), give each rank
+   * cores / ranks-on-this-node threads, so that mpirun -np 2 on 2 cores does not run 4 threads. */
+  int node_ranks = 1;
+  if (!getenv("OMP_NUM_THREADS") && spr_mpi_node_size(&world, &node_ranks) == SPR_OK) {
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    const int t = (int)(cores / (node_ranks > 0 ? node_ranks : 1));
+    omp_set_num_threads(t > 0 ? t : 1);
+  }
+#endif
   const int status = fn(&world, argc - 1, argv + 1);
   spr_mpi_finalize(&world);
   return status;

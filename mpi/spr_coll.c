@@ -46,6 +46,15 @@ void spr_mpi_finalize(spr_comm *world) {
   spr_mpi_we_initialized = 0;
 }
 
+int spr_mpi_node_size(const spr_comm *c, int *out) {
+  MPI_Comm node;
+  SPR_MPI_CALL(MPI_Comm_split_type(c->comm, MPI_COMM_TYPE_SHARED, c->rank, MPI_INFO_NULL, &node));
+  const int e = MPI_Comm_size(node, out);
+  MPI_Comm_free(&node);
+  SPR_MPI_CALL(e);
+  return SPR_OK;
+}
+
 void spr_mpi_abort(const spr_comm *c, int code) { MPI_Abort(c ? c->comm : MPI_COMM_WORLD, code); }
 
 int spr_mpi_agree(const spr_comm *c, int rc) {

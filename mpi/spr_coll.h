@@ -18,6 +18,8 @@ typedef struct spr_comm {
 SPR_NODISCARD int spr_mpi_init(int *argc, char ***argv, spr_comm *world);
 /* Collective. Frees the communicator and finalizes MPI if spr_mpi_init initialized it. */
 void spr_mpi_finalize(spr_comm *world);
+/* Collective. Number of ranks of c on this node (MPI_COMM_TYPE_SHARED). */
+SPR_NODISCARD int spr_mpi_node_size(const spr_comm *c, int *out);
 /* Local. Only drivers call this: ends every rank. */
 void spr_mpi_abort(const spr_comm *c, int code);
 
