@@ -28,3 +28,16 @@ add_library(spr_stemmer INTERFACE)
 target_link_libraries(spr_stemmer INTERFACE ${STEMMER_LIB})
 target_include_directories(spr_stemmer INTERFACE ${STEMMER_INCLUDE})
 find_library(MATH_LIB m REQUIRED)
+# OpenBLAS (Debian libopenblas-dev): CBLAS for the SPLADE/BERT forward pass, reached only through
+# kernels/spr_blas.c. pkg-config first (its include dir holds the cblas.h that declares
+# openblas_set_num_threads), then a plain find_library fallback.
+pkg_check_modules(OPENBLAS IMPORTED_TARGET openblas)
+add_library(spr_openblas INTERFACE)
+if(OPENBLAS_FOUND)
+  target_link_libraries(spr_openblas INTERFACE PkgConfig::OPENBLAS)
+else()
+  find_library(OPENBLAS_LIB openblas REQUIRED)
+  find_path(OPENBLAS_INCLUDE cblas.h PATH_SUFFIXES openblas openblas-pthread REQUIRED)
+  target_link_libraries(spr_openblas INTERFACE ${OPENBLAS_LIB})
+  target_include_directories(spr_openblas INTERFACE ${OPENBLAS_INCLUDE})
+endif()

@@ -1,0 +1,4 @@
+# SPLADE: BertTokenizer port and BERT/SPLADE forward pass against ../shared/golden/splade-tiny
+# (skip with 77 when the shared folder is absent), model-loading error cases.
+spr_add_unit_test(unit_wordpiece ${CMAKE_CURRENT_LIST_DIR}/wordpiece_test.c)
+target_link_libraries(unit_wordpiece PRIVATE PkgConfig::CJSON)
