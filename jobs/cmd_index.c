@@ -12,10 +12,13 @@ static void spr_index_help(void) {
       "usage: [mpirun -np N] spire index --input CORPUS --output INDEX.h5 [options]\n\n"
       "Build a BM25 impact index (one parallel HDF5 file) from a JSONL or TSV corpus. Every rank reads\n"
       "its own byte range of the corpus; the file is identical whatever the number of ranks.\n\n"
-      "  --input PATH        corpus: JSONL ({\"id\", \"text\" or \"contents\", optional \"title\"}) or TSV (id<TAB>text)\n"
+      "  --input PATH        corpus: JSONL ({\"id\", \"text\" or \"contents\", optional \"title\"}), TSV (id<TAB>text),\n"
+      "                      or pre-encoded JSON vectors ({\"id\", \"vector\": {\"token\": weight, ...}})\n"
       "  --output PATH       index file to write (written as PATH.tmp, renamed when complete)\n"
-      "  --format F          auto (default: by extension, else first byte), jsonl or tsv\n"
-      "  --encoder E         bm25 (default; SPLADE and pre-encoded vectors come later)\n"
+      "  --format F          auto (default: .tsv is TSV; JSON with a \"vector\" is vectors), jsonl, tsv, vectors\n"
+      "  --encoder E         auto (default: vectors for a vectors corpus, else bm25), bm25 or vectors.\n"
+      "                      Vectors whose weights are all integers in [1,255] are kept as impacts;\n"
+      "                      other weights are quantized linearly like BM25 scores\n"
       "  --analyzer A        english (default: Lucene EnglishAnalyzer equivalent) or standard\n"
       "  --k1 X              BM25 k1 (default 0.9)\n"
       "  --b X               BM25 b (default 0.4)\n"
@@ -39,9 +42,9 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
       {"zstd-level", required_argument, 0, 'z'}, {"block-size", required_argument, 0, 's'},
       {"reorder", required_argument, 0, 'r'}, {"quiet", no_argument, 0, 'Q'},
       {0, 0, 0, 0}};
-  spr_build_params p = {.format = SPR_CORPUS_AUTO, .analyzer = "english", .k1 = 0.9, .b = 0.4, .bits = 8,
+  spr_build_params p = {.format = SPR_CORPUS_AUTO, .encoder = "auto", .analyzer = "english", .k1 = 0.9, .b = 0.4, .bits = 8,
                         .zstd_level = 3, .progress = 1};
-  const char *encoder = "bm25", *reorder = "none";
+  const char *reorder = "none";
   long lv = 0;
   optind = 1;
   opterr = 0;
@@ -52,9 +55,9 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
       case 'o': p.output = optarg; break;
       case 'f':
         if (spr_corpus_format_parse(optarg, &p.format) < 0)
-          return spr_cli_usage_error(world, "index", "--format must be auto, jsonl or tsv, not '%s'", optarg);
+          return spr_cli_usage_error(world, "index", "--format must be auto, jsonl, tsv or vectors, not '%s'", optarg);
         break;
-      case 'e': encoder = optarg; break;
+      case 'e': p.encoder = optarg; break;
       case 'a': p.analyzer = optarg; break;
       case 'K':
         if (spr_arg_double(optarg, 0, 100, &p.k1))
@@ -83,14 +86,14 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
   }
   if (optind < argc) return spr_cli_usage_error(world, "index", "unexpected argument '%s'", argv[optind]);
   if (!p.corpus || !p.output) return spr_cli_usage_error(world, "index", "--input and --output are required");
-  if (strcmp(encoder, "bm25"))
-    return spr_cli_usage_error(world, "index", "encoder '%s' is not available yet (bm25)", encoder);
+  if (strcmp(p.encoder, "auto") && strcmp(p.encoder, "bm25") && strcmp(p.encoder, "vectors"))
+    return spr_cli_usage_error(world, "index", "--encoder must be auto, bm25 or vectors (SPLADE models come later)");
   if (strcmp(reorder, "none"))
     return spr_cli_usage_error(world, "index", "--reorder '%s' is not available yet (none)", reorder);
   if (strcmp(p.analyzer, "english") && strcmp(p.analyzer, "standard"))
     return spr_cli_usage_error(world, "index", "--analyzer must be english or standard");
   spr_build_stats st;
-  const int rc = spr_index_build_bm25(world, &p, &st);
+  const int rc = spr_index_build(world, &p, &st);
   const int status = spr_cli_finish(world, "index", rc);
   if (status == SPR_EXIT_OK && world->rank == 0)
     fprintf(stderr,

@@ -24,9 +24,12 @@ static int spr_inspect(const char *path, int verify) {
   printf("documents       %llu\n", (unsigned long long)in->n_docs);
   printf("terms           %llu\n", (unsigned long long)in->n_terms);
   printf("postings        %llu\n", (unsigned long long)in->n_postings);
-  printf("encoder         %s (analyzer %s, k1 %g, b %g)\n", in->encoder, in->analyzer, in->k1, in->b);
+  if (!strcmp(in->encoder, "bm25"))
+    printf("encoder         bm25 (analyzer %s, k1 %g, b %g)\n", in->analyzer, in->k1, in->b);
+  else
+    printf("encoder         %s\n", in->encoder);
   printf("avgdl           %.4f\n", in->avgdl);
-  printf("impacts         u%llu linear, score_max %.6f\n", (unsigned long long)in->bits, in->score_max);
+  printf("impacts         u%llu, max score %.6f, %s\n", (unsigned long long)in->bits, in->score_max, in->quantization);
   int rc = SPR_OK;
   if (verify) {
     rc = spr_index_verify(ix);

@@ -185,15 +185,15 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
     rc = spr_parent_dir(job->index.path);
   }
   SPR_TRY(spr_mpi_agree(w, rc));
-  if (strcmp(job->encode.model, "bm25"))
-    return SPR_FAIL(SPR_EUNSUPPORTED, "%s: [encode] model = %s is not available yet (bm25)", job->file,
+  if (strcmp(job->encode.model, "bm25") && strcmp(job->encode.model, "vectors"))
+    return SPR_FAIL(SPR_EUNSUPPORTED, "%s: [encode] model = %s is not available yet (bm25 or vectors)", job->file,
                     job->encode.model);
   spr_corpus_format fmt = SPR_CORPUS_AUTO;
   SPR_TRY(spr_corpus_format_parse(job->corpus.format, &fmt));
-  spr_build_params p = {.corpus = job->corpus.path, .format = fmt, .analyzer = job->encode.analyzer,
+  spr_build_params p = {.corpus = job->corpus.path, .format = fmt, .encoder = job->encode.model, .analyzer = job->encode.analyzer,
                         .k1 = job->encode.k1, .b = job->encode.b, .bits = job->encode.bits,
                         .output = job->index.path, .zstd_level = job->index.zstd_level, .progress = progress};
-  SPR_TRY(spr_index_build_bm25(w, &p, &f->build));
+  SPR_TRY(spr_index_build(w, &p, &f->build));
   if (w->rank == 0) {
     fprintf(stderr, "[spire] run: index: %llu documents, %llu terms, %llu postings in %.2fs on %d rank(s)\n",
             (unsigned long long)f->build.n_docs, (unsigned long long)f->build.n_terms,

@@ -35,10 +35,12 @@ typedef struct spr_build_local {
   uint64_t *id_off;  /* owned: n_docs + 1 */
   uint32_t *dl;      /* owned: n_docs lengths */
   uint64_t dl_cap, id_off_cap, post_off_cap;
-  /* per-document (term, tf), local term ids until remapped to global */
+  /* per-document (term, weight): tf for text, the given weight for vectors; local term ids until
+   * remapped to global ones */
   uint64_t *post_off; /* owned: n_docs + 1 */
-  uint32_t *tid, *tf; /* owned */
-  uint64_t n_post, tid_cap, tf_cap;
+  uint32_t *tid;     /* owned */
+  double *w;         /* owned */
+  uint64_t n_post, tid_cap, w_cap;
 } spr_build_local;
 
 static void spr_build_local_free(spr_build_local *l) {
@@ -47,7 +49,7 @@ static void spr_build_local_free(spr_build_local *l) {
   free(l->dl);
   free(l->post_off);
   free(l->tid);
-  free(l->tf);
+  free(l->w);
   memset(l, 0, sizeof *l);
 }
 
@@ -62,8 +64,13 @@ static int spr_grow(void **p, uint64_t *cap, uint64_t need, size_t esz) {
   return SPR_OK;
 }
 
-static int spr_cmp_u32(const void *a, const void *b) {
-  const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+typedef struct spr_pair { /* a document's term and its weight (tf, or a vector's weight) */
+  uint32_t term;
+  double weight;
+} spr_pair;
+
+static int spr_cmp_pair(const void *a, const void *b) {
+  const uint32_t x = ((const spr_pair *)a)->term, y = ((const spr_pair *)b)->term;
   return (x > y) - (x < y);
 }
 
@@ -77,10 +84,10 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
   spr_analyzer *an = NULL;
   spr_corpus_cursor *cur = NULL;
   spr_tokens toks = {0};
-  uint32_t *doc_tids = NULL;
-  uint64_t doc_tids_cap = 0;
+  spr_pair *pairs = NULL;
+  uint64_t pairs_cap = 0;
   int rc = SPR_OK;
-  SPR_TRYG(rc, spr_analyzer_create(p->analyzer, &an), cleanup);
+  SPR_TRYG(rc, spr_analyzer_create(p->vectors ? "standard" : p->analyzer, &an), cleanup);
   SPR_TRYG(rc, spr_corpus_cursor_create(corp, begin, end, lines_before + 1, &cur), cleanup);
   SPR_TRYG(rc, spr_grow((void **)&l->id_off, &l->id_off_cap, 1, sizeof *l->id_off), cleanup);
   l->id_off[0] = 0;
@@ -91,15 +98,47 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
   for (;;) {
     SPR_TRYG(rc, spr_corpus_next(cur, &d), cleanup);
     if (rc == 0) break;
-    spr_tokens_clear(&toks);
-    const int64_t nt = spr_analyzer_run(an, d.text, d.text_len, &toks);
-    if (nt < 0) {
-      rc = SPR_FAIL((int)nt, "%s:%llu: analysis failed", p->corpus, (unsigned long long)d.line);
-      goto cleanup;
-    }
-    if (toks.n > UINT32_MAX) {
-      rc = SPR_FAIL(SPR_EUNSUPPORTED, "%s:%llu: document too long", p->corpus, (unsigned long long)d.line);
-      goto cleanup;
+    /* the document's (term, weight) pairs: analyzed tokens (weight 1 each) or the given vector */
+    size_t np = 0;
+    if (d.vec) {
+      if (!p->vectors) {
+        rc = SPR_FAIL(SPR_EINVAL, "%s:%llu: a vector record in a text corpus", p->corpus, (unsigned long long)d.line);
+        goto cleanup;
+      }
+      SPR_TRYG(rc, spr_grow((void **)&pairs, &pairs_cap, d.vec_n, sizeof *pairs), cleanup);
+      for (size_t i = 0; i < d.vec_n; i++) {
+        const int64_t id = spr_vocab_intern(voc, d.vec[i].term, strlen(d.vec[i].term));
+        if (id < 0) {
+          rc = (int)id;
+          goto cleanup;
+        }
+        pairs[np++] = (spr_pair){(uint32_t)id, d.vec[i].weight};
+      }
+    } else {
+      if (p->vectors) {
+        rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: expected {\"id\", \"vector\": {...}}", p->corpus, (unsigned long long)d.line);
+        goto cleanup;
+      }
+      spr_tokens_clear(&toks);
+      const int64_t nt = spr_analyzer_run(an, d.text, d.text_len, &toks);
+      if (nt < 0) {
+        rc = SPR_FAIL((int)nt, "%s:%llu: analysis failed", p->corpus, (unsigned long long)d.line);
+        goto cleanup;
+      }
+      if (toks.n > UINT32_MAX) {
+        rc = SPR_FAIL(SPR_EUNSUPPORTED, "%s:%llu: document too long", p->corpus, (unsigned long long)d.line);
+        goto cleanup;
+      }
+      SPR_TRYG(rc, spr_grow((void **)&pairs, &pairs_cap, toks.n, sizeof *pairs), cleanup);
+      for (size_t i = 0; i < toks.n; i++) {
+        const char *t = spr_tokens_get(&toks, i);
+        const int64_t id = spr_vocab_intern(voc, t, strlen(t));
+        if (id < 0) {
+          rc = (int)id;
+          goto cleanup;
+        }
+        pairs[np++] = (spr_pair){(uint32_t)id, 1.0};
+      }
     }
     const uint64_t n = l->n_docs;
     SPR_TRYG(rc, spr_grow((void **)&l->dl, &l->dl_cap, n + 1, sizeof *l->dl), cleanup);
@@ -110,25 +149,17 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
     memcpy(l->ids + l->ids_len, d.id, d.id_len);
     l->ids_len += d.id_len;
     l->id_off[n + 1] = l->ids_len;
-    l->dl[n] = (uint32_t)toks.n;
-    SPR_TRYG(rc, spr_grow((void **)&doc_tids, &doc_tids_cap, toks.n, sizeof *doc_tids), cleanup);
-    for (size_t i = 0; i < toks.n; i++) {
-      const char *t = spr_tokens_get(&toks, i);
-      const int64_t id = spr_vocab_intern(voc, t, strlen(t));
-      if (id < 0) {
-        rc = (int)id;
-        goto cleanup;
-      }
-      doc_tids[i] = (uint32_t)id;
-    }
-    qsort(doc_tids, toks.n, sizeof *doc_tids, spr_cmp_u32);
-    for (size_t i = 0; i < toks.n;) {
+    l->dl[n] = (uint32_t)np; /* terms after analysis; for vectors, the number of entries */
+    /* sort by term, merge repeats (tokens count up to tf; a vector's repeated key sums) */
+    qsort(pairs, np, sizeof *pairs, spr_cmp_pair);
+    for (size_t i = 0; i < np;) {
       size_t j = i;
-      while (j < toks.n && doc_tids[j] == doc_tids[i]) j++;
+      double w = 0;
+      while (j < np && pairs[j].term == pairs[i].term) w += pairs[j++].weight;
       SPR_TRYG(rc, spr_grow((void **)&l->tid, &l->tid_cap, l->n_post + 1, sizeof *l->tid), cleanup);
-      SPR_TRYG(rc, spr_grow((void **)&l->tf, &l->tf_cap, l->n_post + 1, sizeof *l->tf), cleanup);
-      l->tid[l->n_post] = doc_tids[i];
-      l->tf[l->n_post] = (uint32_t)(j - i);
+      SPR_TRYG(rc, spr_grow((void **)&l->w, &l->w_cap, l->n_post + 1, sizeof *l->w), cleanup);
+      l->tid[l->n_post] = pairs[i].term;
+      l->w[l->n_post] = w;
       l->n_post++;
       i = j;
     }
@@ -139,7 +170,7 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
   spr_progress_finish(&prog, my_lines);
   rc = SPR_OK;
 cleanup:
-  free(doc_tids);
+  free(pairs);
   spr_tokens_free(&toks);
   spr_corpus_cursor_free(&cur);
   spr_analyzer_free(&an);
@@ -254,14 +285,17 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_docs", n_docs), cleanup);
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_terms", g->n), cleanup);
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_postings", post_total), cleanup);
-  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "encoder", "bm25"), cleanup);
-  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "analyzer", p->analyzer), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "encoder", p->vectors ? "vectors" : "bm25"), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "analyzer", p->vectors ? "none" : p->analyzer), cleanup);
   SPR_TRYG(rc, spr_h5_attr_f64(w, "/", "bm25_k1", p->k1), cleanup);
   SPR_TRYG(rc, spr_h5_attr_f64(w, "/", "bm25_b", p->b), cleanup);
   SPR_TRYG(rc, spr_h5_attr_f64(w, "/", "avgdl", st->avgdl), cleanup);
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "impact_bits", (uint64_t)p->bits), cleanup);
   SPR_TRYG(rc, spr_h5_attr_f64(w, "/", "score_max", st->score_max), cleanup);
-  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "quantization", "linear: impact = 1 + round(score / score_max * (2^impact_bits - 2))"), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "quantization",
+                               st->identity ? "identity: impacts are the input vectors' integer weights"
+                                            : "linear: impact = 1 + round(score / score_max * (2^impact_bits - 2))"),
+           cleanup);
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "zstd_level", (uint64_t)p->zstd_level), cleanup);
 cleanup:;
   int crc = SPR_OK;
@@ -273,7 +307,9 @@ cleanup:;
   return rc < 0 ? rc : crc;
 }
 
-int spr_index_build_bm25(const spr_comm *c, const spr_build_params *p, spr_build_stats *st) {
+int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build_stats *st) {
+  spr_build_params pv = *params;
+  const spr_build_params *p = &pv;
   memset(st, 0, sizeof *st);
   const double t_start = spr_now();
   spr_corpus *corp = NULL;
@@ -292,6 +328,17 @@ int spr_index_build_bm25(const spr_comm *c, const spr_build_params *p, spr_build
 
   rc = spr_h5_init();
   if (rc == SPR_OK) rc = spr_corpus_open(p->corpus, p->format, &corp);
+  if (rc == SPR_OK) {
+    const int is_vec = spr_corpus_get_format(corp) == SPR_CORPUS_VECTORS;
+    const char *enc = p->encoder ? p->encoder : "auto";
+    if (!strcmp(enc, "auto")) pv.vectors = is_vec;
+    else if (!strcmp(enc, "vectors")) pv.vectors = 1;
+    else if (!strcmp(enc, "bm25")) pv.vectors = 0;
+    else rc = SPR_FAIL(SPR_EUNSUPPORTED, "encoder '%s' is not available (auto, bm25 or vectors)", enc);
+    if (rc == SPR_OK && pv.vectors != is_vec)
+      rc = SPR_FAIL(SPR_EINVAL, "%s: encoder %s needs a %s corpus", p->corpus, pv.vectors ? "vectors" : "bm25",
+                    pv.vectors ? "JSON vectors" : "text");
+  }
   if (rc == SPR_OK) rc = spr_vocab_create(&voc);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
 
@@ -331,15 +378,21 @@ int spr_index_build_bm25(const spr_comm *c, const spr_build_params *p, spr_build
     idf[t] = spr_bm25_idf(&bm, df[t]);
     n_post_total += df[t];
   }
-  double smax = 0;
+  /* scores and the quantizer: BM25 scores, or the vectors' weights; integer vector weights in
+   * [1, 255] everywhere (Anserini's quantized SPLADE) are kept as they are */
+  double smax = 0, not_identity = 0;
   for (uint64_t d = 0; d < l.n_docs; d++)
     for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
-      const double s = spr_bm25_score(&bm, idf[l.tid[i]], l.tf[i], l.dl[d]);
+      const double s = p->vectors ? l.w[i] : spr_bm25_score(&bm, idf[l.tid[i]], (uint32_t)l.w[i], l.dl[d]);
       smax = s > smax ? s : smax;
+      if (p->vectors && (l.w[i] != floor(l.w[i]) || l.w[i] > 255)) not_identity = 1;
     }
   SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), cleanup);
+  SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), cleanup);
+  const int identity = p->vectors && !not_identity && p->bits == 8;
   st->avgdl = bm.avgdl;
   st->score_max = smax;
+  st->identity = identity;
 
   /* 5. route postings to term owners, sorted by (term, docid) */
   spr_term_ranges(df, g.n, c->size, n_post_total, tb);
@@ -353,8 +406,9 @@ int spr_index_build_bm25(const spr_comm *c, const spr_build_params *p, spr_build
     for (uint64_t d = 0; d < l.n_docs; d++)
       for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
         const uint32_t t = l.tid[i];
-        const double s = spr_bm25_score(&bm, idf[t], l.tf[i], l.dl[d]);
-        send[pos[t]++] = (spr_prec){t, (uint32_t)(doc_base + d), spr_quantize_linear(s, smax, p->bits)};
+        const double s = p->vectors ? l.w[i] : spr_bm25_score(&bm, idf[t], (uint32_t)l.w[i], l.dl[d]);
+        const uint8_t q = identity ? (uint8_t)s : spr_quantize_linear(s, smax, p->bits);
+        send[pos[t]++] = (spr_prec){t, (uint32_t)(doc_base + d), q};
       }
     free(pos);
     int r = 0;

@@ -15,7 +15,9 @@
 typedef struct spr_build_params {
   const char *corpus;       /* borrowed */
   spr_corpus_format format;
-  const char *analyzer;     /* "english" | "standard" */
+  const char *encoder;      /* "auto" (by the corpus format), "bm25" or "vectors" */
+  int vectors;              /* set by the build: 1 when the corpus holds pre-encoded vectors */
+  const char *analyzer;     /* "english" | "standard" (text corpora) */
   double k1, b;
   int bits;                 /* impact bits, 1..8 */
   const char *output;       /* the index file; written as output.tmp then renamed */
@@ -26,14 +28,15 @@ typedef struct spr_build_params {
 typedef struct spr_build_stats {
   uint64_t n_docs, n_terms, n_postings;
   double avgdl, score_max;
+  int identity;             /* vectors' integer weights kept as impacts */
   double seconds;
   uint64_t file_bytes;
 } spr_build_stats;
 
-/* Collective on c. Read the corpus by byte ranges, analyze, weight with BM25 from global statistics,
- * quantize, and write one HDF5 index file whose contents do not depend on the rank count.
- * On failure no file is left at p->output (nor its temporary). */
-SPR_NODISCARD int spr_index_build_bm25(const spr_comm *c, const spr_build_params *p, spr_build_stats *st);
+/* Collective on c. Read the corpus by byte ranges; analyze and weight with BM25 from global
+ * statistics, or take pre-encoded vectors; quantize; write one HDF5 index file whose contents do not
+ * depend on the rank count. On failure no file is left at p->output (nor its temporary). */
+SPR_NODISCARD int spr_index_build(const spr_comm *c, const spr_build_params *p, spr_build_stats *st);
 
 /* ---------------------------------------------------------------- reading */
 typedef struct spr_index spr_index;
@@ -42,6 +45,7 @@ typedef struct spr_index_info {
   uint64_t format_version, n_docs, n_terms, n_postings, bits;
   double k1, b, avgdl, score_max;
   char encoder[32], analyzer[32];
+  char quantization[128];
 } spr_index_info;
 
 /* Local. Open an index file, check its format version and read the header and the term list. */

@@ -4,6 +4,7 @@
  * impact sums and ties are broken by docid, so the merge is independent of the rank count. */
 #include "spr_search.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +31,48 @@ static int spr_cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Analyze every query into sorted (term, weight) lists; weight = occurrences (as Lucene's
- * BooleanQuery sums a repeated term). Terms absent from the index are dropped. */
+/* Sort a query's (term, weight) list by term and merge repeats by summing their weights. */
+static uint64_t spr_qterms_merge(spr_qterm *t, uint64_t start, uint64_t n) {
+  qsort(t + start, n - start, sizeof *t, spr_cmp_qterm);
+  uint64_t u = start;
+  for (uint64_t j = start; j < n; j++) {
+    if (u > start && t[u - 1].term == t[j].term) t[u - 1].weight += t[j].weight;
+    else t[u++] = t[j];
+  }
+  return u;
+}
+
+/* u8 query weights for a vector query: integer weights in [1, 255] are kept; otherwise the query
+ * is scaled so that its largest weight is 255 (one factor per query, so its ranking is unchanged
+ * up to rounding), every kept term at least 1. */
+static void spr_quantize_query(const double *w, size_t n, uint32_t *out) {
+  int keep = 1;
+  double mx = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (w[i] != floor(w[i]) || w[i] > 255) keep = 0;
+    mx = w[i] > mx ? w[i] : mx;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (keep) out[i] = (uint32_t)w[i];
+    else {
+      const double q = nearbyint(w[i] / mx * 255.0);
+      out[i] = q < 1 ? 1 : (uint32_t)q;
+    }
+  }
+}
+
+/* Every query as a sorted (term, weight) list. Text queries are analyzed with the index's analyzer
+ * and a term's weight is its number of occurrences (as Lucene's BooleanQuery sums a repeated term);
+ * vector queries match index terms exactly. Terms absent from the index are dropped. */
 static int spr_analyze_queries(const spr_index *ix, const spr_queries *q, spr_qterm **terms, uint64_t *off) {
   const spr_index_info *in = spr_index_get_info(ix);
+  if (!q->vectors && !strcmp(in->analyzer, "none"))
+    return SPR_FAIL(SPR_EINVAL, "the index holds pre-encoded vectors (encoder %s): queries must be JSON vectors "
+                    "{\"id\", \"vector\": {...}}, not text", in->encoder);
   spr_analyzer *an = NULL;
   spr_tokens toks = {0};
-  SPR_TRY(spr_analyzer_create(in->analyzer, &an));
+  uint32_t *qw = NULL;
+  if (!q->vectors) SPR_TRY(spr_analyzer_create(in->analyzer, &an));
   uint64_t cap = 256, n = 0;
   spr_qterm *t = malloc(cap * sizeof *t);
   int rc = SPR_OK;
@@ -46,15 +82,29 @@ static int spr_analyze_queries(const spr_index *ix, const spr_queries *q, spr_qt
   }
   off[0] = 0;
   for (size_t i = 0; i < q->n; i++) {
-    spr_tokens_clear(&toks);
-    const int64_t nt = spr_analyzer_run(an, q->text[i], strlen(q->text[i]), &toks);
-    if (nt < 0) {
-      rc = SPR_FAIL((int)nt, "query %s: analysis failed", q->qid[i]);
-      goto cleanup;
+    size_t m = 0;
+    if (q->vectors) {
+      m = (size_t)(q->vec_off[i + 1] - q->vec_off[i]);
+      free(qw);
+      qw = malloc((m ? m : 1) * sizeof *qw);
+      if (!qw) {
+        rc = SPR_FAIL(SPR_ENOMEM, "queries: out of memory");
+        goto cleanup;
+      }
+      spr_quantize_query(q->vec_weight + q->vec_off[i], m, qw);
+    } else {
+      spr_tokens_clear(&toks);
+      const int64_t nt = spr_analyzer_run(an, q->text[i], strlen(q->text[i]), &toks);
+      if (nt < 0) {
+        rc = SPR_FAIL((int)nt, "query %s: analysis failed", q->qid[i]);
+        goto cleanup;
+      }
+      m = toks.n;
     }
     const uint64_t start = n;
-    for (size_t j = 0; j < toks.n; j++) {
-      const int64_t id = spr_strlist_find(spr_index_terms(ix), spr_tokens_get(&toks, j));
+    for (size_t j = 0; j < m; j++) {
+      const char *term = q->vectors ? q->vec_term[q->vec_off[i] + j] : spr_tokens_get(&toks, j);
+      const int64_t id = spr_strlist_find(spr_index_terms(ix), term);
       if (id < 0) continue;
       if (n == cap) {
         spr_qterm *nt2 = realloc(t, 2 * cap * sizeof *t);
@@ -65,18 +115,13 @@ static int spr_analyze_queries(const spr_index *ix, const spr_queries *q, spr_qt
         t = nt2;
         cap *= 2;
       }
-      t[n++] = (spr_qterm){(uint32_t)id, 1};
+      t[n++] = (spr_qterm){(uint32_t)id, q->vectors ? qw[j] : 1};
     }
-    qsort(t + start, n - start, sizeof *t, spr_cmp_qterm);
-    uint64_t u = start;
-    for (uint64_t j = start; j < n; j++) {
-      if (u > start && t[u - 1].term == t[j].term) t[u - 1].weight++;
-      else t[u++] = t[j];
-    }
-    n = u;
+    n = spr_qterms_merge(t, start, n);
     off[i + 1] = n;
   }
 cleanup:
+  free(qw);
   spr_tokens_free(&toks);
   spr_analyzer_free(&an);
   if (rc < 0) free(t);

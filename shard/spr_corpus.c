@@ -22,21 +22,38 @@ struct spr_corpus {
 struct spr_corpus_cursor {
   const spr_corpus *c; /* borrowed: must outlive the cursor */
   uint64_t pos, end, line;
-  char *buf;           /* owned scratch for id and text */
+  char *buf;           /* owned scratch for id and text (or vector terms) */
   size_t cap;
+  spr_vec_entry *vec;  /* owned scratch for vector entries */
+  size_t vcap;
 };
 
 int spr_corpus_format_parse(const char *s, spr_corpus_format *out) {
   if (!strcmp(s, "auto")) *out = SPR_CORPUS_AUTO;
   else if (!strcmp(s, "jsonl") || !strcmp(s, "json")) *out = SPR_CORPUS_JSONL;
   else if (!strcmp(s, "tsv")) *out = SPR_CORPUS_TSV;
-  else return SPR_FAIL(SPR_EINVAL, "unknown corpus format '%s' (auto, jsonl or tsv)", s);
+  else if (!strcmp(s, "vectors")) *out = SPR_CORPUS_VECTORS;
+  else return SPR_FAIL(SPR_EINVAL, "unknown corpus format '%s' (auto, jsonl, tsv or vectors)", s);
   return SPR_OK;
 }
 
 static int spr_ends_with(const char *s, const char *suf) {
   const size_t n = strlen(s), m = strlen(suf);
   return n >= m && !strcmp(s + n - m, suf);
+}
+
+/* The first record decides: '{' starts JSON, and a top-level "vector" key means vectors. */
+static spr_corpus_format spr_sniff_format(const spr_corpus *c) {
+  if (spr_ends_with(c->path, ".tsv")) return SPR_CORPUS_TSV;
+  uint64_t i = 0;
+  while (i < c->size && (c->data[i] == ' ' || c->data[i] == '\t' || c->data[i] == '\n' || c->data[i] == '\r')) i++;
+  if (i >= c->size || c->data[i] != '{') return SPR_CORPUS_TSV;
+  const char *nl = memchr(c->data + i, '\n', c->size - i);
+  const size_t n = nl ? (size_t)(nl - (c->data + i)) : (size_t)(c->size - i);
+  cJSON *o = cJSON_ParseWithLength(c->data + i, n);
+  const int vec = o && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(o, "vector"));
+  cJSON_Delete(o);
+  return vec ? SPR_CORPUS_VECTORS : SPR_CORPUS_JSONL;
 }
 
 int spr_corpus_open(const char *path, spr_corpus_format fmt, spr_corpus **out) {
@@ -66,19 +83,7 @@ int spr_corpus_open(const char *path, spr_corpus_format fmt, spr_corpus **out) {
     c->data = m;
   }
   close(fd);
-  if (fmt == SPR_CORPUS_AUTO) {
-    if (spr_ends_with(path, ".tsv") || spr_ends_with(path, ".tsv.txt")) fmt = SPR_CORPUS_TSV;
-    else if (spr_ends_with(path, ".jsonl") || spr_ends_with(path, ".json")) fmt = SPR_CORPUS_JSONL;
-    else {
-      fmt = SPR_CORPUS_TSV;
-      for (uint64_t i = 0; i < c->size; i++) {
-        const char ch = c->data[i];
-        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') continue;
-        if (ch == '{') fmt = SPR_CORPUS_JSONL;
-        break;
-      }
-    }
-  }
+  if (fmt == SPR_CORPUS_AUTO) fmt = spr_sniff_format(c);
   c->fmt = fmt;
   *out = c;
   return SPR_OK;
@@ -141,6 +146,7 @@ int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, uint64_t end, 
 
 void spr_corpus_cursor_free(spr_corpus_cursor **p) {
   if (!p || !*p) return;
+  free((*p)->vec);
   free((*p)->buf);
   free(*p);
   *p = NULL;
@@ -177,6 +183,66 @@ static int spr_json_id(const cJSON *id, char *tmp, size_t cap, const char **s) {
   return SPR_EPARSE;
 }
 
+/* Validate a JSON vector object: keys non-empty, values finite numbers >= 0. Returns the number of
+ * non-zero entries and their total key bytes (NULs included) in *bytes, or SPR_EPARSE. */
+static int64_t spr_json_vector_scan(const cJSON *v, const char *path, unsigned long long ln, size_t *bytes) {
+  if (!cJSON_IsObject(v)) return SPR_FAIL(SPR_EPARSE, "%s:%llu: \"vector\" must be an object {\"token\": weight}", path, ln);
+  int64_t n = 0;
+  *bytes = 0;
+  for (const cJSON *e = v->child; e; e = e->next) {
+    if (!e->string || !e->string[0])
+      return SPR_FAIL(SPR_EPARSE, "%s:%llu: empty token in \"vector\"", path, ln);
+    if (!cJSON_IsNumber(e) || !(e->valuedouble >= 0) || e->valuedouble > 1e30)
+      return SPR_FAIL(SPR_EPARSE, "%s:%llu: weight of \"%s\" must be a number >= 0", path, ln, e->string);
+    if (e->valuedouble == 0) continue;
+    n++;
+    *bytes += strlen(e->string) + 1;
+  }
+  return n;
+}
+
+static int spr_parse_vector_record(spr_corpus_cursor *cur, const cJSON *o, const cJSON *jid, spr_doc *doc) {
+  const char *path = cur->c->path;
+  const unsigned long long ln = (unsigned long long)cur->line;
+  char idtmp[32];
+  const char *id = NULL;
+  if (!jid || spr_json_id(jid, idtmp, sizeof idtmp, &id) != SPR_OK || !id[0])
+    return SPR_FAIL(SPR_EPARSE, "%s:%llu: missing or empty \"id\" (a string)", path, ln);
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "vector");
+  if (!v) return SPR_FAIL(SPR_EPARSE, "%s:%llu: missing \"vector\"", path, ln);
+  size_t bytes = 0;
+  const int64_t n = spr_json_vector_scan(v, path, ln, &bytes);
+  if (n < 0) return (int)n;
+  const size_t il = strlen(id);
+  SPR_TRY(spr_cursor_reserve(cur, il + 2 + bytes));
+  if ((size_t)n > cur->vcap) {
+    spr_vec_entry *nv = realloc(cur->vec, (size_t)n * sizeof *nv);
+    if (!nv) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
+    cur->vec = nv;
+    cur->vcap = (size_t)n;
+  }
+  memcpy(cur->buf, id, il + 1);
+  cur->buf[il + 1] = '\0'; /* empty text */
+  char *t = cur->buf + il + 2;
+  size_t k = 0;
+  for (const cJSON *e = v->child; e; e = e->next) {
+    if (e->valuedouble == 0) continue;
+    const size_t l = strlen(e->string) + 1;
+    memcpy(t, e->string, l);
+    cur->vec[k].term = t;
+    cur->vec[k].weight = e->valuedouble;
+    t += l;
+    k++;
+  }
+  doc->id = cur->buf;
+  doc->id_len = il;
+  doc->text = cur->buf + il + 1;
+  doc->text_len = 0;
+  doc->vec = cur->vec;
+  doc->vec_n = (size_t)n;
+  return SPR_OK;
+}
+
 static int spr_parse_jsonl(spr_corpus_cursor *cur, const char *line, size_t n, spr_doc *doc) {
   const char *path = cur->c->path;
   const unsigned long long ln = (unsigned long long)cur->line;
@@ -193,6 +259,10 @@ static int spr_parse_jsonl(spr_corpus_cursor *cur, const char *line, size_t n, s
   }
   const cJSON *jid = cJSON_GetObjectItemCaseSensitive(o, "id");
   if (!jid) jid = cJSON_GetObjectItemCaseSensitive(o, "_id");
+  if (cur->c->fmt == SPR_CORPUS_VECTORS) {
+    rc = spr_parse_vector_record(cur, o, jid, doc);
+    goto cleanup;
+  }
   const cJSON *jtext = cJSON_GetObjectItemCaseSensitive(o, "text");
   if (!jtext) jtext = cJSON_GetObjectItemCaseSensitive(o, "contents");
   const cJSON *jtitle = cJSON_GetObjectItemCaseSensitive(o, "title");
@@ -261,6 +331,8 @@ int spr_corpus_next(spr_corpus_cursor *cur, spr_doc *doc) {
     if (spr_is_blank(line, n)) continue;
     const uint64_t save = cur->line;
     cur->line = this_line;
+    doc->vec = NULL;
+    doc->vec_n = 0;
     const int rc = c->fmt == SPR_CORPUS_TSV ? spr_parse_tsv(cur, line, n, doc)
                                             : spr_parse_jsonl(cur, line, n, doc);
     cur->line = save;
@@ -279,16 +351,96 @@ void spr_queries_free(spr_queries *q) {
     free(q->qid[i]);
     free(q->text[i]);
   }
+  if (q->vec_off)
+    for (uint64_t i = 0; i < q->vec_off[q->n]; i++) free(q->vec_term[i]);
   free(q->qid);
   free(q->text);
+  free(q->vec_off);
+  free(q->vec_term);
+  free(q->vec_weight);
   memset(q, 0, sizeof *q);
+}
+
+/* Vector queries: every record of the file through the corpus cursor (format vectors). */
+static int spr_queries_load_vectors(spr_corpus *c, spr_queries *out) {
+  spr_corpus_cursor *cur = NULL;
+  SPR_TRY(spr_corpus_cursor_create(c, 0, c->size, 1, &cur));
+  int rc = SPR_OK;
+  size_t cap = 0, ecap = 0;
+  uint64_t ne = 0;
+  out->vectors = 1;
+  out->vec_off = malloc(sizeof *out->vec_off);
+  if (!out->vec_off) {
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", c->path);
+    goto cleanup;
+  }
+  out->vec_off[0] = 0;
+  spr_doc d;
+  for (;;) {
+    SPR_TRYG(rc, spr_corpus_next(cur, &d), cleanup);
+    if (rc == 0) break;
+    if (out->n == cap) {
+      cap = cap ? 2 * cap : 256;
+      char **a = realloc(out->qid, cap * sizeof *a);
+      if (a) out->qid = a;
+      char **b = a ? realloc(out->text, cap * sizeof *b) : NULL;
+      if (b) out->text = b;
+      uint64_t *o = b ? realloc(out->vec_off, (cap + 1) * sizeof *o) : NULL;
+      if (o) out->vec_off = o;
+      if (!o) {
+        rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", c->path);
+        goto cleanup;
+      }
+    }
+    if (ne + d.vec_n > ecap) {
+      while (ne + d.vec_n > ecap) ecap = ecap ? 2 * ecap : 1024;
+      char **t = realloc(out->vec_term, ecap * sizeof *t);
+      if (t) out->vec_term = t;
+      double *w = t ? realloc(out->vec_weight, ecap * sizeof *w) : NULL;
+      if (w) out->vec_weight = w;
+      if (!w) {
+        rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", c->path);
+        goto cleanup;
+      }
+    }
+    for (size_t j = 0; j < d.vec_n; j++) {
+      out->vec_term[ne] = strdup(d.vec[j].term);
+      out->vec_weight[ne] = d.vec[j].weight;
+      if (!out->vec_term[ne]) {
+        rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", c->path);
+        goto cleanup;
+      }
+      ne++;
+      out->vec_off[out->n + 1] = ne; /* keeps free() consistent on failure */
+    }
+    out->qid[out->n] = strdup(d.id);
+    out->text[out->n] = strdup("");
+    out->vec_off[out->n + 1] = ne;
+    out->n++;
+    if (!out->qid[out->n - 1] || !out->text[out->n - 1]) {
+      rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", c->path);
+      goto cleanup;
+    }
+  }
+  rc = out->n ? SPR_OK : SPR_FAIL(SPR_EPARSE, "%s: no queries", c->path);
+cleanup:
+  spr_corpus_cursor_free(&cur);
+  return rc;
 }
 
 int spr_queries_load(const char *path, spr_queries *out) {
   memset(out, 0, sizeof *out);
   spr_corpus *c = NULL;
-  SPR_TRY(spr_corpus_open(path, SPR_CORPUS_TSV, &c));
+  SPR_TRY(spr_corpus_open(path, SPR_CORPUS_AUTO, &c));
   int rc = SPR_OK;
+  if (c->fmt == SPR_CORPUS_VECTORS) {
+    rc = spr_queries_load_vectors(c, out);
+    goto cleanup;
+  }
+  if (c->fmt == SPR_CORPUS_JSONL) {
+    rc = SPR_FAIL(SPR_EPARSE, "%s:1: JSON queries must be vectors {\"id\", \"vector\": {...}}; text queries are TSV", path);
+    goto cleanup;
+  }
   size_t cap = 0;
   uint64_t pos = 0, line = 0;
   while (pos < c->size) {

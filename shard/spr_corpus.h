@@ -8,14 +8,20 @@
 
 #include "spr_status.h"
 
-typedef enum spr_corpus_format { SPR_CORPUS_AUTO = 0, SPR_CORPUS_JSONL, SPR_CORPUS_TSV } spr_corpus_format;
+typedef enum spr_corpus_format {
+  SPR_CORPUS_AUTO = 0,
+  SPR_CORPUS_JSONL,  /* {"id", "text" | "contents", "title"?} */
+  SPR_CORPUS_TSV,    /* id<TAB>text */
+  SPR_CORPUS_VECTORS /* Anserini JsonVectorCollection: {"id", "vector": {"token": weight, ...}} */
+} spr_corpus_format;
 
 typedef struct spr_corpus spr_corpus;
 
-/* Parse "auto" | "jsonl" | "tsv". SPR_EINVAL otherwise. */
+/* Parse "auto" | "jsonl" | "tsv" | "vectors". SPR_EINVAL otherwise. */
 SPR_NODISCARD int spr_corpus_format_parse(const char *s, spr_corpus_format *out);
-/* Local. Open (mmap) path. AUTO picks by extension (.jsonl/.json/.tsv), else by the first
- * non-blank byte ('{' = JSONL). Missing or unreadable file: SPR_EIO naming the path. */
+/* Local. Open (mmap) path. AUTO: .tsv is TSV; otherwise a file whose first non-blank byte is '{'
+ * is JSONL, and vectors when its first record has a "vector" key; anything else is TSV.
+ * Missing or unreadable file: SPR_EIO naming the path. */
 SPR_NODISCARD int spr_corpus_open(const char *path, spr_corpus_format fmt, spr_corpus **out);
 void spr_corpus_close(spr_corpus **c);
 uint64_t spr_corpus_size(const spr_corpus *c);
@@ -28,6 +34,12 @@ void spr_corpus_split(const spr_corpus *c, int part, int parts, uint64_t *begin,
 /* Number of lines starting in [begin,end) (a final line without '\n' counts). */
 uint64_t spr_corpus_count_lines(const spr_corpus *c, uint64_t begin, uint64_t end);
 
+/* One (term, weight) of a pre-encoded vector. */
+typedef struct spr_vec_entry {
+  const char *term; /* borrowed, NUL-terminated */
+  double weight;    /* > 0 (zero weights are dropped by the reader; negative ones are errors) */
+} spr_vec_entry;
+
 /* One record. Pointers are borrowed from the reader and valid until the next spr_corpus_next. */
 typedef struct spr_doc {
   const char *id;   /* NUL-terminated external id */
@@ -35,6 +47,8 @@ typedef struct spr_doc {
   const char *text; /* title + "\n" + text (title omitted when absent or empty) */
   size_t text_len;
   uint64_t line;    /* 1-based line number in the file (from first_line passed to the cursor) */
+  const spr_vec_entry *vec; /* vectors format only (text is then ""), vec_n entries */
+  size_t vec_n;
 } spr_doc;
 
 typedef struct spr_corpus_cursor spr_corpus_cursor;
@@ -46,14 +60,19 @@ SPR_NODISCARD int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, 
 SPR_NODISCARD int spr_corpus_next(spr_corpus_cursor *cur, spr_doc *doc);
 void spr_corpus_cursor_free(spr_corpus_cursor **cur);
 
-/* Queries: TSV `qid<TAB>text`, read whole (query files are small). */
+/* Queries, read whole (query files are small): TSV `qid<TAB>text`, or JSONL vectors
+ * `{"id": qid, "vector": {"token": weight}}` (detected by a first non-blank byte '{'). */
 typedef struct spr_queries {
   size_t n;
-  char **qid;  /* owned, n entries */
-  char **text; /* owned, n entries */
+  char **qid;        /* owned, n entries */
+  char **text;       /* owned, n entries ("" for vector queries) */
+  int vectors;       /* 1 when the queries are vectors */
+  uint64_t *vec_off; /* owned (vectors only): query i's entries are [vec_off[i], vec_off[i+1]) */
+  char **vec_term;   /* owned (vectors only) */
+  double *vec_weight;/* owned (vectors only) */
 } spr_queries;
-/* Local. Errors: SPR_EIO (missing file), SPR_EPARSE "FILE:LINE: expected qid<TAB>text". Blank
- * lines are skipped; a file with no query is an error. */
+/* Local. Errors: SPR_EIO (missing file), SPR_EPARSE "FILE:LINE: expected qid<TAB>text" (or the
+ * JSON problem). Blank lines are skipped; a file with no query is an error. */
 SPR_NODISCARD int spr_queries_load(const char *path, spr_queries *out);
 void spr_queries_free(spr_queries *q);
 #endif /* SPR_CORPUS_H */

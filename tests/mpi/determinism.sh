@@ -2,7 +2,7 @@
 # Build the same corpus with np 1, 2, 3 and 4: the index files must compare equal with h5diff
 # (every dataset's values and every attribute; HDF5 may place compressed chunks at different file
 # offsets depending on the writer count, so the bytes of the container may differ); search each with np 1, 2 and 4: every run must be byte-identical; inspect --verify
-# must accept the file. Usage: determinism.sh tiny|synth|cranfield
+# must accept the file. Usage: determinism.sh tiny|vectors|synth|cranfield
 set -euo pipefail
 what=$1
 work=$(mktemp -d /tmp/spire-determinism-XXXXXX)
@@ -10,6 +10,7 @@ trap 'rm -rf "$work"' EXIT
 mpi() { local np=$1; shift; "$MPIEXEC" -np "$np" $MPIFLAGS "$@"; }
 case "$what" in
   tiny) corpus=$SPR_TEST_DATA/tiny.jsonl; queries=$SPR_TEST_DATA/tiny-queries.tsv ;;
+  vectors) corpus=$SPR_TEST_DATA/tiny-vectors.jsonl; queries=$SPR_TEST_DATA/tiny-vector-queries.jsonl ;;
   synth)
     "$SPIRE" synth --profile known-item --docs 3000 --queries 200 --seed 7 --output "$work/c" >/dev/null
     corpus=$work/c/corpus.jsonl; queries=$work/c/queries.tsv ;;
