@@ -1,0 +1,624 @@
+/* spr_bmp.c: Block-Max Pruning. Why it is shaped this way (docs/bmp.md has the measurements):
+ * - Block bounds are Σ weight × block max, in 32-bit (SPR_BMP_TERMS_MAX keeps the sum in range).
+ * - Blocks (or superblocks) are visited in descending bound order through a lazily popped binary
+ *   max-heap built in O(n): only the blocks actually visited pay a log n pop, no full sort.
+ * - A block is skipped only when the threshold is STRICTLY greater than alpha × its bound: a doc
+ *   in a block whose bound equals the k-th score could tie it and win on a lower docid.
+ * - The threshold is the heap's k-th score when the heap is full, raised by a seed from the kth
+ *   table: k docs hold term t with impact >= kth(t), so they score >= weight(t) × kth(t), a lower
+ *   bound of the final k-th score. It can only skip blocks that could not enter the top k.
+ * - With superblocks (spr_bmp_super_build), bounds are first computed for superblocks of
+ *   sb_blocks blocks (a short dense array); block bounds are computed only inside the superblocks
+ *   that are visited, by locating each query term's block-max entries of that superblock through
+ *   the superblock list. Most of the bound array is then never touched. */
+#include "spr_bmp.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SPR_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
+
+/* ---- workspace ---- */
+
+typedef struct spr_bmp_ws {
+  uint32_t *acc;   /* SPR_BMP_BLOCK_MAX: one block's accumulators, kept all-zero between blocks */
+  uint32_t *bb;    /* sb_blocks: block bounds inside one superblock */
+  uint64_t *bkeys; /* sb_blocks */
+  uint32_t *bound; /* n_blocks: block (or superblock) bounds */
+  uint64_t *keys;  /* n_blocks: heap of (bound << 32 | ~id) */
+  spr_qterm *qt;   /* max_terms: the selected query terms */
+} spr_bmp_ws;
+
+static size_t spr_bmp_ws_carve(const spr_bmp_index *ix, uint32_t max_terms, void *base, spr_bmp_ws *w) {
+  const size_t sb = ix->sb_blocks ? ix->sb_blocks : 1;
+  const size_t nb = ix->n_blocks ? ix->n_blocks : 1;
+  const size_t sizes[6] = {SPR_BMP_BLOCK_MAX * sizeof(uint32_t), SPR_ALIGN8(sb * sizeof(uint32_t)),
+                           sb * sizeof(uint64_t), SPR_ALIGN8(nb * sizeof(uint32_t)),
+                           nb * sizeof(uint64_t), (size_t)max_terms * sizeof(spr_qterm)};
+  size_t off = 0;
+  void *ptrs[6];
+  for (int i = 0; i < 6; i++) {
+    ptrs[i] = base ? (char *)base + off : NULL;
+    off += sizes[i];
+  }
+  if (w) {
+    w->acc = ptrs[0];
+    w->bb = ptrs[1];
+    w->bkeys = ptrs[2];
+    w->bound = ptrs[3];
+    w->keys = ptrs[4];
+    w->qt = ptrs[5];
+  }
+  return off;
+}
+
+size_t spr_bmp_workspace_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms) {
+  (void)k; /* the hits live in the caller's out array */
+  return spr_bmp_ws_carve(ix, max_terms, NULL, NULL);
+}
+
+/* ---- a max-heap of u64 keys ---- */
+
+static void spr_bmp_sift(uint64_t *h, size_t n, size_t i) {
+  const uint64_t x = h[i];
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && h[c + 1] > h[c]) c++;
+    if (h[c] <= x) break;
+    h[i] = h[c];
+    i = c;
+  }
+  h[i] = x;
+}
+
+static void spr_bmp_heapify(uint64_t *h, size_t n) {
+  for (size_t i = n / 2; i-- > 0;) spr_bmp_sift(h, n, i);
+}
+
+static uint64_t spr_bmp_pop(uint64_t *h, size_t *n) {
+  const uint64_t top = h[0];
+  h[0] = h[--*n];
+  if (*n > 1) spr_bmp_sift(h, *n, 0);
+  return top;
+}
+
+static inline uint64_t spr_bmp_key(uint32_t bound, uint32_t id) {
+  /* equal bounds pop lower ids (lower docids) first */
+  return ((uint64_t)bound << 32) | (uint32_t)~id;
+}
+
+/* ---- query state ---- */
+
+typedef struct spr_bmp_query {
+  const spr_bmp_index *ix;
+  const spr_qterm *qt;
+  uint32_t m;
+  uint32_t theta; /* seeded lower bound of the final k-th score */
+  double alpha;
+  int exact;      /* alpha == 1 */
+  uint32_t doc_base;
+  uint32_t *acc;
+  spr_topk heap;
+  spr_bmp_stats st;
+} spr_bmp_query;
+
+static inline uint32_t spr_bmp_thr(const spr_bmp_query *qs) {
+  if (qs->heap.n == qs->heap.k && qs->heap.h[0].score > qs->theta) return qs->heap.h[0].score;
+  return qs->theta;
+}
+
+/* 1 if nothing under bound can enter the top k (or, alpha < 1, is deemed unlikely to). */
+static inline int spr_bmp_pruned(const spr_bmp_query *qs, uint32_t thr, uint32_t bound) {
+  if (qs->exact) return thr > bound;
+  return (double)thr > qs->alpha * (double)bound;
+}
+
+/* Score block b exactly from its forward entries and offer its documents to the heap. */
+static void spr_bmp_score_block(spr_bmp_query *qs, uint32_t b) {
+  const spr_bmp_index *ix = qs->ix;
+  const uint32_t *terms = ix->fw_term;
+  const uint64_t e1 = ix->fw_off[b + 1];
+  const uint64_t pbase = ix->fw_post_off[b];
+  const uint8_t *pd = ix->fw_doc + pbase, *pi = ix->fw_imp + pbase;
+  uint32_t *acc = qs->acc;
+  uint64_t lo = ix->fw_off[b];
+  for (uint32_t i = 0; i < qs->m && lo < e1; i++) {
+    const uint32_t t = qs->qt[i].term;
+    if (terms[lo] < t) {
+      /* gallop: terms[lo] < t; find the first entry >= t */
+      uint64_t step = 1, hi = lo + 1;
+      while (hi < e1 && terms[hi] < t) {
+        lo = hi;
+        step <<= 1;
+        hi = lo + step;
+      }
+      if (hi > e1) hi = e1;
+      lo++;
+      while (lo < hi) {
+        const uint64_t mid = lo + (hi - lo) / 2;
+        if (terms[mid] < t)
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+      if (lo >= e1) break;
+    }
+    if (terms[lo] == t) {
+      const uint32_t w = qs->qt[i].weight, s = ix->fw_start[lo], c = ix->fw_count[lo];
+      for (uint32_t j = s; j < s + c; j++) acc[pd[j]] += w * pi[j];
+      qs->st.postings_scored += c;
+      lo++;
+    }
+  }
+  qs->st.blocks_scored++;
+  const uint32_t first = b * ix->block_size;
+  const uint32_t nd = ix->n_docs - first < ix->block_size ? ix->n_docs - first : ix->block_size;
+  int any = 0;
+  for (uint32_t d = 0; d < nd; d++) {
+    const uint32_t s = acc[d];
+    if (!s) continue;
+    acc[d] = 0;
+    any = 1;
+    const spr_hit h = {s, qs->doc_base + first + d};
+    if (qs->heap.n == qs->heap.k && !spr_hit_before(h, qs->heap.h[0])) continue;
+    spr_topk_push(&qs->heap, h);
+  }
+  qs->st.blocks_nonzero += (uint64_t)any;
+}
+
+/* Plain BMP: a dense bound per block, then blocks in descending bound order. */
+static void spr_bmp_run_blocks(spr_bmp_query *qs, const spr_bmp_ws *w) {
+  const spr_bmp_index *ix = qs->ix;
+  uint32_t *bound = w->bound;
+  memset(bound, 0, (size_t)ix->n_blocks * sizeof *bound);
+  for (uint32_t i = 0; i < qs->m; i++) {
+    const uint32_t t = qs->qt[i].term, wt = qs->qt[i].weight;
+    const uint64_t e1 = ix->bm_off[t + 1];
+    for (uint64_t e = ix->bm_off[t]; e < e1; e++) bound[ix->bm_block[e]] += wt * ix->bm_max[e];
+  }
+  size_t nc = 0;
+  for (uint32_t b = 0; b < ix->n_blocks; b++)
+    if (bound[b] && !spr_bmp_pruned(qs, qs->theta, bound[b])) w->keys[nc++] = spr_bmp_key(bound[b], b);
+  spr_bmp_heapify(w->keys, nc);
+  while (nc) {
+    if (spr_bmp_pruned(qs, spr_bmp_thr(qs), (uint32_t)(w->keys[0] >> 32))) break;
+    const uint64_t top = spr_bmp_pop(w->keys, &nc);
+    spr_bmp_score_block(qs, ~(uint32_t)top);
+  }
+}
+
+/* Index of superblock s in [lo, hi) of sb_id, or hi when absent. */
+static uint64_t spr_bmp_find_sb(const uint32_t *ids, uint64_t lo, uint64_t hi, uint32_t s) {
+  const uint64_t end = hi;
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    if (ids[mid] < s)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < end && ids[lo] == s ? lo : end;
+}
+
+/* Superblock BMP: bounds per superblock, block bounds only inside the superblocks visited. */
+static void spr_bmp_run_super(spr_bmp_query *qs, const spr_bmp_ws *w) {
+  const spr_bmp_index *ix = qs->ix;
+  const uint32_t S = ix->sb_blocks, ns = ix->n_super;
+  uint32_t *sbb = w->bound;
+  memset(sbb, 0, (size_t)ns * sizeof *sbb);
+  for (uint32_t i = 0; i < qs->m; i++) {
+    const uint32_t t = qs->qt[i].term, wt = qs->qt[i].weight;
+    const uint64_t j0 = ix->sb_off[t], j1 = ix->sb_off[t + 1];
+    if (j1 - j0 == ns) { /* present in every superblock: a dense, vectorizable loop */
+      const uint8_t *mx = ix->sb_max + j0;
+      for (uint32_t s = 0; s < ns; s++) sbb[s] += wt * mx[s];
+    } else {
+      for (uint64_t j = j0; j < j1; j++) sbb[ix->sb_id[j]] += wt * ix->sb_max[j];
+    }
+  }
+  size_t nc = 0;
+  for (uint32_t s = 0; s < ns; s++)
+    if (sbb[s] && !spr_bmp_pruned(qs, qs->theta, sbb[s])) w->keys[nc++] = spr_bmp_key(sbb[s], s);
+  spr_bmp_heapify(w->keys, nc);
+  while (nc) {
+    if (spr_bmp_pruned(qs, spr_bmp_thr(qs), (uint32_t)(w->keys[0] >> 32))) break;
+    const uint32_t s = ~(uint32_t)spr_bmp_pop(w->keys, &nc);
+    const uint32_t b0 = s * S;
+    const uint32_t nbs = ix->n_blocks - b0 < S ? ix->n_blocks - b0 : S;
+    memset(w->bb, 0, (size_t)nbs * sizeof *w->bb);
+    for (uint32_t i = 0; i < qs->m; i++) {
+      const uint32_t t = qs->qt[i].term, wt = qs->qt[i].weight;
+      const uint64_t j0 = ix->sb_off[t], j1 = ix->sb_off[t + 1];
+      const uint64_t j = j1 - j0 == ns ? j0 + s : spr_bmp_find_sb(ix->sb_id, j0, j1, s);
+      if (j >= j1) continue;
+      const uint64_t base = ix->bm_off[t];
+      const uint64_t e1 = j + 1 < j1 ? base + ix->sb_pos[j + 1] : ix->bm_off[t + 1];
+      for (uint64_t e = base + ix->sb_pos[j]; e < e1; e++) w->bb[ix->bm_block[e] - b0] += wt * ix->bm_max[e];
+    }
+    const uint32_t thr = spr_bmp_thr(qs);
+    uint32_t nk = 0;
+    for (uint32_t x = 0; x < nbs; x++) {
+      if (!w->bb[x] || spr_bmp_pruned(qs, thr, w->bb[x])) continue;
+      /* insertion into descending order (superblocks are small) */
+      const uint64_t key = spr_bmp_key(w->bb[x], x);
+      uint32_t y = nk++;
+      while (y > 0 && w->bkeys[y - 1] < key) {
+        w->bkeys[y] = w->bkeys[y - 1];
+        y--;
+      }
+      w->bkeys[y] = key;
+    }
+    for (uint32_t y = 0; y < nk; y++) {
+      if (spr_bmp_pruned(qs, spr_bmp_thr(qs), (uint32_t)(w->bkeys[y] >> 32))) break;
+      spr_bmp_score_block(qs, b0 + ~(uint32_t)w->bkeys[y]);
+    }
+  }
+}
+
+static int spr_bmp_cmp_term(const void *a, const void *b) {
+  const spr_qterm *x = a, *y = b;
+  return x->term < y->term ? -1 : x->term > y->term;
+}
+
+static int spr_bmp_cmp_heavy(const void *a, const void *b) {
+  const spr_qterm *x = a, *y = b;
+  if (x->weight != y->weight) return x->weight > y->weight ? -1 : 1;
+  return x->term < y->term ? -1 : x->term > y->term;
+}
+
+int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, const spr_bmp_params *p,
+                       uint32_t doc_base, void *workspace, spr_hit *out, spr_bmp_stats *st) {
+  if (!ix || !p || (n && !q))
+    return SPR_FAIL(SPR_EINVAL, "spr_bmp_search: NULL index, params or query");
+  if (!(p->alpha > 0) || !isfinite(p->alpha) || !(p->beta > 0) || !(p->beta <= 1))
+    return SPR_FAIL(SPR_EINVAL, "alpha %g must be > 0 and beta %g in (0, 1]", p->alpha, p->beta);
+  if (p->k == 0 || n == 0) return 0;
+  spr_bmp_ws w;
+  spr_bmp_ws_carve(ix, n, workspace, &w);
+  uint32_t m = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (q[i].weight > 255) return SPR_FAIL(SPR_EINVAL, "query term %u: weight %u > 255", q[i].term, q[i].weight);
+    if (q[i].term < ix->n_terms && q[i].weight > 0) w.qt[m++] = q[i];
+  }
+  if (m > SPR_BMP_TERMS_MAX)
+    return SPR_FAIL(SPR_EINVAL, "%u query terms: at most %u fit 32-bit scores", m, SPR_BMP_TERMS_MAX);
+  qsort(w.qt, m, sizeof *w.qt, spr_bmp_cmp_term);
+  for (uint32_t i = 1; i < m; i++)
+    if (w.qt[i].term == w.qt[i - 1].term) return SPR_FAIL(SPR_EINVAL, "duplicate query term %u", w.qt[i].term);
+  if (p->beta < 1 && m > 0) {
+    uint32_t keep = (uint32_t)ceil(p->beta * (double)m);
+    if (keep < 1) keep = 1;
+    if (keep < m) {
+      qsort(w.qt, m, sizeof *w.qt, spr_bmp_cmp_heavy);
+      m = keep;
+      qsort(w.qt, m, sizeof *w.qt, spr_bmp_cmp_term);
+    }
+  }
+  if (m == 0 || ix->n_blocks == 0) return 0;
+
+  spr_bmp_query qs = {.ix = ix, .qt = w.qt, .m = m, .alpha = p->alpha, .exact = p->alpha == 1.0,
+                      .doc_base = doc_base, .acc = w.acc};
+  memset(w.acc, 0, SPR_BMP_BLOCK_MAX * sizeof *w.acc);
+  spr_topk_init(&qs.heap, out, p->k);
+  if (ix->kth && p->k <= 1000) {
+    const uint32_t slot = p->k <= 10 ? 0 : p->k <= 100 ? 1 : 2;
+    for (uint32_t i = 0; i < m; i++) {
+      const uint32_t v = w.qt[i].weight * ix->kth[(size_t)w.qt[i].term * 3 + slot];
+      if (v > qs.theta) qs.theta = v;
+    }
+  }
+  if (ix->sb_blocks)
+    spr_bmp_run_super(&qs, &w);
+  else
+    spr_bmp_run_blocks(&qs, &w);
+  if (st) {
+    st->blocks_scored += qs.st.blocks_scored;
+    st->blocks_nonzero += qs.st.blocks_nonzero;
+    st->postings_scored += qs.st.postings_scored;
+  }
+  return (int64_t)spr_topk_sort(&qs.heap);
+}
+
+/* ---- build helpers ---- */
+
+static int spr_bmp_bs_ok(uint32_t bs) { return bs >= SPR_BMP_BLOCK_MIN && bs <= SPR_BMP_BLOCK_MAX; }
+
+int64_t spr_bmp_blockmax(const uint32_t *docs, const uint8_t *imp, uint32_t n, uint32_t block_size,
+                         uint32_t *blocks, uint8_t *maxes) {
+  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [8, 256]", block_size);
+  int64_t m = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (i && docs[i] <= docs[i - 1])
+      return SPR_FAIL(SPR_EINVAL, "posting %u: doc %u after %u", i, docs[i], docs[i - 1]);
+    if (!imp[i]) return SPR_FAIL(SPR_EINVAL, "posting %u (doc %u): impact 0", i, docs[i]);
+    const uint32_t b = docs[i] / block_size;
+    if (m && blocks[m - 1] == b) {
+      if (imp[i] > maxes[m - 1]) maxes[m - 1] = imp[i];
+    } else {
+      blocks[m] = b;
+      maxes[m] = imp[i];
+      m++;
+    }
+  }
+  return m;
+}
+
+void spr_bmp_kth(const uint8_t *imp, uint32_t n, uint8_t out[3]) {
+  uint32_t cnt[256] = {0};
+  for (uint32_t i = 0; i < n; i++) cnt[imp[i]]++;
+  static const uint32_t rank[3] = {10, 100, 1000};
+  for (int r = 0; r < 3; r++) {
+    out[r] = 0;
+    uint32_t seen = 0;
+    for (int v = 255; v >= 0; v--) {
+      seen += cnt[v];
+      if (seen >= rank[r]) {
+        out[r] = (uint8_t)v;
+        break;
+      }
+    }
+  }
+}
+
+int spr_bmp_sizes(const uint64_t *off, const uint32_t *docs, uint32_t n_terms, uint32_t n_docs,
+                  uint32_t block_size, uint64_t *n_entries, uint64_t *n_postings) {
+  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [8, 256]", block_size);
+  if (off[0] != 0) return SPR_FAIL(SPR_EINVAL, "postings offsets start at %llu", (unsigned long long)off[0]);
+  uint64_t e = 0;
+  for (uint32_t t = 0; t < n_terms; t++) {
+    if (off[t + 1] < off[t]) return SPR_FAIL(SPR_EINVAL, "term %u: offsets decrease", t);
+    uint32_t last = UINT32_MAX;
+    for (uint64_t i = off[t]; i < off[t + 1]; i++) {
+      if (docs[i] >= n_docs) return SPR_FAIL(SPR_EINVAL, "term %u: doc %u >= %u", t, docs[i], n_docs);
+      if (i > off[t] && docs[i] <= docs[i - 1])
+        return SPR_FAIL(SPR_EINVAL, "term %u: doc %u after %u", t, docs[i], docs[i - 1]);
+      const uint32_t b = docs[i] / block_size;
+      if (b != last) e++;
+      last = b;
+    }
+  }
+  *n_entries = e;
+  *n_postings = off[n_terms];
+  return 0;
+}
+
+int spr_bmp_blockmax_build(const uint64_t *off, const uint32_t *docs, const uint8_t *imp, uint32_t n_terms,
+                           uint32_t block_size, uint64_t *bm_off, uint32_t *bm_block, uint8_t *bm_max) {
+  bm_off[0] = 0;
+  for (uint32_t t = 0; t < n_terms; t++) {
+    const uint64_t n = off[t + 1] - off[t];
+    if (n > UINT32_MAX) return SPR_FAIL(SPR_EINVAL, "term %u: %llu postings", t, (unsigned long long)n);
+    const int64_t m = spr_bmp_blockmax(docs + off[t], imp + off[t], (uint32_t)n, block_size,
+                                       bm_block + bm_off[t], bm_max + bm_off[t]);
+    SPR_TRY(m);
+    bm_off[t + 1] = bm_off[t] + (uint64_t)m;
+  }
+  return 0;
+}
+
+size_t spr_bmp_forward_workspace_size(uint32_t n_blocks) {
+  return (size_t)n_blocks * (sizeof(uint64_t) + sizeof(uint32_t)) + 8;
+}
+
+int spr_bmp_forward_build(const uint64_t *off, const uint32_t *docs, const uint8_t *imp, uint32_t n_terms,
+                          uint32_t n_docs, uint32_t block_size, void *workspace, uint64_t *fw_off,
+                          uint32_t *fw_term, uint32_t *fw_start, uint16_t *fw_count, uint64_t *fw_post_off,
+                          uint8_t *fw_doc, uint8_t *fw_imp) {
+  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [8, 256]", block_size);
+  const uint32_t nb = (uint32_t)(((uint64_t)n_docs + block_size - 1) / block_size);
+  uint64_t *cur_e = workspace;
+  uint32_t *cur_p = (uint32_t *)(cur_e + nb);
+  memset(fw_off, 0, ((size_t)nb + 1) * sizeof *fw_off);
+  memset(fw_post_off, 0, ((size_t)nb + 1) * sizeof *fw_post_off);
+  for (uint32_t t = 0; t < n_terms; t++) {
+    uint32_t last = UINT32_MAX;
+    for (uint64_t i = off[t]; i < off[t + 1]; i++) {
+      const uint32_t b = docs[i] / block_size;
+      fw_post_off[b + 1]++;
+      if (b != last) fw_off[b + 1]++;
+      last = b;
+    }
+  }
+  for (uint32_t b = 0; b < nb; b++) {
+    fw_off[b + 1] += fw_off[b];
+    fw_post_off[b + 1] += fw_post_off[b];
+    cur_e[b] = fw_off[b];
+    cur_p[b] = 0;
+  }
+  for (uint32_t t = 0; t < n_terms; t++) {
+    uint64_t i = off[t];
+    while (i < off[t + 1]) {
+      const uint32_t b = docs[i] / block_size;
+      const uint64_t e = cur_e[b]++;
+      fw_term[e] = t;
+      fw_start[e] = cur_p[b];
+      uint32_t c = 0;
+      for (; i < off[t + 1] && docs[i] / block_size == b; i++, c++) {
+        if (!imp[i]) return SPR_FAIL(SPR_EINVAL, "term %u doc %u: impact 0", t, docs[i]);
+        const uint64_t pos = fw_post_off[b] + cur_p[b]++;
+        fw_doc[pos] = (uint8_t)(docs[i] - b * block_size);
+        fw_imp[pos] = imp[i];
+      }
+      fw_count[e] = (uint16_t)c;
+    }
+  }
+  return 0;
+}
+
+/* ---- superblocks ---- */
+
+static uint64_t spr_bmp_super_entries(const spr_bmp_index *ix, uint32_t S) {
+  uint64_t n = 0;
+  for (uint32_t t = 0; t < ix->n_terms; t++) {
+    uint32_t last = UINT32_MAX;
+    for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++) {
+      const uint32_t s = ix->bm_block[e] / S;
+      n += s != last;
+      last = s;
+    }
+  }
+  return n;
+}
+
+static size_t spr_bmp_super_bytes(uint32_t n_terms, uint64_t n) {
+  return ((size_t)n_terms + 1) * sizeof(uint64_t) + SPR_ALIGN8(n * sizeof(uint32_t)) * 2 + SPR_ALIGN8(n);
+}
+
+size_t spr_bmp_super_size(const spr_bmp_index *ix, uint32_t sb_blocks) {
+  if (sb_blocks < 1 || sb_blocks > SPR_BMP_SUPER_MAX) return 0;
+  return spr_bmp_super_bytes(ix->n_terms, spr_bmp_super_entries(ix, sb_blocks));
+}
+
+int spr_bmp_super_build(spr_bmp_index *ix, uint32_t sb_blocks, void *buf, size_t cap) {
+  if (sb_blocks < 1 || sb_blocks > SPR_BMP_SUPER_MAX)
+    return SPR_FAIL(SPR_EINVAL, "superblock of %u blocks outside [1, %u]", sb_blocks, SPR_BMP_SUPER_MAX);
+  const uint64_t n = spr_bmp_super_entries(ix, sb_blocks);
+  if (spr_bmp_super_bytes(ix->n_terms, n) > cap)
+    return SPR_FAIL(SPR_ENOSPACE, "superblock buffer of %zu bytes < %zu", cap, spr_bmp_super_bytes(ix->n_terms, n));
+  uint64_t *off = buf;
+  uint32_t *id = (uint32_t *)(off + ix->n_terms + 1);
+  uint32_t *pos = (uint32_t *)((char *)id + SPR_ALIGN8(n * sizeof(uint32_t)));
+  uint8_t *mx = (uint8_t *)((char *)pos + SPR_ALIGN8(n * sizeof(uint32_t)));
+  uint64_t j = 0;
+  off[0] = 0;
+  for (uint32_t t = 0; t < ix->n_terms; t++) {
+    uint32_t last = UINT32_MAX;
+    for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++) {
+      const uint32_t s = ix->bm_block[e] / sb_blocks;
+      if (s != last) {
+        id[j] = s;
+        pos[j] = (uint32_t)(e - ix->bm_off[t]);
+        mx[j] = ix->bm_max[e];
+        j++;
+      } else if (ix->bm_max[e] > mx[j - 1]) {
+        mx[j - 1] = ix->bm_max[e];
+      }
+      last = s;
+    }
+    off[t + 1] = j;
+  }
+  ix->sb_blocks = sb_blocks;
+  ix->n_super = (uint32_t)(((uint64_t)ix->n_blocks + sb_blocks - 1) / sb_blocks);
+  ix->sb_off = off;
+  ix->sb_id = id;
+  ix->sb_pos = pos;
+  ix->sb_max = mx;
+  return 0;
+}
+
+/* ---- validation ---- */
+
+#define SPR_BAD(...) SPR_FAIL(SPR_ECORRUPT, __VA_ARGS__)
+
+static int spr_bmp_check_super(const spr_bmp_index *ix) {
+  const uint32_t S = ix->sb_blocks;
+  if (S > SPR_BMP_SUPER_MAX) return SPR_BAD("bmp: superblock of %u blocks", S);
+  if (ix->n_super != (uint32_t)(((uint64_t)ix->n_blocks + S - 1) / S))
+    return SPR_BAD("bmp: %u superblocks for %u blocks of %u", ix->n_super, ix->n_blocks, S);
+  if (!ix->sb_off || !ix->sb_id || !ix->sb_pos || !ix->sb_max) return SPR_BAD("bmp: superblock array missing");
+  if (ix->sb_off[0] != 0) return SPR_BAD("bmp: superblock offsets start at %llu", (unsigned long long)ix->sb_off[0]);
+  for (uint32_t t = 0; t < ix->n_terms; t++) {
+    const uint64_t j0 = ix->sb_off[t], j1 = ix->sb_off[t + 1], nbm = ix->bm_off[t + 1] - ix->bm_off[t];
+    if (j1 < j0) return SPR_BAD("bmp: term %u: superblock offsets decrease", t);
+    if ((j1 == j0) != (nbm == 0)) return SPR_BAD("bmp: term %u: superblock list and block maxima disagree", t);
+    for (uint64_t j = j0; j < j1; j++) {
+      const uint64_t p0 = ix->sb_pos[j], p1 = j + 1 < j1 ? ix->sb_pos[j + 1] : nbm;
+      if ((j == j0 && p0 != 0) || p1 <= p0 || p1 > nbm || ix->sb_id[j] >= ix->n_super)
+        return SPR_BAD("bmp: term %u superblock entry %llu: bad position or id", t, (unsigned long long)(j - j0));
+      uint8_t mx = 0;
+      for (uint64_t e = ix->bm_off[t] + p0; e < ix->bm_off[t] + p1; e++) {
+        if (ix->bm_block[e] / S != ix->sb_id[j])
+          return SPR_BAD("bmp: term %u: block %u outside superblock %u", t, ix->bm_block[e], ix->sb_id[j]);
+        if (ix->bm_max[e] > mx) mx = ix->bm_max[e];
+      }
+      if (mx != ix->sb_max[j]) return SPR_BAD("bmp: term %u superblock %u: max %u, blocks say %u", t, ix->sb_id[j], ix->sb_max[j], mx);
+    }
+  }
+  return 0;
+}
+
+int spr_bmp_index_check(const spr_bmp_index *ix) {
+  if (!ix) return SPR_BAD("bmp: NULL index");
+  if (!spr_bmp_bs_ok(ix->block_size)) return SPR_BAD("bmp: block size %u outside [8, 256]", ix->block_size);
+  if ((uint64_t)ix->n_blocks != ((uint64_t)ix->n_docs + ix->block_size - 1) / ix->block_size)
+    return SPR_BAD("bmp: %u blocks for %u docs in blocks of %u", ix->n_blocks, ix->n_docs, ix->block_size);
+  if (!ix->bm_off || !ix->fw_off || !ix->fw_post_off) return SPR_BAD("bmp: offset array missing");
+  if (ix->bm_off[0] != 0) return SPR_BAD("bmp: block-max offsets start at %llu", (unsigned long long)ix->bm_off[0]);
+  if (ix->bm_off[ix->n_terms] && (!ix->bm_block || !ix->bm_max)) return SPR_BAD("bmp: block-max array missing");
+  for (uint32_t t = 0; t < ix->n_terms; t++) {
+    const uint64_t e0 = ix->bm_off[t], e1 = ix->bm_off[t + 1];
+    if (e1 < e0) return SPR_BAD("bmp: term %u: block-max offsets decrease", t);
+    if (e1 - e0 > ix->n_blocks) return SPR_BAD("bmp: term %u: %llu block maxima for %u blocks", t, (unsigned long long)(e1 - e0), ix->n_blocks);
+    for (uint64_t e = e0; e < e1; e++) {
+      if (ix->bm_block[e] >= ix->n_blocks) return SPR_BAD("bmp: term %u: block %u >= %u", t, ix->bm_block[e], ix->n_blocks);
+      if (e > e0 && ix->bm_block[e] <= ix->bm_block[e - 1])
+        return SPR_BAD("bmp: term %u: block %u after %u", t, ix->bm_block[e], ix->bm_block[e - 1]);
+      if (!ix->bm_max[e]) return SPR_BAD("bmp: term %u block %u: max 0", t, ix->bm_block[e]);
+    }
+    if (ix->kth && (ix->kth[3 * (size_t)t] < ix->kth[3 * (size_t)t + 1] || ix->kth[3 * (size_t)t + 1] < ix->kth[3 * (size_t)t + 2]))
+      return SPR_BAD("bmp: term %u: kth impacts increase", t);
+  }
+  if (ix->fw_off[0] != 0 || ix->fw_post_off[0] != 0) return SPR_BAD("bmp: forward offsets do not start at 0");
+  if (ix->fw_off[ix->n_blocks] && (!ix->fw_term || !ix->fw_start || !ix->fw_count)) return SPR_BAD("bmp: forward entry array missing");
+  if (ix->fw_post_off[ix->n_blocks] && (!ix->fw_doc || !ix->fw_imp)) return SPR_BAD("bmp: forward posting array missing");
+  for (uint32_t b = 0; b < ix->n_blocks; b++) {
+    const uint64_t e0 = ix->fw_off[b], e1 = ix->fw_off[b + 1];
+    const uint64_t p0 = ix->fw_post_off[b], p1 = ix->fw_post_off[b + 1];
+    if (e1 < e0 || p1 < p0) return SPR_BAD("bmp: block %u: forward offsets decrease", b);
+    const uint32_t first = b * ix->block_size;
+    const uint32_t nd = ix->n_docs - first < ix->block_size ? ix->n_docs - first : ix->block_size;
+    if (e1 - e0 > ix->n_terms) return SPR_BAD("bmp: block %u: %llu entries for %u terms", b, (unsigned long long)(e1 - e0), ix->n_terms);
+    if (p1 - p0 > (uint64_t)nd * (e1 - e0)) return SPR_BAD("bmp: block %u: %llu postings", b, (unsigned long long)(p1 - p0));
+    for (uint64_t e = e0; e < e1; e++) {
+      const uint32_t t = ix->fw_term[e];
+      if (t >= ix->n_terms) return SPR_BAD("bmp: block %u: term %u >= %u", b, t, ix->n_terms);
+      if (e > e0 && t <= ix->fw_term[e - 1]) return SPR_BAD("bmp: block %u: term %u after %u", b, t, ix->fw_term[e - 1]);
+      const uint64_t s = ix->fw_start[e], c = ix->fw_count[e];
+      if (c == 0) return SPR_BAD("bmp: block %u term %u: count 0", b, t);
+      if (s + c > p1 - p0) return SPR_BAD("bmp: block %u term %u: postings [%llu, %llu) beyond %llu", b, t, (unsigned long long)s, (unsigned long long)(s + c), (unsigned long long)(p1 - p0));
+      for (uint64_t i = p0 + s; i < p0 + s + c; i++) {
+        if (ix->fw_doc[i] >= nd) return SPR_BAD("bmp: block %u term %u: doc %u >= %u", b, t, ix->fw_doc[i], nd);
+        if (i > p0 + s && ix->fw_doc[i] <= ix->fw_doc[i - 1]) return SPR_BAD("bmp: block %u term %u: doc %u after %u", b, t, ix->fw_doc[i], ix->fw_doc[i - 1]);
+        if (!ix->fw_imp[i]) return SPR_BAD("bmp: block %u term %u doc %u: impact 0", b, t, ix->fw_doc[i]);
+      }
+    }
+  }
+  if (ix->sb_blocks || ix->sb_off) {
+    if (!ix->sb_blocks) return SPR_BAD("bmp: superblock lists without a superblock size");
+    SPR_TRY(spr_bmp_check_super(ix));
+  }
+  return 0;
+}
+
+size_t spr_bmp_check_workspace_size(const spr_bmp_index *ix) { return ((size_t)ix->n_terms + 1) * sizeof(uint64_t); }
+
+int spr_bmp_index_check_consistency(const spr_bmp_index *ix, void *workspace) {
+  uint64_t *cur = workspace;
+  for (uint32_t t = 0; t < ix->n_terms; t++) cur[t] = ix->bm_off[t];
+  for (uint32_t b = 0; b < ix->n_blocks; b++) {
+    const uint64_t p0 = ix->fw_post_off[b];
+    for (uint64_t e = ix->fw_off[b]; e < ix->fw_off[b + 1]; e++) {
+      const uint32_t t = ix->fw_term[e];
+      uint8_t mx = 0;
+      for (uint64_t i = p0 + ix->fw_start[e]; i < p0 + ix->fw_start[e] + ix->fw_count[e]; i++)
+        if (ix->fw_imp[i] > mx) mx = ix->fw_imp[i];
+      if (cur[t] >= ix->bm_off[t + 1] || ix->bm_block[cur[t]] != b)
+        return SPR_BAD("bmp: term %u has postings in block %u but no block max there", t, b);
+      if (ix->bm_max[cur[t]] != mx) return SPR_BAD("bmp: term %u block %u: max %u, postings say %u", t, b, ix->bm_max[cur[t]], mx);
+      cur[t]++;
+    }
+  }
+  for (uint32_t t = 0; t < ix->n_terms; t++) {
+    if (cur[t] != ix->bm_off[t + 1])
+      return SPR_BAD("bmp: term %u: block max for block %u without postings", t, ix->bm_block[cur[t]]);
+    if (ix->kth) {
+      uint8_t mx = 0;
+      for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++)
+        if (ix->bm_max[e] > mx) mx = ix->bm_max[e];
+      if (ix->kth[3 * (size_t)t] > mx) return SPR_BAD("bmp: term %u: 10th impact %u > max %u", t, ix->kth[3 * (size_t)t], mx);
+    }
+  }
+  return 0;
+}

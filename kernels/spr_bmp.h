@@ -1,0 +1,152 @@
+/* spr_bmp.h: Block-Max Pruning (Mallia, Suel, Tonellotto, SIGIR 2024) over one docid range: the
+ * query kernel, the build helpers that make its structures from postings, an optional superblock
+ * acceleration built at load time, and a validator for structures read from disk.
+ * Pure: no I/O, MPI, globals or allocation. Local. Every function is reentrant; many OpenMP threads
+ * may search one shared (read-only) index at once, each with its own workspace.
+ *
+ * Scores are Σ weight × impact over the query terms in 32-bit integers, ties broken by docid, so
+ * alpha = beta = 1 returns exactly what spr_exhaustive_topk (spr_topk.h) returns. docs/bmp.md. */
+#ifndef SPR_BMP_H
+#define SPR_BMP_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spr_status.h"
+#include "spr_topk.h"
+
+#define SPR_BMP_BLOCK_MIN 8u
+#define SPR_BMP_BLOCK_MAX 256u
+#define SPR_BMP_SUPER_MAX 1024u    /* largest superblock, in blocks */
+#define SPR_BMP_SUPER_DEFAULT 16u  /* blocks per superblock that docs/bmp.md measured best */
+#define SPR_BMP_TERMS_MAX 66051u   /* query terms whose 255 x 255 products still sum in 32 bits */
+
+/* One docid range. Every pointer is borrowed and must outlive every search. Local docids are
+ * 0..n_docs-1; block b holds docs [b * block_size, (b + 1) * block_size). */
+typedef struct spr_bmp_index {
+  uint32_t n_docs, n_terms, block_size /* 8..256 */, n_blocks /* ceil(n_docs / block_size) */;
+  /* block maxima, sparse per term: entries [bm_off[t], bm_off[t+1]) with ascending local block ids */
+  const uint64_t *bm_off; /* n_terms + 1 */
+  const uint32_t *bm_block;
+  const uint8_t *bm_max; /* > 0 */
+  /* forward index: block b's entries [fw_off[b], fw_off[b+1]), ascending term ids; entry e's
+   * postings are fw_doc/fw_imp[fw_post_off[b] + fw_start[e] .. + fw_count[e]] */
+  const uint64_t *fw_off; /* n_blocks + 1 */
+  const uint32_t *fw_term;
+  const uint32_t *fw_start; /* relative to the block's first posting */
+  const uint16_t *fw_count; /* number of docs, >= 1 */
+  const uint64_t *fw_post_off; /* n_blocks + 1 */
+  const uint8_t *fw_doc;  /* doc - block * block_size, ascending within an entry */
+  const uint8_t *fw_imp;  /* > 0 */
+  const uint8_t *kth;     /* NULL or n_terms * 3: the 10th, 100th, 1000th largest impact of term t
+                             in this range (0 when fewer postings) -- threshold seeding */
+  /* Optional superblock acceleration, filled by spr_bmp_super_build (all 0/NULL when absent; a
+   * zero-initialised struct has none). Superblock s covers blocks [s * sb_blocks, (s+1) * sb_blocks).
+   * Per term t, entries [sb_off[t], sb_off[t+1]): ascending superblock ids, the largest block max of
+   * the term in it, and the index (relative to bm_off[t]) of its first block-max entry there. */
+  uint32_t sb_blocks, n_super;
+  const uint64_t *sb_off; /* n_terms + 1 */
+  const uint32_t *sb_id;
+  const uint32_t *sb_pos;
+  const uint8_t *sb_max;
+} spr_bmp_index;
+
+typedef struct spr_qterm {
+  uint32_t term, weight; /* weight 1..255 (u8 query weights); weight 0 terms are ignored */
+} spr_qterm;
+
+typedef struct spr_bmp_params {
+  uint32_t k;   /* hits wanted; 0 returns 0 hits */
+  double alpha; /* > 0; 1 = exact; < 1 prunes a block when the k-th score > alpha x its bound */
+  double beta;  /* (0, 1]; 1 = exact; < 1 keeps the ceil(beta x n) heaviest present query terms */
+} spr_bmp_params;
+
+typedef struct spr_bmp_stats {
+  uint64_t blocks_scored, blocks_nonzero, postings_scored; /* added to, never reset */
+} spr_bmp_stats;
+
+/* ---- Query ---- */
+
+/* Bytes of workspace (8-byte aligned, any content) for searches with p->k <= k and at most
+ * max_terms query terms on ix (call it after spr_bmp_super_build when superblocks are used). */
+size_t spr_bmp_workspace_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms);
+
+/* Top-k of the query over ix. q: n query terms (any order; duplicate term ids are SPR_EINVAL;
+ * terms >= n_terms and weight-0 terms are ignored). Writes at most p->k hits to out (capacity
+ * p->k), best first (score descending, docid ascending), with docid = doc_base + local docid.
+ * Documents scoring 0 are never returned; fewer than k hits when fewer documents match.
+ * ix must have passed spr_bmp_index_check. workspace: spr_bmp_workspace_size(ix, >= p->k, >= n).
+ * st (NULL ok) accumulates work counters. Returns the number of hits, or SPR_EINVAL (bad params,
+ * duplicate terms, more than SPR_BMP_TERMS_MAX terms). */
+SPR_NODISCARD int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n,
+                                     const spr_bmp_params *p, uint32_t doc_base, void *workspace,
+                                     spr_hit *out, spr_bmp_stats *st);
+
+/* ---- Build helpers (docids local to the range) ---- */
+
+/* One term's n postings (strictly ascending docs, impacts > 0) -> its sparse block maxima:
+ * blocks[i] ascending, maxes[i] the largest impact in that block. blocks and maxes hold n entries
+ * (the result never exceeds n). Returns the number of entries, or SPR_EINVAL (block_size outside
+ * [8, 256], docs not ascending, impact 0). */
+SPR_NODISCARD int64_t spr_bmp_blockmax(const uint32_t *docs, const uint8_t *imp, uint32_t n,
+                                       uint32_t block_size, uint32_t *blocks, uint8_t *maxes);
+
+/* The 10th, 100th and 1000th largest of n impacts (0 where n is smaller). Never fails. */
+void spr_bmp_kth(const uint8_t *imp, uint32_t n, uint8_t out[3]);
+
+/* Sizes of the structures for a range of n_docs documents whose postings are CSR by term:
+ * term t's postings docs/imp[off[t] .. off[t+1]), strictly ascending local docids < n_docs.
+ * *n_entries = number of (term, block) pairs (the length of bm_block/bm_max and of
+ * fw_term/fw_start/fw_count); *n_postings = off[n_terms] (the length of fw_doc/fw_imp).
+ * Returns 0 or SPR_EINVAL (bad block_size, offsets decreasing, docs not ascending or >= n_docs). */
+SPR_NODISCARD int spr_bmp_sizes(const uint64_t *off, const uint32_t *docs, uint32_t n_terms,
+                                uint32_t n_docs, uint32_t block_size, uint64_t *n_entries,
+                                uint64_t *n_postings);
+
+/* Block maxima of every term from CSR postings: bm_off[n_terms + 1], bm_block/bm_max[n_entries]
+ * (n_entries from spr_bmp_sizes). Returns 0 or SPR_EINVAL (as spr_bmp_sizes, or impact 0). */
+SPR_NODISCARD int spr_bmp_blockmax_build(const uint64_t *off, const uint32_t *docs,
+                                         const uint8_t *imp, uint32_t n_terms, uint32_t block_size,
+                                         uint64_t *bm_off, uint32_t *bm_block, uint8_t *bm_max);
+
+/* Scratch for spr_bmp_forward_build: bytes for n_blocks blocks. */
+size_t spr_bmp_forward_workspace_size(uint32_t n_blocks);
+
+/* Forward index from CSR postings (input as spr_bmp_sizes, already checked by it). Outputs:
+ * fw_off/fw_post_off[n_blocks + 1], fw_term/fw_start/fw_count[n_entries], fw_doc/fw_imp[n_postings],
+ * n_blocks = ceil(n_docs / block_size). workspace: spr_bmp_forward_workspace_size(n_blocks).
+ * Returns 0 or SPR_EINVAL (a block with more than 65535 postings of one term cannot happen for
+ * block_size <= 256; impacts 0). */
+SPR_NODISCARD int spr_bmp_forward_build(const uint64_t *off, const uint32_t *docs,
+                                        const uint8_t *imp, uint32_t n_terms, uint32_t n_docs,
+                                        uint32_t block_size, void *workspace, uint64_t *fw_off,
+                                        uint32_t *fw_term, uint32_t *fw_start, uint16_t *fw_count,
+                                        uint64_t *fw_post_off, uint8_t *fw_doc, uint8_t *fw_imp);
+
+/* ---- Superblock acceleration (optional; built at load time, not stored on disk) ---- */
+
+/* Bytes of buf that spr_bmp_super_build needs for ix (a checked index) and sb_blocks blocks per
+ * superblock (1..SPR_BMP_SUPER_MAX). Reads every block-max entry once. */
+size_t spr_bmp_super_size(const spr_bmp_index *ix, uint32_t sb_blocks);
+
+/* Build the superblock lists into buf (cap bytes, 8-byte aligned, owned by the caller and
+ * borrowed by ix afterwards) and set ix->sb_* and ix->n_super. Returns 0, SPR_EINVAL (sb_blocks
+ * out of range) or SPR_ENOSPACE (cap too small). */
+SPR_NODISCARD int spr_bmp_super_build(spr_bmp_index *ix, uint32_t sb_blocks, void *buf, size_t cap);
+
+/* ---- Validation ---- */
+
+/* Structural check of data loaded from disk: sizes, offsets monotone and within bounds, block ids
+ * ascending and < n_blocks, maxima and impacts > 0, forward terms strictly ascending and
+ * < n_terms, counts >= 1 and inside the block's postings, docs < block_size (and < n_docs),
+ * strictly ascending within an entry, kth non-increasing, superblock lists (when present)
+ * consistent. O(entries + postings). Returns 0 or SPR_ECORRUPT naming the first violation. */
+SPR_NODISCARD int spr_bmp_index_check(const spr_bmp_index *ix);
+
+/* Bytes of scratch for spr_bmp_index_check_consistency. */
+size_t spr_bmp_check_workspace_size(const spr_bmp_index *ix);
+
+/* Deeper check (after spr_bmp_index_check): the block maxima are exactly the maxima of the forward
+ * postings, one entry per (term, block) pair present in the forward index, and each kth value is
+ * at most the term's largest block max. Returns 0 or SPR_ECORRUPT. */
+SPR_NODISCARD int spr_bmp_index_check_consistency(const spr_bmp_index *ix, void *workspace);
+#endif /* SPR_BMP_H */

@@ -1,0 +1,395 @@
+/* Block-Max Pruning (kernels/spr_bmp.c) against the exhaustive oracle (spr_exhaustive_topk) on many
+ * random small collections: heavy queries (40+ terms at weight 255), single-document and empty
+ * blocks, k beyond the collection, n_docs not a multiple of the block size, one-term queries,
+ * absent terms; with and without kth seeding and superblocks. alpha = beta = 1 must match exactly;
+ * alpha < 1 and beta < 1 must return valid, sorted, duplicate-free hits with true scores. The
+ * validator must reject corrupted structures; the build helpers are checked on hand cases. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spr_bmp.h"
+#include "spr_topk.h"
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint32_t rnd(uint32_t n) {
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return (uint32_t)(rng % n);
+}
+
+#define CHECK(c, ...)                                        \
+  do {                                                       \
+    if (!(c)) {                                              \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
+      fprintf(stderr, __VA_ARGS__);                          \
+      fprintf(stderr, "\n");                                 \
+      return 1;                                              \
+    }                                                        \
+  } while (0)
+
+/* A collection and every structure built from it; all owned. */
+typedef struct coll {
+  uint32_t n_docs, n_terms, bs;
+  uint64_t *off;
+  uint32_t *docs;
+  uint8_t *imp;
+  uint64_t n_entries, n_postings;
+  uint64_t *bm_off, *fw_off, *fw_post_off;
+  uint32_t *bm_block, *fw_term, *fw_start;
+  uint16_t *fw_count;
+  uint8_t *bm_max, *fw_doc, *fw_imp, *kth;
+  void *sb_buf;
+  spr_bmp_index ix;
+} coll;
+
+static void coll_free(coll *c) {
+  free(c->off); free(c->docs); free(c->imp); free(c->bm_off); free(c->fw_off); free(c->fw_post_off);
+  free(c->bm_block); free(c->fw_term); free(c->fw_start); free(c->fw_count); free(c->bm_max);
+  free(c->fw_doc); free(c->fw_imp); free(c->kth); free(c->sb_buf);
+  memset(c, 0, sizeof *c);
+}
+
+/* Build the BMP structures of c's CSR postings; 0 on success. */
+static int coll_build(coll *c, uint32_t sb_blocks) {
+  CHECK(spr_bmp_sizes(c->off, c->docs, c->n_terms, c->n_docs, c->bs, &c->n_entries, &c->n_postings) == 0,
+        "sizes: %s", spr_last_error());
+  const uint32_t nb = (c->n_docs + c->bs - 1) / c->bs;
+  c->bm_off = malloc((c->n_terms + 1) * sizeof(uint64_t));
+  c->bm_block = malloc((c->n_entries + 1) * sizeof(uint32_t));
+  c->bm_max = malloc(c->n_entries + 1);
+  c->fw_off = malloc((nb + 1) * sizeof(uint64_t));
+  c->fw_post_off = malloc((nb + 1) * sizeof(uint64_t));
+  c->fw_term = malloc((c->n_entries + 1) * sizeof(uint32_t));
+  c->fw_start = malloc((c->n_entries + 1) * sizeof(uint32_t));
+  c->fw_count = malloc((c->n_entries + 1) * sizeof(uint16_t));
+  c->fw_doc = malloc(c->n_postings + 1);
+  c->fw_imp = malloc(c->n_postings + 1);
+  c->kth = malloc(3 * (size_t)c->n_terms + 1);
+  CHECK(spr_bmp_blockmax_build(c->off, c->docs, c->imp, c->n_terms, c->bs, c->bm_off, c->bm_block, c->bm_max) == 0,
+        "blockmax: %s", spr_last_error());
+  CHECK(c->bm_off[c->n_terms] == c->n_entries, "bm entries");
+  void *ws = malloc(spr_bmp_forward_workspace_size(nb));
+  CHECK(spr_bmp_forward_build(c->off, c->docs, c->imp, c->n_terms, c->n_docs, c->bs, ws, c->fw_off, c->fw_term,
+                              c->fw_start, c->fw_count, c->fw_post_off, c->fw_doc, c->fw_imp) == 0,
+        "forward: %s", spr_last_error());
+  free(ws);
+  CHECK(c->fw_off[nb] == c->n_entries && c->fw_post_off[nb] == c->n_postings, "forward sizes");
+  for (uint32_t t = 0; t < c->n_terms; t++)
+    spr_bmp_kth(c->imp + c->off[t], (uint32_t)(c->off[t + 1] - c->off[t]), c->kth + 3 * (size_t)t);
+  c->ix = (spr_bmp_index){.n_docs = c->n_docs, .n_terms = c->n_terms, .block_size = c->bs, .n_blocks = nb,
+                          .bm_off = c->bm_off, .bm_block = c->bm_block, .bm_max = c->bm_max,
+                          .fw_off = c->fw_off, .fw_term = c->fw_term, .fw_start = c->fw_start,
+                          .fw_count = c->fw_count, .fw_post_off = c->fw_post_off, .fw_doc = c->fw_doc,
+                          .fw_imp = c->fw_imp, .kth = c->kth};
+  if (sb_blocks) {
+    const size_t sz = spr_bmp_super_size(&c->ix, sb_blocks);
+    c->sb_buf = malloc(sz + 8);
+    CHECK(spr_bmp_super_build(&c->ix, sb_blocks, c->sb_buf, sz) == 0, "super: %s", spr_last_error());
+  }
+  CHECK(spr_bmp_index_check(&c->ix) == 0, "check: %s", spr_last_error());
+  void *cws = malloc(spr_bmp_check_workspace_size(&c->ix));
+  CHECK(spr_bmp_index_check_consistency(&c->ix, cws) == 0, "consistency: %s", spr_last_error());
+  free(cws);
+  return 0;
+}
+
+/* A random collection: docs in "dead" runs have no postings (empty blocks), clustered term
+ * densities, impact laws from all-255 to 1..3. */
+static void coll_random(coll *c, int trial) {
+  static const uint32_t sizes[5] = {8, 16, 32, 64, 256};
+  c->bs = sizes[trial % 5];
+  c->n_docs = 1 + rnd(trial % 11 == 0 ? 2000 : 700);
+  if (trial % 13 == 0) c->n_docs = c->bs * (1 + rnd(6)) + 1; /* a last block of one doc */
+  c->n_terms = 1 + rnd(trial % 3 == 0 ? 80 : 30);
+  uint8_t *dead = malloc(c->n_docs);
+  for (uint32_t d = 0; d < c->n_docs;) {
+    const uint32_t run = 1 + rnd(trial % 2 ? 3 * c->bs : 8);
+    const uint8_t v = (uint8_t)(rnd(3) == 0);
+    for (uint32_t i = 0; i < run && d < c->n_docs; i++) dead[d++] = v;
+  }
+  if (trial % 17 == 0) /* sparse: single live documents in otherwise empty blocks */
+    for (uint32_t d = 0; d < c->n_docs; d++) dead[d] = d % c->bs != rnd(c->bs);
+  c->off = malloc((c->n_terms + 1) * sizeof(uint64_t));
+  c->docs = malloc((size_t)c->n_terms * c->n_docs * sizeof(uint32_t) + 4);
+  c->imp = malloc((size_t)c->n_terms * c->n_docs + 1);
+  uint64_t n = 0;
+  c->off[0] = 0;
+  for (uint32_t t = 0; t < c->n_terms; t++) {
+    const uint32_t dens = rnd(5) == 0 ? 0 : 1 + rnd(rnd(2) ? 100 : 10);
+    const uint32_t center = rnd(c->n_docs), width = 1 + rnd(c->n_docs);
+    for (uint32_t d = 0; d < c->n_docs; d++) {
+      if (dead[d]) continue;
+      const uint32_t dist = d > center ? d - center : center - d;
+      const uint32_t p = trial % 4 == 1 && dist > width ? dens / 8 : dens;
+      if (rnd(100) >= p) continue;
+      c->docs[n] = d;
+      c->imp[n] = (uint8_t)(trial % 7 == 0 ? 255 : 1 + rnd(trial % 3 == 0 ? 3 : 255));
+      n++;
+    }
+    c->off[t + 1] = n;
+  }
+  free(dead);
+}
+
+/* Exhaustive oracle for query q over c (terms >= n_terms ignored). */
+static int64_t oracle(const coll *c, const spr_qterm *q, uint32_t n, uint32_t k, uint32_t base, spr_hit *out) {
+  spr_plist *pl = malloc((n + 1) * sizeof *pl);
+  uint32_t **gd = malloc((n + 1) * sizeof *gd);
+  size_t m = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (q[i].term >= c->n_terms || !q[i].weight) continue;
+    const uint64_t o = c->off[q[i].term], len = c->off[q[i].term + 1] - o;
+    gd[m] = malloc((len + 1) * sizeof(uint32_t));
+    for (uint64_t j = 0; j < len; j++) gd[m][j] = base + c->docs[o + j];
+    pl[m] = (spr_plist){gd[m], c->imp + o, (uint32_t)len, q[i].weight};
+    m++;
+  }
+  void *ws = malloc(spr_exhaustive_workspace_size(c->n_docs) + 4);
+  const int64_t r = spr_exhaustive_topk(pl, m, base, c->n_docs, k, ws, out);
+  free(ws);
+  for (size_t i = 0; i < m; i++) free(gd[i]);
+  free(gd);
+  free(pl);
+  return r;
+}
+
+/* True score of local doc d under q (terms >= n_terms ignored). */
+static uint32_t true_score(const coll *c, const spr_qterm *q, uint32_t n, uint32_t d) {
+  uint32_t s = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (q[i].term >= c->n_terms) continue;
+    for (uint64_t j = c->off[q[i].term]; j < c->off[q[i].term + 1]; j++)
+      if (c->docs[j] == d) s += q[i].weight * c->imp[j];
+  }
+  return s;
+}
+
+static int cmp_heavy(const void *a, const void *b) {
+  const spr_qterm *x = a, *y = b;
+  if (x->weight != y->weight) return x->weight > y->weight ? -1 : 1;
+  return x->term < y->term ? -1 : x->term > y->term;
+}
+
+static uint64_t n_compared, n_approx;
+
+static int run_queries(coll *c, int trial) {
+  const uint32_t base = rnd(3) ? 0 : rnd(1u << 20);
+  spr_qterm q[128];
+  for (int qi = 0; qi < 12; qi++) {
+    /* a random set of distinct terms, some absent (>= n_terms) */
+    uint32_t n = 0;
+    const int shape = rnd(6);
+    const uint32_t want = shape == 0 ? 1 : shape == 1 ? 40 + rnd(20) : 1 + rnd(12);
+    const uint32_t wmode = rnd(4);
+    for (uint32_t tries = 0; n < want && tries < 400; tries++) {
+      const uint32_t t = rnd(4) == 0 ? c->n_terms + rnd(50) : rnd(c->n_terms + (shape == 1 ? 60 : 0));
+      int dup = 0;
+      for (uint32_t i = 0; i < n; i++) dup |= q[i].term == t;
+      if (dup) continue;
+      q[n].term = t;
+      q[n].weight = shape == 1 || wmode == 0 ? 255 : wmode == 1 ? 1 + rnd(3) : 1 + rnd(255);
+      n++;
+    }
+    static const uint32_t ks[6] = {1, 10, 100, 1000, 3, 5000};
+    const uint32_t k = rnd(3) == 0 ? 1 + rnd(c->n_docs + 20) : ks[rnd(6)];
+    spr_hit *want_h = malloc((size_t)k * sizeof(spr_hit)), *got = malloc((size_t)k * sizeof(spr_hit));
+    const int64_t nw = oracle(c, q, n, k, base, want_h);
+    CHECK(nw >= 0, "oracle");
+    void *ws = malloc(spr_bmp_workspace_size(&c->ix, k, n));
+    for (int mode = 0; mode < 2; mode++) { /* with and without kth seeding */
+      spr_bmp_index ix = c->ix;
+      if (mode) ix.kth = NULL;
+      spr_bmp_stats st = {0};
+      const spr_bmp_params p = {k, 1.0, 1.0};
+      const int64_t ng = spr_bmp_search(&ix, q, n, &p, base, ws, got, &st);
+      CHECK(ng == nw, "trial %d q %d: %lld hits, oracle %lld (bs %u docs %u k %u n %u sb %u)", trial, qi,
+            (long long)ng, (long long)nw, c->bs, c->n_docs, k, n, c->ix.sb_blocks);
+      for (int64_t i = 0; i < ng; i++)
+        CHECK(got[i].doc == want_h[i].doc && got[i].score == want_h[i].score,
+              "trial %d q %d hit %lld: (%u,%u) oracle (%u,%u) bs %u k %u sb %u kth %d", trial, qi, (long long)i,
+              got[i].doc, got[i].score, want_h[i].doc, want_h[i].score, c->bs, k, c->ix.sb_blocks, !mode);
+      n_compared++;
+    }
+    /* approximate modes */
+    static const double alphas[4] = {0.9, 0.5, 1.0, 0.7}, betas[4] = {1.0, 1.0, 0.5, 0.3};
+    for (int a = 0; a < 4; a++) {
+      const spr_bmp_params p = {k, alphas[a], betas[a]};
+      const int64_t ng = spr_bmp_search(&c->ix, q, n, &p, base, ws, got, NULL);
+      CHECK(ng >= 0 && ng <= (int64_t)k, "approx count %lld", (long long)ng);
+      /* the kept terms, as the kernel selects them */
+      spr_qterm kept[128];
+      uint32_t m = 0;
+      for (uint32_t i = 0; i < n; i++)
+        if (q[i].term < c->n_terms) kept[m++] = q[i];
+      if (betas[a] < 1 && m) {
+        uint32_t keep = (uint32_t)((betas[a] * m) + 0.999999999);
+        if (keep < 1) keep = 1;
+        if (keep < m) {
+          qsort(kept, m, sizeof *kept, cmp_heavy);
+          m = keep;
+        }
+      }
+      for (int64_t i = 0; i < ng; i++) {
+        CHECK(got[i].score > 0, "approx score 0");
+        CHECK(got[i].doc >= base && got[i].doc - base < c->n_docs, "approx doc range");
+        CHECK(got[i].score == true_score(c, kept, m, got[i].doc - base), "approx score not true: trial %d a %d", trial, a);
+        if (i) CHECK(spr_hit_before(got[i - 1], got[i]), "approx order/duplicate");
+        if (betas[a] == 1) CHECK(i < nw && got[i].score <= want_h[i].score, "approx beats exact");
+      }
+      n_approx++;
+    }
+    free(ws);
+    free(want_h);
+    free(got);
+  }
+  return 0;
+}
+
+static int test_helpers(void) {
+  const uint32_t docs[7] = {0, 3, 7, 8, 20, 40, 41};
+  const uint8_t imp[7] = {5, 9, 2, 4, 4, 1, 7};
+  uint32_t blocks[7];
+  uint8_t maxes[7];
+  CHECK(spr_bmp_blockmax(docs, imp, 7, 8, blocks, maxes) == 4, "blockmax count");
+  CHECK(blocks[0] == 0 && maxes[0] == 9 && blocks[1] == 1 && maxes[1] == 4 && blocks[2] == 2 && maxes[2] == 4 &&
+            blocks[3] == 5 && maxes[3] == 7, "blockmax values");
+  CHECK(spr_bmp_blockmax(docs, imp, 7, 16, blocks, maxes) == 3, "blockmax 16");
+  CHECK(spr_bmp_blockmax(docs, imp, 7, 7, blocks, maxes) == SPR_EINVAL, "block size 7");
+  const uint32_t bad[3] = {1, 1, 2};
+  CHECK(spr_bmp_blockmax(bad, imp, 3, 8, blocks, maxes) == SPR_EINVAL, "not ascending");
+  const uint8_t zero[2] = {1, 0};
+  CHECK(spr_bmp_blockmax(docs, zero, 2, 8, blocks, maxes) == SPR_EINVAL, "impact 0");
+  CHECK(spr_bmp_blockmax(docs, imp, 0, 8, blocks, maxes) == 0, "empty");
+  uint8_t v[2000], out[3];
+  for (int i = 0; i < 2000; i++) v[i] = (uint8_t)(1 + i % 200); /* 10 of each value 1..200 */
+  spr_bmp_kth(v, 2000, out);
+  CHECK(out[0] == 200 && out[1] == 191 && out[2] == 101, "kth %u %u %u", out[0], out[1], out[2]);
+  spr_bmp_kth(v, 9, out);
+  CHECK(out[0] == 0 && out[1] == 0 && out[2] == 0, "kth short");
+  spr_bmp_kth(v, 150, out);
+  CHECK(out[0] == 141 && out[1] == 51 && out[2] == 0, "kth 150: %u %u", out[0], out[1]);
+  return 0;
+}
+
+/* Corrupt one field at a time: the validator must say SPR_ECORRUPT; restoring it passes again. */
+static int test_validator(void) {
+  coll c = {0};
+  rng = 12345;
+  for (int t = 0;; t++) { /* a collection with some blocks of two or more postings per entry */
+    coll_random(&c, 5 * 7 * 3 * 2 + 1 + t * 5 * 3);
+    if (c.off[c.n_terms] > 50 && c.n_docs > 40) break;
+    coll_free(&c);
+  }
+  CHECK(coll_build(&c, 4) == 0, "build");
+  spr_bmp_index *ix = &c.ix;
+  const uint32_t nb = ix->n_blocks;
+#define EXPECT_BAD(what, stmt, undo)                                                   \
+  do {                                                                                 \
+    stmt;                                                                              \
+    CHECK(spr_bmp_index_check(ix) == SPR_ECORRUPT, "validator accepted: %s", what);    \
+    undo;                                                                              \
+    CHECK(spr_bmp_index_check(ix) == 0, "validator after undo: %s", what);             \
+  } while (0)
+  uint64_t e = 0;
+  while (c.bm_off[e + 1] - c.bm_off[e] < 2) e++; /* a term with two block maxima */
+  const uint64_t j = c.bm_off[e];
+  uint32_t sv = c.bm_block[j];
+  EXPECT_BAD("block >= n_blocks", c.bm_block[j] = nb, c.bm_block[j] = sv);
+  EXPECT_BAD("blocks not ascending", c.bm_block[j] = c.bm_block[j + 1], c.bm_block[j] = sv);
+  uint8_t s8 = c.bm_max[j];
+  EXPECT_BAD("max 0", c.bm_max[j] = 0, c.bm_max[j] = s8);
+  uint64_t s64 = c.bm_off[e + 1];
+  EXPECT_BAD("bm offsets decrease", c.bm_off[e + 1] = c.bm_off[e] - 1, c.bm_off[e + 1] = s64);
+  EXPECT_BAD("n_blocks", ix->n_blocks++, ix->n_blocks--);
+  EXPECT_BAD("block size", ix->block_size = 300, ix->block_size = c.bs);
+  uint32_t b = 0;
+  while (c.fw_off[b + 1] - c.fw_off[b] < 2) b++; /* a block with two entries */
+  const uint64_t f = c.fw_off[b];
+  sv = c.fw_term[f];
+  EXPECT_BAD("terms not ascending", c.fw_term[f] = c.fw_term[f + 1], c.fw_term[f] = sv);
+  sv = c.fw_term[f + 1];
+  EXPECT_BAD("term >= n_terms", c.fw_term[f + 1] = ix->n_terms, c.fw_term[f + 1] = sv);
+  uint16_t s16 = c.fw_count[f];
+  EXPECT_BAD("count 0", c.fw_count[f] = 0, c.fw_count[f] = s16);
+  EXPECT_BAD("count beyond block", c.fw_count[f] = 60000, c.fw_count[f] = s16);
+  const uint32_t s32 = c.fw_start[f];
+  EXPECT_BAD("start beyond block", c.fw_start[f] = 1u << 30, c.fw_start[f] = s32);
+  const uint64_t pp = c.fw_post_off[b] + c.fw_start[f];
+  s8 = c.fw_doc[pp];
+  EXPECT_BAD("doc >= block size", c.fw_doc[pp] = (uint8_t)(c.bs == 256 ? 255 : c.bs), c.fw_doc[pp] = s8);
+  s8 = c.fw_imp[pp];
+  EXPECT_BAD("impact 0", c.fw_imp[pp] = 0, c.fw_imp[pp] = s8);
+  s64 = c.fw_off[b + 1];
+  EXPECT_BAD("fw offsets decrease", c.fw_off[b + 1] = c.fw_off[b] - 1, c.fw_off[b + 1] = s64);
+  s64 = c.fw_post_off[0];
+  EXPECT_BAD("post offsets start", c.fw_post_off[0] = 1, c.fw_post_off[0] = s64);
+  /* an entry with two docs: docs must ascend */
+  uint64_t g = 0;
+  while (c.fw_count[g] < 2) g++;
+  uint32_t gb = 0;
+  while (c.fw_off[gb + 1] <= g) gb++;
+  const uint64_t gp = c.fw_post_off[gb] + c.fw_start[g];
+  s8 = c.fw_doc[gp];
+  EXPECT_BAD("docs not ascending", c.fw_doc[gp] = c.fw_doc[gp + 1], c.fw_doc[gp] = s8);
+  s8 = c.kth[0];
+  const uint8_t s8b = c.kth[1];
+  EXPECT_BAD("kth increase", (c.kth[0] = 1, c.kth[1] = 2), (c.kth[0] = s8, c.kth[1] = s8b));
+  /* superblocks */
+  uint64_t *sbo = (uint64_t *)ix->sb_off;
+  uint8_t *sbm = (uint8_t *)ix->sb_max;
+  uint32_t *sbi = (uint32_t *)ix->sb_id;
+  s8 = sbm[0];
+  EXPECT_BAD("superblock max", sbm[0] = (uint8_t)(s8 + 1), sbm[0] = s8);
+  sv = sbi[0];
+  EXPECT_BAD("superblock id", sbi[0] = ix->n_super, sbi[0] = sv);
+  s64 = sbo[1];
+  EXPECT_BAD("superblock offsets", sbo[1] = sbo[ix->n_terms] + 1, sbo[1] = s64);
+  EXPECT_BAD("superblock count", ix->n_super++, ix->n_super--);
+  /* consistency: a wrong block max passes the structural check but not the deep one */
+  void *cws = malloc(spr_bmp_check_workspace_size(ix));
+  spr_bmp_index plain = *ix;
+  plain.sb_blocks = plain.n_super = 0;
+  plain.sb_off = NULL;
+  plain.sb_id = plain.sb_pos = NULL;
+  plain.sb_max = NULL;
+  s8 = c.bm_max[j];
+  c.bm_max[j] = (uint8_t)(s8 == 255 ? 254 : s8 + 1);
+  CHECK(spr_bmp_index_check(&plain) == 0, "structural check with wrong max");
+  CHECK(spr_bmp_index_check_consistency(&plain, cws) == SPR_ECORRUPT, "consistency accepted a wrong max");
+  c.bm_max[j] = s8;
+  CHECK(spr_bmp_index_check_consistency(&plain, cws) == 0, "consistency after undo");
+  free(cws);
+  /* search argument errors */
+  spr_hit out[4];
+  void *ws = malloc(spr_bmp_workspace_size(ix, 4, 4));
+  const spr_qterm dup[2] = {{0, 1}, {0, 2}}, heavy[1] = {{0, 256}};
+  const spr_bmp_params ok = {4, 1, 1}, a0 = {4, 0, 1}, b0 = {4, 1, 0}, b2 = {4, 1, 1.5};
+  CHECK(spr_bmp_search(ix, dup, 2, &ok, 0, ws, out, NULL) == SPR_EINVAL, "duplicate terms");
+  CHECK(spr_bmp_search(ix, heavy, 1, &ok, 0, ws, out, NULL) == SPR_EINVAL, "weight 256");
+  CHECK(spr_bmp_search(ix, dup, 1, &a0, 0, ws, out, NULL) == SPR_EINVAL, "alpha 0");
+  CHECK(spr_bmp_search(ix, dup, 1, &b0, 0, ws, out, NULL) == SPR_EINVAL, "beta 0");
+  CHECK(spr_bmp_search(ix, dup, 1, &b2, 0, ws, out, NULL) == SPR_EINVAL, "beta 1.5");
+  const spr_bmp_params k0 = {0, 1, 1};
+  CHECK(spr_bmp_search(ix, dup, 1, &k0, 0, ws, out, NULL) == 0, "k 0");
+  free(ws);
+  coll_free(&c);
+  return 0;
+}
+
+int main(void) {
+  if (test_helpers()) return 1;
+  if (test_validator()) return 1;
+  static const uint32_t sbs[5] = {0, 1, 2, 3, 16};
+  for (int trial = 0; trial < 600; trial++) {
+    coll c = {0};
+    coll_random(&c, trial);
+    if (coll_build(&c, sbs[(trial / 5) % 5])) return 1;
+    if (run_queries(&c, trial)) return 1;
+    coll_free(&c);
+  }
+  printf("ok: %llu exact comparisons, %llu approximate checks\n", (unsigned long long)n_compared,
+         (unsigned long long)n_approx);
+  return 0;
+}
