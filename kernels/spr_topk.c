@@ -74,3 +74,23 @@ int64_t spr_exhaustive_topk(const spr_plist *terms, size_t n_terms, uint32_t doc
     if (acc[d]) spr_topk_push(&heap, (spr_hit){acc[d], doc_begin + d});
   return (int64_t)spr_topk_sort(&heap);
 }
+
+void spr_topk_pad(spr_hit *list, uint32_t n, uint32_t k) {
+  for (uint32_t i = n; i < k; i++) list[i] = (spr_hit){0, UINT32_MAX};
+}
+
+uint32_t spr_topk_count(const spr_hit *list, uint32_t k) {
+  uint32_t n = 0;
+  while (n < k && list[n].doc != UINT32_MAX) n++;
+  return n;
+}
+
+void spr_topk_merge(const spr_hit *in, spr_hit *inout, uint32_t k, spr_hit *scratch) {
+  uint32_t a = 0, b = 0;
+  for (uint32_t i = 0; i < k; i++) {
+    /* empty slots ({0, UINT32_MAX}) lose against every real hit: score 0 with the largest docid */
+    if (spr_hit_before(in[a], inout[b])) scratch[i] = in[a++];
+    else scratch[i] = inout[b++];
+  }
+  memcpy(inout, scratch, (size_t)k * sizeof *inout);
+}

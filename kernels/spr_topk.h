@@ -34,6 +34,15 @@ void spr_topk_push(spr_topk *t, spr_hit x);
 /* Sort the kept hits best first in place (the heap is consumed). Returns n. */
 uint32_t spr_topk_sort(spr_topk *t);
 
+/* Merge two best-first lists of k slots each into `inout` (best k of the union, best first).
+ * Empty slots are {0, UINT32_MAX} and sort last (spr_topk_pad fills them). scratch: k entries.
+ * Commutative and associative: the reduction operator of the distributed top-k. */
+void spr_topk_merge(const spr_hit *in, spr_hit *inout, uint32_t k, spr_hit *scratch);
+/* Fill slots [n, k) of a best-first list with empty slots. */
+void spr_topk_pad(spr_hit *list, uint32_t n, uint32_t k);
+/* Number of non-empty slots of a padded list. */
+uint32_t spr_topk_count(const spr_hit *list, uint32_t k);
+
 /* One query term's postings restricted to a docid range: ascending docids, u8 impacts. */
 typedef struct spr_plist {
   const uint32_t *docs;  /* borrowed */

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spr_topk.h"
+
 static int spr_mpi_we_initialized = 0;
 
 static int spr_mpi_fail(int err, const char *what, const char *file, int line, const char *func) {
@@ -290,5 +292,52 @@ cleanup:
   free(sd);
   free(rcn);
   free(rd);
+  return rc;
+}
+
+/* The reduction operator: each element of the datatype is one query's list of k hits. k comes from
+ * the datatype's size, so one operator serves every k. */
+static void spr_topk_op(void *in, void *inout, int *len, MPI_Datatype *dt) {
+  int bytes = 0;
+  MPI_Type_size(*dt, &bytes);
+  const uint32_t k = (uint32_t)((size_t)bytes / sizeof(spr_hit));
+  spr_hit *scratch = malloc((size_t)k * sizeof *scratch);
+  if (!scratch) MPI_Abort(MPI_COMM_WORLD, 1); /* no way to return an error from an MPI operator */
+  for (int i = 0; i < *len; i++)
+    spr_topk_merge((const spr_hit *)in + (size_t)i * k, (spr_hit *)inout + (size_t)i * k, k, scratch);
+  free(scratch);
+}
+
+int spr_mpi_topk_reduce(const spr_comm *c, spr_hit *lists, size_t nq, uint32_t k, int root) {
+  _Static_assert(sizeof(spr_hit) == 8, "spr_hit is two uint32");
+  if (nq == 0 || c->size == 1) return SPR_OK;
+  MPI_Datatype hit = MPI_DATATYPE_NULL, list = MPI_DATATYPE_NULL;
+  MPI_Op op = MPI_OP_NULL;
+  int rc = SPR_OK, e;
+  if ((e = MPI_Type_contiguous(2, MPI_UINT32_T, &hit)) != MPI_SUCCESS ||
+      (e = MPI_Type_contiguous((int)k, hit, &list)) != MPI_SUCCESS || (e = MPI_Type_commit(&list)) != MPI_SUCCESS ||
+      (e = MPI_Op_create(spr_topk_op, 1, &op)) != MPI_SUCCESS) {
+    rc = spr_mpi_fail(e, "top-k datatype/operator", __FILE__, __LINE__, __func__);
+    goto cleanup;
+  }
+  /* batches of at most 256 MiB per message */
+  const size_t per = (size_t)k * sizeof(spr_hit);
+  size_t batch = ((size_t)256 << 20) / per;
+  if (batch < 1) batch = 1;
+  if (batch > (size_t)INT_MAX) batch = (size_t)INT_MAX;
+  for (size_t done = 0; done < nq; done += batch) {
+    const int m = (int)(nq - done < batch ? nq - done : batch);
+    void *buf = lists + done * k;
+    e = c->rank == root ? MPI_Reduce(MPI_IN_PLACE, buf, m, list, op, root, c->comm)
+                        : MPI_Reduce(buf, NULL, m, list, op, root, c->comm);
+    if (e != MPI_SUCCESS) {
+      rc = spr_mpi_fail(e, "MPI_Reduce (top-k)", __FILE__, __LINE__, __func__);
+      goto cleanup;
+    }
+  }
+cleanup:
+  if (op != MPI_OP_NULL) MPI_Op_free(&op);
+  if (list != MPI_DATATYPE_NULL) MPI_Type_free(&list);
+  if (hit != MPI_DATATYPE_NULL) MPI_Type_free(&hit);
   return rc;
 }

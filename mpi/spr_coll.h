@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "spr_status.h"
+#include "spr_topk.h"
 
 typedef struct spr_comm {
   MPI_Comm comm; /* owned: a dup of MPI_COMM_WORLD (or of the parent) */
@@ -54,4 +55,9 @@ SPR_NODISCARD int spr_mpi_gatherv(const spr_comm *c, const void *buf, size_t len
  * *recv is malloc'ed (caller owns), recv_counts[r] gets bytes from rank r (c->size entries). */
 SPR_NODISCARD int spr_mpi_alltoallv(const spr_comm *c, const void *sendbuf, const uint64_t *send_counts,
                                     void **recv, uint64_t *recv_counts);
+/* Collective. The distributed top-k: lists holds nq best-first lists of k hits each (padded with
+ * spr_topk_pad); on return, root's lists hold the best k of the union over all ranks for every
+ * list (an MPI_Reduce with a user-defined commutative operator over a (score, docid) datatype).
+ * Other ranks' lists are left unspecified. Docids must be disjoint across ranks. */
+SPR_NODISCARD int spr_mpi_topk_reduce(const spr_comm *c, spr_hit *lists, size_t nq, uint32_t k, int root);
 #endif /* SPR_COLL_H */

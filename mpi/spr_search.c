@@ -163,12 +163,10 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   uint64_t *qoff = NULL;
   uint32_t *uterm = NULL, **pd = NULL, *pn = NULL, *nhits = NULL, *mine_n = NULL;
   uint8_t **pw = NULL;
-  spr_hit *hits = NULL, *all = NULL;
+  spr_hit *hits = NULL;
   double *lat = NULL;
   char *ids = NULL;
   uint64_t *id_off = NULL, n_unique = 0;
-  void *gathered = NULL;
-  size_t gathered_len = 0;
   int rc = SPR_OK;
 
   if (strcmp(p->algorithm, "exhaustive"))
@@ -275,63 +273,20 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   spr_progress_finish(&prog, q.n);
   SPR_TRYG(rc, spr_mpi_agree(c, trc), cleanup);
 
-  /* merge: gather each rank's lists on rank 0 (per query: count, then hits) */
-  {
-    uint64_t nsend = 0;
-    for (size_t i = 0; i < q.n; i++) nsend += mine_n[i];
-    const size_t bytes = q.n * sizeof(uint32_t) + nsend * sizeof(spr_hit);
-    char *buf = malloc(bytes + 1);
-    if (!buf) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
-    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-    memcpy(buf, mine_n, q.n * sizeof(uint32_t));
-    size_t o = q.n * sizeof(uint32_t);
-    for (size_t i = 0; i < q.n; i++) {
-      memcpy(buf + o, hits + i * (size_t)k, mine_n[i] * sizeof(spr_hit));
-      o += mine_n[i] * sizeof(spr_hit);
-    }
-    rc = spr_mpi_gatherv(c, buf, bytes, 0, &gathered, &gathered_len);
-    free(buf);
-    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  }
+  /* merge: one reduction with a top-k operator over every query's padded list */
+  for (size_t i = 0; i < q.n; i++) spr_topk_pad(hits + i * (size_t)k, mine_n[i], k);
+  SPR_TRYG(rc, spr_mpi_topk_reduce(c, hits, q.n, k, 0), cleanup);
   SPR_TRYG(rc, spr_mpi_max_f64(c, lat, q.n), cleanup);
   st->seconds = spr_now() - t0;
   SPR_TRYG(rc, spr_mpi_max_f64(c, &st->seconds, 1), cleanup);
 
   if (c->rank == 0) {
-    /* per query: concatenate the ranks' lists (each sorted), keep the best k */
     nhits = calloc(q.n + 1, sizeof *nhits);
-    all = malloc(((size_t)c->size * k + 1) * sizeof *all);
-    const char **rp = calloc((size_t)c->size, sizeof *rp);
-    if (!nhits || !all || !rp) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
-    const char *g = gathered;
-    for (int r = 0; rc == SPR_OK && r < c->size; r++) {
-      rp[r] = g; /* rank r's block: q.n counts, then hits */
-      const uint32_t *cnt = (const uint32_t *)(const void *)g;
-      uint64_t tot = 0;
-      for (size_t i = 0; i < q.n; i++) tot += cnt[i];
-      g += q.n * sizeof(uint32_t) + tot * sizeof(spr_hit);
-    }
-    const char **hp = calloc((size_t)c->size, sizeof *hp); /* each rank's next query's hits */
-    if (!hp) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
-    for (int r = 0; rc == SPR_OK && r < c->size; r++) hp[r] = rp[r] + q.n * sizeof(uint32_t);
+    if (!nhits) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
     for (size_t i = 0; rc == SPR_OK && i < q.n; i++) {
-      spr_topk heap;
-      spr_topk_init(&heap, all, k);
-      for (int r = 0; r < c->size; r++) {
-        const uint32_t *cnt = (const uint32_t *)(const void *)rp[r];
-        for (uint32_t j = 0; j < cnt[i]; j++) {
-          spr_hit x;
-          memcpy(&x, hp[r] + j * sizeof x, sizeof x);
-          spr_topk_push(&heap, x);
-        }
-        hp[r] += cnt[i] * sizeof(spr_hit);
-      }
-      nhits[i] = spr_topk_sort(&heap);
-      memcpy(hits + i * (size_t)k, all, nhits[i] * sizeof *all);
+      nhits[i] = spr_topk_count(hits + i * (size_t)k, k);
       st->n_results += nhits[i];
     }
-    free(rp);
-    free(hp);
     if (rc == SPR_OK) rc = spr_index_read_docids(ix, &ids, &id_off);
     if (rc == SPR_OK) rc = spr_write_run(p->run, &q, hits, nhits, k, ids, id_off, p->tag);
   }
@@ -358,13 +313,11 @@ cleanup:
   free(qt);
   free(qoff);
   free(hits);
-  free(all);
   free(nhits);
   free(mine_n);
   free(lat);
   free(ids);
   free(id_off);
-  free(gathered);
   spr_queries_free(&q);
   spr_index_close(&ix);
   return rc;

@@ -73,6 +73,29 @@ int main(void) {
     free(out);
     free(ws);
   }
+  /* the reduction operator: merging per-rank padded lists = the top k of the union */
+  for (int trial = 0; trial < 300; trial++) {
+    const uint32_t k = 1 + rnd(50), parts = 1 + rnd(5);
+    spr_hit all[512], acc[64], part[64], scratch[64];
+    uint32_t n_all = 0;
+    spr_topk_pad(acc, 0, k);
+    for (uint32_t p = 0; p < parts; p++) {
+      const uint32_t m = rnd(2 * k + 1);
+      spr_hit tmp[128];
+      for (uint32_t i = 0; i < m; i++) tmp[i] = (spr_hit){1 + rnd(trial % 2 ? 4 : 1000), p * 1000 + i};
+      for (uint32_t i = 0; i < m; i++) all[n_all++] = tmp[i];
+      qsort(tmp, m, sizeof *tmp, cmp_hit);
+      const uint32_t keep = m < k ? m : k;
+      memcpy(part, tmp, keep * sizeof *part);
+      spr_topk_pad(part, keep, k);
+      spr_topk_merge(part, acc, k, scratch);
+    }
+    qsort(all, n_all, sizeof *all, cmp_hit);
+    const uint32_t want = n_all < k ? n_all : k;
+    CHECK(spr_topk_count(acc, k) == want, "merge trial %d: %u hits, want %u", trial, spr_topk_count(acc, k), want);
+    for (uint32_t i = 0; i < want; i++)
+      CHECK(acc[i].doc == all[i].doc && acc[i].score == all[i].score, "merge trial %d rank %u", trial, i);
+  }
   /* a posting outside the range is refused, not written out of bounds */
   {
     const uint32_t d[1] = {5};
