@@ -419,3 +419,382 @@ int64_t spr_synth_query(const spr_synth_params *p, uint64_t q, void *work, size_
   if (doc) *doc = d;
   return (int64_t)len;
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * The "splade" profile. Documents draw distinct terms from four sources (cluster topic list,
+ * domain list, frequent terms, whole vocabulary) and give each a log-normal u8 weight; queries
+ * mix terms of a source document with terms of its cluster and noise. Every list entry and every
+ * cluster boundary is a hash of (seed, tag, key), so nothing is tabulated. */
+
+enum {
+  SPR_SYNTH_TAG_SDOC = 4,
+  SPR_SYNTH_TAG_SQUERY = 5,
+  SPR_SYNTH_TAG_BOUNDARY = 6,
+  SPR_SYNTH_TAG_CLIST = 7,
+  SPR_SYNTH_TAG_DLIST = 8
+};
+
+/* Document term sources (fractions of draws) and log-normal weight medians per source. */
+#define SPR_SYNTH_S_CLUSTER 0.40
+#define SPR_SYNTH_S_DOMAIN 0.15
+#define SPR_SYNTH_S_COMMON 0.10 /* the rest (0.35): Zipf over the whole vocabulary */
+#define SPR_SYNTH_W_CLUSTER 14.0
+#define SPR_SYNTH_W_DOMAIN 10.0
+#define SPR_SYNTH_W_COMMON 6.0
+#define SPR_SYNTH_W_BACKGROUND 8.0
+#define SPR_SYNTH_W_SIGMA 1.0 /* of the log weight */
+/* Queries: fraction of terms taken from the source document (normal / inference-free), and how
+ * the other terms split between cluster list, domain list and noise. */
+#define SPR_SYNTH_Q_DOC 0.35
+#define SPR_SYNTH_Q_DOC_IF 0.60
+#define SPR_SYNTH_Q_CLUSTER 0.60
+#define SPR_SYNTH_Q_DOMAIN 0.25 /* the rest (0.15): noise */
+#define SPR_SYNTH_DOMAIN_CLUSTERS 32u /* a domain spans 32 x cluster_docs docids */
+
+/* WordPiece-looking spelling: syllable = onset + nucleus + optional coda. Nuclei are vowel runs
+ * and onsets and codas single consonants, so a spelling parses back into its syllables in one
+ * way only; with an injective index -> syllables map, distinct ids give distinct tokens. */
+static const char spr_synth_onset[] = "bcdfghjklmnprstvwyz"; /* 19 */
+static const char *const spr_synth_nucleus[] = {"a", "e", "i", "o", "u", "ai",
+                                                "ea", "ee", "io", "ou", "oo"}; /* 11 */
+static const char spr_synth_coda[] = "nrstlmdkgp"; /* 10, plus the empty coda */
+#define SPR_SYNTH_NSYL (19u * 11u * 11u)                     /* 2299 syllables */
+
+static size_t spr_synth_syllable(uint64_t s, char *buf) {
+  size_t n = 0;
+  const uint64_t coda = s % 11, nuc = (s / 11) % 11, on = s / 121;
+  buf[n++] = spr_synth_onset[on];
+  for (const char *v = spr_synth_nucleus[nuc]; *v; v++) buf[n++] = *v;
+  if (coda) buf[n++] = spr_synth_coda[coda - 1];
+  return n;
+}
+
+/* Scatter j over [0, n) (7919 is prime and divides none of the class sizes used). */
+static uint64_t spr_synth_scatter(uint64_t j, uint64_t n) { return (j * 7919u + 104729u) % n; }
+
+/* Syllable word of class index j: 1 syllable for j < 2299, then 2, then 3. */
+static size_t spr_synth_syllables(uint64_t j, char *buf) {
+  uint64_t n = SPR_SYNTH_NSYL;
+  int k = 1;
+  while (j >= n && k < 3) {
+    j -= n;
+    n *= SPR_SYNTH_NSYL;
+    k++;
+  }
+  j = spr_synth_scatter(j, n);
+  size_t len = 0;
+  for (int s = 0; s < k; s++) {
+    len += spr_synth_syllable(j % SPR_SYNTH_NSYL, buf + len);
+    j /= SPR_SYNTH_NSYL;
+  }
+  return len;
+}
+
+size_t spr_synth_wordpiece(uint32_t t, char *dst, size_t cap) {
+  char buf[32];
+  size_t len = 0;
+  if (t % 5 == 4) { /* continuation piece: a letter, a vowel-initial syllable, or syllables */
+    uint64_t j = t / 5;
+    buf[len++] = '#';
+    buf[len++] = '#';
+    if (j < 26) {
+      buf[len++] = (char)('a' + spr_synth_scatter(j, 26));
+    } else if (j < 26 + 110) {
+      const uint64_t s = spr_synth_scatter(j - 26, 110);
+      for (const char *v = spr_synth_nucleus[s / 10]; *v; v++) buf[len++] = *v;
+      buf[len++] = spr_synth_coda[s % 10];
+    } else {
+      len += spr_synth_syllables(j - 136, buf + len);
+    }
+  } else {
+    len = spr_synth_syllables((uint64_t)(t / 5) * 4 + t % 5, buf);
+  }
+  if (cap == 0) return len;
+  const size_t ncopy = len < cap - 1 ? len : cap - 1;
+  memcpy(dst, buf, ncopy);
+  dst[ncopy] = '\0';
+  return len;
+}
+
+void spr_synth_splade_init(spr_synth_splade_params *p, uint64_t ndocs, uint64_t nqueries,
+                           uint64_t seed) {
+  memset(p, 0, sizeof *p);
+  p->seed = seed;
+  p->ndocs = ndocs;
+  p->nqueries = nqueries;
+  p->vocab = SPR_SYNTH_SPLADE_VOCAB;
+  p->doc_terms = 120;
+  p->query_terms = 44;
+  p->cluster_docs = 256;
+  p->cluster_terms = 400;
+}
+
+int spr_synth_splade_check(const spr_synth_splade_params *p) {
+  if (!p) return SPR_FAIL(SPR_EINVAL, "synth: no parameters");
+  if (p->ndocs < 1) return SPR_FAIL(SPR_EINVAL, "synth: the number of documents must be >= 1");
+  if (p->ndocs > 999999999999ull)
+    return SPR_FAIL(SPR_EINVAL, "synth: too many documents (%llu)", (unsigned long long)p->ndocs);
+  if (p->nqueries > 999999999999ull)
+    return SPR_FAIL(SPR_EINVAL, "synth: too many queries (%llu)", (unsigned long long)p->nqueries);
+  if (p->vocab < SPR_SYNTH_VOCAB_MIN || p->vocab > SPR_SYNTH_VOCAB_MAX)
+    return SPR_FAIL(SPR_EINVAL, "synth: vocabulary size %u not in [%u, %u]", p->vocab,
+                    SPR_SYNTH_VOCAB_MIN, SPR_SYNTH_VOCAB_MAX);
+  const uint32_t tmax = p->vocab / 8 < SPR_SYNTH_TERMS_MAX ? p->vocab / 8 : SPR_SYNTH_TERMS_MAX;
+  if (p->doc_terms < 1 || p->doc_terms > tmax)
+    return SPR_FAIL(SPR_EINVAL, "synth: terms per document %u not in [1, %u]", p->doc_terms, tmax);
+  if (p->query_terms < 1 || p->query_terms > tmax)
+    return SPR_FAIL(SPR_EINVAL, "synth: terms per query %u not in [1, %u]", p->query_terms, tmax);
+  if (p->cluster_docs < 1 || p->cluster_docs > SPR_SYNTH_CLUSTER_MAX)
+    return SPR_FAIL(SPR_EINVAL, "synth: documents per cluster %u not in [1, %u]", p->cluster_docs,
+                    SPR_SYNTH_CLUSTER_MAX);
+  if (p->cluster_terms < 10 || p->cluster_terms > p->vocab / 8)
+    return SPR_FAIL(SPR_EINVAL, "synth: terms per cluster %u not in [10, vocab/8 = %u]",
+                    p->cluster_terms, p->vocab / 8);
+  return SPR_OK;
+}
+
+size_t spr_synth_splade_doc_bound(const spr_synth_splade_params *p) {
+  return (size_t)p->doc_terms + p->doc_terms / 2;
+}
+
+size_t spr_synth_splade_query_bound(const spr_synth_splade_params *p) {
+  return (size_t)p->query_terms + p->query_terms / 4;
+}
+
+/* Open-addressing set of term ids: slots (a power of two >= 4 x the larger bound) of term + 1. */
+static size_t spr_synth_set_slots(const spr_synth_splade_params *p) {
+  const size_t need = 4 * (spr_synth_splade_doc_bound(p) > spr_synth_splade_query_bound(p)
+                               ? spr_synth_splade_doc_bound(p)
+                               : spr_synth_splade_query_bound(p));
+  size_t n = 64;
+  while (n < need) n *= 2;
+  return n;
+}
+
+/* Layout: set (slots x u32) | source doc terms (doc bound x u32) | source doc weights (u8). */
+size_t spr_synth_splade_workspace_size(const spr_synth_splade_params *p) {
+  const size_t db = spr_synth_splade_doc_bound(p);
+  const size_t bytes = spr_synth_set_slots(p) * 4 + db * 4 + db;
+  return (bytes + 7) & ~(size_t)7;
+}
+
+typedef struct spr_synth_set {
+  uint32_t *slot; /* borrowed from the workspace */
+  size_t mask;
+} spr_synth_set;
+
+static void spr_synth_set_init(spr_synth_set *s, void *work, size_t slots) {
+  s->slot = work;
+  s->mask = slots - 1;
+  memset(s->slot, 0, slots * sizeof *s->slot);
+}
+
+/* Insert t; 1 if it was new, 0 if already present. The set never fills (4x headroom). */
+static int spr_synth_set_add(spr_synth_set *s, uint32_t t) {
+  size_t h = (size_t)((t + 1u) * 0x9E3779B1u) & s->mask;
+  for (;; h = (h + 1) & s->mask) {
+    if (s->slot[h] == t + 1) return 0;
+    if (s->slot[h] == 0) {
+      s->slot[h] = t + 1;
+      return 1;
+    }
+  }
+}
+
+static uint64_t spr_synth_hash3(uint64_t seed, uint64_t tag, uint64_t key) {
+  return spr_synth_mix64(seed ^ spr_synth_mix64((tag << 56) ^ key));
+}
+
+static int spr_synth_is_boundary(const spr_synth_splade_params *p, uint64_t b) {
+  const uint64_t s = p->cluster_docs;
+  return b == 0 || b % (8 * s) == 0 || spr_synth_hash3(p->seed, SPR_SYNTH_TAG_BOUNDARY, b) % s == 0;
+}
+
+uint64_t spr_synth_splade_cluster(const spr_synth_splade_params *p, uint64_t i) {
+  while (!spr_synth_is_boundary(p, i)) i--;
+  return i;
+}
+
+/* Entry r of a topic list (cluster or domain `key`): half uniform, half Zipf over the vocabulary
+ * without its 1% most frequent terms, so lists of different clusters mostly differ. */
+static uint32_t spr_synth_list_term(const spr_synth_splade_params *p, uint64_t tag, uint64_t key,
+                                    uint32_t len, uint32_t r) {
+  const uint32_t lo = p->vocab / 100, n = p->vocab - lo;
+  const uint64_t h = spr_synth_hash3(p->seed, tag, key * len + r);
+  const double u = (double)(h >> 11) * 0x1.0p-53;
+  uint64_t k;
+  if (h & 1) {
+    k = (uint64_t)(u * n);
+  } else {
+    k = (uint64_t)exp(u * log((double)n + 1.0));
+    k = k >= 1 ? k - 1 : 0;
+  }
+  return lo + (uint32_t)(k >= n ? n - 1 : k);
+}
+
+/* Log-normal weight base * exp(sigma z), z ~ N(0,1) approximated by the sum of four uniforms
+ * (Irwin-Hall, |z| <= 3.46), rounded and clamped to [1, 255]. */
+static uint8_t spr_synth_lognormal(spr_synth_rng *r, double base, double sigma) {
+  const uint64_t x = spr_synth_next(r);
+  const double s = (double)(x & 0xFFFF) + (double)((x >> 16) & 0xFFFF) +
+                   (double)((x >> 32) & 0xFFFF) + (double)(x >> 48);
+  const double z = (s / 65536.0 - 2.0) * 1.7320508075688772;
+  const double w = floor(base * exp(sigma * z) + 0.5);
+  return (uint8_t)(w < 1.0 ? 1.0 : w > 255.0 ? 255.0 : w);
+}
+
+typedef struct spr_synth_ctx {
+  uint64_t cluster, domain;
+  uint32_t lo; /* the frequent terms are [0, lo) */
+} spr_synth_ctx;
+
+static void spr_synth_ctx_init(const spr_synth_splade_params *p, uint64_t i, spr_synth_ctx *c) {
+  c->cluster = spr_synth_splade_cluster(p, i);
+  c->domain = c->cluster / ((uint64_t)SPR_SYNTH_DOMAIN_CLUSTERS * p->cluster_docs);
+  c->lo = p->vocab / 100;
+}
+
+static uint32_t spr_synth_cluster_term(const spr_synth_splade_params *p, spr_synth_rng *r,
+                                       const spr_synth_ctx *c) {
+  return spr_synth_list_term(p, SPR_SYNTH_TAG_CLIST, c->cluster, p->cluster_terms,
+                             spr_synth_zipf(r, p->cluster_terms, 1.0));
+}
+
+static uint32_t spr_synth_domain_term(const spr_synth_splade_params *p, spr_synth_rng *r,
+                                      const spr_synth_ctx *c) {
+  return spr_synth_list_term(p, SPR_SYNTH_TAG_DLIST, c->domain, 4 * p->cluster_terms,
+                             spr_synth_zipf(r, 4 * p->cluster_terms, 1.0));
+}
+
+/* Document i into terms/weights (cap >= doc bound); set is scratch. Returns nnz. */
+static uint32_t spr_synth_gen_vec(const spr_synth_splade_params *p, uint64_t i, spr_synth_set *set,
+                                  uint32_t *terms, uint8_t *weights) {
+  spr_synth_rng r;
+  spr_synth_rng_init(&r, p->seed, SPR_SYNTH_TAG_SDOC, i);
+  spr_synth_ctx c;
+  spr_synth_ctx_init(p, i, &c);
+  const uint32_t half = p->doc_terms / 2;
+  const uint32_t want = p->doc_terms - half + (uint32_t)spr_synth_below(&r, 2 * (uint64_t)half + 1);
+  uint32_t n = 0;
+  /* Redraws of duplicates are bounded so that no parameter choice can loop for long. */
+  for (uint64_t attempt = 0; n < want && attempt < 32 * (uint64_t)want + 256; attempt++) {
+    const double v = spr_synth_unif(&r);
+    uint32_t t;
+    double base;
+    if (v < SPR_SYNTH_S_CLUSTER) {
+      t = spr_synth_cluster_term(p, &r, &c);
+      base = SPR_SYNTH_W_CLUSTER;
+    } else if (v < SPR_SYNTH_S_CLUSTER + SPR_SYNTH_S_DOMAIN) {
+      t = spr_synth_domain_term(p, &r, &c);
+      base = SPR_SYNTH_W_DOMAIN;
+    } else if (v < SPR_SYNTH_S_CLUSTER + SPR_SYNTH_S_DOMAIN + SPR_SYNTH_S_COMMON) {
+      t = spr_synth_zipf(&r, c.lo, 1.0);
+      base = SPR_SYNTH_W_COMMON;
+    } else {
+      t = spr_synth_zipf(&r, p->vocab, 1.0);
+      base = SPR_SYNTH_W_BACKGROUND;
+    }
+    if (!spr_synth_set_add(set, t)) continue;
+    terms[n] = t;
+    weights[n] = spr_synth_lognormal(&r, base, SPR_SYNTH_W_SIGMA);
+    n++;
+  }
+  return n;
+}
+
+static int spr_synth_splade_check_work(const spr_synth_splade_params *p, const void *work,
+                                       size_t work_size, const void *terms, const void *weights) {
+  SPR_TRY(spr_synth_splade_check(p));
+  if (!work || work_size < spr_synth_splade_workspace_size(p) || ((uintptr_t)work & 7u))
+    return SPR_FAIL(SPR_EINVAL, "synth: workspace of %zu bytes (8-byte aligned), need %zu",
+                    work_size, spr_synth_splade_workspace_size(p));
+  if (!terms || !weights) return SPR_FAIL(SPR_EINVAL, "synth: no output arrays");
+  return SPR_OK;
+}
+
+int64_t spr_synth_splade_doc(const spr_synth_splade_params *p, uint64_t i, void *work,
+                             size_t work_size, uint32_t *terms, uint8_t *weights, size_t cap) {
+  SPR_TRY(spr_synth_splade_check_work(p, work, work_size, terms, weights));
+  if (i >= p->ndocs)
+    return SPR_FAIL(SPR_EINVAL, "synth: document %llu out of range", (unsigned long long)i);
+  if (cap < spr_synth_splade_doc_bound(p))
+    return SPR_FAIL(SPR_ENOSPACE, "synth: room for %zu entries, need %zu", cap,
+                    spr_synth_splade_doc_bound(p));
+  spr_synth_set set;
+  spr_synth_set_init(&set, work, spr_synth_set_slots(p));
+  return (int64_t)spr_synth_gen_vec(p, i, &set, terms, weights);
+}
+
+int64_t spr_synth_splade_query(const spr_synth_splade_params *p, uint64_t q, void *work,
+                               size_t work_size, uint64_t *doc, uint32_t *terms, uint8_t *weights,
+                               size_t cap) {
+  SPR_TRY(spr_synth_splade_check_work(p, work, work_size, terms, weights));
+  if (q >= p->nqueries)
+    return SPR_FAIL(SPR_EINVAL, "synth: query %llu out of range", (unsigned long long)q);
+  if (cap < spr_synth_splade_query_bound(p))
+    return SPR_FAIL(SPR_ENOSPACE, "synth: room for %zu entries, need %zu", cap,
+                    spr_synth_splade_query_bound(p));
+  const size_t slots = spr_synth_set_slots(p);
+  uint32_t *dterms = (uint32_t *)work + slots;
+  uint8_t *dweights = (uint8_t *)(dterms + spr_synth_splade_doc_bound(p));
+  spr_synth_set set;
+  spr_synth_set_init(&set, work, slots);
+
+  spr_synth_rng r;
+  spr_synth_rng_init(&r, p->seed, SPR_SYNTH_TAG_SQUERY, q);
+  const uint64_t d = spr_synth_below(&r, p->ndocs);
+  const uint32_t dn = spr_synth_gen_vec(p, d, &set, dterms, dweights);
+  spr_synth_set_init(&set, work, slots); /* the query's own terms from here on */
+  spr_synth_ctx c;
+  spr_synth_ctx_init(p, d, &c);
+
+  const uint32_t m = p->query_terms;
+  uint32_t want;
+  if (m < 8)
+    want = m - (m > 1 ? (uint32_t)spr_synth_below(&r, 2) : 0);
+  else
+    want = m - m / 4 + (uint32_t)spr_synth_below(&r, 2 * (uint64_t)(m / 4) + 1);
+  const double fdoc = m < 8 ? SPR_SYNTH_Q_DOC_IF : SPR_SYNTH_Q_DOC;
+  uint32_t from_doc = (uint32_t)floor(fdoc * want + spr_synth_unif(&r));
+  if (from_doc < 1) from_doc = 1;
+  if (from_doc > dn) from_doc = dn;
+  if (from_doc > want) from_doc = want;
+
+  /* Source-document terms by weight, without replacement (dweights zeroed once taken). */
+  uint64_t total = 0;
+  for (uint32_t k = 0; k < dn; k++) total += dweights[k];
+  uint32_t n = 0;
+  for (uint32_t s = 0; s < from_doc && total > 0; s++) {
+    uint64_t x = spr_synth_below(&r, total);
+    uint32_t pick = 0;
+    while (x >= dweights[pick]) x -= dweights[pick++];
+    const uint8_t dw = dweights[pick];
+    total -= dw;
+    dweights[pick] = 0;
+    (void)spr_synth_set_add(&set, dterms[pick]);
+    terms[n] = dterms[pick];
+    weights[n] = spr_synth_lognormal(&r, 1.2 * dw, 0.4);
+    n++;
+  }
+  for (uint64_t attempt = 0; n < want && attempt < 32 * (uint64_t)want + 256; attempt++) {
+    const double v = spr_synth_unif(&r);
+    uint32_t t;
+    double base;
+    if (v < SPR_SYNTH_Q_CLUSTER) {
+      t = spr_synth_cluster_term(p, &r, &c);
+      base = 10.0;
+    } else if (v < SPR_SYNTH_Q_CLUSTER + SPR_SYNTH_Q_DOMAIN) {
+      t = spr_synth_domain_term(p, &r, &c);
+      base = 7.0;
+    } else {
+      t = spr_synth_zipf(&r, p->vocab, 1.0);
+      base = 5.0;
+    }
+    if (!spr_synth_set_add(&set, t)) continue;
+    terms[n] = t;
+    weights[n] = spr_synth_lognormal(&r, base, SPR_SYNTH_W_SIGMA);
+    n++;
+  }
+  if (doc) *doc = d;
+  return (int64_t)n;
+}

@@ -1,4 +1,5 @@
-/* spr_synth.h: deterministic synthetic collections (documents, known-item queries, qrels).
+/* spr_synth.h: deterministic synthetic collections: known-item text (documents, queries, qrels)
+ * and SPLADE-like term vectors (the "splade" profile, at the end of this header).
  * Pure: no I/O, MPI, globals or allocation. Local; every function is reentrant and may run on any
  * OpenMP thread. Document i and query q are functions of (params, i) and (params, q) alone, so the
  * output bytes never depend on thread or rank counts.
@@ -77,4 +78,74 @@ SPR_NODISCARD int64_t spr_synth_doc(const spr_synth_params *p, uint64_t i, void 
  * one relevant document. Returns the text length, or SPR_EINVAL, SPR_ENOSPACE as above. */
 SPR_NODISCARD int64_t spr_synth_query(const spr_synth_params *p, uint64_t q, void *work,
                                       size_t work_size, uint64_t *doc, char *text, size_t text_cap);
+/* ---------------------------------------------------------------------------------------------
+ * The "splade" profile: SPLADE-like weighted term vectors (see docs/synth.md).
+ * - Vocabulary: `vocab` term ids (default 30,522 as BERT's). Term id t is spelled by
+ *   spr_synth_wordpiece() (a WordPiece-looking token, lowercase ASCII, unique) unless the caller
+ *   spells it from its own vocabulary file. Smaller ids are more frequent.
+ * - Clusters in docid order (as after document reordering): doc b starts a new cluster when a
+ *   hash of (seed, b) is 0 modulo `cluster_docs` (and at every multiple of 8 × cluster_docs), so
+ *   cluster sizes are geometric with mean about cluster_docs. Each cluster has a topic list of
+ *   `cluster_terms` terms, and each run of 32 × cluster_docs docids (a domain) a list of
+ *   4 × cluster_terms terms; both lists are drawn from the vocabulary outside its 1% most frequent.
+ * - Document: nnz uniform in [doc_terms - doc_terms/2, doc_terms + doc_terms/2] distinct terms,
+ *   drawn 40% from the cluster list (Zipf over ranks), 15% from the domain list, 10% from the 1%
+ *   most frequent terms, 35% from a Zipf law over the whole vocabulary. Weights are log-normal
+ *   integers in [1, 255] (median about 8-14 by source; most 1-30, a few up to 255).
+ * - Query q: a source document d (uniform); query_terms >= 8: nnz uniform in
+ *   [m - m/4, m + m/4] for m = query_terms; query_terms < 8 (the inference-free shape): nnz in
+ *   [m - 1, m]. About 35% (60% for m < 8) are terms of d sampled by weight without replacement,
+ *   weighted about like in d; the rest come from d's cluster list, its domain list and noise
+ *   (Zipf over the vocabulary). Its one relevant document is d.
+ * Same guarantees as above: document i and query q depend on (params, i) and (params, q) only. */
+#define SPR_SYNTH_SPLADE_VOCAB 30522u
+#define SPR_SYNTH_TOKEN_CAP 16u      /* bytes that always hold a generated token and its NUL */
+#define SPR_SYNTH_TERMS_MAX 4096u    /* largest doc_terms / query_terms */
+#define SPR_SYNTH_CLUSTER_MAX 4096u  /* largest cluster_docs */
+
+typedef struct spr_synth_splade_params {
+  uint64_t seed;
+  uint64_t ndocs;         /* >= 1 */
+  uint64_t nqueries;      /* >= 0 */
+  uint32_t vocab;         /* [SPR_SYNTH_VOCAB_MIN, SPR_SYNTH_VOCAB_MAX], default 30522 */
+  uint32_t doc_terms;     /* mean non-zeros per document, default 120, [1, min(TERMS_MAX, vocab/8)] */
+  uint32_t query_terms;   /* default 44, same range; < 8 selects the inference-free shape */
+  uint32_t cluster_docs;  /* mean documents per cluster, default 256, [1, SPR_SYNTH_CLUSTER_MAX] */
+  uint32_t cluster_terms; /* terms in a cluster's topic list, default 400, [10, vocab/8] */
+} spr_synth_splade_params;
+
+/* Local. Defaults (30,522 terms, 120 per document, 44 per query, clusters of about 256 documents
+ * with 400 topic terms). Never fails. */
+void spr_synth_splade_init(spr_synth_splade_params *p, uint64_t ndocs, uint64_t nqueries,
+                           uint64_t seed);
+/* Local. SPR_EINVAL (with a message naming the parameter) if p is out of range. */
+SPR_NODISCARD int spr_synth_splade_check(const spr_synth_splade_params *p);
+/* Entries that always hold a document / a query of p. Never fail. */
+size_t spr_synth_splade_doc_bound(const spr_synth_splade_params *p);
+size_t spr_synth_splade_query_bound(const spr_synth_splade_params *p);
+/* Bytes of scratch that spr_synth_splade_doc and spr_synth_splade_query need (8-byte aligned). */
+size_t spr_synth_splade_workspace_size(const spr_synth_splade_params *p);
+
+/* Local. Spell term id t (< SPR_SYNTH_VOCAB_MAX) as a WordPiece-looking token into dst
+ * (cap >= SPR_SYNTH_TOKEN_CAP): one in five ids is a continuation piece "##..." and the others
+ * words of consonant-vowel syllables, shorter for smaller ids. Distinct ids give distinct tokens;
+ * every character is in [a-z#]. Returns the length. */
+size_t spr_synth_wordpiece(uint32_t t, char *dst, size_t cap);
+
+/* Local. The first docid of the cluster of document i (i < ndocs): documents with equal values
+ * share a cluster. */
+uint64_t spr_synth_splade_cluster(const spr_synth_splade_params *p, uint64_t i);
+
+/* Local. Document i (< ndocs): nnz distinct term ids in terms[] (in draw order) and their weights
+ * in [1, 255]; cap >= spr_synth_splade_doc_bound(p). Caller owns every buffer.
+ * Returns nnz (>= 1), or SPR_EINVAL (bad params, i or workspace), SPR_ENOSPACE (cap too small). */
+SPR_NODISCARD int64_t spr_synth_splade_doc(const spr_synth_splade_params *p, uint64_t i,
+                                           void *work, size_t work_size, uint32_t *terms,
+                                           uint8_t *weights, size_t cap);
+
+/* Local. Query q (< nqueries): as above with cap >= spr_synth_splade_query_bound(p), and in *doc
+ * the index of its one relevant (source) document. Returns nnz (>= 1), or SPR_EINVAL, SPR_ENOSPACE. */
+SPR_NODISCARD int64_t spr_synth_splade_query(const spr_synth_splade_params *p, uint64_t q,
+                                             void *work, size_t work_size, uint64_t *doc,
+                                             uint32_t *terms, uint8_t *weights, size_t cap);
 #endif /* SPR_SYNTH_H */

@@ -27,7 +27,7 @@ while read -r qid zero doc grade; do
 done < "$tmp/a/qrels.txt"
 "$SPIRE" synth "${args[@]}" --seed 12 --output "$tmp/d" || fail "synth d"
 cmp -s "$tmp/a/corpus.jsonl" "$tmp/d/corpus.jsonl" && fail "seed has no effect"
-for bad in "--docs x" "--profile splade" "--bogus 1" "--vocab 5"; do
+for bad in "--docs x" "--profile bogus" "--bogus 1" "--vocab 5" "--doc-terms 100"; do
   # shellcheck disable=SC2086
   "$SPIRE" synth "${args[@]}" $bad --output "$tmp/e" 2> "$tmp/err"
   rc=$?
