@@ -2,3 +2,5 @@
 # (skip with 77 when the shared folder is absent), model-loading error cases.
 spr_add_unit_test(unit_wordpiece ${CMAKE_CURRENT_LIST_DIR}/wordpiece_test.c)
 target_link_libraries(unit_wordpiece PRIVATE PkgConfig::CJSON)
+spr_add_unit_test(unit_bert ${CMAKE_CURRENT_LIST_DIR}/bert_test.c)
+target_link_libraries(unit_bert PRIVATE PkgConfig::CJSON)

@@ -1,0 +1,214 @@
+/* spr_bert.c: BERT MLM forward + SPLADE pooling (see spr_bert.h). Sequences are packed without
+ * padding: row-wise layers see one [T, H] matrix for the whole batch (large, efficient GEMMs) and
+ * attention runs per sequence and head on strided views of Q, K and V. */
+#include "spr_bert.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "spr_blas.h"
+
+#define SPR_BERT_ALIGN 64u
+
+int spr_bert_config_check(const spr_bert_config *c) {
+  if (!c) return SPR_FAIL(SPR_EINVAL, "bert: NULL config");
+  if (!c->vocab || !c->hidden || !c->layers || !c->heads || !c->intermediate || !c->max_positions ||
+      !c->type_vocab)
+    return SPR_FAIL(SPR_EINVAL, "bert config: zero size (vocab %u, hidden %u, layers %u, heads %u, "
+                                "intermediate %u, max_positions %u, type_vocab %u)",
+                    c->vocab, c->hidden, c->layers, c->heads, c->intermediate, c->max_positions, c->type_vocab);
+  if (c->hidden % c->heads)
+    return SPR_FAIL(SPR_EINVAL, "bert config: hidden_size %u not divisible by num_attention_heads %u",
+                    c->hidden, c->heads);
+  if (!(c->ln_eps > 0.0f)) return SPR_FAIL(SPR_EINVAL, "bert config: layer_norm_eps must be > 0");
+  return SPR_OK;
+}
+
+static size_t spr_bert_round(size_t bytes) { return (bytes + SPR_BERT_ALIGN - 1) / SPR_BERT_ALIGN * SPR_BERT_ALIGN; }
+
+/* Workspace layout (floats, each block 64-byte rounded): h, h1, q, k, v, ctx [T,H]; inter [T,I];
+ * scores [L,L]; tile [T,VT]. */
+typedef struct spr_bert_ws {
+  float *h, *h1, *q, *k, *v, *ctx, *inter, *scores, *tile;
+} spr_bert_ws;
+
+static size_t spr_bert_layout(const spr_bert_config *c, size_t T, size_t L, char *base, spr_bert_ws *ws) {
+  const size_t H = c->hidden, I = c->intermediate;
+  const size_t vt = c->vocab < SPR_BERT_VOCAB_TILE ? c->vocab : SPR_BERT_VOCAB_TILE;
+  const size_t sizes[9] = {T * H, T * H, T * H, T * H, T * H, T * H, T * I, L * L, T * vt};
+  float **dst[9] = {&ws->h, &ws->h1, &ws->q, &ws->k, &ws->v, &ws->ctx, &ws->inter, &ws->scores, &ws->tile};
+  size_t off = 0;
+  for (int i = 0; i < 9; i++) {
+    if (sizes[i] > SIZE_MAX / 8) return 0;
+    if (base) *dst[i] = (float *)(void *)(base + off);
+    off += spr_bert_round(sizes[i] * sizeof(float));
+  }
+  return off;
+}
+
+size_t spr_bert_workspace_size(const spr_bert_config *c, size_t max_tokens, size_t max_length) {
+  spr_bert_ws ws;
+  return spr_bert_layout(c, max_tokens, max_length, NULL, &ws) + SPR_BERT_ALIGN;
+}
+
+double spr_bert_flops(const spr_bert_config *c, size_t len, double *enc_flops) {
+  const double H = c->hidden, I = c->intermediate, V = c->vocab, L = (double)len;
+  /* per layer: QKV + O (4 H^2), FFN (2 H I) per token; attention scores and context 2 L H per token. */
+  const double layer = 2.0 * L * (4.0 * H * H + 2.0 * H * I) + 2.0 * 2.0 * L * L * H;
+  const double enc = layer * c->layers;
+  if (enc_flops) *enc_flops = enc;
+  return enc + 2.0 * L * H * H + 2.0 * L * H * V;
+}
+
+/* ---- row-wise kernels ------------------------------------------------------------------- */
+
+/* x[r] = LN(x[r] (+ res[r]) + bias) for T rows of H. */
+static void spr_bert_add_ln(float *x, const float *res, const float *bias, const float *g, const float *b,
+                            size_t T, size_t H, float eps) {
+  for (size_t r = 0; r < T; r++) {
+    float *row = x + r * H;
+    const float *rr = res ? res + r * H : NULL;
+    double sum = 0.0;
+    for (size_t i = 0; i < H; i++) {
+      float v = row[i] + (bias ? bias[i] : 0.0f) + (rr ? rr[i] : 0.0f);
+      row[i] = v;
+      sum += v;
+    }
+    const float mean = (float)(sum / (double)H);
+    double var = 0.0;
+    for (size_t i = 0; i < H; i++) {
+      const float d = row[i] - mean;
+      var += (double)d * d;
+    }
+    const float inv = (float)(1.0 / sqrt(var / (double)H + (double)eps));
+    for (size_t i = 0; i < H; i++) row[i] = (row[i] - mean) * inv * g[i] + b[i];
+  }
+}
+
+static void spr_bert_add_bias(float *x, const float *bias, size_t T, size_t n) {
+  for (size_t r = 0; r < T; r++) {
+    float *row = x + r * n;
+    for (size_t i = 0; i < n; i++) row[i] += bias[i];
+  }
+}
+
+/* x = gelu(x + bias), exact erf form. */
+static void spr_bert_bias_gelu(float *x, const float *bias, size_t T, size_t n) {
+  for (size_t r = 0; r < T; r++) {
+    float *row = x + r * n;
+    for (size_t i = 0; i < n; i++) {
+      const float v = row[i] + bias[i];
+      row[i] = 0.5f * v * (1.0f + erff(v * 0.70710678118654752f));
+    }
+  }
+}
+
+/* Softmax of each of L rows of n. */
+static void spr_bert_softmax(float *s, size_t L, size_t n) {
+  for (size_t r = 0; r < L; r++) {
+    float *row = s + r * n;
+    float mx = row[0];
+    for (size_t i = 1; i < n; i++) mx = row[i] > mx ? row[i] : mx;
+    float sum = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+      row[i] = expf(row[i] - mx);
+      sum += row[i];
+    }
+    const float inv = 1.0f / sum;
+    for (size_t i = 0; i < n; i++) row[i] *= inv;
+  }
+}
+
+/* ---- the forward pass ------------------------------------------------------------------- */
+
+static void spr_bert_layer_forward(const spr_bert_config *c, const spr_bert_layer *w, const uint32_t *off,
+                                   size_t n, size_t T, spr_bert_ws *ws) {
+  const size_t H = c->hidden, I = c->intermediate, nh = c->heads, d = H / nh;
+  const float scale = 1.0f / sqrtf((float)d);
+  spr_blas_sgemm_nt(T, H, H, 1.0f, ws->h, H, w->wq, H, 0.0f, ws->q, H);
+  spr_blas_sgemm_nt(T, H, H, 1.0f, ws->h, H, w->wk, H, 0.0f, ws->k, H);
+  spr_blas_sgemm_nt(T, H, H, 1.0f, ws->h, H, w->wv, H, 0.0f, ws->v, H);
+  spr_bert_add_bias(ws->q, w->bq, T, H);
+  spr_bert_add_bias(ws->k, w->bk, T, H);
+  spr_bert_add_bias(ws->v, w->bv, T, H);
+  for (size_t b = 0; b < n; b++) {
+    const size_t r0 = off[b], L = off[b + 1] - off[b];
+    for (size_t j = 0; j < nh; j++) {
+      const float *q = ws->q + r0 * H + j * d, *k = ws->k + r0 * H + j * d, *v = ws->v + r0 * H + j * d;
+      spr_blas_sgemm_nt(L, L, d, scale, q, H, k, H, 0.0f, ws->scores, L);
+      spr_bert_softmax(ws->scores, L, L);
+      spr_blas_sgemm_nn(L, d, L, 1.0f, ws->scores, L, v, H, 0.0f, ws->ctx + r0 * H + j * d, H);
+    }
+  }
+  /* h1 = LN(ctx Wo^T + bo + h) */
+  spr_blas_sgemm_nt(T, H, H, 1.0f, ws->ctx, H, w->wo, H, 0.0f, ws->h1, H);
+  spr_bert_add_ln(ws->h1, ws->h, w->bo, w->ln1_g, w->ln1_b, T, H, c->ln_eps);
+  /* h = LN(gelu(h1 Wi^T + bi) Wf^T + bf + h1) */
+  spr_blas_sgemm_nt(T, I, H, 1.0f, ws->h1, H, w->wi, H, 0.0f, ws->inter, I);
+  spr_bert_bias_gelu(ws->inter, w->bi, T, I);
+  spr_blas_sgemm_nt(T, H, I, 1.0f, ws->inter, I, w->wf, I, 0.0f, ws->h, H);
+  spr_bert_add_ln(ws->h, ws->h1, w->bf, w->ln2_g, w->ln2_b, T, H, c->ln_eps);
+}
+
+int spr_bert_splade(const spr_bert_config *c, const spr_bert_weights *w, const int32_t *ids,
+                    const uint32_t *off, size_t n, float *out, void *work, size_t work_size) {
+  if (!c || !w || !off || !out || (!work && work_size)) return SPR_FAIL(SPR_EINVAL, "bert: NULL argument");
+  if (n == 0) return SPR_OK;
+  const size_t H = c->hidden, V = c->vocab;
+  size_t Lmax = 0;
+  if (off[0] != 0) return SPR_FAIL(SPR_EINVAL, "bert: off[0] = %u, expected 0", off[0]);
+  for (size_t b = 0; b < n; b++) {
+    if (off[b + 1] <= off[b]) return SPR_FAIL(SPR_EINVAL, "bert: sequence %zu is empty", b);
+    const size_t L = off[b + 1] - off[b];
+    if (L > c->max_positions)
+      return SPR_FAIL(SPR_EINVAL, "bert: sequence %zu has %zu tokens, more than max_position_embeddings %u", b, L,
+                      c->max_positions);
+    if (L > Lmax) Lmax = L;
+  }
+  const size_t T = off[n];
+  for (size_t t = 0; t < T; t++)
+    if (ids[t] < 0 || (uint32_t)ids[t] >= c->vocab)
+      return SPR_FAIL(SPR_EINVAL, "bert: token id %d out of range [0, %u)", ids[t], c->vocab);
+  const size_t need = spr_bert_workspace_size(c, T, Lmax);
+  if (!need || work_size < need)
+    return SPR_FAIL(SPR_EINVAL, "bert: workspace of %zu bytes, need %zu", work_size, need);
+  char *base = (char *)work;
+  base += (SPR_BERT_ALIGN - (uintptr_t)base % SPR_BERT_ALIGN) % SPR_BERT_ALIGN;
+  spr_bert_ws ws;
+  spr_bert_layout(c, T, Lmax, base, &ws);
+
+  /* Embeddings. */
+  for (size_t b = 0; b < n; b++)
+    for (size_t t = off[b]; t < off[b + 1]; t++) {
+      const float *we = w->word_emb + (size_t)ids[t] * H, *pe = w->pos_emb + (t - off[b]) * H;
+      float *row = ws.h + t * H;
+      for (size_t i = 0; i < H; i++) row[i] = we[i] + pe[i] + w->type_emb[i];
+    }
+  spr_bert_add_ln(ws.h, NULL, NULL, w->emb_ln_g, w->emb_ln_b, T, H, c->ln_eps);
+  for (uint32_t l = 0; l < c->layers; l++) spr_bert_layer_forward(c, &w->layer[l], off, n, T, &ws);
+
+  /* MLM transform into q: t = LN(gelu(h Wt^T + bt)). */
+  spr_blas_sgemm_nt(T, H, H, 1.0f, ws.h, H, w->head_w, H, 0.0f, ws.q, H);
+  spr_bert_bias_gelu(ws.q, w->head_b, T, H);
+  spr_bert_add_ln(ws.q, NULL, NULL, w->head_ln_g, w->head_ln_b, T, H, c->ln_eps);
+
+  /* Decoder by tiles, max-pooled per sequence as produced. log1p(relu(.)) is monotone, so the max
+   * of raw logits is taken first and the bias and log1p applied once per entry. */
+  for (size_t v0 = 0; v0 < V; v0 += SPR_BERT_VOCAB_TILE) {
+    const size_t vt = V - v0 < SPR_BERT_VOCAB_TILE ? V - v0 : SPR_BERT_VOCAB_TILE;
+    spr_blas_sgemm_nt(T, vt, H, 1.0f, ws.q, H, w->dec_w + v0 * H, H, 0.0f, ws.tile, vt);
+    for (size_t b = 0; b < n; b++) {
+      float *o = out + b * V + v0;
+      memcpy(o, ws.tile + (size_t)off[b] * vt, vt * sizeof(float));
+      for (size_t t = off[b] + 1; t < off[b + 1]; t++) {
+        const float *row = ws.tile + t * vt;
+        for (size_t i = 0; i < vt; i++) o[i] = row[i] > o[i] ? row[i] : o[i];
+      }
+      for (size_t i = 0; i < vt; i++) {
+        const float x = o[i] + w->dec_b[v0 + i];
+        o[i] = x > 0.0f ? log1pf(x) : 0.0f;
+      }
+    }
+  }
+  return SPR_OK;
+}

@@ -1,0 +1,345 @@
+/* bert_test.c: the SPLADE forward pass against ../shared/golden/splade-tiny (F32, BF16 and F16
+ * checkpoints against their own vector files: every entry of the dense vector within 1e-5 and the
+ * same non-zero set), batching independence (each text alone gives the same bits as all together),
+ * and model-loading errors on small broken safetensors files written here (missing tensor, wrong
+ * shape, unsupported dtype, truncated data, unsupported architecture). The error cases run without
+ * the shared folder; the golden part exits 77 when it is absent. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spr_encode.h"
+#include "spr_model.h"
+
+static int failures = 0;
+#define CHECK(cond, ...)                                   \
+  do {                                                     \
+    if (!(cond)) {                                         \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+      fprintf(stderr, __VA_ARGS__);                        \
+      fputc('\n', stderr);                                 \
+      failures++;                                          \
+    }                                                      \
+  } while (0)
+
+static char *slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  const long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *b = malloc((size_t)n + 1);
+  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+    free(b);
+    b = NULL;
+  }
+  fclose(f);
+  if (b) b[n] = '\0';
+  if (len) *len = (size_t)n;
+  return b;
+}
+
+static void write_file(const char *path, const void *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (!f || fwrite(data, 1, len, f) != len) {
+    fprintf(stderr, "cannot write %s\n", path);
+    exit(1);
+  }
+  fclose(f);
+}
+
+/* ---- a tiny valid model, and broken variants ---------------------------------------------- */
+
+enum { TV = 8, TH = 4, TI = 8, TP = 8, TT = 2 };
+typedef struct tensor_spec {
+  char name[96];
+  int d0, d1;
+} tensor_spec;
+
+static int tiny_specs(tensor_spec *s) {
+  int n = 0;
+#define ADD(nm, a, b)                                    \
+  do {                                                   \
+    snprintf(s[n].name, sizeof s[n].name, "%s", nm);     \
+    s[n].d0 = (a);                                       \
+    s[n].d1 = (b);                                       \
+    n++;                                                 \
+  } while (0)
+  ADD("bert.embeddings.word_embeddings.weight", TV, TH);
+  ADD("bert.embeddings.position_embeddings.weight", TP, TH);
+  ADD("bert.embeddings.token_type_embeddings.weight", TT, TH);
+  ADD("bert.embeddings.LayerNorm.weight", TH, 0);
+  ADD("bert.embeddings.LayerNorm.bias", TH, 0);
+  const char *lw[][3] = {{"attention.self.query", "H", "H"}, {"attention.self.key", "H", "H"},
+                         {"attention.self.value", "H", "H"}, {"attention.output.dense", "H", "H"},
+                         {"intermediate.dense", "I", "H"},   {"output.dense", "H", "I"}};
+  for (int i = 0; i < 6; i++) {
+    char nm[96];
+    const int o = lw[i][1][0] == 'H' ? TH : TI, in = lw[i][2][0] == 'H' ? TH : TI;
+    snprintf(nm, sizeof nm, "bert.encoder.layer.0.%s.weight", lw[i][0]);
+    ADD(nm, o, in);
+    snprintf(nm, sizeof nm, "bert.encoder.layer.0.%s.bias", lw[i][0]);
+    ADD(nm, o, 0);
+  }
+  ADD("bert.encoder.layer.0.attention.output.LayerNorm.weight", TH, 0);
+  ADD("bert.encoder.layer.0.attention.output.LayerNorm.bias", TH, 0);
+  ADD("bert.encoder.layer.0.output.LayerNorm.weight", TH, 0);
+  ADD("bert.encoder.layer.0.output.LayerNorm.bias", TH, 0);
+  ADD("cls.predictions.transform.dense.weight", TH, TH);
+  ADD("cls.predictions.transform.dense.bias", TH, 0);
+  ADD("cls.predictions.transform.LayerNorm.weight", TH, 0);
+  ADD("cls.predictions.transform.LayerNorm.bias", TH, 0);
+  ADD("cls.predictions.bias", TV, 0);
+#undef ADD
+  return n;
+}
+
+/* mode: 0 valid; 1 drop `victim`; 2 wrong shape of victim; 3 dtype I32 for victim; 4 F16 all;
+ * 5 data_offsets past the end. */
+static void write_tiny(const char *dir, int mode, const char *victim, const char *arch) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/config.json", dir);
+  char cfg[1024];
+  snprintf(cfg, sizeof cfg,
+           "{\"architectures\": [\"%s\"], \"model_type\": \"bert\", \"vocab_size\": %d, \"hidden_size\": %d,"
+           " \"num_hidden_layers\": 1, \"num_attention_heads\": 2, \"intermediate_size\": %d,"
+           " \"max_position_embeddings\": %d, \"type_vocab_size\": %d, \"hidden_act\": \"gelu\","
+           " \"layer_norm_eps\": 1e-12}",
+           arch, TV, TH, TI, TP, TT);
+  write_file(path, cfg, strlen(cfg));
+  snprintf(path, sizeof path, "%s/vocab.txt", dir);
+  const char *vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\n!\n";
+  write_file(path, vocab, strlen(vocab));
+  tensor_spec s[64];
+  const int n = tiny_specs(s);
+  char *hdr = malloc(16384);
+  size_t hl = 0, data = 0;
+  hl += (size_t)sprintf(hdr + hl, "{\"__metadata__\": {\"format\": \"pt\"}");
+  for (int i = 0; i < n; i++) {
+    const int is_victim = victim && !strcmp(s[i].name, victim);
+    if (mode == 1 && is_victim) continue;
+    int d0 = s[i].d0, d1 = s[i].d1;
+    if (mode == 2 && is_victim) d0 += 1;
+    const char *dt = mode == 4 ? "F16" : (mode == 3 && is_victim) ? "I32" : "F32";
+    const size_t es = mode == 4 ? 2 : 4;
+    const size_t bytes = (size_t)d0 * (size_t)(d1 ? d1 : 1) * es;
+    const size_t end = data + bytes + ((mode == 5 && is_victim) ? 100000 : 0);
+    if (d1)
+      hl += (size_t)sprintf(hdr + hl, ", \"%s\": {\"dtype\": \"%s\", \"shape\": [%d, %d], \"data_offsets\": [%zu, %zu]}",
+                            s[i].name, dt, d0, d1, data, end);
+    else
+      hl += (size_t)sprintf(hdr + hl, ", \"%s\": {\"dtype\": \"%s\", \"shape\": [%d], \"data_offsets\": [%zu, %zu]}",
+                            s[i].name, dt, d0, data, end);
+    data += bytes;
+  }
+  hl += (size_t)sprintf(hdr + hl, "}");
+  while (hl % 8) hdr[hl++] = ' ';
+  unsigned char *file = calloc(1, 8 + hl + data);
+  for (int i = 0; i < 8; i++) file[i] = (unsigned char)(((uint64_t)hl >> (8 * i)) & 0xFF);
+  memcpy(file + 8, hdr, hl);
+  /* Weights: small deterministic values; F16 0x3C00 = 1.0 pattern varied. */
+  for (size_t i = 0; i < data; i += 2) {
+    if (mode == 4) {
+      const uint16_t h = (uint16_t)(0x2000 + (i * 37) % 0x1000); /* small positive halves */
+      file[8 + hl + i] = (unsigned char)(h & 0xFF);
+      file[8 + hl + i + 1] = (unsigned char)(h >> 8);
+    } else if (i % 4 == 0) {
+      const float f = (float)((int)((i * 2654435761u) % 2001) - 1000) / 2000.0f;
+      memcpy(file + 8 + hl + i, &f, 4);
+    }
+  }
+  snprintf(path, sizeof path, "%s/model.safetensors", dir);
+  write_file(path, file, 8 + hl + data);
+  free(file);
+  free(hdr);
+}
+
+static void expect_load(const char *dir, int code, const char *needle, const char *what) {
+  spr_model *m = NULL;
+  const int rc = spr_model_load(dir, &m);
+  CHECK(rc == code, "%s: rc %d (%s), expected %d", what, rc, spr_last_message(), code);
+  if (needle) CHECK(strstr(spr_last_message(), needle) != NULL, "%s: message '%s' lacks '%s'", what, spr_last_message(), needle);
+  if (rc != code || code != 0) {
+    CHECK(m == NULL, "%s: model returned on failure", what);
+  }
+  if (m && code == 0) {
+    /* Encode something with the tiny model: must run and give finite weights. */
+    const char *t = "hello world!";
+    const size_t l = strlen(t);
+    spr_splade_params p = {.max_length = 8, .threads = 1};
+    spr_splade_vectors v = {0};
+    CHECK(spr_splade_encode(m, &p, &t, &l, 1, &v) == 0, "%s: encode %s", what, spr_last_error());
+    for (uint64_t j = 0; j < (v.off ? v.off[1] : 0); j++) CHECK(isfinite(v.weight[j]) && v.weight[j] > 0, "weight");
+    spr_splade_vectors_free(&v);
+  }
+  spr_model_free(&m);
+}
+
+static void error_cases(void) {
+  char dir[] = "/tmp/spr_bert_test_XXXXXX";
+  if (!mkdtemp(dir)) {
+    failures++;
+    return;
+  }
+  write_tiny(dir, 0, NULL, "BertForMaskedLM");
+  expect_load(dir, 0, NULL, "valid tiny F32");
+  write_tiny(dir, 4, NULL, "BertForMaskedLM");
+  expect_load(dir, 0, NULL, "valid tiny F16");
+  write_tiny(dir, 1, "bert.encoder.layer.0.intermediate.dense.weight", "BertForMaskedLM");
+  expect_load(dir, SPR_ENOTFOUND, "missing tensor 'bert.encoder.layer.0.intermediate.dense.weight'", "missing tensor");
+  write_tiny(dir, 2, "bert.encoder.layer.0.attention.self.key.weight", "BertForMaskedLM");
+  expect_load(dir, SPR_EINVAL, "'bert.encoder.layer.0.attention.self.key.weight' has shape [5, 4], expected [4, 4]",
+              "wrong shape");
+  write_tiny(dir, 3, "cls.predictions.bias", "BertForMaskedLM");
+  expect_load(dir, SPR_EUNSUPPORTED, "dtype I32 is not supported", "unsupported dtype");
+  write_tiny(dir, 5, "cls.predictions.bias", "BertForMaskedLM");
+  expect_load(dir, SPR_ECORRUPT, "data_offsets", "offsets past the end");
+  write_tiny(dir, 0, NULL, "RobertaForMaskedLM");
+  expect_load(dir, SPR_EUNSUPPORTED, "RobertaForMaskedLM", "unsupported architecture");
+  char path[512];
+  write_tiny(dir, 0, NULL, "BertForMaskedLM");
+  snprintf(path, sizeof path, "%s/model.safetensors", dir);
+  write_file(path, "\x10\x00\x00\x00\x00\x00\x00\x00{}", 10);
+  expect_load(dir, SPR_ECORRUPT, "header length", "truncated header");
+  const char *files[] = {"config.json", "vocab.txt", "model.safetensors"};
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+    unlink(path);
+  }
+  expect_load(dir, SPR_EIO, "config.json", "missing folder content");
+  rmdir(dir);
+}
+
+/* ---- golden --------------------------------------------------------------------------------- */
+
+static char *unhex(const char *h, size_t *len) {
+  const size_t n = strlen(h) / 2;
+  char *b = malloc(n + 1);
+  for (size_t i = 0; i < n; i++) {
+    unsigned v = 0;
+    sscanf(h + 2 * i, "%2x", &v);
+    b[i] = (char)v;
+  }
+  b[n] = '\0';
+  *len = n;
+  return b;
+}
+
+static void golden(const char *dir, const char *weights, const char *vectors, char **texts, size_t *lens,
+                   size_t n) {
+  spr_model *m = NULL;
+  if (spr_model_load_file(dir, weights, &m)) {
+    CHECK(0, "load %s: %s", weights, spr_last_error());
+    return;
+  }
+  const uint32_t V = spr_model_config(m)->vocab;
+  spr_splade_params p = {.max_length = 512, .threads = 2};
+  spr_splade_vectors all = {0}, one = {0};
+  CHECK(spr_splade_encode(m, &p, (const char *const *)texts, lens, n, &all) == 0, "encode: %s", spr_last_error());
+  /* Batching independence: each text alone, one thread. */
+  spr_splade_params p1 = {.max_length = 512, .threads = 1};
+  int same = 1;
+  for (size_t i = 0; i < n && all.off; i++) {
+    CHECK(spr_splade_encode(m, &p1, (const char *const *)texts + i, lens + i, 1, &one) == 0, "encode one");
+    const uint64_t k = all.off[i + 1] - all.off[i];
+    same &= one.off[1] == k && !memcmp(one.term, all.term + all.off[i], k * 4) &&
+            !memcmp(one.weight, all.weight + all.off[i], k * 4);
+  }
+  CHECK(same, "%s: vectors depend on batching", weights);
+  spr_splade_vectors_free(&one);
+  /* Packed batches (batch_tokens > 0): same within the tolerance, checked against the reference
+   * below too. */
+  spr_splade_params pb = {.max_length = 512, .threads = 2, .batch_tokens = 600};
+  spr_splade_vectors packed = {0};
+  CHECK(spr_splade_encode(m, &pb, (const char *const *)texts, lens, n, &packed) == 0, "encode packed");
+  double pdiff = 0.0;
+  for (size_t i = 0; i < n && all.off && packed.off; i++) {
+    CHECK(packed.off[i + 1] - packed.off[i] == all.off[i + 1] - all.off[i], "packed nnz of text %zu", i);
+    for (uint64_t e = all.off[i]; e < all.off[i + 1] && e < packed.off[n]; e++) {
+      const double d = fabs((double)packed.weight[e] - all.weight[e]);
+      pdiff = d > pdiff ? d : pdiff;
+    }
+  }
+  CHECK(pdiff <= 2e-6, "%s: packed batches differ by %.3g", weights, pdiff);
+  spr_splade_vectors_free(&packed);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", dir, vectors);
+  char *ref = slurp(path, NULL);
+  CHECK(ref != NULL, "cannot read %s", path);
+  float *dense = calloc(V, sizeof *dense);
+  double *rd = calloc(V, sizeof *rd);
+  double worst = 0.0;
+  size_t i = 0;
+  for (char *line = ref; line && *line && i < n && all.off; i++) {
+    char *nl = strchr(line, '\n');
+    if (nl) *nl = '\0';
+    cJSON *j = cJSON_Parse(line);
+    const cJSON *vec = cJSON_GetObjectItem(j, "vector");
+    memset(dense, 0, V * sizeof *dense);
+    memset(rd, 0, V * sizeof *rd);
+    for (uint64_t e = all.off[i]; e < all.off[i + 1]; e++) dense[all.term[e]] = all.weight[e];
+    const cJSON *e;
+    cJSON_ArrayForEach(e, vec) {
+      const int64_t id = spr_wordpiece_lookup(spr_model_vocab(m), e->string, strlen(e->string));
+      CHECK(id >= 0, "token %s not in vocab", e->string);
+      if (id >= 0) rd[id] = e->valuedouble;
+    }
+    int nz_mismatch = 0;
+    double mx = 0.0;
+    for (uint32_t v = 0; v < V; v++) {
+      const double d = fabs((double)dense[v] - rd[v]);
+      mx = d > mx ? d : mx;
+      nz_mismatch += (dense[v] != 0.0f) != (rd[v] != 0.0);
+    }
+    CHECK(mx <= 1e-5, "%s %s: max abs diff %.3g", weights, cJSON_GetObjectItem(j, "id")->valuestring, mx);
+    CHECK(nz_mismatch == 0, "%s %s: %d entries differ in being non-zero", weights,
+          cJSON_GetObjectItem(j, "id")->valuestring, nz_mismatch);
+    worst = mx > worst ? mx : worst;
+    cJSON_Delete(j);
+    line = nl ? nl + 1 : NULL;
+  }
+  CHECK(i == n, "%s: %zu reference vectors for %zu texts", vectors, i, n);
+  printf("%-24s vs %-20s: %zu texts, max abs diff %.3g, %llu tokens, dtype %s, %s decoder\n", weights, vectors, i,
+         worst, (unsigned long long)all.tokens, spr_model_dtype(m), spr_model_tied(m) ? "tied" : "untied");
+  free(dense);
+  free(rd);
+  free(ref);
+  spr_splade_vectors_free(&all);
+  spr_model_free(&m);
+}
+
+int main(void) {
+  error_cases();
+  const char *shared = getenv("SPR_SHARED_DIR");
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s/golden/splade-tiny", shared ? shared : "../shared");
+  char path[4200];
+  snprintf(path, sizeof path, "%s/texts.jsonl", dir);
+  char *tj = slurp(path, NULL);
+  if (!tj) {
+    fprintf(stderr, "%s absent: golden part skipped (%d failures in error cases)\n", path, failures);
+    return failures ? 1 : 77;
+  }
+  char *texts[64];
+  size_t lens[64], n = 0;
+  for (char *line = tj; line && *line && n < 64;) {
+    char *nl = strchr(line, '\n');
+    if (nl) *nl = '\0';
+    cJSON *j = cJSON_Parse(line);
+    texts[n] = unhex(cJSON_GetObjectItem(j, "utf8_hex")->valuestring, &lens[n]);
+    n++;
+    cJSON_Delete(j);
+    line = nl ? nl + 1 : NULL;
+  }
+  golden(dir, "model.safetensors", "vectors.jsonl", texts, lens, n);
+  golden(dir, "model.bf16.safetensors", "vectors.bf16.jsonl", texts, lens, n);
+  golden(dir, "model.f16.safetensors", "vectors.f16.jsonl", texts, lens, n);
+  for (size_t i = 0; i < n; i++) free(texts[i]);
+  free(tj);
+  printf("bert: %d failures\n", failures);
+  return failures ? 1 : 0;
+}
