@@ -21,6 +21,8 @@ static const struct {
     {"eval", spr_cmd_eval, "trec_eval-identical metrics of runs against qrels"},
     {"synth", spr_cmd_synth, "generate a deterministic collection (corpus, queries, qrels)"},
     {"inspect", spr_cmd_inspect, "print an index file's statistics and parameters"},
+    {"tokenize", spr_cmd_tokenize, "BERT WordPiece token ids of texts (Hugging Face BertTokenizer)"},
+    {"encode", spr_cmd_encode, "SPLADE vectors of documents or queries with a BERT checkpoint"},
 };
 #define SPR_NCOMMANDS (sizeof spr_commands / sizeof spr_commands[0])
 

@@ -1,0 +1,348 @@
+/* cmd_encode.c: spire encode -- SPLADE vectors (Anserini JSON) of a corpus or of queries with a
+ * Hugging Face BERT masked-LM checkpoint (collective). Each rank encodes the records of its byte
+ * range of the input with OpenMP threads (shard/spr_encode.h) and writes them to a part file; rank
+ * 0 joins the parts in rank order, so the output bytes are the same for any rank count. Also holds
+ * the part-file helpers shared with cmd_tokenize.c. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spr_args.h"
+#include "spr_cli.h"
+#include "spr_corpus.h"
+#include "spr_encode.h"
+#include "spr_progress.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define SPR_ENCODE_CHUNK 256u /* records read, encoded and written at a time */
+
+/* ---- part files ---------------------------------------------------------------------------- */
+
+static char *spr_part_name(const char *output, int rank) {
+  const size_t n = strlen(output) + 32;
+  char *p = malloc(n);
+  if (p) snprintf(p, n, "%s.part%d.tmp", output, rank);
+  return p;
+}
+
+int spr_cli_part_open(const spr_comm *world, const char *output, spr_cli_part *part) {
+  memset(part, 0, sizeof *part);
+  part->path = spr_part_name(output, world->rank);
+  if (!part->path) return SPR_FAIL(SPR_ENOMEM, "out of memory");
+  part->f = fopen(part->path, "wb");
+  if (!part->f) return SPR_FAIL(SPR_EIO, "%s: cannot create: %s", part->path, strerror(errno));
+  return SPR_OK;
+}
+
+static int spr_part_close(spr_cli_part *part, int rc) {
+  if (part->f) {
+    if ((ferror(part->f) || fflush(part->f) != 0) && rc == SPR_OK)
+      rc = SPR_FAIL(SPR_EIO, "%s: write failed: %s", part->path, strerror(errno));
+    if (fclose(part->f) != 0 && rc == SPR_OK) rc = SPR_FAIL(SPR_EIO, "%s: write failed: %s", part->path, strerror(errno));
+    part->f = NULL;
+  }
+  return rc;
+}
+
+int spr_cli_parts_join(const spr_comm *world, const char *output, spr_cli_part *part, int rc) {
+  rc = spr_part_close(part, rc);
+  rc = spr_mpi_agree(world, rc);
+  if (rc == SPR_OK && world->rank == 0) {
+    const size_t n = strlen(output) + 8;
+    char *tmp = malloc(n);
+    char *buf = malloc(1 << 20);
+    FILE *out = NULL;
+    if (!tmp || !buf) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+    if (rc == SPR_OK) {
+      snprintf(tmp, n, "%s.tmp", output);
+      out = fopen(tmp, "wb");
+      if (!out) rc = SPR_FAIL(SPR_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    }
+    for (int r = 0; r < world->size && rc == SPR_OK; r++) {
+      char *pp = spr_part_name(output, r);
+      FILE *in = pp ? fopen(pp, "rb") : NULL;
+      if (!in) {
+        rc = SPR_FAIL(SPR_EIO, "%s: cannot open part of rank %d (is the output folder shared by all ranks?)",
+                      pp ? pp : output, r);
+      } else {
+        size_t k;
+        while ((k = fread(buf, 1, 1 << 20, in)) > 0)
+          if (fwrite(buf, 1, k, out) != k) {
+            rc = SPR_FAIL(SPR_EIO, "%s: write failed: %s", tmp, strerror(errno));
+            break;
+          }
+        fclose(in);
+      }
+      free(pp);
+    }
+    if (out) {
+      if ((fflush(out) != 0 || ferror(out)) && rc == SPR_OK) rc = SPR_FAIL(SPR_EIO, "%s: write failed", tmp);
+      if (fclose(out) != 0 && rc == SPR_OK) rc = SPR_FAIL(SPR_EIO, "%s: write failed", tmp);
+      if (rc == SPR_OK && rename(tmp, output) != 0)
+        rc = SPR_FAIL(SPR_EIO, "%s: cannot rename into place: %s", output, strerror(errno));
+      if (rc != SPR_OK) remove(tmp);
+    }
+    for (int r = 0; r < world->size; r++) {
+      char *pp = spr_part_name(output, r);
+      if (pp) remove(pp);
+      free(pp);
+    }
+    free(tmp);
+    free(buf);
+  } else if (rc != SPR_OK && part->path) {
+    remove(part->path); /* failure: every rank removes its own part */
+  }
+  free(part->path);
+  part->path = NULL;
+  /* Everyone learns whether rank 0's join worked. */
+  return spr_mpi_agree(world, rc);
+}
+
+void spr_cli_json_string(FILE *f, const char *s, size_t len) {
+  fputc('"', f);
+  for (size_t i = 0; i < len; i++) {
+    const unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\') {
+      fputc('\\', f);
+      fputc(c, f);
+    } else if (c < 0x20) {
+      switch (c) {
+        case '\n': fputs("\\n", f); break;
+        case '\t': fputs("\\t", f); break;
+        case '\r': fputs("\\r", f); break;
+        default: fprintf(f, "\\u%04x", c); break;
+      }
+    } else {
+      fputc(c, f);
+    }
+  }
+  fputc('"', f);
+}
+
+/* ---- spire encode ---------------------------------------------------------------------------- */
+
+static void spr_encode_help(void) {
+  printf(
+      "usage: [mpirun -np N] spire encode --model DIR --input CORPUS --output VECTORS.jsonl [options]\n\n"
+      "SPLADE vectors of documents (or queries) with a Hugging Face BERT masked-LM checkpoint: the\n"
+      "max over tokens of log(1 + ReLU(MLM logits)). Output: one JSON line per record,\n"
+      "{\"id\": \"...\", \"vector\": {\"token\": weight, ...}} (Anserini JsonVectorCollection), tokens in id\n"
+      "order, float weights. Each rank encodes its byte range of the input with OpenMP threads; the\n"
+      "output is identical for any number of ranks and threads.\n\n"
+      "  --model DIR         folder with config.json, vocab.txt, model.safetensors (F32, F16 or BF16)\n"
+      "                      and optionally idf.json\n"
+      "  --weights NAME      weights file inside DIR (default model.safetensors)\n"
+      "  --input PATH        JSONL ({\"id\", \"text\" or \"contents\", optional \"title\"}: title + \"\\n\" + text)\n"
+      "                      or TSV (id<TAB>text, e.g. queries)\n"
+      "  --output PATH       vectors file (written through per-rank parts and PATH.tmp)\n"
+      "  --format F          auto (default), jsonl or tsv\n"
+      "  --query             the input holds queries: with DIR/idf.json they are encoded inference-free\n"
+      "                      (each distinct token weighted by idf.json, no forward pass)\n"
+      "  --max-length N      tokens per text incl. [CLS]/[SEP], 2..max_position_embeddings (default 512)\n"
+      "  --top-n N           keep the N heaviest terms per vector (default 0 = all)\n"
+      "  --min-weight W      drop weights below W (default 0: only zeros are dropped)\n"
+      "  --batch-tokens N    pack texts up to N tokens per forward pass (default 0: one text per\n"
+      "                      pass, bit-identical for any batching; > 0 is faster for short texts)\n"
+      "  --quiet             no progress lines\n"
+      "  -h, --help          this help\n");
+}
+
+typedef struct spr_encode_chunk {
+  char **id;   /* owned, n entries */
+  char **text; /* owned */
+  size_t *len;
+  size_t n;
+} spr_encode_chunk;
+
+static void spr_encode_chunk_clear(spr_encode_chunk *ch) {
+  for (size_t i = 0; i < ch->n; i++) {
+    free(ch->id[i]);
+    free(ch->text[i]);
+  }
+  ch->n = 0;
+}
+
+static int spr_encode_run(const spr_comm *world, const char *model_dir, const char *weights, const char *input,
+                          spr_corpus_format fmt, const char *output, const spr_splade_params *sp, int progress,
+                          uint64_t *docs_out, uint64_t *tokens_out) {
+  spr_model *m = NULL;
+  spr_corpus *corp = NULL;
+  spr_corpus_cursor *cur = NULL;
+  spr_cli_part part = {0};
+  spr_splade_vectors vec = {0};
+  spr_encode_chunk ch = {0};
+  ch.id = calloc(SPR_ENCODE_CHUNK, sizeof *ch.id);
+  ch.text = calloc(SPR_ENCODE_CHUNK, sizeof *ch.text);
+  ch.len = calloc(SPR_ENCODE_CHUNK, sizeof *ch.len);
+  int rc = (ch.id && ch.text && ch.len) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "out of memory");
+  if (rc == SPR_OK) rc = spr_model_load_file(model_dir, weights, &m);
+  if (rc == SPR_OK) rc = spr_corpus_open(input, fmt, &corp);
+  uint64_t begin = 0, end = 0, lines = 0, before = 0, total = 0;
+  if (rc == SPR_OK) {
+    spr_corpus_split(corp, world->rank, world->size, &begin, &end);
+    lines = spr_corpus_count_lines(corp, begin, end);
+  }
+  rc = spr_mpi_agree(world, rc);
+  if (rc == SPR_OK) rc = spr_mpi_exscan_u64(world, lines, &before, &total);
+  if (rc == SPR_OK) rc = spr_corpus_cursor_create(corp, begin, end, before + 1, &cur);
+  if (rc == SPR_OK) rc = spr_cli_part_open(world, output, &part);
+  if (rc == SPR_OK && world->rank == 0 && progress)
+    fprintf(stderr, "[spire] encode: model %s (%s, %u layers, hidden %u%s), %d rank(s) x %d thread(s)\n", model_dir,
+            spr_model_dtype(m), spr_model_config(m)->layers, spr_model_config(m)->hidden,
+            sp->query && spr_model_idf(m) ? ", inference-free queries with idf.json" : "", world->size,
+#ifdef _OPENMP
+            omp_get_max_threads()
+#else
+            1
+#endif
+    );
+  spr_progress prog;
+  /* Rank 0 reports its own share (line count as the document estimate). */
+  spr_progress_start(&prog, "encode", "docs", lines, progress && world->rank == 0);
+  uint64_t docs = 0, tokens = 0;
+  int eof = rc != SPR_OK;
+  const spr_wordpiece *wp = m ? spr_model_vocab(m) : NULL;
+  while (!eof && rc == SPR_OK) {
+    spr_encode_chunk_clear(&ch);
+    while (ch.n < SPR_ENCODE_CHUNK) {
+      spr_doc d;
+      const int k = spr_corpus_next(cur, &d);
+      if (k < 0) {
+        rc = k;
+        break;
+      }
+      if (k == 0) {
+        eof = 1;
+        break;
+      }
+      ch.id[ch.n] = strndup(d.id, d.id_len);
+      ch.text[ch.n] = malloc(d.text_len + 1);
+      if (!ch.id[ch.n] || !ch.text[ch.n]) {
+        free(ch.id[ch.n]);
+        free(ch.text[ch.n]);
+        rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+        break;
+      }
+      memcpy(ch.text[ch.n], d.text, d.text_len);
+      ch.text[ch.n][d.text_len] = '\0';
+      ch.len[ch.n] = d.text_len;
+      ch.n++;
+    }
+    if (rc != SPR_OK || ch.n == 0) break;
+    rc = spr_splade_encode(m, sp, (const char *const *)ch.text, ch.len, ch.n, &vec);
+    if (rc != SPR_OK) break;
+    const uint32_t nv = spr_wordpiece_size(wp);
+    for (size_t i = 0; i < ch.n; i++) {
+      fputs("{\"id\": ", part.f);
+      spr_cli_json_string(part.f, ch.id[i], strlen(ch.id[i]));
+      fputs(", \"vector\": {", part.f);
+      for (uint64_t e = vec.off[i]; e < vec.off[i + 1]; e++) {
+        const uint32_t t = vec.term[e];
+        if (t >= nv) continue; /* ids past vocab.txt (padded vocab_size) have no token string */
+        if (e > vec.off[i]) fputs(", ", part.f);
+        const char *tok = spr_wordpiece_token(wp, t);
+        spr_cli_json_string(part.f, tok, strlen(tok));
+        fprintf(part.f, ": %.9g", (double)vec.weight[e]);
+      }
+      fputs("}}\n", part.f);
+    }
+    docs += ch.n;
+    tokens += vec.tokens;
+    spr_progress_update(&prog, docs);
+  }
+  spr_progress_finish(&prog, docs);
+  spr_encode_chunk_clear(&ch);
+  free(ch.id);
+  free(ch.text);
+  free(ch.len);
+  spr_splade_vectors_free(&vec);
+  spr_corpus_cursor_free(&cur);
+  spr_corpus_close(&corp);
+  spr_model_free(&m);
+  uint64_t sums[2] = {docs, tokens};
+  if (part.path) {
+    rc = spr_cli_parts_join(world, output, &part, rc);
+  } else {
+    rc = spr_mpi_agree(world, rc);
+  }
+  if (rc == SPR_OK) rc = spr_mpi_sum_u64(world, sums, 2);
+  *docs_out = sums[0];
+  *tokens_out = sums[1];
+  return rc;
+}
+
+int spr_cmd_encode(const spr_comm *world, int argc, char **argv) {
+  if (spr_cli_has_help(argc, argv)) {
+    if (world->rank == 0) spr_encode_help();
+    return SPR_EXIT_OK;
+  }
+  static const struct option opts[] = {
+      {"model", required_argument, 0, 'm'},      {"weights", required_argument, 0, 'w'},
+      {"input", required_argument, 0, 'i'},      {"output", required_argument, 0, 'o'},
+      {"format", required_argument, 0, 'f'},     {"query", no_argument, 0, 'q'},
+      {"max-length", required_argument, 0, 'L'}, {"top-n", required_argument, 0, 'n'},
+      {"min-weight", required_argument, 0, 'W'}, {"batch-tokens", required_argument, 0, 'b'},
+      {"quiet", no_argument, 0, 'Q'},            {0, 0, 0, 0}};
+  const char *model = NULL, *weights = "model.safetensors", *input = NULL, *output = NULL;
+  spr_corpus_format fmt = SPR_CORPUS_AUTO;
+  spr_splade_params sp = {.max_length = 512};
+  int progress = 1;
+  long lv = 0;
+  double dv = 0;
+  optind = 1;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+      case 'm': model = optarg; break;
+      case 'w': weights = optarg; break;
+      case 'i': input = optarg; break;
+      case 'o': output = optarg; break;
+      case 'f':
+        if (spr_corpus_format_parse(optarg, &fmt) < 0 || fmt == SPR_CORPUS_VECTORS)
+          return spr_cli_usage_error(world, "encode", "--format must be auto, jsonl or tsv, not '%s'", optarg);
+        break;
+      case 'q': sp.query = 1; break;
+      case 'L':
+        if (spr_arg_long(optarg, 2, 1 << 20, &lv))
+          return spr_cli_usage_error(world, "encode", "--max-length must be an integer >= 2");
+        sp.max_length = (uint32_t)lv;
+        break;
+      case 'n':
+        if (spr_arg_long(optarg, 0, 1 << 30, &lv)) return spr_cli_usage_error(world, "encode", "--top-n must be >= 0");
+        sp.top_n = (uint32_t)lv;
+        break;
+      case 'W':
+        if (spr_arg_double(optarg, 0, 1e30, &dv))
+          return spr_cli_usage_error(world, "encode", "--min-weight must be a number >= 0");
+        sp.min_weight = (float)dv;
+        break;
+      case 'b':
+        if (spr_arg_long(optarg, 0, 1 << 24, &lv))
+          return spr_cli_usage_error(world, "encode", "--batch-tokens must be >= 0");
+        sp.batch_tokens = (uint32_t)lv;
+        break;
+      case 'Q': progress = 0; break;
+      default: return spr_cli_usage_error(world, "encode", "unknown or incomplete option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind < argc) return spr_cli_usage_error(world, "encode", "unexpected argument '%s'", argv[optind]);
+  if (!model || !input || !output)
+    return spr_cli_usage_error(world, "encode", "--model, --input and --output are required");
+  if (!strcmp(model, "bm25"))
+    return spr_cli_usage_error(world, "encode", "--model bm25 is not available in encode (use spire index)");
+  const double t0 = spr_now();
+  uint64_t docs = 0, tokens = 0;
+  const int rc = spr_encode_run(world, model, weights, input, fmt, output, &sp, progress, &docs, &tokens);
+  const int status = spr_cli_finish(world, "encode", rc);
+  const double dt = spr_now() - t0;
+  if (status == SPR_EXIT_OK && world->rank == 0 && progress)
+    fprintf(stderr, "[spire] encode: %s: %llu records, %llu tokens, %.2fs on %d rank(s) (%.1f docs/s, %.0f tokens/s)\n",
+            output, (unsigned long long)docs, (unsigned long long)tokens, dt, world->size,
+            dt > 0 ? (double)docs / dt : 0.0, dt > 0 ? (double)tokens / dt : 0.0);
+  return status;
+}

@@ -1,0 +1,136 @@
+/* cmd_tokenize.c: spire tokenize -- WordPiece token ids of texts, as Hugging Face's BertTokenizer
+ * (uncased) gives them (collective). Each rank tokenizes its byte range; rank 0 joins the parts in
+ * order (see spr_cli_parts_join), so the output is the same for any rank count. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spr_args.h"
+#include "spr_cli.h"
+#include "spr_corpus.h"
+#include "spr_wordpiece.h"
+
+static void spr_tokenize_help(void) {
+  printf(
+      "usage: [mpirun -np N] spire tokenize --vocab VOCAB.txt --input TEXTS.jsonl --output TOKENS.jsonl\n"
+      "                      [--max-length N] [--format F]\n\n"
+      "WordPiece token ids, identical to Hugging Face's BertTokenizer(do_lower_case=True) (see\n"
+      "docs/encode.md): one line {\"id\": \"...\", \"input_ids\": [101, ..., 102]} per input record.\n\n"
+      "  --vocab PATH        vocab.txt (token id = 0-based line number)\n"
+      "  --input PATH        JSONL ({\"id\", \"text\"...}) or TSV (id<TAB>text)\n"
+      "  --output PATH       output JSONL\n"
+      "  --max-length N      ids per text incl. [CLS]/[SEP], >= 2 (default 512)\n"
+      "  --format F          auto (default), jsonl or tsv\n"
+      "  -h, --help          this help\n");
+}
+
+static int spr_slurp(const char *path, char **out, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return SPR_FAIL(SPR_EIO, "%s: cannot open", path);
+  fseek(f, 0, SEEK_END);
+  const long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  const int ok = b && fread(b, 1, (size_t)n, f) == (size_t)n;
+  fclose(f);
+  if (!ok) {
+    free(b);
+    return SPR_FAIL(SPR_EIO, "%s: cannot read", path);
+  }
+  *out = b;
+  *len = (size_t)n;
+  return SPR_OK;
+}
+
+static int spr_tokenize_run(const spr_comm *world, const char *vocab, const char *input, spr_corpus_format fmt,
+                            const char *output, uint32_t maxlen) {
+  spr_wordpiece *wp = NULL;
+  spr_wordpiece_scratch *ws = NULL;
+  spr_corpus *corp = NULL;
+  spr_corpus_cursor *cur = NULL;
+  spr_cli_part part = {0};
+  char *vtext = NULL;
+  size_t vlen = 0;
+  int32_t *ids = malloc(maxlen * sizeof *ids);
+  int rc = ids ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "out of memory");
+  if (rc == SPR_OK) rc = spr_slurp(vocab, &vtext, &vlen);
+  if (rc == SPR_OK) {
+    rc = spr_wordpiece_create(vtext, vlen, &wp);
+    if (rc) rc = SPR_FAIL(rc, "%s: %s", vocab, spr_last_message());
+  }
+  if (rc == SPR_OK) rc = spr_wordpiece_scratch_create(&ws);
+  if (rc == SPR_OK) rc = spr_corpus_open(input, fmt, &corp);
+  uint64_t begin = 0, end = 0, lines = 0, before = 0, total = 0;
+  if (rc == SPR_OK) {
+    spr_corpus_split(corp, world->rank, world->size, &begin, &end);
+    lines = spr_corpus_count_lines(corp, begin, end);
+  }
+  rc = spr_mpi_agree(world, rc);
+  if (rc == SPR_OK) rc = spr_mpi_exscan_u64(world, lines, &before, &total);
+  if (rc == SPR_OK) rc = spr_corpus_cursor_create(corp, begin, end, before + 1, &cur);
+  if (rc == SPR_OK) rc = spr_cli_part_open(world, output, &part);
+  while (rc == SPR_OK) {
+    spr_doc d;
+    const int k = spr_corpus_next(cur, &d);
+    if (k <= 0) {
+      rc = k;
+      break;
+    }
+    const int64_t n = spr_wordpiece_encode(wp, ws, d.text, d.text_len, maxlen, ids, NULL);
+    if (n < 0) {
+      rc = (int)n;
+      break;
+    }
+    fputs("{\"id\": ", part.f);
+    spr_cli_json_string(part.f, d.id, d.id_len);
+    fputs(", \"input_ids\": [", part.f);
+    for (int64_t i = 0; i < n; i++) fprintf(part.f, i ? ", %d" : "%d", ids[i]);
+    fputs("]}\n", part.f);
+  }
+  spr_corpus_cursor_free(&cur);
+  spr_corpus_close(&corp);
+  spr_wordpiece_scratch_free(&ws);
+  spr_wordpiece_free(&wp);
+  free(vtext);
+  free(ids);
+  if (part.path) return spr_cli_parts_join(world, output, &part, rc);
+  return spr_mpi_agree(world, rc);
+}
+
+int spr_cmd_tokenize(const spr_comm *world, int argc, char **argv) {
+  if (spr_cli_has_help(argc, argv)) {
+    if (world->rank == 0) spr_tokenize_help();
+    return SPR_EXIT_OK;
+  }
+  static const struct option opts[] = {{"vocab", required_argument, 0, 'v'},      {"input", required_argument, 0, 'i'},
+                                       {"output", required_argument, 0, 'o'},     {"format", required_argument, 0, 'f'},
+                                       {"max-length", required_argument, 0, 'L'}, {0, 0, 0, 0}};
+  const char *vocab = NULL, *input = NULL, *output = NULL;
+  spr_corpus_format fmt = SPR_CORPUS_AUTO;
+  long maxlen = 512;
+  optind = 1;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+      case 'v': vocab = optarg; break;
+      case 'i': input = optarg; break;
+      case 'o': output = optarg; break;
+      case 'f':
+        if (spr_corpus_format_parse(optarg, &fmt) < 0 || fmt == SPR_CORPUS_VECTORS)
+          return spr_cli_usage_error(world, "tokenize", "--format must be auto, jsonl or tsv, not '%s'", optarg);
+        break;
+      case 'L':
+        if (spr_arg_long(optarg, 2, 1 << 24, &maxlen))
+          return spr_cli_usage_error(world, "tokenize", "--max-length must be an integer >= 2");
+        break;
+      default: return spr_cli_usage_error(world, "tokenize", "unknown or incomplete option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind < argc) return spr_cli_usage_error(world, "tokenize", "unexpected argument '%s'", argv[optind]);
+  if (!vocab || !input || !output)
+    return spr_cli_usage_error(world, "tokenize", "--vocab, --input and --output are required");
+  const int rc = spr_tokenize_run(world, vocab, input, fmt, output, (uint32_t)maxlen);
+  return spr_cli_finish(world, "tokenize", rc);
+}
