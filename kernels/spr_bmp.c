@@ -27,18 +27,20 @@ typedef struct spr_bmp_ws {
   uint64_t *bkeys; /* sb_blocks */
   uint32_t *bound; /* n_blocks: block (or superblock) bounds */
   uint64_t *keys;  /* n_blocks: heap of (bound << 32 | ~id) */
+  uint8_t *qw;     /* n_terms: dense query weights, zeroed per search */
+  void *mt;        /* max_terms: one block's matched entries */
   spr_qterm *qt;   /* max_terms: the selected query terms */
 } spr_bmp_ws;
 
 static size_t spr_bmp_ws_carve(const spr_bmp_index *ix, uint32_t max_terms, void *base, spr_bmp_ws *w) {
   const size_t sb = ix->sb_blocks ? ix->sb_blocks : 1;
   const size_t nb = ix->n_blocks ? ix->n_blocks : 1;
-  const size_t sizes[6] = {SPR_BMP_BLOCK_MAX * sizeof(uint32_t), SPR_ALIGN8(sb * sizeof(uint32_t)),
+  const size_t sizes[8] = {SPR_BMP_BLOCK_MAX * sizeof(uint32_t), SPR_ALIGN8(sb * sizeof(uint32_t)),
                            sb * sizeof(uint64_t), SPR_ALIGN8(nb * sizeof(uint32_t)),
-                           nb * sizeof(uint64_t), (size_t)max_terms * sizeof(spr_qterm)};
+                           nb * sizeof(uint64_t), SPR_ALIGN8(ix->n_terms), (size_t)max_terms * 16, (size_t)max_terms * sizeof(spr_qterm)};
   size_t off = 0;
-  void *ptrs[6];
-  for (int i = 0; i < 6; i++) {
+  void *ptrs[8];
+  for (int i = 0; i < 8; i++) {
     ptrs[i] = base ? (char *)base + off : NULL;
     off += sizes[i];
   }
@@ -48,7 +50,9 @@ static size_t spr_bmp_ws_carve(const spr_bmp_index *ix, uint32_t max_terms, void
     w->bkeys = ptrs[2];
     w->bound = ptrs[3];
     w->keys = ptrs[4];
-    w->qt = ptrs[5];
+    w->qw = ptrs[5];
+    w->mt = ptrs[6];
+    w->qt = ptrs[7];
   }
   return off;
 }
@@ -91,6 +95,17 @@ static inline uint64_t spr_bmp_key(uint32_t bound, uint32_t id) {
 
 /* ---- query state ---- */
 
+#if defined(__GNUC__)
+#define SPR_BMP_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define SPR_BMP_PREFETCH(p) ((void)(p))
+#endif
+
+typedef struct spr_bmp_match {
+  uint64_t e; /* entry index; after pass 2, start << 16 | count */
+  uint32_t w, pad;
+} spr_bmp_match;
+
 typedef struct spr_bmp_query {
   const spr_bmp_index *ix;
   const spr_qterm *qt;
@@ -100,6 +115,8 @@ typedef struct spr_bmp_query {
   int exact;      /* alpha == 1 */
   uint32_t doc_base;
   uint32_t *acc;
+  uint8_t *qw; /* n_terms: weight of each selected query term, 0 elsewhere */
+  spr_bmp_match *mt; /* m: one block's matched entries */
   spr_topk heap;
   spr_bmp_stats st;
 } spr_bmp_query;
@@ -123,34 +140,57 @@ static void spr_bmp_score_block(spr_bmp_query *qs, uint32_t b) {
   const uint64_t pbase = ix->fw_post_off[b];
   const uint8_t *pd = ix->fw_doc + pbase, *pi = ix->fw_imp + pbase;
   uint32_t *acc = qs->acc;
-  uint64_t lo = ix->fw_off[b];
-  for (uint32_t i = 0; i < qs->m && lo < e1; i++) {
-    const uint32_t t = qs->qt[i].term;
-    if (terms[lo] < t) {
-      /* gallop: terms[lo] < t; find the first entry >= t */
-      uint64_t step = 1, hi = lo + 1;
-      while (hi < e1 && terms[hi] < t) {
-        lo = hi;
-        step <<= 1;
-        hi = lo + step;
-      }
-      if (hi > e1) hi = e1;
-      lo++;
-      while (lo < hi) {
-        const uint64_t mid = lo + (hi - lo) / 2;
-        if (terms[mid] < t)
-          lo = mid + 1;
-        else
-          hi = mid;
-      }
-      if (lo >= e1) break;
+  const uint8_t *qw = qs->qw;
+  const uint64_t e0 = ix->fw_off[b];
+  spr_bmp_match *mt = qs->mt;
+  uint32_t nm = 0;
+  /* Pass 1: find the block's entries of query terms. */
+  if (e1 - e0 <= (uint64_t)qs->m * 48) {
+    /* a linear scan against the dense query weights: sequential reads beat galloping's misses */
+    for (uint64_t e = e0; e < e1; e++) {
+      const uint32_t w = qw[terms[e]];
+      if (w) mt[nm++] = (spr_bmp_match){e, w, 0};
     }
-    if (terms[lo] == t) {
-      const uint32_t w = qs->qt[i].weight, s = ix->fw_start[lo], c = ix->fw_count[lo];
-      for (uint32_t j = s; j < s + c; j++) acc[pd[j]] += w * pi[j];
-      qs->st.postings_scored += c;
-      lo++;
+  } else {
+    uint64_t lo = e0;
+    for (uint32_t i = 0; i < qs->m && lo < e1; i++) {
+      const uint32_t t = qs->qt[i].term;
+      if (terms[lo] < t) {
+        /* gallop: terms[lo] < t; find the first entry >= t */
+        uint64_t step = 1, hi = lo + 1;
+        while (hi < e1 && terms[hi] < t) {
+          lo = hi;
+          step <<= 1;
+          hi = lo + step;
+        }
+        if (hi > e1) hi = e1;
+        lo++;
+        while (lo < hi) {
+          const uint64_t mid = lo + (hi - lo) / 2;
+          if (terms[mid] < t)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+        if (lo >= e1) break;
+      }
+      if (terms[lo] == t) mt[nm++] = (spr_bmp_match){lo++, qs->qt[i].weight, 0};
     }
+  }
+  /* Pass 2: the matched entries' (start, count) are independent loads, so their cache misses
+   * overlap instead of each waiting for the previous entry's postings (the latency that
+   * dominated block scoring before); the posting lines are prefetched for pass 3. */
+  for (uint32_t i = 0; i < nm; i++) {
+    const uint64_t e = mt[i].e;
+    mt[i].e = ((uint64_t)ix->fw_start[e] << 16) | ix->fw_count[e];
+    SPR_BMP_PREFETCH(pd + (mt[i].e >> 16));
+    SPR_BMP_PREFETCH(pi + (mt[i].e >> 16));
+  }
+  /* Pass 3: accumulate. */
+  for (uint32_t i = 0; i < nm; i++) {
+    const uint32_t w = mt[i].w, st = (uint32_t)(mt[i].e >> 16), c = (uint32_t)(mt[i].e & 0xFFFF);
+    for (uint32_t j = st; j < st + c; j++) acc[pd[j]] += w * pi[j];
+    qs->st.postings_scored += c;
   }
   qs->st.blocks_scored++;
   const uint32_t first = b * ix->block_size;
@@ -299,8 +339,10 @@ int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, 
   if (m == 0 || ix->n_blocks == 0) return 0;
 
   spr_bmp_query qs = {.ix = ix, .qt = w.qt, .m = m, .alpha = p->alpha, .exact = p->alpha == 1.0,
-                      .doc_base = doc_base, .acc = w.acc};
+                      .doc_base = doc_base, .acc = w.acc, .qw = w.qw, .mt = w.mt};
   memset(w.acc, 0, SPR_BMP_BLOCK_MAX * sizeof *w.acc);
+  memset(w.qw, 0, ix->n_terms);
+  for (uint32_t i = 0; i < m; i++) w.qw[w.qt[i].term] = (uint8_t)w.qt[i].weight;
   spr_topk_init(&qs.heap, out, p->k);
   if (ix->kth && p->k <= 1000) {
     const uint32_t slot = p->k <= 10 ? 0 : p->k <= 100 ? 1 : 2;

@@ -17,7 +17,7 @@
 #define SPR_BMP_BLOCK_MIN 8u
 #define SPR_BMP_BLOCK_MAX 256u
 #define SPR_BMP_SUPER_MAX 1024u    /* largest superblock, in blocks */
-#define SPR_BMP_SUPER_DEFAULT 16u  /* blocks per superblock that docs/bmp.md measured best */
+#define SPR_BMP_SUPER_DEFAULT 16u  /* blocks per superblock used by the micro-benchmark (docs/bmp.md) */
 #define SPR_BMP_TERMS_MAX 66051u   /* query terms whose 255 x 255 products still sum in 32 bits */
 
 /* One docid range. Every pointer is borrowed and must outlive every search. Local docids are
