@@ -24,7 +24,7 @@ static void spr_index_help(void) {
       "  --b X               BM25 b (default 0.4)\n"
       "  --bits N            impact quantization bits, 1..8 (default 8)\n"
       "  --zstd-level N      compression level of the datasets, 0 = none (default 3)\n"
-      "  --block-size N      reserved for Block-Max Pruning (8..256, default 32)\n"
+      "  --block-size N      documents per block for Block-Max Pruning, 8..256 (default 32)\n"
       "  --quiet             no progress lines\n"
       "  -h, --help          this help\n");
 }
@@ -43,7 +43,7 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
       {"reorder", required_argument, 0, 'r'}, {"quiet", no_argument, 0, 'Q'},
       {0, 0, 0, 0}};
   spr_build_params p = {.format = SPR_CORPUS_AUTO, .encoder = "auto", .analyzer = "english", .k1 = 0.9, .b = 0.4, .bits = 8,
-                        .zstd_level = 3, .progress = 1};
+                        .zstd_level = 3, .block_size = 32, .progress = 1};
   const char *reorder = "none";
   long lv = 0;
   optind = 1;
@@ -77,6 +77,7 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
         break;
       case 's':
         if (spr_arg_long(optarg, 8, 256, &lv)) return spr_cli_usage_error(world, "index", "--block-size must be 8..256");
+        p.block_size = (int)lv;
         break;
       case 'r': reorder = optarg; break;
       case 'Q': p.progress = 0; break;

@@ -159,9 +159,10 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
   char line[3000];
   spr_describe_file(line, sizeof line, "corpus", job->corpus.path);
   snprintf(m.key, sizeof m.key,
-           "stage=index\nspire=%s\n%sformat=%s\nmodel=%s\nanalyzer=%s\nk1=%.17g\nb=%.17g\nbits=%d\nzstd_level=%d\n",
+           "stage=index\nspire=%s\n%sformat=%s\nmodel=%s\nanalyzer=%s\nk1=%.17g\nb=%.17g\nbits=%d\nzstd_level=%d\n"
+           "block_size=%d\n",
            SPR_VERSION, line, job->corpus.format, job->encode.model, job->encode.analyzer, job->encode.k1,
-           job->encode.b, job->encode.bits, job->index.zstd_level);
+           job->encode.b, job->encode.bits, job->index.zstd_level, job->index.block_size);
   int skip = 0;
   if (w->rank == 0 && !force) skip = spr_manifest_matches(job, "index", job->index.path, &m);
   SPR_TRY(spr_mpi_bcast(w, &skip, sizeof skip, 0));
@@ -192,7 +193,8 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
   SPR_TRY(spr_corpus_format_parse(job->corpus.format, &fmt));
   spr_build_params p = {.corpus = job->corpus.path, .format = fmt, .encoder = job->encode.model, .analyzer = job->encode.analyzer,
                         .k1 = job->encode.k1, .b = job->encode.b, .bits = job->encode.bits,
-                        .output = job->index.path, .zstd_level = job->index.zstd_level, .progress = progress};
+                        .output = job->index.path, .zstd_level = job->index.zstd_level,
+                        .block_size = job->index.block_size, .progress = progress};
   SPR_TRY(spr_index_build(w, &p, &f->build));
   if (w->rank == 0) {
     fprintf(stderr, "[spire] run: index: %llu documents, %llu terms, %llu postings in %.2fs on %d rank(s)\n",

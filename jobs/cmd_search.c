@@ -18,8 +18,14 @@ static void spr_search_help(void) {
       "                      by how often it occurs in the query\n"
       "  --k K               results per query, 1..100000 (default 1000)\n"
       "  --output PATH       TREC run: qid Q0 docid rank score tag (score = sum of u8 impacts)\n"
-      "  --algorithm A       exhaustive (default and the exact oracle; bmp comes later)\n"
-      "  --alpha A, --beta B reserved for Block-Max Pruning (must be 1)\n"
+      "  --algorithm A       bmp (default: Block-Max Pruning, exact at alpha = beta = 1) or exhaustive\n"
+      "                      (scores every posting: the oracle bmp is tested against)\n"
+      "  --alpha A           bmp: stop when the k-th score > A x the next block's bound; 1 = exact,\n"
+      "                      smaller is faster and approximate (0 < A <= 1, default 1)\n"
+      "  --beta B            bmp: keep the ceil(B x n) heaviest query terms; 1 = all (0 < B <= 1)\n"
+      "  --serving M         partitioned (default: each rank searches its share of the blocks for\n"
+      "                      every query) or replicated (each rank loads the whole index and answers\n"
+      "                      a share of the queries; for throughput when the index fits in memory)\n"
       "  --tag T             run tag, 6th column (default spire)\n"
       "  --quiet             no progress or summary lines\n"
       "  -h, --help          this help\n");
@@ -35,10 +41,10 @@ int spr_cmd_search(const spr_comm *world, int argc, char **argv) {
       {"k", required_argument, 0, 'k'},      {"output", required_argument, 0, 'o'},
       {"algorithm", required_argument, 0, 'a'}, {"alpha", required_argument, 0, 'A'},
       {"beta", required_argument, 0, 'B'},   {"tag", required_argument, 0, 't'},
+      {"serving", required_argument, 0, 'S'},
       {"quiet", no_argument, 0, 'Q'},        {0, 0, 0, 0}};
-  spr_search_params p = {.k = 1000, .algorithm = "exhaustive", .tag = "spire", .progress = 1};
+  spr_search_params p = {.k = 1000, .algorithm = "bmp", .alpha = 1, .beta = 1, .tag = "spire", .progress = 1};
   long lv = 0;
-  double dv = 0;
   optind = 1;
   opterr = 0;
   int ch;
@@ -51,11 +57,23 @@ int spr_cmd_search(const spr_comm *world, int argc, char **argv) {
         if (spr_arg_long(optarg, 1, 100000, &lv)) return spr_cli_usage_error(world, "search", "--k must be 1..100000");
         p.k = (uint32_t)lv;
         break;
-      case 'a': p.algorithm = optarg; break;
+      case 'a':
+        if (strcmp(optarg, "bmp") && strcmp(optarg, "exhaustive"))
+          return spr_cli_usage_error(world, "search", "--algorithm must be bmp or exhaustive");
+        p.algorithm = optarg;
+        break;
       case 'A':
+        if (spr_arg_double(optarg, 1e-9, 1, &p.alpha) || p.alpha <= 0)
+          return spr_cli_usage_error(world, "search", "--alpha must be in (0, 1]");
+        break;
       case 'B':
-        if (spr_arg_double(optarg, 1, 1, &dv))
-          return spr_cli_usage_error(world, "search", "--alpha/--beta other than 1 need --algorithm bmp (not available yet)");
+        if (spr_arg_double(optarg, 1e-9, 1, &p.beta) || p.beta <= 0)
+          return spr_cli_usage_error(world, "search", "--beta must be in (0, 1]");
+        break;
+      case 'S':
+        if (!strcmp(optarg, "replicated")) p.replicated = 1;
+        else if (!strcmp(optarg, "partitioned")) p.replicated = 0;
+        else return spr_cli_usage_error(world, "search", "--serving must be partitioned or replicated");
         break;
       case 't':
         if (!*optarg || strpbrk(optarg, " \t\n"))
@@ -70,14 +88,16 @@ int spr_cmd_search(const spr_comm *world, int argc, char **argv) {
   if (optind < argc) return spr_cli_usage_error(world, "search", "unexpected argument '%s'", argv[optind]);
   if (!p.index || !p.queries || !p.run)
     return spr_cli_usage_error(world, "search", "--index, --queries and --output are required");
+  if ((p.alpha != 1 || p.beta != 1) && strcmp(p.algorithm, "bmp"))
+    return spr_cli_usage_error(world, "search", "--alpha and --beta apply to --algorithm bmp");
   spr_search_stats st;
   const int rc = spr_search_run(world, &p, &st);
   const int status = spr_cli_finish(world, "search", rc);
   if (status == SPR_EXIT_OK && world->rank == 0 && p.progress)
     fprintf(stderr,
             "[spire] search: %s: %llu queries, %llu results, %.1f queries/s, latency mean %.3f ms "
-            "p50 %.3f ms p99 %.3f ms on %d rank(s)\n",
+            "p50 %.3f ms p99 %.3f ms on %d rank(s) (%s, %s)\n",
             p.run, (unsigned long long)st.n_queries, (unsigned long long)st.n_results, st.qps, st.lat_mean,
-            st.lat_p50, st.lat_p99, world->size);
+            st.lat_p50, st.lat_p99, world->size, p.algorithm, p.replicated ? "replicated" : "partitioned");
   return status;
 }

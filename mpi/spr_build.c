@@ -19,6 +19,7 @@
 
 #include "spr_analyzer.h"
 #include "spr_bm25.h"
+#include "spr_bmp.h"
 #include "spr_h5.h"
 #include "spr_index.h"
 #include "spr_progress.h"
@@ -220,11 +221,202 @@ static void spr_term_ranges(const uint64_t *df, uint32_t n_terms, int P, uint64_
   while (r <= P) tb[r++] = n_terms;
 }
 
+/* This rank's share of the BMP structures. */
+typedef struct spr_bmp_part {
+  /* forward blocks [blk_lo, blk_hi) of the block-aligned docid range this rank owns */
+  uint64_t blk_lo, blk_hi, n_blocks_total;
+  uint64_t n_entries, n_fpost;
+  uint64_t *fw_off, *fw_post_off;   /* owned: blk_hi - blk_lo + 1, local offsets */
+  uint32_t *fw_term, *fw_start;     /* owned: n_entries */
+  uint16_t *fw_count;               /* owned: n_entries */
+  uint8_t *fw_doc, *fw_imp;         /* owned: n_fpost */
+  /* block maxima of the owned terms (term-major, global block ids) and their k-th impacts */
+  uint64_t *bm_off;                 /* owned: owned terms + 1, local offsets */
+  uint32_t *bm_block;               /* owned */
+  uint8_t *bm_max;                  /* owned */
+  uint8_t *kth;                     /* owned: 3 per owned term */
+} spr_bmp_part;
+
+static void spr_bmp_part_free(spr_bmp_part *b) {
+  free(b->fw_off);
+  free(b->fw_post_off);
+  free(b->fw_term);
+  free(b->fw_start);
+  free(b->fw_count);
+  free(b->fw_doc);
+  free(b->fw_imp);
+  free(b->bm_off);
+  free(b->bm_block);
+  free(b->bm_max);
+  free(b->kth);
+  memset(b, 0, sizeof *b);
+}
+
+/* First block of rank r's range: blocks are dealt out in equal contiguous shares, so docid ranges
+ * of different ranks never share a block (the issue's "block-aligned rank ranges"). */
+static uint64_t spr_block_start(uint64_t n_blocks, int r, int P) {
+  return (uint64_t)((unsigned __int128)n_blocks * (unsigned)r / (unsigned)P);
+}
+
+/* Route every local posting to the owner of its document's block, invert there to CSR by term
+ * and build the forward blocks. Most postings stay on their rank: only the documents of a block
+ * that straddles a rank boundary move to the neighbour. */
+static int spr_build_forward(const spr_comm *c, const spr_build_params *p, const spr_build_local *l,
+                             const uint8_t *limp, uint64_t doc_base, uint64_t n_docs, uint32_t n_terms,
+                             spr_bmp_part *b) {
+  const uint32_t bs = (uint32_t)p->block_size;
+  const int P = c->size;
+  const uint64_t nb = (n_docs + bs - 1) / bs;
+  b->n_blocks_total = nb;
+  b->blk_lo = spr_block_start(nb, c->rank, P);
+  b->blk_hi = spr_block_start(nb, c->rank + 1, P);
+  uint64_t *send_counts = calloc((size_t)P, sizeof *send_counts), *recv_counts = calloc((size_t)P, sizeof *recv_counts);
+  uint64_t *doff = NULL, *fill = NULL;
+  spr_prec *send = malloc((l->n_post ? l->n_post : 1) * sizeof *send);
+  void *recv = NULL, *ws = NULL;
+  uint32_t *docs = NULL;
+  uint8_t *imp = NULL;
+  int rc = SPR_OK;
+  if (!send_counts || !recv_counts || !send) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward)");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  {
+    /* documents are in docid order and owners' ranges ascend: one pass, destinations ascending */
+    int r = 0;
+    uint64_t k = 0;
+    for (uint64_t d = 0; d < l->n_docs; d++) {
+      const uint64_t blk = (doc_base + d) / bs;
+      while (r + 1 < P && blk >= spr_block_start(nb, r + 1, P)) r++;
+      for (uint64_t i = l->post_off[d]; i < l->post_off[d + 1]; i++) {
+        send[k++] = (spr_prec){l->tid[i], (uint32_t)(doc_base + d), limp[i]};
+        send_counts[r] += sizeof(spr_prec);
+      }
+    }
+  }
+  SPR_TRYG(rc, spr_mpi_alltoallv(c, send, send_counts, &recv, recv_counts), cleanup);
+  free(send);
+  send = NULL;
+  uint64_t n = 0;
+  for (int r = 0; r < P; r++) n += recv_counts[r] / sizeof(spr_prec);
+  const uint64_t d_lo = b->blk_lo * bs, d_hi = b->blk_hi * bs < n_docs ? b->blk_hi * bs : n_docs;
+  const uint32_t my_docs = (uint32_t)(d_hi > d_lo ? d_hi - d_lo : 0);
+  const uint32_t my_blocks = (uint32_t)(b->blk_hi - b->blk_lo);
+  /* CSR by term (counting sort; stable, so docids ascend within a term: sources arrive in rank
+   * order and each source sent its documents in order) */
+  doff = calloc((size_t)n_terms + 1, sizeof *doff);
+  fill = malloc(((size_t)n_terms + 1) * sizeof *fill);
+  docs = malloc((n ? n : 1) * sizeof *docs);
+  imp = malloc(n ? n : 1);
+  if (!doff || !fill || !docs || !imp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward)");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  const spr_prec *in = recv;
+  for (uint64_t i = 0; i < n; i++) doff[in[i].term + 1]++;
+  for (uint32_t t = 0; t < n_terms; t++) doff[t + 1] += doff[t];
+  memcpy(fill, doff, ((size_t)n_terms + 1) * sizeof *fill);
+  for (uint64_t i = 0; i < n; i++) {
+    const uint64_t at = fill[in[i].term]++;
+    docs[at] = (uint32_t)(in[i].doc - d_lo);
+    imp[at] = (uint8_t)in[i].impact;
+  }
+  free(recv);
+  recv = NULL;
+  uint64_t ne = 0, npost = 0;
+  rc = spr_bmp_sizes(doff, docs, n_terms, my_docs, bs, &ne, &npost);
+  if (rc == SPR_OK) {
+    b->n_entries = ne;
+    b->n_fpost = npost;
+    b->fw_off = malloc(((size_t)my_blocks + 1) * sizeof *b->fw_off);
+    b->fw_post_off = malloc(((size_t)my_blocks + 1) * sizeof *b->fw_post_off);
+    b->fw_term = malloc((ne ? ne : 1) * sizeof *b->fw_term);
+    b->fw_start = malloc((ne ? ne : 1) * sizeof *b->fw_start);
+    b->fw_count = malloc((ne ? ne : 1) * sizeof *b->fw_count);
+    b->fw_doc = malloc(npost ? npost : 1);
+    b->fw_imp = malloc(npost ? npost : 1);
+    ws = malloc(spr_bmp_forward_workspace_size(my_blocks) + 1);
+    if (!b->fw_off || !b->fw_post_off || !b->fw_term || !b->fw_start || !b->fw_count || !b->fw_doc || !b->fw_imp || !ws)
+      rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward blocks)");
+  }
+  if (rc == SPR_OK)
+    rc = spr_bmp_forward_build(doff, docs, imp, n_terms, my_docs, bs, ws, b->fw_off, b->fw_term, b->fw_start,
+                               b->fw_count, b->fw_post_off, b->fw_doc, b->fw_imp);
+  if (rc == SPR_OK && my_blocks == 0) b->fw_off[0] = b->fw_post_off[0] = 0;
+  rc = spr_mpi_agree(c, rc);
+cleanup:
+  free(send_counts);
+  free(recv_counts);
+  free(send);
+  free(recv);
+  free(doff);
+  free(fill);
+  free(docs);
+  free(imp);
+  free(ws);
+  return rc;
+}
+
+/* Block maxima (global block ids) and k-th largest impacts of the terms this rank owns. */
+static int spr_build_blockmax(const spr_comm *c, const spr_build_params *p, const uint32_t *odocs,
+                              const uint8_t *oimp, const uint64_t *oterm_off, uint32_t nt, spr_bmp_part *b) {
+  const uint64_t n = oterm_off[nt];
+  int rc = SPR_OK;
+  b->bm_off = malloc(((size_t)nt + 1) * sizeof *b->bm_off);
+  b->bm_block = malloc((n ? n : 1) * sizeof *b->bm_block);
+  b->bm_max = malloc(n ? n : 1);
+  b->kth = malloc(3 * (size_t)nt + 1);
+  if (!b->bm_off || !b->bm_block || !b->bm_max || !b->kth) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (block maxima)");
+  if (rc == SPR_OK) {
+    b->bm_off[0] = 0;
+    for (uint32_t t = 0; t < nt && rc == SPR_OK; t++) {
+      const uint64_t s = oterm_off[t], len = oterm_off[t + 1] - s;
+      const int64_t m = spr_bmp_blockmax(odocs + s, oimp + s, (uint32_t)len, (uint32_t)p->block_size,
+                                         b->bm_block + b->bm_off[t], b->bm_max + b->bm_off[t]);
+      if (m < 0) rc = (int)m;
+      else b->bm_off[t + 1] = b->bm_off[t] + (uint64_t)m;
+      spr_bmp_kth(oimp + s, (uint32_t)len, b->kth + 3 * (size_t)t);
+    }
+  }
+  return spr_mpi_agree(c, rc);
+}
+
+/* Write the BMP datasets of format 2 (the forward and blockmax groups, terms kth). Collective. */
+static int spr_write_bmp(const spr_comm *c, spr_h5_writer *w, const spr_bmp_part *b, uint64_t n_docs,
+                         uint32_t n_terms, uint32_t t0, uint32_t nt) {
+  (void)n_docs;
+  const int last = c->rank == c->size - 1;
+  const uint64_t nb = b->blk_hi - b->blk_lo;
+  uint64_t e_before = 0, e_total = 0, p_before = 0, p_total = 0, m_before = 0, m_total = 0;
+  SPR_TRY(spr_mpi_exscan_u64(c, b->n_entries, &e_before, &e_total));
+  SPR_TRY(spr_mpi_exscan_u64(c, b->n_fpost, &p_before, &p_total));
+  SPR_TRY(spr_mpi_exscan_u64(c, b->bm_off[nt], &m_before, &m_total));
+  const uint64_t cap = (nb > nt ? nb : nt) + 1;
+  uint64_t *o = malloc(cap * sizeof *o);
+  uint8_t *cnt = malloc(b->n_entries ? b->n_entries : 1);
+  int rc = (o && cnt) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index write: out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  for (uint64_t i = 0; i <= nb; i++) o[i] = e_before + b->fw_off[i];
+  SPR_TRYG(rc, spr_h5_write(w, "/forward/block_offsets", SPR_H5_U64, b->n_blocks_total + 1, b->blk_lo, nb + last, o), cleanup);
+  for (uint64_t i = 0; i <= nb; i++) o[i] = p_before + b->fw_post_off[i];
+  SPR_TRYG(rc, spr_h5_write(w, "/forward/posting_offsets", SPR_H5_U64, b->n_blocks_total + 1, b->blk_lo, nb + last, o), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/forward/terms", SPR_H5_U32, e_total, e_before, b->n_entries, b->fw_term), cleanup);
+  for (uint64_t i = 0; i < b->n_entries; i++) cnt[i] = (uint8_t)(b->fw_count[i] - 1); /* <= 256 docs per block */
+  SPR_TRYG(rc, spr_h5_write(w, "/forward/counts_minus_1", SPR_H5_U8, e_total, e_before, b->n_entries, cnt), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/forward/docs", SPR_H5_U8, p_total, p_before, b->n_fpost, b->fw_doc), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/forward/impacts", SPR_H5_U8, p_total, p_before, b->n_fpost, b->fw_imp), cleanup);
+  for (uint32_t t = 0; t <= nt; t++) o[t] = m_before + b->bm_off[t];
+  SPR_TRYG(rc, spr_h5_write(w, "/blockmax/offsets", SPR_H5_U64, (uint64_t)n_terms + 1, t0, nt + last, o), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/blockmax/blocks", SPR_H5_U32, m_total, m_before, b->bm_off[nt], b->bm_block), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/blockmax/max", SPR_H5_U8, m_total, m_before, b->bm_off[nt], b->bm_max), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/kth_impact", SPR_H5_U8, 3 * (uint64_t)n_terms, 3 * (uint64_t)t0, 3 * (uint64_t)nt, b->kth), cleanup);
+cleanup:
+  free(o);
+  free(cnt);
+  return rc;
+}
+
 static int spr_write_index(const spr_comm *c, const spr_build_params *p, const char *tmp,
                            const spr_build_local *l, uint64_t doc_base, uint64_t n_docs,
                            const spr_strlist *g, const uint64_t *df, const uint32_t *tb,
                            const uint32_t *odocs, const uint8_t *oimp, const uint64_t *oterm_off,
-                           uint64_t n_owned, const spr_build_stats *st) {
+                           uint64_t n_owned, const spr_bmp_part *bmp, const spr_build_stats *st) {
   const int last = c->rank == c->size - 1;
   const uint32_t t0 = tb[c->rank], t1 = tb[c->rank + 1], nt = t1 - t0;
   spr_h5_writer *w = NULL;
@@ -278,6 +470,8 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
   SPR_TRYG(rc, spr_h5_write(w, "/postings/docids", SPR_H5_U32, post_total, post_before, n_owned, odocs), cleanup);
   SPR_TRYG(rc, spr_h5_write(w, "/postings/impacts", SPR_H5_U8, post_total, post_before, n_owned, oimp), cleanup);
 
+  SPR_TRYG(rc, spr_write_bmp(c, w, bmp, n_docs, g->n, t0, nt), cleanup);
+
   /* header: nothing that depends on the rank count */
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "format_version", SPR_FORMAT_VERSION), cleanup);
   SPR_TRYG(rc, spr_h5_attr_str(w, "/", "format", "spire-index"), cleanup);
@@ -297,6 +491,8 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
                                             : "linear: impact = 1 + round(score / score_max * (2^impact_bits - 2))"),
            cleanup);
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "zstd_level", (uint64_t)p->zstd_level), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "block_size", (uint64_t)p->block_size), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_blocks", bmp->n_blocks_total), cleanup);
 cleanup:;
   int crc = SPR_OK;
   if (w) crc = spr_h5_writer_close(&w);
@@ -318,7 +514,9 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   spr_strlist g = {0};
   uint64_t *df = NULL, *send_counts = NULL, *recv_counts = NULL, *oterm_off = NULL;
   uint32_t *tb = NULL, *odocs = NULL;
-  uint8_t *oimp = NULL;
+  uint8_t *oimp = NULL, *limp = NULL;
+  spr_bmp_part bmp;
+  memset(&bmp, 0, sizeof bmp);
   double *idf = NULL;
   spr_prec *send = NULL;
   void *recv = NULL;
@@ -396,6 +594,9 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
 
   /* 5. route postings to term owners, sorted by (term, docid) */
   spr_term_ranges(df, g.n, c->size, n_post_total, tb);
+  limp = malloc(l.n_post ? l.n_post : 1);
+  if (!limp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   {
     /* counting sort by term (stable: docids stay ascending) */
     uint64_t *pos = calloc((size_t)g.n + 1, sizeof *pos);
@@ -408,6 +609,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
         const uint32_t t = l.tid[i];
         const double s = p->vectors ? l.w[i] : spr_bm25_score(&bm, idf[t], (uint32_t)l.w[i], l.dl[d]);
         const uint8_t q = identity ? (uint8_t)s : spr_quantize_linear(s, smax, p->bits);
+        limp[i] = q;
         send[pos[t]++] = (spr_prec){t, (uint32_t)(doc_base + d), q};
       }
     free(pos);
@@ -446,13 +648,20 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   free(recv);
   recv = NULL;
 
+  /* 5b. Block-Max Pruning structures: forward blocks from the block owners, block maxima and
+   * k-th impacts from the term owners */
+  SPR_TRYG(rc, spr_build_forward(c, p, &l, limp, doc_base, n_docs, g.n, &bmp), cleanup);
+  free(limp);
+  limp = NULL;
+  SPR_TRYG(rc, spr_build_blockmax(c, p, odocs, oimp, oterm_off, nt, &bmp), cleanup);
+
   /* 6. write OUTPUT.tmp, then commit by rename */
   const size_t tl = strlen(p->output) + 8;
   tmp = malloc(tl);
   if (!tmp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
   else snprintf(tmp, tl, "%s.tmp", p->output);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &g, df, tb, odocs, oimp, oterm_off, n_recv, st);
+  rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &g, df, tb, odocs, oimp, oterm_off, n_recv, &bmp, st);
   rc = spr_mpi_agree(c, rc);
   if (rc == SPR_OK && c->rank == 0 && rename(tmp, p->output) != 0)
     rc = SPR_FAIL(SPR_EIO, "%s: cannot rename from %s", p->output, tmp);
@@ -478,6 +687,8 @@ cleanup:
   free(oterm_off);
   free(odocs);
   free(oimp);
+  free(limp);
+  spr_bmp_part_free(&bmp);
   spr_strlist_free(&g);
   spr_build_local_free(&l);
   spr_vocab_free(&voc);

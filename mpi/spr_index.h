@@ -5,12 +5,13 @@
 #include <stdint.h>
 
 #include "spr_coll.h"
+#include "spr_bmp.h"
 #include "spr_corpus.h"
 #include "spr_status.h"
 #include "spr_topk.h"
 #include "spr_vocab.h"
 
-#define SPR_FORMAT_VERSION 1u
+#define SPR_FORMAT_VERSION 2u
 
 typedef struct spr_build_params {
   const char *corpus;       /* borrowed */
@@ -22,6 +23,7 @@ typedef struct spr_build_params {
   int bits;                 /* impact bits, 1..8 */
   const char *output;       /* the index file; written as output.tmp then renamed */
   int zstd_level;           /* 0 = uncompressed */
+  int block_size;           /* BMP block size in documents, 8..256 */
   int progress;             /* print progress lines (rank 0) */
 } spr_build_params;
 
@@ -43,6 +45,7 @@ typedef struct spr_index spr_index;
 
 typedef struct spr_index_info {
   uint64_t format_version, n_docs, n_terms, n_postings, bits;
+  uint64_t block_size, n_blocks;
   double k1, b, avgdl, score_max;
   char encoder[32], analyzer[32];
   char quantization[128];
@@ -63,6 +66,21 @@ SPR_NODISCARD int spr_index_read_postings(spr_index *ix, uint32_t t, uint32_t lo
 SPR_NODISCARD int spr_index_read_docids(spr_index *ix, char **ids, uint64_t **off);
 /* Local. Per-document lengths (n_docs entries, caller frees). */
 SPR_NODISCARD int spr_index_read_lengths(spr_index *ix, uint32_t **len);
+/* The BMP structures of one block range, loaded from the file: view borrows the owned arrays. */
+typedef struct spr_bmp_data {
+  spr_bmp_index view;  /* local docids: doc_base + local = global docid */
+  uint32_t doc_base;
+  void *mem[12];       /* owned allocations behind the view */
+} spr_bmp_data;
+/* Local. Load blocks [blk_lo, blk_hi) (block = global docid / block_size): the forward blocks are
+ * one contiguous read; the per-term block maxima of the range are derived from them (each forward
+ * entry's largest impact), which equals the /blockmax lists restricted to the range. The result
+ * passes spr_bmp_index_check. */
+SPR_NODISCARD int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_data *out);
+void spr_bmp_data_free(spr_bmp_data *d);
+/* The block range of rank r of P: equal contiguous shares of the blocks. */
+void spr_index_block_range(const spr_index *ix, int r, int P, uint64_t *blk_lo, uint64_t *blk_hi);
+
 /* Local. Check every structural invariant of the file (offsets, sortedness, ranges, df, sorted
  * unique terms). Returns SPR_ECORRUPT with the first violation named. */
 SPR_NODISCARD int spr_index_verify(spr_index *ix);

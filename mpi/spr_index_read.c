@@ -89,6 +89,14 @@ int spr_index_open(const char *path, spr_index **out) {
   SPR_TRYG(rc, spr_h5_get_attr_f64(ix->r, "/", "bm25_b", &in->b), fail);
   SPR_TRYG(rc, spr_h5_get_attr_f64(ix->r, "/", "avgdl", &in->avgdl), fail);
   SPR_TRYG(rc, spr_h5_get_attr_f64(ix->r, "/", "score_max", &in->score_max), fail);
+  SPR_TRYG(rc, spr_h5_get_attr_u64(ix->r, "/", "block_size", &in->block_size), fail);
+  SPR_TRYG(rc, spr_h5_get_attr_u64(ix->r, "/", "n_blocks", &in->n_blocks), fail);
+  if (in->block_size < SPR_BMP_BLOCK_MIN || in->block_size > SPR_BMP_BLOCK_MAX ||
+      in->n_blocks != (in->n_docs + in->block_size - 1) / in->block_size) {
+    rc = SPR_FAIL(SPR_ECORRUPT, "%s: block_size %llu / n_blocks %llu inconsistent with %llu documents", path,
+                  (unsigned long long)in->block_size, (unsigned long long)in->n_blocks, (unsigned long long)in->n_docs);
+    goto fail;
+  }
   SPR_TRYG(rc, spr_read_str_attr(ix, "encoder", in->encoder, sizeof in->encoder), fail);
   SPR_TRYG(rc, spr_read_str_attr(ix, "analyzer", in->analyzer, sizeof in->analyzer), fail);
   SPR_TRYG(rc, spr_read_str_attr(ix, "quantization", in->quantization, sizeof in->quantization), fail);
@@ -308,5 +316,154 @@ cleanup:
   free(ids);
   free(ioff);
   free(len);
+  return rc;
+}
+
+void spr_index_block_range(const spr_index *ix, int r, int P, uint64_t *blk_lo, uint64_t *blk_hi) {
+  const uint64_t nb = ix->info.n_blocks;
+  *blk_lo = (uint64_t)((unsigned __int128)nb * (unsigned)r / (unsigned)P);
+  *blk_hi = (uint64_t)((unsigned __int128)nb * (unsigned)(r + 1) / (unsigned)P);
+}
+
+void spr_bmp_data_free(spr_bmp_data *d) {
+  if (!d) return;
+  for (size_t i = 0; i < sizeof d->mem / sizeof d->mem[0]; i++) free(d->mem[i]);
+  memset(d, 0, sizeof *d);
+}
+
+int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_data *out) {
+  memset(out, 0, sizeof *out);
+  const spr_index_info *in = &ix->info;
+  const uint64_t bs = in->block_size, nbt = in->n_blocks;
+  if (blk_lo > blk_hi || blk_hi > nbt) return SPR_FAIL(SPR_EINVAL, "block range [%llu,%llu) outside %llu blocks",
+                                                      (unsigned long long)blk_lo, (unsigned long long)blk_hi, (unsigned long long)nbt);
+  const uint64_t nb = blk_hi - blk_lo, nt = in->n_terms;
+  const uint64_t d_lo = blk_lo * bs, d_hi = blk_hi * bs < in->n_docs ? blk_hi * bs : in->n_docs;
+  int rc = SPR_OK;
+  uint64_t *fw_off = malloc((nb + 1) * sizeof *fw_off), *fw_post_off = malloc((nb + 1) * sizeof *fw_post_off);
+  uint64_t *bm_off = calloc(nt + 1, sizeof *bm_off), *fill = NULL;
+  uint32_t *fw_term = NULL, *fw_start = NULL, *bm_block = NULL;
+  uint16_t *fw_count = NULL;
+  uint8_t *fw_doc = NULL, *fw_imp = NULL, *cnt = NULL, *bm_max = NULL, *kth = malloc(3 * nt + 1);
+  const int64_t e_total = spr_h5_len(ix->r, "/forward/terms"), p_total = spr_h5_len(ix->r, "/forward/docs");
+  if (e_total < 0 || p_total < 0) {
+    rc = (int)(e_total < 0 ? e_total : p_total);
+    goto fail;
+  }
+  if (!fw_off || !fw_post_off || !bm_off || !kth) {
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory loading blocks", ix->path);
+    goto fail;
+  }
+  SPR_TRYG(rc, spr_expect_len(ix, "/forward/block_offsets", nbt + 1), fail);
+  SPR_TRYG(rc, spr_expect_len(ix, "/forward/posting_offsets", nbt + 1), fail);
+  SPR_TRYG(rc, spr_expect_len(ix, "/terms/kth_impact", 3 * nt), fail);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/block_offsets", SPR_H5_U64, blk_lo, nb + 1, fw_off), fail);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/posting_offsets", SPR_H5_U64, blk_lo, nb + 1, fw_post_off), fail);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/kth_impact", SPR_H5_U8, 0, 3 * nt, kth), fail);
+  const uint64_t e0 = fw_off[0], p0 = fw_post_off[0];
+  if (fw_off[nb] < e0 || fw_off[nb] > (uint64_t)e_total || fw_post_off[nb] < p0 || fw_post_off[nb] > (uint64_t)p_total) {
+    rc = SPR_FAIL(SPR_ECORRUPT, "%s: /forward offsets of blocks [%llu,%llu) out of range", ix->path,
+                  (unsigned long long)blk_lo, (unsigned long long)blk_hi);
+    goto fail;
+  }
+  const uint64_t ne = fw_off[nb] - e0, np = fw_post_off[nb] - p0;
+  for (uint64_t i = 0; i <= nb; i++) {
+    fw_off[i] -= e0;
+    fw_post_off[i] -= p0;
+  }
+  fw_term = malloc((ne ? ne : 1) * sizeof *fw_term);
+  fw_start = malloc((ne ? ne : 1) * sizeof *fw_start);
+  fw_count = malloc((ne ? ne : 1) * sizeof *fw_count);
+  cnt = malloc(ne ? ne : 1);
+  fw_doc = malloc(np ? np : 1);
+  fw_imp = malloc(np ? np : 1);
+  bm_block = malloc((ne ? ne : 1) * sizeof *bm_block);
+  bm_max = malloc(ne ? ne : 1);
+  fill = malloc((nt + 1) * sizeof *fill);
+  if (!fw_term || !fw_start || !fw_count || !cnt || !fw_doc || !fw_imp || !bm_block || !bm_max || !fill) {
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory loading %llu forward entries", ix->path, (unsigned long long)ne);
+    goto fail;
+  }
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/terms", SPR_H5_U32, e0, ne, fw_term), fail);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/counts_minus_1", SPR_H5_U8, e0, ne, cnt), fail);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/docs", SPR_H5_U8, p0, np, fw_doc), fail);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/impacts", SPR_H5_U8, p0, np, fw_imp), fail);
+  /* entry starts within their block, and the block maxima (term-major, local block ids) */
+  for (uint64_t b = 0; b < nb; b++) {
+    if (fw_off[b + 1] < fw_off[b]) {
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: /forward/block_offsets decrease at block %llu", ix->path,
+                    (unsigned long long)(blk_lo + b));
+      goto fail;
+    }
+    uint32_t start = 0;
+    for (uint64_t e = fw_off[b]; e < fw_off[b + 1]; e++) {
+      fw_count[e] = (uint16_t)(cnt[e] + 1u);
+      fw_start[e] = start;
+      start += fw_count[e];
+      if (fw_term[e] >= nt) {
+        rc = SPR_FAIL(SPR_ECORRUPT, "%s: /forward/terms[%llu] = %u >= %llu terms", ix->path,
+                      (unsigned long long)(e0 + e), fw_term[e], (unsigned long long)nt);
+        goto fail;
+      }
+      bm_off[fw_term[e] + 1]++;
+    }
+    if ((uint64_t)start != fw_post_off[b + 1] - fw_post_off[b]) {
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: block %llu: counts sum to %u, posting offsets say %llu", ix->path,
+                    (unsigned long long)(blk_lo + b), start, (unsigned long long)(fw_post_off[b + 1] - fw_post_off[b]));
+      goto fail;
+    }
+  }
+  for (uint64_t t = 0; t < nt; t++) bm_off[t + 1] += bm_off[t];
+  memcpy(fill, bm_off, (nt + 1) * sizeof *fill);
+  for (uint64_t b = 0; b < nb; b++)
+    for (uint64_t e = fw_off[b]; e < fw_off[b + 1]; e++) {
+      uint8_t m = 0;
+      const uint64_t s0 = fw_post_off[b] + fw_start[e];
+      for (uint32_t j = 0; j < fw_count[e]; j++) m = fw_imp[s0 + j] > m ? fw_imp[s0 + j] : m;
+      const uint64_t at = fill[fw_term[e]]++;
+      bm_block[at] = (uint32_t)b;
+      bm_max[at] = m;
+    }
+  free(fill);
+  free(cnt);
+  spr_bmp_index *v = &out->view;
+  v->n_docs = (uint32_t)(d_hi - d_lo);
+  v->n_terms = (uint32_t)nt;
+  v->block_size = (uint32_t)bs;
+  v->n_blocks = (uint32_t)nb;
+  v->bm_off = bm_off;
+  v->bm_block = bm_block;
+  v->bm_max = bm_max;
+  v->fw_off = fw_off;
+  v->fw_term = fw_term;
+  v->fw_start = fw_start;
+  v->fw_count = fw_count;
+  v->fw_post_off = fw_post_off;
+  v->fw_doc = fw_doc;
+  v->fw_imp = fw_imp;
+  v->kth = kth;
+  out->doc_base = (uint32_t)d_lo;
+  void *mem[] = {fw_off, fw_post_off, bm_off, fw_term, fw_start, bm_block, fw_count, fw_doc, fw_imp, bm_max, kth};
+  memcpy(out->mem, mem, sizeof mem);
+  rc = spr_bmp_index_check(v);
+  if (rc < 0) {
+    spr_bmp_data_free(out);
+    return spr_frame_at(SPR_ECORRUPT, __FILE__, __LINE__, __func__);
+  }
+  return SPR_OK;
+fail:
+  free(fw_off);
+  free(fw_post_off);
+  free(bm_off);
+  free(fill);
+  free(fw_term);
+  free(fw_start);
+  free(fw_count);
+  free(cnt);
+  free(fw_doc);
+  free(fw_imp);
+  free(bm_block);
+  free(bm_max);
+  free(kth);
   return rc;
 }

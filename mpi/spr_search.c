@@ -14,13 +14,11 @@
 #endif
 
 #include "spr_analyzer.h"
+#include "spr_bmp.h"
 #include "spr_index.h"
 #include "spr_progress.h"
 #include "spr_topk.h"
 
-typedef struct spr_qterm {
-  uint32_t term, weight;
-} spr_qterm;
 
 static int spr_cmp_qterm(const void *a, const void *b) {
   const spr_qterm *x = a, *y = b;
@@ -39,6 +37,7 @@ static uint64_t spr_qterms_merge(spr_qterm *t, uint64_t start, uint64_t n) {
     if (u > start && t[u - 1].term == t[j].term) t[u - 1].weight += t[j].weight;
     else t[u++] = t[j];
   }
+  for (uint64_t j = start; j < u; j++) t[j].weight = t[j].weight > 255 ? 255 : t[j].weight; /* u8 weights */
   return u;
 }
 
@@ -167,17 +166,27 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   double *lat = NULL;
   char *ids = NULL;
   uint64_t *id_off = NULL, n_unique = 0;
+  spr_bmp_data bmp;
+  memset(&bmp, 0, sizeof bmp);
+  void *super = NULL;
+  uint64_t blocks_scored = 0;
   int rc = SPR_OK;
 
-  if (strcmp(p->algorithm, "exhaustive"))
-    rc = SPR_FAIL(SPR_EUNSUPPORTED, "search algorithm '%s' is not available yet (use exhaustive)", p->algorithm);
+  const int use_bmp = !strcmp(p->algorithm, "bmp");
+  const int replicated = p->replicated;
+  if (!use_bmp && strcmp(p->algorithm, "exhaustive"))
+    rc = SPR_FAIL(SPR_EINVAL, "unknown search algorithm '%s' (bmp or exhaustive)", p->algorithm);
   if (rc == SPR_OK) rc = spr_index_open(p->index, &ix);
   if (rc == SPR_OK) rc = spr_queries_load(p->queries, &q);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   const spr_index_info *in = spr_index_get_info(ix);
   const uint32_t N = (uint32_t)in->n_docs, k = p->k;
-  const uint32_t lo = (uint32_t)((uint64_t)N * (uint64_t)c->rank / (uint64_t)c->size);
-  const uint32_t hi = (uint32_t)((uint64_t)N * (uint64_t)(c->rank + 1) / (uint64_t)c->size);
+  /* partitioned: this rank's share of the blocks (block-aligned docids); replicated: all of them,
+   * and a share of the queries */
+  uint64_t blo = 0, bhi = in->n_blocks;
+  if (!replicated) spr_index_block_range(ix, c->rank, c->size, &blo, &bhi);
+  const uint32_t lo = (uint32_t)(blo * in->block_size);
+  const uint32_t hi = (uint32_t)(bhi * in->block_size < N ? bhi * in->block_size : N);
 
   qoff = malloc((q.n + 1) * sizeof *qoff);
   if (!qoff) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
@@ -203,9 +212,23 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   pw = calloc(n_unique + 1, sizeof *pw);
   pn = calloc(n_unique + 1, sizeof *pn);
   if (!pd || !pw || !pn) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
-  for (uint64_t i = 0; rc == SPR_OK && i < n_unique; i++)
-    rc = spr_index_read_postings(ix, uterm[i], lo, hi, &pd[i], &pw[i], &pn[i]);
+  if (use_bmp) {
+    if (rc == SPR_OK) rc = spr_index_load_bmp(ix, blo, bhi, &bmp);
+    if (rc == SPR_OK) {
+      /* superblocks: a coarse bound pass that skips most blocks' bounds (docs/bmp.md) */
+      const size_t sz = spr_bmp_super_size(&bmp.view, SPR_BMP_SUPER_DEFAULT);
+      super = malloc(sz + 8);
+      if (!super) rc = SPR_FAIL(SPR_ENOMEM, "out of memory (superblocks)");
+      else rc = spr_bmp_super_build(&bmp.view, SPR_BMP_SUPER_DEFAULT, super, sz + 8);
+    }
+  } else {
+    for (uint64_t i = 0; rc == SPR_OK && i < n_unique; i++)
+      rc = spr_index_read_postings(ix, uterm[i], lo, hi, &pd[i], &pw[i], &pn[i]);
+  }
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  uint32_t max_terms = 1;
+  for (size_t i = 0; i < q.n; i++)
+    if (qoff[i + 1] - qoff[i] > max_terms) max_terms = (uint32_t)(qoff[i + 1] - qoff[i]);
 
   hits = malloc(((size_t)q.n * k + 1) * sizeof *hits);
   mine_n = calloc(q.n + 1, sizeof *mine_n);
@@ -222,7 +245,8 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   spr_progress_start(&prog, "search", "queries", q.n, p->progress && c->rank == 0);
 #pragma omp parallel
   {
-    void *ws = malloc(spr_exhaustive_workspace_size(hi - lo) + 1);
+    void *ws = malloc((use_bmp ? spr_bmp_workspace_size(&bmp.view, k, max_terms)
+                               : spr_exhaustive_workspace_size(hi - lo)) + 16);
     spr_plist *pl = NULL;
     uint64_t plcap = 0;
     if (!ws) {
@@ -232,8 +256,25 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
 #pragma omp for schedule(dynamic, 4)
     for (size_t i = 0; i < q.n; i++) {
       if (!ws || trc < 0) continue;
+      if (replicated && (int)(i % (size_t)c->size) != c->rank) continue; /* another rank's query */
       const double tq = spr_now();
       const uint64_t nt = qoff[i + 1] - qoff[i];
+      if (use_bmp) {
+        const spr_bmp_params bp = {.k = k, .alpha = p->alpha, .beta = p->beta};
+        spr_bmp_stats bst = {0, 0, 0};
+        const int64_t nh = spr_bmp_search(&bmp.view, qt + qoff[i], (uint32_t)nt, &bp, bmp.doc_base, ws,
+                                          hits + i * (size_t)k, &bst);
+        if (nh < 0) {
+#pragma omp critical
+          trc = (int)nh;
+          continue;
+        }
+        mine_n[i] = (uint32_t)nh;
+        lat[i] = spr_now() - tq;
+#pragma omp atomic
+        blocks_scored += bst.blocks_scored;
+        continue;
+      }
       if (nt > plcap) {
         free(pl);
         plcap = nt;
@@ -291,6 +332,8 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
     if (rc == SPR_OK) rc = spr_write_run(p->run, &q, hits, nhits, k, ids, id_off, p->tag);
   }
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  SPR_TRYG(rc, spr_mpi_sum_u64(c, &blocks_scored, 1), cleanup);
+  st->blocks_scored = blocks_scored;
   st->n_queries = q.n;
   st->qps = st->seconds > 0 ? (double)q.n / st->seconds : 0;
   if (q.n) {
@@ -318,6 +361,8 @@ cleanup:
   free(lat);
   free(ids);
   free(id_off);
+  spr_bmp_data_free(&bmp);
+  free(super);
   spr_queries_free(&q);
   spr_index_close(&ix);
   return rc;

@@ -13,7 +13,10 @@ typedef struct spr_search_params {
   const char *run;       /* borrowed: TREC run output, written by rank 0 via run.tmp + rename */
   const char *tag;       /* run tag (6th column) */
   uint32_t k;            /* 1 .. 100000 */
-  const char *algorithm; /* "exhaustive" */
+  const char *algorithm; /* "bmp" (Block-Max Pruning) or "exhaustive" (the oracle) */
+  double alpha, beta;    /* BMP: 1 = exact; alpha < 1 prunes blocks harder, beta < 1 drops light terms */
+  int replicated;        /* 0: each rank searches its block range (partitioned); 1: each rank loads
+                            the whole index and answers a share of the queries */
   int progress;
 } spr_search_params;
 
@@ -23,10 +26,13 @@ typedef struct spr_search_stats {
   double qps;                      /* n_queries / seconds */
   double lat_mean, lat_p50, lat_p99; /* per-query latency in milliseconds (slowest rank) */
   double load_seconds;             /* opening the index and loading query terms' postings */
+  uint64_t blocks_scored;          /* BMP: blocks scored, summed over queries and ranks */
 } spr_search_stats;
 
-/* Collective on c. Every rank opens the index and scores its docid range [N*r/P, N*(r+1)/P);
- * the per-rank top-k lists are merged on rank 0 (score descending, docid ascending), which writes
- * the run. The run is byte-identical for any rank count. */
+/* Collective on c. Every rank opens the index. Partitioned: each rank scores its block range (equal
+ * shares of the blocks, so docid ranges are block-aligned) for every query; replicated: each rank
+ * scores every document for the queries i with i % P == rank. One MPI reduction with a top-k
+ * operator merges the per-rank lists (score descending, docid ascending) on rank 0, which writes
+ * the run. Exact modes give a byte-identical run for any rank count and either serving mode. */
 SPR_NODISCARD int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_stats *st);
 #endif /* SPR_SEARCH_H */
