@@ -65,7 +65,8 @@ SPR_NODISCARD int64_t spr_postings_encode_list(const uint32_t *ids, const uint8_
                                                uint8_t *dst, size_t dst_cap,
                                                uint64_t *block_offsets_out);
 
-/* Inverse of encode: n postings from exactly src_len bytes (trailing bytes are corrupt).
+/* Inverse of encode: n postings from exactly src_len bytes (trailing bytes are corrupt); each
+ * block's first id must follow the previous block's last.
  * src comes from disk and is validated, never trusted; src[src_len .. src_len + PAD) must be
  * readable (any content; the result never depends on it). ids and w hold n entries each.
  * Returns n, or SPR_ECORRUPT with the block and byte offset in spr_last_error() (outputs are then
