@@ -214,8 +214,9 @@ static int spr_stage_search(const spr_comm *w, const spr_job *job, int force, in
   char l1[3000], l2[3000];
   spr_describe_file(l1, sizeof l1, "index", job->index.path);
   spr_describe_file(l2, sizeof l2, "queries", job->corpus.queries);
-  snprintf(m.key, sizeof m.key, "stage=search\nspire=%s\n%s%sk=%d\nalgorithm=%s\ntag=%s\n", SPR_VERSION, l1, l2,
-           job->search.k, job->search.algorithm, job->search.tag);
+  snprintf(m.key, sizeof m.key, "stage=search\nspire=%s\n%s%sk=%d\nalgorithm=%s\nalpha=%.17g\nbeta=%.17g\ntag=%s\n",
+           SPR_VERSION, l1, l2, job->search.k, job->search.algorithm, job->search.alpha, job->search.beta,
+           job->search.tag);
   int skip = 0;
   if (w->rank == 0 && !force) skip = spr_manifest_matches(job, "search", job->search.run, &m);
   SPR_TRY(spr_mpi_bcast(w, &skip, sizeof skip, 0));
@@ -247,7 +248,9 @@ static int spr_stage_search(const spr_comm *w, const spr_job *job, int force, in
 #endif
   spr_search_params p = {.index = job->index.path, .queries = job->corpus.queries, .run = job->search.run,
                          .tag = job->search.tag, .k = (uint32_t)job->search.k,
-                         .algorithm = job->search.algorithm, .progress = progress};
+                         .algorithm = job->search.algorithm, .alpha = job->search.alpha,
+                         .beta = job->search.beta, .replicated = !strcmp(job->search.serving, "replicated"),
+                         .progress = progress};
   SPR_TRY(spr_search_run(w, &p, &f->search));
   if (w->rank == 0) {
     const spr_search_stats *s = &f->search;
@@ -330,6 +333,9 @@ static int spr_stage_report(const spr_job *job, const spr_run_facts *f, char *js
   o = cJSON_AddObjectToObject(root, "search");
   cJSON_AddStringToObject(o, "run", job->search.run);
   cJSON_AddStringToObject(o, "algorithm", job->search.algorithm);
+  cJSON_AddNumberToObject(o, "alpha", job->search.alpha);
+  cJSON_AddNumberToObject(o, "beta", job->search.beta);
+  cJSON_AddStringToObject(o, "serving", job->search.serving);
   cJSON_AddNumberToObject(o, "k", job->search.k);
   cJSON_AddNumberToObject(o, "queries", (double)f->search.n_queries);
   cJSON_AddNumberToObject(o, "queries_per_second", f->search.qps);
@@ -376,8 +382,9 @@ static int spr_stage_report(const spr_job *job, const spr_run_facts *f, char *js
     MD("No qrels in the job spec: nothing to evaluate.\n\n");
   }
   MD("## Efficiency\n\n| measure | value |\n| --- | ---: |\n");
-  MD("| queries | %llu |\n| k | %d |\n| algorithm | %s |\n", (unsigned long long)f->search.n_queries,
-     job->search.k, job->search.algorithm);
+  MD("| queries | %llu |\n| k | %d |\n| algorithm | %s (alpha %g, beta %g), %s serving |\n",
+     (unsigned long long)f->search.n_queries, job->search.k, job->search.algorithm, job->search.alpha,
+     job->search.beta, job->search.serving);
   MD("| latency mean (ms) | %.3f |\n| latency p50 (ms) | %.3f |\n| latency p99 (ms) | %.3f |\n",
      f->search.lat_mean, f->search.lat_p50, f->search.lat_p99);
   MD("| throughput (queries/s) | %.1f |\n| index build (s) | %.2f |\n\n", f->search.qps, f->build.seconds);

@@ -43,10 +43,13 @@ typedef struct spr_job {
   } index;
   struct {
     int k;
-    char *algorithm; /* owned: "exhaustive" or "bmp" */
+    char *algorithm; /* owned: "bmp" or "exhaustive" */
     char *run;       /* owned, absolute */
     char *tag;       /* owned */
     int threads;     /* 0 = the OpenMP default */
+    double alpha;    /* bmp: 1 = exact */
+    double beta;     /* bmp: 1 = every query term */
+    char *serving;   /* owned: "partitioned" or "replicated" */
   } search;
   struct {
     char *metrics; /* owned: comma-separated trec_eval metric names */

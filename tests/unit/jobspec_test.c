@@ -98,7 +98,7 @@ static void test_defaults(void) {
   CHECK_STR(job->index.path, want);
   CHECK(job->index.zstd_level == 3 && job->index.block_size == 32);
   CHECK(job->search.k == 1000 && job->search.threads == 0);
-  CHECK_STR(job->search.algorithm, "exhaustive");
+  CHECK_STR(job->search.algorithm, "bmp");
   snprintf(want, sizeof want, "%s/sub/out/good/run.trec", tmpdir);
   CHECK_STR(job->search.run, want);
   CHECK_STR(job->search.tag, "spire");
@@ -200,7 +200,7 @@ static void test_errors(void) {
   expect_error("[corpus]\npath = a\nqueries = b\n[search]\nk = 10x\n",
                ":5: [search] k: '10x' is not an integer", __LINE__);
   expect_error("[corpus]\npath = a\nqueries = b\n[search]\nalgorithm = wand\n",
-               ":5: [search] algorithm: 'wand' is not one of exhaustive|bmp", __LINE__);
+               ":5: [search] algorithm: 'wand' is not one of bmp|exhaustive", __LINE__);
   expect_error("[corpus]\npath = a\n", ": missing required key 'queries' in section [corpus]",
                __LINE__);
   expect_error("[job]\nname = x\n", ": missing required key 'path' in section [corpus]", __LINE__);
