@@ -4,3 +4,6 @@ spr_add_unit_test(unit_wordpiece ${CMAKE_CURRENT_LIST_DIR}/wordpiece_test.c)
 target_link_libraries(unit_wordpiece PRIVATE PkgConfig::CJSON)
 spr_add_unit_test(unit_bert ${CMAKE_CURRENT_LIST_DIR}/bert_test.c)
 target_link_libraries(unit_bert PRIVATE PkgConfig::CJSON)
+# Encoding benchmark (not a test; tests/bench/encode_bench.sh runs it by hand).
+add_executable(spr_encode_bench ${PROJECT_SOURCE_DIR}/tests/bench/encode_bench.c)
+target_link_libraries(spr_encode_bench PRIVATE spr_shard)
