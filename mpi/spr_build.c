@@ -21,6 +21,7 @@
 #include "spr_bm25.h"
 #include "spr_bmp.h"
 #include "spr_h5.h"
+#include "spr_postings.h"
 #include "spr_index.h"
 #include "spr_progress.h"
 
@@ -412,6 +413,58 @@ cleanup:
   return rc;
 }
 
+static int spr_write_postings(const spr_comm *c, spr_h5_writer *w, uint32_t n_terms, uint32_t t0, uint32_t nt,
+                              const uint32_t *odocs, const uint8_t *oimp, const uint64_t *oterm_off) {
+  const int last = c->rank == c->size - 1;
+  uint64_t nblk = 0, cap = 0;
+  for (uint32_t t = 0; t < nt; t++) {
+    const uint32_t n = (uint32_t)(oterm_off[t + 1] - oterm_off[t]);
+    nblk += spr_postings_blocks(n);
+    cap += spr_postings_bound(n);
+  }
+  uint8_t *enc = malloc(cap + 1);
+  uint64_t *boff = malloc((nblk + 1) * sizeof *boff), *tblk = malloc(((size_t)nt + 1) * sizeof *tblk);
+  uint32_t *blast = malloc((nblk ? nblk : 1) * sizeof *blast);
+  int rc = (enc && boff && tblk && blast) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index write: out of memory (postings)");
+  uint64_t bytes = 0, b = 0;
+  for (uint32_t t = 0; rc == SPR_OK && t < nt; t++) {
+    const uint64_t s0 = oterm_off[t];
+    const uint32_t n = (uint32_t)(oterm_off[t + 1] - s0);
+    tblk[t] = b;
+    const int64_t m = spr_postings_encode_list(odocs + s0, oimp + s0, n, enc + bytes, cap - bytes, boff + b);
+    if (m < 0) {
+      rc = (int)m;
+      break;
+    }
+    const uint32_t nb = spr_postings_blocks(n);
+    for (uint32_t j = 0; j < nb; j++) {
+      boff[b + j] += bytes;
+      const uint32_t end = (j + 1) * SPR_POSTINGS_BLOCK < n ? (j + 1) * SPR_POSTINGS_BLOCK : n;
+      blast[b + j] = odocs[s0 + end - 1];
+    }
+    bytes += (uint64_t)m;
+    b += nb;
+  }
+  tblk[nt] = b;
+  boff[b] = bytes;
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  uint64_t by_before = 0, by_total = 0, bl_before = 0, bl_total = 0;
+  SPR_TRYG(rc, spr_mpi_exscan_u64(c, bytes, &by_before, &by_total), cleanup);
+  SPR_TRYG(rc, spr_mpi_exscan_u64(c, nblk, &bl_before, &bl_total), cleanup);
+  for (uint64_t j = 0; j <= nblk; j++) boff[j] += by_before;
+  for (uint32_t t = 0; t <= nt; t++) tblk[t] += bl_before;
+  SPR_TRYG(rc, spr_h5_write(w, "/postings/encoded", SPR_H5_U8, by_total, by_before, bytes, enc), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/postings/block_offsets", SPR_H5_U64, bl_total + 1, bl_before, nblk + last, boff), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/postings/block_last", SPR_H5_U32, bl_total, bl_before, nblk, blast), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/posting_blocks", SPR_H5_U64, (uint64_t)n_terms + 1, t0, nt + last, tblk), cleanup);
+cleanup:
+  free(enc);
+  free(boff);
+  free(tblk);
+  free(blast);
+  return rc;
+}
+
 static int spr_write_index(const spr_comm *c, const spr_build_params *p, const char *tmp,
                            const spr_build_local *l, uint64_t doc_base, uint64_t n_docs,
                            const spr_strlist *g, const uint64_t *df, const uint32_t *tb,
@@ -466,9 +519,9 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
   for (uint32_t t = 0; t <= nt; t++) u64[t] = post_before + oterm_off[t];
   SPR_TRYG(rc, spr_h5_write(w, "/terms/posting_offsets", SPR_H5_U64, (uint64_t)g->n + 1, t0, nt + last, u64), cleanup);
 
-  /* /postings */
-  SPR_TRYG(rc, spr_h5_write(w, "/postings/docids", SPR_H5_U32, post_total, post_before, n_owned, odocs), cleanup);
-  SPR_TRYG(rc, spr_h5_write(w, "/postings/impacts", SPR_H5_U8, post_total, post_before, n_owned, oimp), cleanup);
+  /* /postings: every owned term's list in 128-posting codec blocks (docs/postings.md), with each
+   * block's byte offset and last docid (the skip list a reader uses to decode only a range) */
+  SPR_TRYG(rc, spr_write_postings(c, w, g->n, t0, nt, odocs, oimp, oterm_off), cleanup);
 
   SPR_TRYG(rc, spr_write_bmp(c, w, bmp, n_docs, g->n, t0, nt), cleanup);
 

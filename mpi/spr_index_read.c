@@ -7,6 +7,7 @@
 
 #include "spr_h5.h"
 #include "spr_index.h"
+#include "spr_postings.h"
 
 struct spr_index {
   char *path;          /* owned */
@@ -14,6 +15,8 @@ struct spr_index {
   spr_index_info info;
   spr_strlist terms;   /* owned */
   uint64_t *post_off;  /* owned: n_terms + 1 */
+  uint64_t *post_blk;  /* owned: n_terms + 1: first 128-posting codec block of each term */
+  uint64_t n_pblocks;
 };
 
 const spr_index_info *spr_index_get_info(const spr_index *ix) { return &ix->info; }
@@ -25,6 +28,7 @@ void spr_index_close(spr_index **pix) {
   spr_h5_reader_close(&ix->r);
   spr_strlist_free(&ix->terms);
   free(ix->post_off);
+  free(ix->post_blk);
   free(ix->path);
   free(ix);
   *pix = NULL;
@@ -108,8 +112,7 @@ int spr_index_open(const char *path, spr_index **out) {
   const uint64_t nt = in->n_terms;
   SPR_TRYG(rc, spr_expect_len(ix, "/terms/offsets", nt + 1), fail);
   SPR_TRYG(rc, spr_expect_len(ix, "/terms/posting_offsets", nt + 1), fail);
-  SPR_TRYG(rc, spr_expect_len(ix, "/postings/docids", in->n_postings), fail);
-  SPR_TRYG(rc, spr_expect_len(ix, "/postings/impacts", in->n_postings), fail);
+  SPR_TRYG(rc, spr_expect_len(ix, "/terms/posting_blocks", nt + 1), fail);
   const int64_t nbytes = spr_h5_len(ix->r, "/terms/bytes");
   if (nbytes < 0) {
     rc = (int)nbytes;
@@ -126,6 +129,28 @@ int spr_index_open(const char *path, spr_index **out) {
   SPR_TRYG(rc, spr_check_offsets(path, "/terms/offsets", toff, nt, (uint64_t)nbytes), fail);
   SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/posting_offsets", SPR_H5_U64, 0, nt + 1, ix->post_off), fail);
   SPR_TRYG(rc, spr_check_offsets(path, "/terms/posting_offsets", ix->post_off, nt, in->n_postings), fail);
+  {
+    const int64_t nblk = spr_h5_len(ix->r, "/postings/block_last");
+    if (nblk < 0) {
+      rc = (int)nblk;
+      goto fail;
+    }
+    ix->n_pblocks = (uint64_t)nblk;
+    ix->post_blk = malloc((nt + 1) * sizeof *ix->post_blk);
+    if (!ix->post_blk) {
+      rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
+      goto fail;
+    }
+    SPR_TRYG(rc, spr_expect_len(ix, "/postings/block_offsets", ix->n_pblocks + 1), fail);
+    SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/posting_blocks", SPR_H5_U64, 0, nt + 1, ix->post_blk), fail);
+    SPR_TRYG(rc, spr_check_offsets(path, "/terms/posting_blocks", ix->post_blk, nt, ix->n_pblocks), fail);
+    for (uint64_t t = 0; t < nt; t++)
+      if (ix->post_blk[t + 1] - ix->post_blk[t] != (ix->post_off[t + 1] - ix->post_off[t] + SPR_POSTINGS_BLOCK - 1) / SPR_POSTINGS_BLOCK) {
+        rc = SPR_FAIL(SPR_ECORRUPT, "%s: /terms/posting_blocks: term %llu has a wrong number of blocks", path,
+                      (unsigned long long)t);
+        goto fail;
+      }
+  }
   SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/bytes", SPR_H5_U8, 0, (uint64_t)nbytes, tbytes), fail);
   /* rebuild the NUL-separated term list */
   spr_strlist *tl = &ix->terms;
@@ -159,47 +184,102 @@ fail:
   return rc;
 }
 
-static uint64_t spr_lower_bound_u32(const uint32_t *a, uint64_t n, uint32_t x) {
-  uint64_t lo = 0, hi = n;
-  while (lo < hi) {
-    const uint64_t m = lo + (hi - lo) / 2;
-    if (a[m] < x) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
-
 int spr_index_read_postings(spr_index *ix, uint32_t t, uint32_t lo, uint32_t hi, uint32_t **docs,
                             uint8_t **impacts, uint32_t *n) {
   *docs = NULL;
   *impacts = NULL;
   *n = 0;
   if (t >= ix->info.n_terms) return SPR_FAIL(SPR_EINVAL, "term id %u out of range", t);
-  const uint64_t b = ix->post_off[t], len = ix->post_off[t + 1] - b;
-  uint32_t *d = malloc((len ? len : 1) * sizeof *d);
-  uint8_t *w = malloc(len ? len : 1);
+  const uint64_t df = ix->post_off[t + 1] - ix->post_off[t];
+  const uint64_t b0 = ix->post_blk[t], nb = ix->post_blk[t + 1] - b0;
+  const char *term = spr_strlist_get(&ix->terms, t);
+  uint32_t *last = malloc((nb ? nb : 1) * sizeof *last), *d = NULL;
+  uint64_t *boff = malloc((nb + 1) * sizeof *boff);
+  uint8_t *enc = NULL, *w = NULL;
   int rc = SPR_OK;
-  if (!d || !w) {
-    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading postings of term %u", ix->path, t);
+  if (!last || !boff) {
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading postings of '%s'", ix->path, term);
     goto fail;
   }
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/docids", SPR_H5_U32, b, len, d), fail);
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/impacts", SPR_H5_U8, b, len, w), fail);
-  for (uint64_t i = 0; i < len; i++) {
-    if (d[i] >= ix->info.n_docs || (i && d[i] <= d[i - 1]) || w[i] == 0) {
-      rc = SPR_FAIL(SPR_ECORRUPT, "%s: postings of term '%s' invalid at position %llu", ix->path,
-                    spr_strlist_get(&ix->terms, t), (unsigned long long)(b + i));
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/block_last", SPR_H5_U32, b0, nb, last), fail);
+  /* the skip list: blocks [j0, j1) are the ones that can hold docids in [lo, hi) */
+  uint64_t j0 = 0, j1 = nb;
+  while (j0 < nb && last[j0] < lo) j0++;
+  j1 = j0;
+  while (j1 < nb && (j1 == j0 || last[j1 - 1] < hi)) j1++;
+  if (j0 >= j1) goto empty;
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/block_offsets", SPR_H5_U64, b0 + j0, j1 - j0 + 1, boff), fail);
+  const uint64_t base = boff[0], len = boff[j1 - j0] - base;
+  for (uint64_t j = 0; j <= j1 - j0; j++) {
+    if (boff[j] < base || boff[j] - base > len || (j && boff[j] < boff[j - 1])) {
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: /postings/block_offsets of term '%s' out of order", ix->path, term);
       goto fail;
     }
+    boff[j] -= base;
   }
-  const uint64_t s = spr_lower_bound_u32(d, len, lo), e = spr_lower_bound_u32(d, len, hi);
-  memmove(d, d + s, (e - s) * sizeof *d);
-  memmove(w, w + s, e - s);
+  const uint64_t cap = (j1 - j0) * SPR_POSTINGS_BLOCK;
+  enc = calloc(len + SPR_POSTINGS_PAD, 1);
+  d = malloc(cap * sizeof *d);
+  w = malloc(cap);
+  if (!enc || !d || !w) {
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading postings of '%s'", ix->path, term);
+    goto fail;
+  }
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/encoded", SPR_H5_U8, base, len, enc), fail);
+  uint64_t m = 0;
+  for (uint64_t j = j0; j < j1; j++) {
+    const int64_t got = spr_postings_decode_block(enc, len, boff, (uint32_t)(df - j0 * SPR_POSTINGS_BLOCK),
+                                                  (uint32_t)(j - j0), d + m, w + m);
+    if (got < 0) {
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: postings of term '%s', block %llu: %s", ix->path, term,
+                    (unsigned long long)j, spr_last_message());
+      goto fail;
+    }
+    if (d[m + (uint64_t)got - 1] != last[j]) {
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: postings of term '%s', block %llu: last docid %u, skip list says %u", ix->path,
+                    term, (unsigned long long)j, d[m + (uint64_t)got - 1], last[j]);
+      goto fail;
+    }
+    m += (uint64_t)got;
+  }
+  /* validate, then keep [lo, hi) */
+  uint64_t s0 = 0, e0 = 0; /* [s0, e0): the postings with lo <= docid < hi */
+  for (uint64_t i = 0; i < m; i++) {
+    if (d[i] >= ix->info.n_docs || (i && d[i] <= d[i - 1]) || w[i] == 0) {
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: postings of term '%s' invalid at position %llu", ix->path, term,
+                    (unsigned long long)(j0 * SPR_POSTINGS_BLOCK + i));
+      goto fail;
+    }
+    if (d[i] < lo) s0 = i + 1;
+    if (d[i] < hi) e0 = i + 1;
+  }
+  if (e0 < s0) e0 = s0;
+  memmove(d, d + s0, (e0 - s0) * sizeof *d);
+  memmove(w, w + s0, e0 - s0);
+  free(last);
+  free(boff);
+  free(enc);
   *docs = d;
   *impacts = w;
-  *n = (uint32_t)(e - s);
+  *n = (uint32_t)(e0 - s0);
+  return SPR_OK;
+empty:
+  free(last);
+  free(boff);
+  *docs = malloc(sizeof(uint32_t));
+  *impacts = malloc(1);
+  if (!*docs || !*impacts) {
+    free(*docs);
+    free(*impacts);
+    *docs = NULL;
+    *impacts = NULL;
+    return SPR_FAIL(SPR_ENOMEM, "out of memory");
+  }
   return SPR_OK;
 fail:
+  free(last);
+  free(boff);
+  free(enc);
   free(d);
   free(w);
   return rc;

@@ -26,7 +26,7 @@ done
 for np in 2 3 4; do
   h5diff "$work/i1.h5" "$work/i$np.h5" || { echo "index built with np $np differs from np 1"; exit 1; }
   # h5diff alone passes when it cannot read filtered data: compare the decoded values too
-  diff <(h5dump -d /postings/docids "$work/i1.h5") <(h5dump -d /postings/docids "$work/i$np.h5" | sed "s|i$np.h5|i1.h5|")
+  diff <(h5dump -d /postings/encoded "$work/i1.h5") <(h5dump -d /postings/encoded "$work/i$np.h5" | sed "s|i$np.h5|i1.h5|")
 done
 # the exhaustive oracle on one rank, then exact BMP (partitioned and replicated) and the oracle on
 # 1, 2 and 4 ranks: every run must be the same bytes
@@ -45,7 +45,7 @@ done
 awk 'NF != 6 { print "bad line " NR; exit 1 }
      $1 != q { q = $1; r = 0; s = 1e18 }
      { r++; if ($4 != r || $5 > s) { print "bad order at line " NR; exit 1 }; s = $5 }' "$work/r1.trec"
-h5dump -d /postings/impacts "$work/i1.h5" > "$work/dump.txt"; grep -q "(0): [1-9]" "$work/dump.txt" || { echo "h5dump cannot read the impacts"; exit 1; }
+h5dump -d /terms/df "$work/i1.h5" > "$work/dump.txt"; grep -q "(0): [1-9]" "$work/dump.txt" || { echo "h5dump cannot read the impacts"; exit 1; }
 # small blocks exercise blocks that straddle rank boundaries
 mpi 3 "$SPIRE" index --input "$corpus" --output "$work/b8.h5" --block-size 8
 mpi 2 "$SPIRE" search --index "$work/b8.h5" --queries "$queries" --k 1000 --output "$work/b8.trec"
