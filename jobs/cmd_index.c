@@ -16,9 +16,12 @@ static void spr_index_help(void) {
       "                      or pre-encoded JSON vectors ({\"id\", \"vector\": {\"token\": weight, ...}})\n"
       "  --output PATH       index file to write (written as PATH.tmp, renamed when complete)\n"
       "  --format F          auto (default: .tsv is TSV; JSON with a \"vector\" is vectors), jsonl, tsv, vectors\n"
-      "  --encoder E         auto (default: vectors for a vectors corpus, else bm25), bm25 or vectors.\n"
+      "  --encoder E         auto (default: vectors for a vectors corpus, else bm25), bm25, vectors,\n"
+      "                      or a Hugging Face BERT/SPLADE model folder (config.json, vocab.txt,\n"
+      "                      model.safetensors): each rank encodes its documents (docs/encode.md).\n"
       "                      Vectors whose weights are all integers in [1,255] are kept as impacts;\n"
-      "                      other weights are quantized linearly like BM25 scores\n"
+      "                      other weights (SPLADE's) are quantized linearly like BM25 scores\n"
+      "  --max-length N      SPLADE: tokens per document, [CLS] and [SEP] included (default 512)\n"
       "  --analyzer A        english (default: Lucene EnglishAnalyzer equivalent) or standard\n"
       "  --k1 X              BM25 k1 (default 0.9)\n"
       "  --b X               BM25 b (default 0.4)\n"
@@ -41,6 +44,7 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
       {"b", required_argument, 0, 'B'},       {"bits", required_argument, 0, 'q'},
       {"zstd-level", required_argument, 0, 'z'}, {"block-size", required_argument, 0, 's'},
       {"reorder", required_argument, 0, 'r'}, {"quiet", no_argument, 0, 'Q'},
+      {"max-length", required_argument, 0, 'L'},
       {0, 0, 0, 0}};
   spr_build_params p = {.format = SPR_CORPUS_AUTO, .encoder = "auto", .analyzer = "english", .k1 = 0.9, .b = 0.4, .bits = 8,
                         .zstd_level = 3, .block_size = 32, .progress = 1};
@@ -80,6 +84,10 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
         p.block_size = (int)lv;
         break;
       case 'r': reorder = optarg; break;
+      case 'L':
+        if (spr_arg_long(optarg, 3, 100000, &lv)) return spr_cli_usage_error(world, "index", "--max-length must be >= 3");
+        p.max_length = (int)lv;
+        break;
       case 'Q': p.progress = 0; break;
       default:
         return spr_cli_usage_error(world, "index", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -87,8 +95,6 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
   }
   if (optind < argc) return spr_cli_usage_error(world, "index", "unexpected argument '%s'", argv[optind]);
   if (!p.corpus || !p.output) return spr_cli_usage_error(world, "index", "--input and --output are required");
-  if (strcmp(p.encoder, "auto") && strcmp(p.encoder, "bm25") && strcmp(p.encoder, "vectors"))
-    return spr_cli_usage_error(world, "index", "--encoder must be auto, bm25 or vectors (SPLADE models come later)");
   if (strcmp(reorder, "none"))
     return spr_cli_usage_error(world, "index", "--reorder '%s' is not available yet (none)", reorder);
   if (strcmp(p.analyzer, "english") && strcmp(p.analyzer, "standard"))

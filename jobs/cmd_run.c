@@ -160,9 +160,9 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
   spr_describe_file(line, sizeof line, "corpus", job->corpus.path);
   snprintf(m.key, sizeof m.key,
            "stage=index\nspire=%s\n%sformat=%s\nmodel=%s\nanalyzer=%s\nk1=%.17g\nb=%.17g\nbits=%d\nzstd_level=%d\n"
-           "block_size=%d\n",
+           "block_size=%d\nmax_length=%d\n",
            SPR_VERSION, line, job->corpus.format, job->encode.model, job->encode.analyzer, job->encode.k1,
-           job->encode.b, job->encode.bits, job->index.zstd_level, job->index.block_size);
+           job->encode.b, job->encode.bits, job->index.zstd_level, job->index.block_size, job->encode.max_length);
   int skip = 0;
   if (w->rank == 0 && !force) skip = spr_manifest_matches(job, "index", job->index.path, &m);
   SPR_TRY(spr_mpi_bcast(w, &skip, sizeof skip, 0));
@@ -186,12 +186,16 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
     rc = spr_parent_dir(job->index.path);
   }
   SPR_TRY(spr_mpi_agree(w, rc));
-  if (strcmp(job->encode.model, "bm25") && strcmp(job->encode.model, "vectors"))
-    return SPR_FAIL(SPR_EUNSUPPORTED, "%s: [encode] model = %s is not available yet (bm25 or vectors)", job->file,
-                    job->encode.model);
+  /* a model folder is relative to the job file, like every path */
+  char model[4096];
+  const char *enc = job->encode.model;
+  if (strcmp(enc, "bm25") && strcmp(enc, "vectors") && enc[0] != '/') {
+    snprintf(model, sizeof model, "%s/%s", job->dir, enc);
+    enc = model;
+  }
   spr_corpus_format fmt = SPR_CORPUS_AUTO;
   SPR_TRY(spr_corpus_format_parse(job->corpus.format, &fmt));
-  spr_build_params p = {.corpus = job->corpus.path, .format = fmt, .encoder = job->encode.model, .analyzer = job->encode.analyzer,
+  spr_build_params p = {.corpus = job->corpus.path, .format = fmt, .encoder = enc, .max_length = job->encode.max_length, .analyzer = job->encode.analyzer,
                         .k1 = job->encode.k1, .b = job->encode.b, .bits = job->encode.bits,
                         .output = job->index.path, .zstd_level = job->index.zstd_level,
                         .block_size = job->index.block_size, .progress = progress};

@@ -14,8 +14,10 @@ static void spr_search_help(void) {
       "the ranks' lists and writes the run (score descending, ties by docid ascending), identical for\n"
       "any number of ranks.\n\n"
       "  --index PATH        index file from spire index\n"
-      "  --queries PATH      TSV qid<TAB>text, analyzed like the documents; a query term is weighted\n"
-      "                      by how often it occurs in the query\n"
+      "  --queries PATH      TSV qid<TAB>text, analyzed like the documents (a term is weighted by how\n"
+      "                      often it occurs) or, for a SPLADE index, encoded by its model; or JSON\n"
+      "                      vectors {\"id\", \"vector\": {\"token\": weight}} (u8 weights: integers in\n"
+      "                      [1,255] as they are, others scaled per query to a maximum of 255)\n"
       "  --k K               results per query, 1..100000 (default 1000)\n"
       "  --output PATH       TREC run: qid Q0 docid rank score tag (score = sum of u8 impacts)\n"
       "  --algorithm A       bmp (default: Block-Max Pruning, exact at alpha = beta = 1) or exhaustive\n"
@@ -27,6 +29,8 @@ static void spr_search_help(void) {
       "                      every query) or replicated (each rank loads the whole index and answers\n"
       "                      a share of the queries; for throughput when the index fits in memory)\n"
       "  --tag T             run tag, 6th column (default spire)\n"
+      "  --model DIR         SPLADE index: encode the TSV queries with this model folder instead of\n"
+      "                      the one recorded in the index (with idf.json: inference-free queries)\n"
       "  --quiet             no progress or summary lines\n"
       "  -h, --help          this help\n");
 }
@@ -41,7 +45,7 @@ int spr_cmd_search(const spr_comm *world, int argc, char **argv) {
       {"k", required_argument, 0, 'k'},      {"output", required_argument, 0, 'o'},
       {"algorithm", required_argument, 0, 'a'}, {"alpha", required_argument, 0, 'A'},
       {"beta", required_argument, 0, 'B'},   {"tag", required_argument, 0, 't'},
-      {"serving", required_argument, 0, 'S'},
+      {"serving", required_argument, 0, 'S'}, {"model", required_argument, 0, 'M'},
       {"quiet", no_argument, 0, 'Q'},        {0, 0, 0, 0}};
   spr_search_params p = {.k = 1000, .algorithm = "bmp", .alpha = 1, .beta = 1, .tag = "spire", .progress = 1};
   long lv = 0;
@@ -80,6 +84,7 @@ int spr_cmd_search(const spr_comm *world, int argc, char **argv) {
           return spr_cli_usage_error(world, "search", "--tag must be one word");
         p.tag = optarg;
         break;
+      case 'M': p.model = optarg; break;
       case 'Q': p.progress = 0; break;
       default:
         return spr_cli_usage_error(world, "search", "unknown or incomplete option '%s'", argv[optind - 1]);

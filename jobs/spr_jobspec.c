@@ -68,7 +68,11 @@ static const spr_jobkey spr_jobkeys[] = {
      "Relevance judgments `qid 0 docid grade`; without them evaluation is skipped.",
      SPR_OFF(corpus.qrels)},
     {"encode", "model", SPR_JOBKEY_STRING, "bm25", 0, 0, NULL,
-     "Encoder: `bm25` (text corpora) or `vectors` (pre-encoded vector corpora).", SPR_OFF(encode.model)},
+     "Encoder: `bm25` (text corpora), `vectors` (pre-encoded vector corpora), or a Hugging Face "
+     "BERT/SPLADE model folder (relative to the job file) that every rank runs on its documents.",
+     SPR_OFF(encode.model)},
+    {"encode", "max_length", SPR_JOBKEY_INT, "512", 3, 100000, NULL,
+     "SPLADE: tokens per document, [CLS] and [SEP] included.", SPR_OFF(encode.max_length)},
     {"encode", "analyzer", SPR_JOBKEY_ENUM, "english", 0, 0, "english|standard",
      "Text analysis for bm25: english (stop words + Porter stemming) or standard (lowercased "
      "words only).",

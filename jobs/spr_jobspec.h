@@ -35,6 +35,7 @@ typedef struct spr_job {
     char *analyzer; /* owned: "english" or "standard" */
     double k1, b;
     int bits;
+    int max_length; /* SPLADE: tokens per document */
   } encode;
   struct {
     char *path; /* owned, absolute */

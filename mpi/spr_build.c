@@ -10,6 +10,8 @@
  *      concatenated in source-rank order, so every list is sorted by docid;
  *   6. every dataset is written collectively, each rank its contiguous slice, to OUTPUT.tmp,
  *      which rank 0 renames once all ranks agree the write succeeded. */
+#define _DEFAULT_SOURCE /* realpath */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "spr_analyzer.h"
 #include "spr_bm25.h"
 #include "spr_bmp.h"
+#include "spr_encode.h"
 #include "spr_h5.h"
 #include "spr_postings.h"
 #include "spr_index.h"
@@ -76,6 +79,106 @@ static int spr_cmp_pair(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Append one document: its id and its (term, weight) pairs, sorted by term with repeats merged
+ * (tokens count up to tf; a vector's repeated key sums). dl = the number of pairs before merging
+ * (terms after analysis; entries of a vector). pairs is reordered. */
+static int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, spr_pair *pairs, size_t np) {
+  const uint64_t n = l->n_docs;
+  SPR_TRY(spr_grow((void **)&l->dl, &l->dl_cap, n + 1, sizeof *l->dl));
+  SPR_TRY(spr_grow((void **)&l->post_off, &l->post_off_cap, n + 2, sizeof *l->post_off));
+  SPR_TRY(spr_grow((void **)&l->id_off, &l->id_off_cap, n + 2, sizeof *l->id_off));
+  if (n == 0) l->post_off[0] = 0;
+  SPR_TRY(spr_grow((void **)&l->ids, &l->ids_cap, l->ids_len + id_len, 1));
+  memcpy(l->ids + l->ids_len, id, id_len);
+  l->ids_len += id_len;
+  l->id_off[n + 1] = l->ids_len;
+  l->dl[n] = (uint32_t)np;
+  qsort(pairs, np, sizeof *pairs, spr_cmp_pair);
+  for (size_t i = 0; i < np;) {
+    size_t j = i;
+    double w = 0;
+    while (j < np && pairs[j].term == pairs[i].term) w += pairs[j++].weight;
+    SPR_TRY(spr_grow((void **)&l->tid, &l->tid_cap, l->n_post + 1, sizeof *l->tid));
+    SPR_TRY(spr_grow((void **)&l->w, &l->w_cap, l->n_post + 1, sizeof *l->w));
+    l->tid[l->n_post] = pairs[i].term;
+    l->w[l->n_post] = w;
+    l->n_post++;
+    i = j;
+  }
+  l->post_off[n + 1] = l->n_post;
+  l->n_docs++;
+  return SPR_OK;
+}
+
+/* SPLADE documents wait in a batch (their ids and texts copied), then are encoded together:
+ * spr_splade_encode runs its own OpenMP region over the batch, and with one text per forward pass
+ * a vector does not depend on its batch, so results do not depend on the rank count. */
+typedef struct spr_splade_batch {
+  char *buf;          /* owned: ids and texts */
+  uint64_t len, cap;
+  uint64_t *id_at, *text_at, *text_len; /* owned: offsets into buf */
+  uint64_t n, ncap;
+  uint64_t tokens;    /* encoded so far, for the stats */
+} spr_splade_batch;
+
+static void spr_splade_batch_free(spr_splade_batch *b) {
+  free(b->buf);
+  free(b->id_at);
+  free(b->text_at);
+  free(b->text_len);
+  memset(b, 0, sizeof *b);
+}
+
+static int spr_splade_batch_add(spr_splade_batch *b, const spr_doc *d) {
+  SPR_TRY(spr_grow((void **)&b->buf, &b->cap, b->len + d->id_len + d->text_len + 2, 1));
+  uint64_t c1 = b->ncap, c2 = b->ncap;
+  SPR_TRY(spr_grow((void **)&b->id_at, &c1, b->n + 1, sizeof *b->id_at));
+  SPR_TRY(spr_grow((void **)&b->text_at, &c2, b->n + 1, sizeof *b->text_at));
+  SPR_TRY(spr_grow((void **)&b->text_len, &b->ncap, b->n + 1, sizeof *b->text_len));
+  b->id_at[b->n] = b->len;
+  memcpy(b->buf + b->len, d->id, d->id_len + 1);
+  b->len += d->id_len + 1;
+  b->text_at[b->n] = b->len;
+  memcpy(b->buf + b->len, d->text, d->text_len);
+  b->buf[b->len + d->text_len] = '\0';
+  b->text_len[b->n] = d->text_len;
+  b->len += d->text_len + 1;
+  b->n++;
+  return SPR_OK;
+}
+
+/* Encode the batch and append its documents; the terms are the model's vocabulary tokens. */
+static int spr_splade_batch_flush(spr_splade_batch *b, const spr_build_params *p, spr_vocab *voc,
+                                  spr_build_local *l, spr_pair **pairs, uint64_t *pairs_cap) {
+  if (b->n == 0) return SPR_OK;
+  const char **texts = malloc(b->n * sizeof *texts);
+  if (!texts) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory (encoder batch)");
+  for (uint64_t i = 0; i < b->n; i++) texts[i] = b->buf + b->text_at[i];
+  spr_splade_params sp = {.max_length = (uint32_t)p->max_length, .query = 0};
+  spr_splade_vectors v = {0};
+  int rc = spr_splade_encode(p->model, &sp, texts, (const size_t *)b->text_len, b->n, &v);
+  free(texts);
+  const spr_wordpiece *wp = spr_model_vocab(p->model);
+  for (uint64_t i = 0; rc == SPR_OK && i < b->n; i++) {
+    const uint64_t m = v.off[i + 1] - v.off[i];
+    rc = spr_grow((void **)pairs, pairs_cap, m + 1, sizeof **pairs);
+    for (uint64_t j = 0; rc == SPR_OK && j < m; j++) {
+      const char *tok = spr_wordpiece_token(wp, v.term[v.off[i] + j]);
+      const int64_t id = spr_vocab_intern(voc, tok, strlen(tok));
+      if (id < 0) rc = (int)id;
+      else (*pairs)[j] = (spr_pair){(uint32_t)id, (double)v.weight[v.off[i] + j]};
+    }
+    if (rc == SPR_OK) {
+      const char *id = b->buf + b->id_at[i];
+      rc = spr_build_add_doc(l, id, strlen(id), *pairs, (size_t)m);
+    }
+  }
+  b->tokens += v.tokens;
+  spr_splade_vectors_free(&v);
+  b->n = b->len = 0;
+  return rc;
+}
+
 /* Phase 1: parse and analyze this rank's records. */
 static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corpus *corp, spr_vocab *voc,
                           spr_build_local *l) {
@@ -88,6 +191,8 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
   spr_tokens toks = {0};
   spr_pair *pairs = NULL;
   uint64_t pairs_cap = 0;
+  spr_splade_batch batch;
+  memset(&batch, 0, sizeof batch);
   int rc = SPR_OK;
   SPR_TRYG(rc, spr_analyzer_create(p->vectors ? "standard" : p->analyzer, &an), cleanup);
   SPR_TRYG(rc, spr_corpus_cursor_create(corp, begin, end, lines_before + 1, &cur), cleanup);
@@ -100,8 +205,20 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
   for (;;) {
     SPR_TRYG(rc, spr_corpus_next(cur, &d), cleanup);
     if (rc == 0) break;
-    /* the document's (term, weight) pairs: analyzed tokens (weight 1 each) or the given vector */
+    /* the document's (term, weight) pairs: SPLADE (batched), analyzed tokens (weight 1 each) or
+     * the given vector */
     size_t np = 0;
+    if (p->model) {
+      if (d.vec) {
+        rc = SPR_FAIL(SPR_EINVAL, "%s:%llu: a vector record, but the encoder is a model", p->corpus,
+                      (unsigned long long)d.line);
+        goto cleanup;
+      }
+      SPR_TRYG(rc, spr_splade_batch_add(&batch, &d), cleanup);
+      if (batch.n >= 256) SPR_TRYG(rc, spr_splade_batch_flush(&batch, p, voc, l, &pairs, &pairs_cap), cleanup);
+      spr_progress_update(&prog, d.line - lines_before);
+      continue;
+    }
     if (d.vec) {
       if (!p->vectors) {
         rc = SPR_FAIL(SPR_EINVAL, "%s:%llu: a vector record in a text corpus", p->corpus, (unsigned long long)d.line);
@@ -142,36 +259,14 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
         pairs[np++] = (spr_pair){(uint32_t)id, 1.0};
       }
     }
-    const uint64_t n = l->n_docs;
-    SPR_TRYG(rc, spr_grow((void **)&l->dl, &l->dl_cap, n + 1, sizeof *l->dl), cleanup);
-    SPR_TRYG(rc, spr_grow((void **)&l->post_off, &l->post_off_cap, n + 2, sizeof *l->post_off), cleanup);
-    SPR_TRYG(rc, spr_grow((void **)&l->id_off, &l->id_off_cap, n + 2, sizeof *l->id_off), cleanup);
-    if (n == 0) l->post_off[0] = 0;
-    SPR_TRYG(rc, spr_grow((void **)&l->ids, &l->ids_cap, l->ids_len + d.id_len, 1), cleanup);
-    memcpy(l->ids + l->ids_len, d.id, d.id_len);
-    l->ids_len += d.id_len;
-    l->id_off[n + 1] = l->ids_len;
-    l->dl[n] = (uint32_t)np; /* terms after analysis; for vectors, the number of entries */
-    /* sort by term, merge repeats (tokens count up to tf; a vector's repeated key sums) */
-    qsort(pairs, np, sizeof *pairs, spr_cmp_pair);
-    for (size_t i = 0; i < np;) {
-      size_t j = i;
-      double w = 0;
-      while (j < np && pairs[j].term == pairs[i].term) w += pairs[j++].weight;
-      SPR_TRYG(rc, spr_grow((void **)&l->tid, &l->tid_cap, l->n_post + 1, sizeof *l->tid), cleanup);
-      SPR_TRYG(rc, spr_grow((void **)&l->w, &l->w_cap, l->n_post + 1, sizeof *l->w), cleanup);
-      l->tid[l->n_post] = pairs[i].term;
-      l->w[l->n_post] = w;
-      l->n_post++;
-      i = j;
-    }
-    l->post_off[n + 1] = l->n_post;
-    l->n_docs++;
+    SPR_TRYG(rc, spr_build_add_doc(l, d.id, d.id_len, pairs, np), cleanup);
     spr_progress_update(&prog, d.line - lines_before);
   }
+  SPR_TRYG(rc, spr_splade_batch_flush(&batch, p, voc, l, &pairs, &pairs_cap), cleanup);
   spr_progress_finish(&prog, my_lines);
   rc = SPR_OK;
 cleanup:
+  spr_splade_batch_free(&batch);
   free(pairs);
   spr_tokens_free(&toks);
   spr_corpus_cursor_free(&cur);
@@ -532,8 +627,13 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_docs", n_docs), cleanup);
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_terms", g->n), cleanup);
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_postings", post_total), cleanup);
-  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "encoder", p->vectors ? "vectors" : "bm25"), cleanup);
-  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "analyzer", p->vectors ? "none" : p->analyzer), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "encoder", p->model ? "splade" : p->vectors ? "vectors" : "bm25"), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "analyzer", (p->vectors || p->model) ? "none" : p->analyzer), cleanup);
+  if (p->model) {
+    SPR_TRYG(rc, spr_h5_attr_str(w, "/", "model", p->model_dir), cleanup);
+    SPR_TRYG(rc, spr_h5_attr_str(w, "/", "model_dtype", spr_model_dtype(p->model)), cleanup);
+    SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "max_length", (uint64_t)p->max_length), cleanup);
+  }
   SPR_TRYG(rc, spr_h5_attr_f64(w, "/", "bm25_k1", p->k1), cleanup);
   SPR_TRYG(rc, spr_h5_attr_f64(w, "/", "bm25_b", p->b), cleanup);
   SPR_TRYG(rc, spr_h5_attr_f64(w, "/", "avgdl", st->avgdl), cleanup);
@@ -559,6 +659,8 @@ cleanup:;
 int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build_stats *st) {
   spr_build_params pv = *params;
   const spr_build_params *p = &pv;
+  spr_model *model = NULL;
+  char *model_dir = NULL;
   memset(st, 0, sizeof *st);
   const double t_start = spr_now();
   spr_corpus *corp = NULL;
@@ -585,7 +687,16 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
     if (!strcmp(enc, "auto")) pv.vectors = is_vec;
     else if (!strcmp(enc, "vectors")) pv.vectors = 1;
     else if (!strcmp(enc, "bm25")) pv.vectors = 0;
-    else rc = SPR_FAIL(SPR_EUNSUPPORTED, "encoder '%s' is not available (auto, bm25 or vectors)", enc);
+    else { /* a Hugging Face model folder: SPLADE */
+      pv.vectors = 0;
+      rc = spr_model_load(enc, &model);
+      if (rc == SPR_OK) {
+        pv.model = model;
+        model_dir = realpath(enc, NULL);
+        pv.model_dir = model_dir ? model_dir : enc;
+        if (pv.max_length <= 0) pv.max_length = 512;
+      }
+    }
     if (rc == SPR_OK && pv.vectors != is_vec)
       rc = SPR_FAIL(SPR_EINVAL, "%s: encoder %s needs a %s corpus", p->corpus, pv.vectors ? "vectors" : "bm25",
                     pv.vectors ? "JSON vectors" : "text");
@@ -634,7 +745,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   double smax = 0, not_identity = 0;
   for (uint64_t d = 0; d < l.n_docs; d++)
     for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
-      const double s = p->vectors ? l.w[i] : spr_bm25_score(&bm, idf[l.tid[i]], (uint32_t)l.w[i], l.dl[d]);
+      const double s = (p->vectors || p->model) ? l.w[i] : spr_bm25_score(&bm, idf[l.tid[i]], (uint32_t)l.w[i], l.dl[d]);
       smax = s > smax ? s : smax;
       if (p->vectors && (l.w[i] != floor(l.w[i]) || l.w[i] > 255)) not_identity = 1;
     }
@@ -660,7 +771,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
     for (uint64_t d = 0; d < l.n_docs; d++)
       for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
         const uint32_t t = l.tid[i];
-        const double s = p->vectors ? l.w[i] : spr_bm25_score(&bm, idf[t], (uint32_t)l.w[i], l.dl[d]);
+        const double s = (p->vectors || p->model) ? l.w[i] : spr_bm25_score(&bm, idf[t], (uint32_t)l.w[i], l.dl[d]);
         const uint8_t q = identity ? (uint8_t)s : spr_quantize_linear(s, smax, p->bits);
         limp[i] = q;
         send[pos[t]++] = (spr_prec){t, (uint32_t)(doc_base + d), q};
@@ -746,5 +857,7 @@ cleanup:
   spr_build_local_free(&l);
   spr_vocab_free(&voc);
   spr_corpus_close(&corp);
+  spr_model_free(&model);
+  free(model_dir);
   return rc;
 }

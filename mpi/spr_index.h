@@ -7,6 +7,7 @@
 #include "spr_coll.h"
 #include "spr_bmp.h"
 #include "spr_corpus.h"
+#include "spr_model.h"
 #include "spr_status.h"
 #include "spr_topk.h"
 #include "spr_vocab.h"
@@ -18,6 +19,9 @@ typedef struct spr_build_params {
   spr_corpus_format format;
   const char *encoder;      /* "auto" (by the corpus format), "bm25" or "vectors" */
   int vectors;              /* set by the build: 1 when the corpus holds pre-encoded vectors */
+  const spr_model *model;  /* set by the build when encoder is a model folder (SPLADE) */
+  const char *model_dir;    /* set by the build: the model folder, absolute */
+  int max_length;           /* SPLADE: tokens per document, 0 = 512 */
   const char *analyzer;     /* "english" | "standard" (text corpora) */
   double k1, b;
   int bits;                 /* impact bits, 1..8 */
@@ -49,6 +53,8 @@ typedef struct spr_index_info {
   double k1, b, avgdl, score_max;
   char encoder[32], analyzer[32];
   char quantization[128];
+  char model[1024];         /* splade: the model folder the documents were encoded with */
+  uint64_t max_length;      /* splade: document max length */
 } spr_index_info;
 
 /* Local. Open an index file, check its format version and read the header and the term list. */

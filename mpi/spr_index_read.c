@@ -104,6 +104,10 @@ int spr_index_open(const char *path, spr_index **out) {
   SPR_TRYG(rc, spr_read_str_attr(ix, "encoder", in->encoder, sizeof in->encoder), fail);
   SPR_TRYG(rc, spr_read_str_attr(ix, "analyzer", in->analyzer, sizeof in->analyzer), fail);
   SPR_TRYG(rc, spr_read_str_attr(ix, "quantization", in->quantization, sizeof in->quantization), fail);
+  if (!strcmp(in->encoder, "splade")) {
+    SPR_TRYG(rc, spr_read_str_attr(ix, "model", in->model, sizeof in->model), fail);
+    SPR_TRYG(rc, spr_h5_get_attr_u64(ix->r, "/", "max_length", &in->max_length), fail);
+  }
   if (in->n_docs >= UINT32_MAX || in->n_terms >= UINT32_MAX) {
     rc = SPR_FAIL(SPR_ECORRUPT, "%s: implausible header (n_docs %llu, n_terms %llu)", path,
                   (unsigned long long)in->n_docs, (unsigned long long)in->n_terms);

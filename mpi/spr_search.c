@@ -15,6 +15,7 @@
 
 #include "spr_analyzer.h"
 #include "spr_bmp.h"
+#include "spr_encode.h"
 #include "spr_index.h"
 #include "spr_progress.h"
 #include "spr_topk.h"
@@ -63,6 +64,38 @@ static void spr_quantize_query(const double *w, size_t n, uint32_t *out) {
 /* Every query as a sorted (term, weight) list. Text queries are analyzed with the index's analyzer
  * and a term's weight is its number of occurrences (as Lucene's BooleanQuery sums a repeated term);
  * vector queries match index terms exactly. Terms absent from the index are dropped. */
+/* SPLADE queries: encode the query texts with the model (or its idf.json: inference-free) into
+ * vector queries, so that the rest of the search sees JSON-vector-like queries. */
+static int spr_encode_queries(const char *model_dir, spr_queries *q) {
+  spr_model *m = NULL;
+  SPR_TRY(spr_model_load(model_dir, &m));
+  size_t *lens = malloc((q->n + 1) * sizeof *lens);
+  spr_splade_vectors v = {0};
+  int rc = lens ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "queries: out of memory");
+  for (size_t i = 0; rc == SPR_OK && i < q->n; i++) lens[i] = strlen(q->text[i]);
+  spr_splade_params sp = {.query = 1};
+  if (rc == SPR_OK) rc = spr_splade_encode(m, &sp, (const char *const *)q->text, lens, q->n, &v);
+  if (rc == SPR_OK) {
+    const uint64_t ne = v.off[q->n];
+    q->vec_off = malloc((q->n + 1) * sizeof *q->vec_off);
+    q->vec_term = calloc(ne + 1, sizeof *q->vec_term);
+    q->vec_weight = malloc((ne + 1) * sizeof *q->vec_weight);
+    if (!q->vec_off || !q->vec_term || !q->vec_weight) rc = SPR_FAIL(SPR_ENOMEM, "queries: out of memory");
+    for (size_t i = 0; rc == SPR_OK && i <= q->n; i++) q->vec_off[i] = v.off[i];
+    const spr_wordpiece *wp = spr_model_vocab(m);
+    for (uint64_t j = 0; rc == SPR_OK && j < ne; j++) {
+      q->vec_term[j] = strdup(spr_wordpiece_token(wp, v.term[j]));
+      q->vec_weight[j] = v.weight[j];
+      if (!q->vec_term[j]) rc = SPR_FAIL(SPR_ENOMEM, "queries: out of memory");
+    }
+    if (rc == SPR_OK) q->vectors = 1;
+  }
+  spr_splade_vectors_free(&v);
+  free(lens);
+  spr_model_free(&m);
+  return rc;
+}
+
 static int spr_analyze_queries(const spr_index *ix, const spr_queries *q, spr_qterm **terms, uint64_t *off) {
   const spr_index_info *in = spr_index_get_info(ix);
   if (!q->vectors && !strcmp(in->analyzer, "none"))
@@ -178,6 +211,8 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
     rc = SPR_FAIL(SPR_EINVAL, "unknown search algorithm '%s' (bmp or exhaustive)", p->algorithm);
   if (rc == SPR_OK) rc = spr_index_open(p->index, &ix);
   if (rc == SPR_OK) rc = spr_queries_load(p->queries, &q);
+  if (rc == SPR_OK && !q.vectors && !strcmp(spr_index_get_info(ix)->encoder, "splade"))
+    rc = spr_encode_queries(p->model ? p->model : spr_index_get_info(ix)->model, &q);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   const spr_index_info *in = spr_index_get_info(ix);
   const uint32_t N = (uint32_t)in->n_docs, k = p->k;

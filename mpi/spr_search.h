@@ -17,6 +17,7 @@ typedef struct spr_search_params {
   double alpha, beta;    /* BMP: 1 = exact; alpha < 1 prunes blocks harder, beta < 1 drops light terms */
   int replicated;        /* 0: each rank searches its block range (partitioned); 1: each rank loads
                             the whole index and answers a share of the queries */
+  const char *model;     /* splade index: the model folder for query encoding; NULL = the index's */
   int progress;
 } spr_search_params;
 
