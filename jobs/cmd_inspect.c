@@ -32,7 +32,9 @@ static int spr_inspect(const char *path, int verify) {
   printf("impacts         u%llu, max score %.6f, %s\n", (unsigned long long)in->bits, in->score_max, in->quantization);
   int rc = SPR_OK;
   if (verify) {
-    rc = spr_index_verify(ix);
+    rc = spr_index_verify_checksums(ix);
+    if (rc == SPR_OK) printf("checksums       ok (xxh3_64 of every dataset)\n");
+    if (rc == SPR_OK) rc = spr_index_verify(ix);
     if (rc == SPR_OK) printf("verify          ok\n");
   }
   spr_index_close(&ix);

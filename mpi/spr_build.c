@@ -827,6 +827,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &g, df, tb, odocs, oimp, oterm_off, n_recv, &bmp, st);
   rc = spr_mpi_agree(c, rc);
+  if (rc == SPR_OK) rc = spr_index_write_checksums(c, tmp);
   if (rc == SPR_OK && c->rank == 0 && rename(tmp, p->output) != 0)
     rc = SPR_FAIL(SPR_EIO, "%s: cannot rename from %s", p->output, tmp);
   rc = spr_mpi_agree(c, rc);

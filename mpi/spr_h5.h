@@ -88,6 +88,14 @@ SPR_NODISCARD int spr_h5_get_attr_str(spr_h5_reader *r, const char *obj, const c
  * allocated chunks; SPR_ENOTFOUND if index >= that number. For `spire inspect` and tests. */
 SPR_NODISCARD int spr_h5_chunk_info(spr_h5_reader *r, const char *name, uint64_t index,
                                     uint64_t *file_offset, uint64_t *stored_bytes, uint64_t *nchunks);
+/* Local. Open a closed file read-write without MPI and set a u64 attribute on each of n objects
+ * (obj[i], name[i]) = v[i], replacing existing ones. For annotations computed after a collective
+ * write (checksums). Not collective: one rank calls it while no one else has the file open. */
+SPR_NODISCARD int spr_h5_annotate_u64(const char *path, size_t n, const char *const *obj,
+                                      const char *const *name, const uint64_t *v);
+/* Local. XXH3-64 of a dataset's elements as little-endian bytes of their stored type (read in
+ * chunks). type must be the dataset's own element type. */
+SPR_NODISCARD int spr_h5_hash(spr_h5_reader *r, const char *name, spr_h5_type type, uint64_t *hash);
 /* Local. Frees *r (NULL ok), nulls it. */
 void spr_h5_reader_close(spr_h5_reader **r);
 

@@ -44,6 +44,17 @@ typedef struct spr_build_stats {
  * depend on the rank count. On failure no file is left at p->output (nor its temporary). */
 SPR_NODISCARD int spr_index_build(const spr_comm *c, const spr_build_params *p, spr_build_stats *st);
 
+/* Every dataset of format 2 and its element type (checksums, verification). */
+typedef struct spr_index_dataset {
+  const char *name;
+  int type; /* spr_h5_type */
+} spr_index_dataset;
+const spr_index_dataset *spr_index_datasets(size_t *n);
+/* Collective on c. Checksum every dataset of the closed file at path (XXH3-64 of its elements as
+ * little-endian bytes; datasets dealt out to ranks) and store each as the dataset's attribute
+ * "xxh3_64" (rank 0 annotates the file). The values do not depend on the rank count. */
+SPR_NODISCARD int spr_index_write_checksums(const spr_comm *c, const char *path);
+
 /* ---------------------------------------------------------------- reading */
 typedef struct spr_index spr_index;
 
@@ -87,6 +98,9 @@ void spr_bmp_data_free(spr_bmp_data *d);
 /* The block range of rank r of P: equal contiguous shares of the blocks. */
 void spr_index_block_range(const spr_index *ix, int r, int P, uint64_t *blk_lo, uint64_t *blk_hi);
 
+/* Local. Recompute every dataset's checksum and compare with its "xxh3_64" attribute:
+ * SPR_ECORRUPT naming the first dataset that differs. */
+SPR_NODISCARD int spr_index_verify_checksums(spr_index *ix);
 /* Local. Check every structural invariant of the file (offsets, sortedness, ranges, df, sorted
  * unique terms). Returns SPR_ECORRUPT with the first violation named. */
 SPR_NODISCARD int spr_index_verify(spr_index *ix);

@@ -339,6 +339,44 @@ int spr_index_read_lengths(spr_index *ix, uint32_t **len) {
   return SPR_OK;
 }
 
+/* The BMP structures: the forward blocks pass the kernel's structural and consistency checks, the
+ * stored /blockmax lists equal the ones the forward blocks imply, and the stored k-th impacts equal
+ * the ones of the postings (kth: recomputed by the caller from the decoded postings). */
+static int spr_verify_bmp(spr_index *ix, const uint8_t *kth) {
+  const spr_index_info *in = &ix->info;
+  spr_bmp_data bd;
+  SPR_TRY(spr_index_load_bmp(ix, 0, in->n_blocks, &bd));
+  const spr_bmp_index *v = &bd.view;
+  const uint64_t nt = in->n_terms, ne = v->bm_off[nt];
+  uint64_t *off = malloc((nt + 1) * sizeof *off);
+  uint32_t *blk = malloc((ne ? ne : 1) * sizeof *blk);
+  uint8_t *mx = malloc(ne ? ne : 1);
+  void *ws = malloc(spr_bmp_check_workspace_size(v) + 8);
+  int rc = (off && blk && mx && ws) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "%s: out of memory", ix->path);
+  if (rc == SPR_OK) rc = spr_bmp_index_check_consistency(v, ws);
+  if (rc == SPR_OK) rc = spr_expect_len(ix, "/blockmax/offsets", nt + 1);
+  if (rc == SPR_OK) rc = spr_expect_len(ix, "/blockmax/blocks", ne);
+  if (rc == SPR_OK) rc = spr_h5_read(ix->r, "/blockmax/offsets", SPR_H5_U64, 0, nt + 1, off);
+  if (rc == SPR_OK) rc = spr_h5_read(ix->r, "/blockmax/blocks", SPR_H5_U32, 0, ne, blk);
+  if (rc == SPR_OK) rc = spr_h5_read(ix->r, "/blockmax/max", SPR_H5_U8, 0, ne, mx);
+  for (uint64_t t = 0; rc == SPR_OK && t < nt; t++) {
+    int bad = off[t + 1] != v->bm_off[t + 1];
+    for (uint64_t e = v->bm_off[t]; !bad && e < v->bm_off[t + 1]; e++) bad = blk[e] != v->bm_block[e] || mx[e] != v->bm_max[e];
+    if (bad)
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: /blockmax of term '%s' disagrees with its forward blocks", ix->path,
+                    spr_strlist_get(&ix->terms, (uint32_t)t));
+    else if (memcmp(kth + 3 * t, v->kth + 3 * t, 3))
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: /terms/kth_impact of term '%s' disagrees with its postings", ix->path,
+                    spr_strlist_get(&ix->terms, (uint32_t)t));
+  }
+  free(off);
+  free(blk);
+  free(mx);
+  free(ws);
+  spr_bmp_data_free(&bd);
+  return rc;
+}
+
 int spr_index_verify(spr_index *ix) {
   const spr_index_info *in = &ix->info;
   /* terms strictly increasing (sorted unique) and non-empty */
@@ -357,8 +395,9 @@ int spr_index_verify(spr_index *ix) {
   char *ids = NULL;
   uint64_t *ioff = NULL;
   uint32_t *len = NULL;
+  uint8_t *kth = malloc(3 * in->n_terms + 1);
   int rc = SPR_OK;
-  if (!df || !mx) {
+  if (!df || !mx || !kth) {
     rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", ix->path);
     goto cleanup;
   }
@@ -375,6 +414,7 @@ int spr_index_verify(spr_index *ix) {
                     spr_strlist_get(&ix->terms, t), df[t], n);
       goto cleanup;
     }
+    spr_bmp_kth(w, n, kth + 3 * (size_t)t);
     if (m != mx[t] || m > top) {
       rc = SPR_FAIL(SPR_ECORRUPT, "%s: term '%s': max_impact %u but postings reach %u (bits %llu)", ix->path,
                     spr_strlist_get(&ix->terms, t), mx[t], m, (unsigned long long)in->bits);
@@ -387,6 +427,7 @@ int spr_index_verify(spr_index *ix) {
   }
   SPR_TRYG(rc, spr_index_read_docids(ix, &ids, &ioff), cleanup);
   SPR_TRYG(rc, spr_index_read_lengths(ix, &len), cleanup);
+  SPR_TRYG(rc, spr_verify_bmp(ix, kth), cleanup);
   for (uint64_t i = 0; i < in->n_docs; i++)
     if (!ids[ioff[i]]) {
       rc = SPR_FAIL(SPR_ECORRUPT, "%s: /docs/ids: empty id for docid %llu", ix->path, (unsigned long long)i);
@@ -400,6 +441,7 @@ cleanup:
   free(ids);
   free(ioff);
   free(len);
+  free(kth);
   return rc;
 }
 
@@ -550,4 +592,76 @@ fail:
   free(bm_max);
   free(kth);
   return rc;
+}
+
+static const spr_index_dataset spr_datasets[] = {
+    {"/docs/ids", SPR_H5_U8},
+    {"/docs/id_offsets", SPR_H5_U64},
+    {"/docs/length", SPR_H5_U32},
+    {"/terms/bytes", SPR_H5_U8},
+    {"/terms/offsets", SPR_H5_U64},
+    {"/terms/df", SPR_H5_U32},
+    {"/terms/max_impact", SPR_H5_U8},
+    {"/terms/kth_impact", SPR_H5_U8},
+    {"/terms/posting_offsets", SPR_H5_U64},
+    {"/terms/posting_blocks", SPR_H5_U64},
+    {"/postings/encoded", SPR_H5_U8},
+    {"/postings/block_offsets", SPR_H5_U64},
+    {"/postings/block_last", SPR_H5_U32},
+    {"/blockmax/offsets", SPR_H5_U64},
+    {"/blockmax/blocks", SPR_H5_U32},
+    {"/blockmax/max", SPR_H5_U8},
+    {"/forward/block_offsets", SPR_H5_U64},
+    {"/forward/posting_offsets", SPR_H5_U64},
+    {"/forward/terms", SPR_H5_U32},
+    {"/forward/counts_minus_1", SPR_H5_U8},
+    {"/forward/docs", SPR_H5_U8},
+    {"/forward/impacts", SPR_H5_U8},
+};
+
+const spr_index_dataset *spr_index_datasets(size_t *n) {
+  *n = sizeof spr_datasets / sizeof spr_datasets[0];
+  return spr_datasets;
+}
+
+int spr_index_write_checksums(const spr_comm *c, const char *path) {
+  size_t n = 0;
+  const spr_index_dataset *ds = spr_index_datasets(&n);
+  uint64_t *h = calloc(n, sizeof *h);
+  spr_h5_reader *r = NULL;
+  int rc = h ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "checksums: out of memory");
+  if (rc == SPR_OK) rc = spr_h5_reader_open(path, &r);
+  for (size_t i = 0; rc == SPR_OK && i < n; i++)
+    if ((int)(i % (size_t)c->size) == c->rank) rc = spr_h5_hash(r, ds[i].name, (spr_h5_type)ds[i].type, &h[i]);
+  spr_h5_reader_close(&r);
+  rc = spr_mpi_agree(c, rc);
+  if (rc == SPR_OK) rc = spr_mpi_sum_u64(c, h, n); /* each entry is non-zero on one rank only */
+  if (rc == SPR_OK && c->rank == 0) {
+    const char **names = malloc(n * sizeof *names), **attrs = malloc(n * sizeof *attrs);
+    if (!names || !attrs) rc = SPR_FAIL(SPR_ENOMEM, "checksums: out of memory");
+    for (size_t i = 0; rc == SPR_OK && i < n; i++) {
+      names[i] = ds[i].name;
+      attrs[i] = "xxh3_64";
+    }
+    if (rc == SPR_OK) rc = spr_h5_annotate_u64(path, n, names, attrs, h);
+    free(names);
+    free(attrs);
+  }
+  free(h);
+  return spr_mpi_agree(c, rc);
+}
+
+int spr_index_verify_checksums(spr_index *ix) {
+  size_t n = 0;
+  const spr_index_dataset *ds = spr_index_datasets(&n);
+  for (size_t i = 0; i < n; i++) {
+    uint64_t want = 0, got = 0;
+    if (spr_h5_get_attr_u64(ix->r, ds[i].name, "xxh3_64", &want) < 0)
+      return SPR_FAIL(SPR_ECORRUPT, "%s: %s has no xxh3_64 checksum attribute", ix->path, ds[i].name);
+    SPR_TRY(spr_h5_hash(ix->r, ds[i].name, (spr_h5_type)ds[i].type, &got));
+    if (got != want)
+      return SPR_FAIL(SPR_ECORRUPT, "%s: %s: checksum %016llx, recorded %016llx", ix->path, ds[i].name,
+                      (unsigned long long)got, (unsigned long long)want);
+  }
+  return SPR_OK;
 }

@@ -9,3 +9,8 @@ foreach(np 1 2 4)
   spr_add_script_test(mpi_bad_input_np${np} mpi ${CMAKE_CURRENT_LIST_DIR}/bad_input.sh ${np})
   set_tests_properties(mpi_bad_input_np${np} PROPERTIES PROCESSORS ${np})
 endforeach()
+# Checksums and structural verification of index files.
+add_executable(verify_corrupt ${CMAKE_CURRENT_LIST_DIR}/verify_corrupt.c)
+target_link_libraries(verify_corrupt PRIVATE spr_mpi)
+spr_add_script_test(mpi_verify mpi ${CMAKE_CURRENT_LIST_DIR}/verify.sh $<TARGET_FILE:verify_corrupt>)
+set_tests_properties(mpi_verify PROPERTIES PROCESSORS 2)
