@@ -715,6 +715,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   else if (n_docs >= UINT32_MAX) rc = SPR_FAIL(SPR_EUNSUPPORTED, "%s: more than 2^32-1 documents", p->corpus);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
 
+  st->t_read = spr_now() - t_start;
   /* 3. vocabulary */
   SPR_TRYG(rc, spr_build_vocab(c, voc, &l, &g), cleanup);
   spr_vocab_free(&voc);
@@ -756,6 +757,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   st->score_max = smax;
   st->identity = identity;
 
+  st->t_dict = spr_now() - t_start - st->t_read;
   /* 5. route postings to term owners, sorted by (term, docid) */
   spr_term_ranges(df, g.n, c->size, n_post_total, tb);
   limp = malloc(l.n_post ? l.n_post : 1);
@@ -819,6 +821,8 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   limp = NULL;
   SPR_TRYG(rc, spr_build_blockmax(c, p, odocs, oimp, oterm_off, nt, &bmp), cleanup);
 
+  st->t_route = spr_now() - t_start - st->t_read - st->t_dict;
+  const double t_write = spr_now();
   /* 6. write OUTPUT.tmp, then commit by rename */
   const size_t tl = strlen(p->output) + 8;
   tmp = malloc(tl);
@@ -827,7 +831,9 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &g, df, tb, odocs, oimp, oterm_off, n_recv, &bmp, st);
   rc = spr_mpi_agree(c, rc);
+  st->t_write = spr_now() - t_write;
   if (rc == SPR_OK) rc = spr_index_write_checksums(c, tmp);
+  st->t_checksum = spr_now() - t_write - st->t_write;
   if (rc == SPR_OK && c->rank == 0 && rename(tmp, p->output) != 0)
     rc = SPR_FAIL(SPR_EIO, "%s: cannot rename from %s", p->output, tmp);
   rc = spr_mpi_agree(c, rc);
@@ -841,6 +847,17 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
 cleanup:
   if (rc < 0 && tmp && c->rank == 0) unlink(tmp);
   st->seconds = spr_now() - t_start;
+  /* the slowest rank's phase times (the others wait for it in the next collective) */
+  if (rc == SPR_OK) {
+    double t[5] = {st->t_read, st->t_dict, st->t_route, st->t_write, st->t_checksum};
+    if (spr_mpi_max_f64(c, t, 5) == SPR_OK) {
+      st->t_read = t[0];
+      st->t_dict = t[1];
+      st->t_route = t[2];
+      st->t_write = t[3];
+      st->t_checksum = t[4];
+    }
+  }
   free(tmp);
   free(df);
   free(idf);

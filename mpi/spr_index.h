@@ -36,6 +36,9 @@ typedef struct spr_build_stats {
   double avgdl, score_max;
   int identity;             /* vectors' integer weights kept as impacts */
   double seconds;
+  double t_read, t_dict, t_route, t_write, t_checksum; /* phases: read+encode, dictionary and
+                                                           statistics, routing and BMP build, the
+                                                           collective HDF5 write, checksums */
   uint64_t file_bytes;
 } spr_build_stats;
 
