@@ -12,6 +12,7 @@
  *   that are visited, by locating each query term's block-max entries of that superblock through
  *   the superblock list. Most of the bound array is then never touched. */
 #include "spr_bmp.h"
+#include "spr_bmp_impl.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -59,7 +60,7 @@ static size_t spr_bmp_ws_carve(const spr_bmp_index *ix, uint32_t max_terms, void
 
 size_t spr_bmp_workspace_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms) {
   (void)k; /* the hits live in the caller's out array */
-  return spr_bmp_ws_carve(ix, max_terms, NULL, NULL);
+  return spr_bmp_ws_carve(ix, max_terms, NULL, NULL) + (ix->tp_pair ? spr_bmp_accel_ws_size(ix, max_terms) : 0);
 }
 
 /* ---- a max-heap of u64 keys ---- */
@@ -316,7 +317,7 @@ int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, 
     return SPR_FAIL(SPR_EINVAL, "alpha %g must be > 0 and beta %g in (0, 1]", p->alpha, p->beta);
   if (p->k == 0 || n == 0) return 0;
   spr_bmp_ws w;
-  spr_bmp_ws_carve(ix, n, workspace, &w);
+  const size_t ws_own = spr_bmp_ws_carve(ix, n, workspace, &w);
   uint32_t m = 0;
   for (uint32_t i = 0; i < n; i++) {
     if (q[i].weight > 255) return SPR_FAIL(SPR_EINVAL, "query term %u: weight %u > 255", q[i].term, q[i].weight);
@@ -340,9 +341,11 @@ int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, 
 
   spr_bmp_query qs = {.ix = ix, .qt = w.qt, .m = m, .alpha = p->alpha, .exact = p->alpha == 1.0,
                       .doc_base = doc_base, .acc = w.acc, .qw = w.qw, .mt = w.mt};
-  memset(w.acc, 0, SPR_BMP_BLOCK_MAX * sizeof *w.acc);
-  memset(w.qw, 0, ix->n_terms);
-  for (uint32_t i = 0; i < m; i++) w.qw[w.qt[i].term] = (uint8_t)w.qt[i].weight;
+  if (!ix->tp_pair) { /* the per-block path's accumulators and dense query weights */
+    memset(w.acc, 0, SPR_BMP_BLOCK_MAX * sizeof *w.acc);
+    memset(w.qw, 0, ix->n_terms);
+    for (uint32_t i = 0; i < m; i++) w.qw[w.qt[i].term] = (uint8_t)w.qt[i].weight;
+  }
   spr_topk_init(&qs.heap, out, p->k);
   if (ix->kth && p->k <= 1000) {
     const uint32_t slot = p->k <= 10 ? 0 : p->k <= 100 ? 1 : 2;
@@ -351,7 +354,9 @@ int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, 
       if (v > qs.theta) qs.theta = v;
     }
   }
-  if (ix->sb_blocks)
+  if (ix->tp_pair)
+    spr_bmp_search_accel(ix, w.qt, m, p->alpha, qs.theta, doc_base, (char *)workspace + ws_own, &qs.heap, &qs.st);
+  else if (ix->sb_blocks)
     spr_bmp_run_super(&qs, &w);
   else
     spr_bmp_run_blocks(&qs, &w);

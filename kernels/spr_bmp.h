@@ -48,6 +48,24 @@ typedef struct spr_bmp_index {
   const uint32_t *sb_id;
   const uint32_t *sb_pos;
   const uint8_t *sb_max;
+  /* Optional in-memory acceleration, filled by spr_bmp_accel_build (all 0/NULL when absent). With
+   * it, spr_bmp_search scores blocks in batches term-at-a-time from a term-major copy of the forward
+   * postings and never reads fw_term/fw_start/fw_count/fw_doc/fw_imp (docs/bmp.md):
+   * - tp_pair[tp_base[t] + tp_rel[e] ..]: the postings of block-max entry e (term t, block
+   *   bm_block[e]) as (local doc in block) | impact << 8, up to the next entry's tp_rel (or the
+   *   term's end, tp_base[t + 1]);
+   * - dense terms (dn_slot[t] != UINT32_MAX, those with at least n_blocks / dense_div block-max
+   *   entries): a u8 row of block maxima (dn_max + slot * dn_stride, 0 where absent, zero padded to
+   *   dn_stride) summed with SIMD, and a rank index (dn_bits: a presence bit per block, dn_cum:
+   *   entries before each 64-block word) that finds block b's entry in O(1). */
+  const uint64_t *tp_base; /* n_terms + 1 */
+  const uint32_t *tp_rel;  /* bm_off[n_terms] */
+  const uint16_t *tp_pair; /* fw_post_off[n_blocks] */
+  uint32_t n_dense, dn_stride /* n_blocks rounded up to 64 */;
+  const uint32_t *dn_slot; /* n_terms */
+  const uint8_t *dn_max;   /* n_dense * dn_stride */
+  const uint64_t *dn_rank; /* n_dense * dn_stride / 64 pairs (presence bits, entries before) */
+  int dn_scalar; /* 1: use the scalar reference of the SIMD kernels (tests); 0: runtime dispatch */
 } spr_bmp_index;
 
 typedef struct spr_qterm {
@@ -132,6 +150,25 @@ size_t spr_bmp_super_size(const spr_bmp_index *ix, uint32_t sb_blocks);
  * borrowed by ix afterwards) and set ix->sb_* and ix->n_super. Returns 0, SPR_EINVAL (sb_blocks
  * out of range) or SPR_ENOSPACE (cap too small). */
 SPR_NODISCARD int spr_bmp_super_build(spr_bmp_index *ix, uint32_t sb_blocks, void *buf, size_t cap);
+
+/* ---- Batched term-major acceleration (optional; built at load time, not stored on disk) ---- */
+
+#define SPR_BMP_DENSE_DIV_DEFAULT 8u /* dense rows for terms in at least 1/8 of the blocks */
+
+/* Bytes of buf that spr_bmp_accel_build needs for ix (a checked index). dense_div: a term gets a
+ * dense row when its block-max entries x dense_div >= n_blocks (0: no dense rows; 1: only terms in
+ * every block). O(n_terms). */
+size_t spr_bmp_accel_size(const spr_bmp_index *ix, uint32_t dense_div);
+
+/* Build the acceleration into buf (cap bytes, 8-byte aligned, owned by the caller and borrowed by
+ * ix afterwards; any content) and set ix->tp_* and ix->dn_*. Reads every forward entry and posting
+ * once. Returns 0, SPR_ENOSPACE (cap too small) or SPR_ECORRUPT (block maxima that do not match the
+ * forward entries one to one, or a term with 2^32 or more postings). The search results do not
+ * depend on whether, or with which dense_div, the acceleration is built. */
+SPR_NODISCARD int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t cap);
+
+/* Name of the SIMD variant the accelerated search uses here ("avx2" or "scalar"). */
+const char *spr_bmp_accel_isa(void);
 
 /* ---- Validation ---- */
 

@@ -40,19 +40,20 @@ typedef struct coll {
   uint32_t *bm_block, *fw_term, *fw_start;
   uint16_t *fw_count;
   uint8_t *bm_max, *fw_doc, *fw_imp, *kth;
-  void *sb_buf;
-  spr_bmp_index ix;
+  void *sb_buf, *ax_buf;
+  spr_bmp_index ix;  /* plain (with superblocks when built) */
+  spr_bmp_index ixa; /* with the batched term-major acceleration (spr_bmp_accel_build) */
 } coll;
 
 static void coll_free(coll *c) {
   free(c->off); free(c->docs); free(c->imp); free(c->bm_off); free(c->fw_off); free(c->fw_post_off);
   free(c->bm_block); free(c->fw_term); free(c->fw_start); free(c->fw_count); free(c->bm_max);
-  free(c->fw_doc); free(c->fw_imp); free(c->kth); free(c->sb_buf);
+  free(c->fw_doc); free(c->fw_imp); free(c->kth); free(c->sb_buf); free(c->ax_buf);
   memset(c, 0, sizeof *c);
 }
 
 /* Build the BMP structures of c's CSR postings; 0 on success. */
-static int coll_build(coll *c, uint32_t sb_blocks) {
+static int coll_build(coll *c, uint32_t sb_blocks, uint32_t dense_div, int scalar) {
   CHECK(spr_bmp_sizes(c->off, c->docs, c->n_terms, c->n_docs, c->bs, &c->n_entries, &c->n_postings) == 0,
         "sizes: %s", spr_last_error());
   const uint32_t nb = (c->n_docs + c->bs - 1) / c->bs;
@@ -89,6 +90,13 @@ static int coll_build(coll *c, uint32_t sb_blocks) {
     CHECK(spr_bmp_super_build(&c->ix, sb_blocks, c->sb_buf, sz) == 0, "super: %s", spr_last_error());
   }
   CHECK(spr_bmp_index_check(&c->ix) == 0, "check: %s", spr_last_error());
+  c->ixa = c->ix;
+  const size_t asz = spr_bmp_accel_size(&c->ixa, dense_div);
+  c->ax_buf = malloc(asz + 8);
+  CHECK(asz < 8 || spr_bmp_accel_build(&c->ixa, dense_div, c->ax_buf, asz - 8) == SPR_ENOSPACE, "accel cap");
+  CHECK(spr_bmp_accel_build(&c->ixa, dense_div, c->ax_buf, asz) == 0, "accel: %s", spr_last_error());
+  c->ixa.dn_scalar = scalar;
+  CHECK(spr_bmp_index_check(&c->ixa) == 0, "check accel: %s", spr_last_error());
   void *cws = malloc(spr_bmp_check_workspace_size(&c->ix));
   CHECK(spr_bmp_index_check_consistency(&c->ix, cws) == 0, "consistency: %s", spr_last_error());
   free(cws);
@@ -197,10 +205,12 @@ static int run_queries(coll *c, int trial) {
     spr_hit *want_h = malloc((size_t)k * sizeof(spr_hit)), *got = malloc((size_t)k * sizeof(spr_hit));
     const int64_t nw = oracle(c, q, n, k, base, want_h);
     CHECK(nw >= 0, "oracle");
-    void *ws = malloc(spr_bmp_workspace_size(&c->ix, k, n));
-    for (int mode = 0; mode < 2; mode++) { /* with and without kth seeding */
-      spr_bmp_index ix = c->ix;
-      if (mode) ix.kth = NULL;
+    const size_t wsa = spr_bmp_workspace_size(&c->ix, k, n), wsb = spr_bmp_workspace_size(&c->ixa, k, n);
+    void *ws = malloc(wsa > wsb ? wsa : wsb);
+    memset(ws, 0xA5, wsa > wsb ? wsa : wsb); /* workspaces may hold anything */
+    for (int mode = 0; mode < 4; mode++) { /* with and without kth seeding; plain and accelerated */
+      spr_bmp_index ix = mode < 2 ? c->ix : c->ixa;
+      if (mode & 1) ix.kth = NULL;
       spr_bmp_stats st = {0};
       const spr_bmp_params p = {k, 1.0, 1.0};
       const int64_t ng = spr_bmp_search(&ix, q, n, &p, base, ws, got, &st);
@@ -209,22 +219,22 @@ static int run_queries(coll *c, int trial) {
       for (int64_t i = 0; i < ng; i++)
         CHECK(got[i].doc == want_h[i].doc && got[i].score == want_h[i].score,
               "trial %d q %d hit %lld: (%u,%u) oracle (%u,%u) bs %u k %u sb %u kth %d", trial, qi, (long long)i,
-              got[i].doc, got[i].score, want_h[i].doc, want_h[i].score, c->bs, k, c->ix.sb_blocks, !mode);
+              got[i].doc, got[i].score, want_h[i].doc, want_h[i].score, c->bs, k, c->ix.sb_blocks, !(mode & 1));
       n_compared++;
     }
     /* approximate modes */
     static const double alphas[4] = {0.9, 0.5, 1.0, 0.7}, betas[4] = {1.0, 1.0, 0.5, 0.3};
-    for (int a = 0; a < 4; a++) {
-      const spr_bmp_params p = {k, alphas[a], betas[a]};
-      const int64_t ng = spr_bmp_search(&c->ix, q, n, &p, base, ws, got, NULL);
+    for (int a = 0; a < 8; a++) {
+      const spr_bmp_params p = {k, alphas[a % 4], betas[a % 4]};
+      const int64_t ng = spr_bmp_search(a < 4 ? &c->ix : &c->ixa, q, n, &p, base, ws, got, NULL);
       CHECK(ng >= 0 && ng <= (int64_t)k, "approx count %lld", (long long)ng);
       /* the kept terms, as the kernel selects them */
       spr_qterm kept[128];
       uint32_t m = 0;
       for (uint32_t i = 0; i < n; i++)
         if (q[i].term < c->n_terms) kept[m++] = q[i];
-      if (betas[a] < 1 && m) {
-        uint32_t keep = (uint32_t)((betas[a] * m) + 0.999999999);
+      if (betas[a % 4] < 1 && m) {
+        uint32_t keep = (uint32_t)((betas[a % 4] * m) + 0.999999999);
         if (keep < 1) keep = 1;
         if (keep < m) {
           qsort(kept, m, sizeof *kept, cmp_heavy);
@@ -236,7 +246,7 @@ static int run_queries(coll *c, int trial) {
         CHECK(got[i].doc >= base && got[i].doc - base < c->n_docs, "approx doc range");
         CHECK(got[i].score == true_score(c, kept, m, got[i].doc - base), "approx score not true: trial %d a %d", trial, a);
         if (i) CHECK(spr_hit_before(got[i - 1], got[i]), "approx order/duplicate");
-        if (betas[a] == 1) CHECK(i < nw && got[i].score <= want_h[i].score, "approx beats exact");
+        if (betas[a % 4] == 1) CHECK(i < nw && got[i].score <= want_h[i].score, "approx beats exact");
       }
       n_approx++;
     }
@@ -282,7 +292,7 @@ static int test_validator(void) {
     if (c.off[c.n_terms] > 50 && c.n_docs > 40) break;
     coll_free(&c);
   }
-  CHECK(coll_build(&c, 4) == 0, "build");
+  CHECK(coll_build(&c, 4, 8, 0) == 0, "build");
   spr_bmp_index *ix = &c.ix;
   const uint32_t nb = ix->n_blocks;
 #define EXPECT_BAD(what, stmt, undo)                                                   \
@@ -361,6 +371,19 @@ static int test_validator(void) {
   c.bm_max[j] = s8;
   CHECK(spr_bmp_index_check_consistency(&plain, cws) == 0, "consistency after undo");
   free(cws);
+  /* the acceleration build matches block maxima to forward entries one to one */
+  {
+    spr_bmp_index ax = plain;
+    const size_t asz = spr_bmp_accel_size(&ax, 8);
+    void *abuf = malloc(asz + 8);
+    sv = c.bm_block[j];
+    c.bm_block[j] = nb;
+    CHECK(spr_bmp_accel_build(&ax, 8, abuf, asz) == SPR_ECORRUPT, "accel accepted a block max without postings");
+    c.bm_block[j] = sv;
+    CHECK(spr_bmp_accel_build(&ax, 8, abuf, asz) == 0, "accel after undo: %s", spr_last_error());
+    CHECK(strcmp(spr_bmp_accel_isa(), "avx2") == 0 || strcmp(spr_bmp_accel_isa(), "scalar") == 0, "isa name");
+    free(abuf);
+  }
   /* search argument errors */
   spr_hit out[4];
   void *ws = malloc(spr_bmp_workspace_size(ix, 4, 4));
@@ -385,7 +408,9 @@ int main(void) {
   for (int trial = 0; trial < 600; trial++) {
     coll c = {0};
     coll_random(&c, trial);
-    if (coll_build(&c, sbs[(trial / 5) % 5])) return 1;
+    /* dense rows: none, only for terms in every block, 1/8 of the blocks, every term */
+    static const uint32_t divs[4] = {0, 1, 8, 1u << 30};
+    if (coll_build(&c, sbs[(trial / 5) % 5], divs[(trial / 3) % 4], (trial / 7) % 2)) return 1;
     if (run_queries(&c, trial)) return 1;
     coll_free(&c);
   }

@@ -1,0 +1,463 @@
+/* spr_bmp_fast.c: the batched, term-major acceleration of BMP (spr_bmp_accel_build) and the search
+ * that uses it. Why it is shaped this way (docs/bmp.md has the measurements):
+ * - Scoring one block at a time from the forward index costs a scan of the block's ~1,600 entries
+ *   (or a gallop per query term) and three cache misses per matched entry: ~3 µs per block, 15x
+ *   the exhaustive kernel's cost per posting. Here blocks are scored in batches sorted by block id,
+ *   one query term at a time: each term walks its own block-max list (galloping) or, for dense
+ *   terms, finds the block's entry with a rank index in O(1), and adds its postings, stored
+ *   term-major as (doc, impact) u16 pairs, into per-batch accumulators.
+ * - Batches take blocks in descending bound order by buckets of a histogram of the bounds (no heap
+ *   over all blocks): the first batch is small, each next one doubles, and the threshold after a
+ *   batch prunes every block it can before the next one is collected. Scoring a few blocks more
+ *   than the one-block-at-a-time order would is cheap; every block whose bound can reach the final
+ *   k-th score is scored, so alpha = 1 stays exact (the pruning test is unchanged).
+ * - Bounds of dense terms (in >= 1/dense_div of the blocks, which hold most block-max entries of a
+ *   query) are a SIMD sum over u8 rows; sparse terms scatter their few entries. */
+#include <math.h>
+#include <string.h>
+
+#include "spr_bmp_impl.h"
+
+#define SPR_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
+#define SPR_BMP_HIST 4096u         /* histogram buckets of the block bounds */
+#define SPR_BMP_BATCH_DOCS 65536u  /* accumulators per batch (256 KiB) */
+#define SPR_BMP_MATCHES 8192u    /* (term, block) matches resolved together */
+#define SPR_BMP_FIRST_BATCH 16u    /* blocks in the first batch, plus k / block_size */
+
+/* ---- layout ---- */
+
+/* Without -mpopcnt, __builtin_popcountll is a libgcc call; this is a few ALU operations. */
+static inline uint32_t spr_bmp_popcount(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ull);
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  return (uint32_t)((x * 0x0101010101010101ull) >> 56);
+}
+
+typedef struct spr_bmp_layout {
+  size_t tp_base, tp_rel, tp_pair, dn_slot, dn_max, dn_rank, total;
+  uint32_t n_dense, stride;
+} spr_bmp_layout;
+
+static int spr_bmp_is_dense(uint64_t ne, uint32_t nb, uint32_t div) {
+  return div && ne && ne * div >= nb;
+}
+
+static void spr_bmp_layout_of(const spr_bmp_index *ix, uint32_t div, spr_bmp_layout *L) {
+  const uint32_t nt = ix->n_terms;
+  const uint64_t stride = ((uint64_t)ix->n_blocks + 63) & ~(uint64_t)63;
+  uint32_t nd = 0;
+  for (uint32_t t = 0; t < nt; t++) nd += (uint32_t)spr_bmp_is_dense(ix->bm_off[t + 1] - ix->bm_off[t], ix->n_blocks, div);
+  const uint64_t ne = ix->bm_off[nt], np = ix->fw_post_off[ix->n_blocks];
+  size_t off = 0;
+  L->tp_base = off, off += ((size_t)nt + 1) * sizeof(uint64_t);
+  L->tp_rel = off, off += SPR_ALIGN8(ne * sizeof(uint32_t));
+  L->tp_pair = off, off += SPR_ALIGN8(np * sizeof(uint16_t));
+  L->dn_slot = off, off += SPR_ALIGN8((size_t)nt * sizeof(uint32_t));
+  L->dn_max = off, off += (size_t)nd * stride;
+  L->dn_rank = off, off += (size_t)nd * (stride / 64) * 2 * sizeof(uint64_t);
+  L->total = off;
+  L->n_dense = nd;
+  L->stride = (uint32_t)stride;
+}
+
+size_t spr_bmp_accel_size(const spr_bmp_index *ix, uint32_t dense_div) {
+  spr_bmp_layout L;
+  spr_bmp_layout_of(ix, dense_div, &L);
+  return L.total;
+}
+
+int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t cap) {
+  spr_bmp_layout L;
+  spr_bmp_layout_of(ix, dense_div, &L);
+  if (L.total > cap) return SPR_FAIL(SPR_ENOSPACE, "bmp acceleration buffer of %zu bytes < %zu", cap, L.total);
+  if ((uintptr_t)buf % 8) return SPR_FAIL(SPR_EINVAL, "bmp acceleration buffer not 8-byte aligned");
+  char *B = buf;
+  uint64_t *tb = (uint64_t *)(B + L.tp_base);
+  uint32_t *rel = (uint32_t *)(B + L.tp_rel), *slot = (uint32_t *)(B + L.dn_slot);
+  uint16_t *pair = (uint16_t *)(B + L.tp_pair);
+  uint8_t *dmax = (uint8_t *)(B + L.dn_max);
+  uint64_t *drank = (uint64_t *)(B + L.dn_rank);
+  const uint32_t nt = ix->n_terms, nb = ix->n_blocks, W = L.stride / 64;
+  /* pass 1: match forward entries to block-max entries one to one; postings per entry and term
+   * (slot[] counts the entries of each term seen so far) */
+  memset(tb, 0, ((size_t)nt + 1) * sizeof *tb);
+  memset(slot, 0, (size_t)nt * sizeof *slot);
+  for (uint32_t b = 0; b < nb; b++)
+    for (uint64_t fe = ix->fw_off[b]; fe < ix->fw_off[b + 1]; fe++) {
+      const uint32_t t = ix->fw_term[fe];
+      const uint64_t e = ix->bm_off[t] + slot[t]++;
+      if (e >= ix->bm_off[t + 1] || ix->bm_block[e] != b)
+        return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u has postings in block %u but no block max there", t, b);
+      rel[e] = ix->fw_count[fe];
+      tb[t + 1] += ix->fw_count[fe];
+    }
+  for (uint32_t t = 0; t < nt; t++) {
+    if (slot[t] != ix->bm_off[t + 1] - ix->bm_off[t])
+      return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u: block maxima without forward postings", t);
+    if (tb[t + 1] > UINT32_MAX) return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u: 2^32 postings or more", t);
+    uint32_t acc = 0;
+    for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++) {
+      const uint32_t c = rel[e];
+      rel[e] = acc;
+      acc += c;
+    }
+    tb[t + 1] += tb[t];
+  }
+  /* pass 2: copy the postings term-major */
+  memset(slot, 0, (size_t)nt * sizeof *slot);
+  for (uint32_t b = 0; b < nb; b++) {
+    const uint64_t pb = ix->fw_post_off[b];
+    for (uint64_t fe = ix->fw_off[b]; fe < ix->fw_off[b + 1]; fe++) {
+      const uint32_t t = ix->fw_term[fe];
+      const uint64_t e = ix->bm_off[t] + slot[t]++;
+      uint16_t *dst = pair + tb[t] + rel[e];
+      const uint8_t *d = ix->fw_doc + pb + ix->fw_start[fe], *im = ix->fw_imp + pb + ix->fw_start[fe];
+      for (uint32_t j = 0; j < ix->fw_count[fe]; j++) dst[j] = (uint16_t)(d[j] | (uint32_t)im[j] << 8);
+    }
+  }
+  /* dense rows and their rank index */
+  uint32_t d = 0;
+  for (uint32_t t = 0; t < nt; t++) {
+    if (!spr_bmp_is_dense(ix->bm_off[t + 1] - ix->bm_off[t], nb, dense_div)) {
+      slot[t] = UINT32_MAX;
+      continue;
+    }
+    slot[t] = d;
+    uint8_t *row = dmax + (size_t)d * L.stride;
+    uint64_t *rk = drank + (size_t)d * W * 2;
+    memset(row, 0, L.stride);
+    memset(rk, 0, (size_t)W * 2 * sizeof *rk);
+    for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++) {
+      const uint32_t blk = ix->bm_block[e];
+      row[blk] = ix->bm_max[e];
+      rk[2 * (blk >> 6)] |= 1ull << (blk & 63);
+    }
+    uint64_t c = 0;
+    for (uint32_t w = 0; w < W; w++) {
+      rk[2 * w + 1] = c;
+      c += spr_bmp_popcount(rk[2 * w]);
+    }
+    d++;
+  }
+  ix->tp_base = tb;
+  ix->tp_rel = rel;
+  ix->tp_pair = pair;
+  ix->n_dense = L.n_dense;
+  ix->dn_stride = L.stride;
+  ix->dn_slot = slot;
+  ix->dn_max = dmax;
+  ix->dn_rank = drank;
+  return 0;
+}
+
+/* ---- SIMD kernels: scalar reference and dispatch ---- */
+
+void spr_bmp_dense_add_scalar(uint32_t *bound, const uint8_t *const *rows, const uint32_t *w, uint32_t n_rows,
+                              uint32_t n) {
+  for (uint32_t i = 0; i < n_rows; i++) {
+    const uint8_t *r = rows[i];
+    const uint32_t wi = w[i];
+    for (uint32_t b = 0; b < n; b++) bound[b] += wi * r[b];
+  }
+}
+
+static spr_bmp_dense_fn spr_bmp_dense_for(const spr_bmp_index *ix) {
+#if SPR_BMP_HAVE_AVX2
+  /* reads libgcc's CPU model, filled by a constructor before main: no state of ours */
+  if (!ix->dn_scalar && __builtin_cpu_supports("avx2")) return spr_bmp_dense_add_avx2;
+#else
+  (void)ix;
+#endif
+  return spr_bmp_dense_add_scalar;
+}
+
+const char *spr_bmp_accel_isa(void) {
+#if SPR_BMP_HAVE_AVX2
+  if (__builtin_cpu_supports("avx2")) return "avx2";
+#endif
+  return "scalar";
+}
+
+/* ---- search ---- */
+
+typedef struct spr_bmp_fws {
+  uint32_t *bound; /* dn_stride (>= n_blocks, zero padded for SIMD) */
+  uint32_t *cid, *cb; /* n_blocks: live candidates (block id, bound), ascending ids */
+  uint32_t *bid;   /* bcap: one batch's block ids */
+  uint32_t *acc;   /* bcap * block_size: one batch's accumulators */
+  uint32_t *hist;  /* SPR_BMP_HIST */
+  const uint8_t **rows; /* max_terms */
+  uint32_t *dw;    /* max_terms */
+  void *mt;        /* SPR_BMP_MATCHES + bcap matches */
+} spr_bmp_fws;
+
+static uint32_t spr_bmp_bcap(const spr_bmp_index *ix) {
+  const uint32_t c = SPR_BMP_BATCH_DOCS / ix->block_size;
+  return c ? c : 1;
+}
+
+static size_t spr_bmp_fws_carve(const spr_bmp_index *ix, uint32_t max_terms, void *base, spr_bmp_fws *w) {
+  const size_t stride = ix->dn_stride ? ix->dn_stride : 64, nb = ix->n_blocks ? ix->n_blocks : 1;
+  const size_t bcap = spr_bmp_bcap(ix);
+  const size_t sizes[9] = {stride * 4, SPR_ALIGN8(nb * 4), SPR_ALIGN8(nb * 4), SPR_ALIGN8(bcap * 4),
+                           SPR_ALIGN8(bcap * ix->block_size * 4), SPR_BMP_HIST * 4,
+                           (size_t)max_terms * sizeof(void *), SPR_ALIGN8((size_t)max_terms * 4),
+                           (SPR_BMP_MATCHES + bcap) * 16};
+  size_t off = 0;
+  void *p[9];
+  for (int i = 0; i < 9; i++) {
+    p[i] = base ? (char *)base + off : NULL;
+    off += sizes[i];
+  }
+  if (w) *w = (spr_bmp_fws){p[0], p[1], p[2], p[3], p[4], p[5], (const uint8_t **)p[6], p[7], p[8]};
+  return off;
+}
+
+size_t spr_bmp_accel_ws_size(const spr_bmp_index *ix, uint32_t max_terms) {
+  return spr_bmp_fws_carve(ix, max_terms, NULL, NULL);
+}
+
+typedef struct spr_bmp_match {
+  uint64_t e;    /* block-max entry; after stage 2, first posting << 9 | count */
+  uint32_t j, i; /* batch slot, query term */
+} spr_bmp_match;
+
+typedef struct spr_bmp_actx {
+  const spr_bmp_index *ix;
+  const spr_qterm *qt;
+  uint32_t m, theta, doc_base;
+  double alpha;
+  spr_topk *heap;
+  uint32_t *acc;
+  spr_bmp_match *mt; /* mcap */
+  uint32_t mcap;
+  spr_bmp_stats st;
+} spr_bmp_actx;
+
+static inline uint32_t spr_bmp_athr(const spr_bmp_actx *c) {
+  if (c->heap->n == c->heap->k && c->heap->h[0].score > c->theta) return c->heap->h[0].score;
+  return c->theta;
+}
+
+/* The smallest bound that is not pruned at threshold thr: bound >= it unless thr > alpha x bound.
+ * Above UINT32_MAX when every bound is pruned. */
+static uint64_t spr_bmp_keep_min(double alpha, uint32_t thr) {
+  if (alpha == 1.0) return thr;
+  const double v = ceil((double)thr / alpha);
+  if (!(v < 4294967296.0)) return (uint64_t)1 << 33;
+  uint64_t x = (uint64_t)v;
+  while (x > 0 && !((double)thr > alpha * (double)(x - 1))) x--;
+  while ((double)thr > alpha * (double)x) x++;
+  return x;
+}
+
+/* First index in [lo, n) with a[i] >= key, given a[lo] < key (galloping from lo). */
+static inline uint32_t spr_bmp_gallop(const uint32_t *a, uint32_t lo, uint32_t n, uint32_t key) {
+  uint32_t step = 1;
+  while (lo + step < n && a[lo + step] < key) {
+    lo += step;
+    step <<= 1;
+  }
+  uint32_t l = lo + 1, h = lo + step < n ? lo + step : n;
+  while (l < h) {
+    const uint32_t mid = l + (h - l) / 2;
+    if (a[mid] < key)
+      l = mid + 1;
+    else
+      h = mid;
+  }
+  return l;
+}
+
+
+#if defined(__GNUC__)
+#define SPR_BMP_PF(p) __builtin_prefetch(p)
+#else
+#define SPR_BMP_PF(p) ((void)(p))
+#endif
+
+/* Stages 2 and 3 of spr_bmp_score_batch for the matches mt[0..nm): entry -> posting range (the
+ * independent loads of rel overlap, the postings are prefetched), then accumulate. */
+static uint64_t spr_bmp_flush(const spr_bmp_actx *c, spr_bmp_match *mt, uint32_t nm) {
+  const spr_bmp_index *ix = c->ix;
+  for (uint32_t x = 0; x < nm; x++) {
+    const uint32_t t = c->qt[mt[x].i].term;
+    const uint64_t e = mt[x].e, e1 = ix->bm_off[t + 1];
+    const uint64_t p0 = ix->tp_base[t] + ix->tp_rel[e];
+    const uint64_t p1 = e + 1 < e1 ? ix->tp_base[t] + ix->tp_rel[e + 1] : ix->tp_base[t + 1];
+    mt[x].e = p0 << 9 | (p1 - p0); /* counts are <= 256 */
+    SPR_BMP_PF(ix->tp_pair + p0);
+  }
+  uint64_t posts = 0;
+  const uint32_t bs = ix->block_size;
+  for (uint32_t x = 0; x < nm; x++) {
+    uint32_t *a = c->acc + (size_t)mt[x].j * bs;
+    const uint16_t *p = ix->tp_pair + (mt[x].e >> 9);
+    const uint32_t cnt = (uint32_t)(mt[x].e & 511), w = c->qt[mt[x].i].weight;
+    for (uint32_t y = 0; y < cnt; y++) a[p[y] & 0xFF] += w * (uint32_t)(p[y] >> 8);
+    posts += cnt;
+  }
+  return posts;
+}
+
+/* Score the blocks ids[0..n) (ascending) term-at-a-time and offer their documents to the heap.
+ * Three stages over all query terms, so that the cache misses of many (term, block) pairs are in
+ * flight at once: find each pair's block-max entry (rank index of dense terms, prefetched ahead;
+ * galloping in sparse lists), then its posting range, then the postings. */
+static void spr_bmp_score_batch(spr_bmp_actx *c, const uint32_t *ids, uint32_t n) {
+  const spr_bmp_index *ix = c->ix;
+  const uint32_t bs = ix->block_size;
+  uint32_t *acc = c->acc;
+  uint64_t posts = 0;
+  memset(acc, 0, (size_t)n * bs * sizeof *acc);
+  spr_bmp_match *mt = c->mt;
+  uint32_t nm = 0;
+  const size_t W2 = (size_t)ix->dn_stride / 64 * 2;
+  for (uint32_t i = 0; i < c->m; i++) {
+    if (nm + n > c->mcap) {
+      posts += spr_bmp_flush(c, mt, nm);
+      nm = 0;
+    }
+    const uint32_t t = c->qt[i].term;
+    const uint64_t e0 = ix->bm_off[t];
+    const uint32_t ne = (uint32_t)(ix->bm_off[t + 1] - e0);
+    if (!ne) continue;
+    const uint32_t s = ix->dn_slot[t];
+    if (s != UINT32_MAX) {
+      const uint64_t *rk = ix->dn_rank + s * W2;
+      for (uint32_t j = 0; j < n && j < 8; j++) SPR_BMP_PF(rk + 2 * (ids[j] >> 6));
+      for (uint32_t j = 0; j < n; j++) {
+        if (j + 8 < n) SPR_BMP_PF(rk + 2 * (ids[j + 8] >> 6));
+        const uint32_t b = ids[j], sh = b & 63;
+        const uint64_t wd = rk[2 * (b >> 6)];
+        if (!((wd >> sh) & 1)) continue;
+        const uint64_t e = e0 + rk[2 * (b >> 6) + 1] + spr_bmp_popcount(wd & ((1ull << sh) - 1));
+        SPR_BMP_PF(ix->tp_rel + e);
+        mt[nm++] = (spr_bmp_match){e, j, i};
+      }
+    } else {
+      const uint32_t *blk = ix->bm_block + e0;
+      if (ne < n) { /* a short list: walk its entries, gallop in the batch */
+        uint32_t j = 0;
+        for (uint32_t e = 0; e < ne && j < n; e++) {
+          const uint32_t b = blk[e];
+          if (ids[j] < b) j = spr_bmp_gallop(ids, j, n, b);
+          if (j < n && ids[j] == b) {
+            SPR_BMP_PF(ix->tp_rel + e0 + e);
+            mt[nm++] = (spr_bmp_match){e0 + e, j, i};
+            j++;
+          }
+        }
+      } else { /* walk the batch, gallop in the list */
+        uint32_t e = 0;
+        for (uint32_t j = 0; j < n && e < ne; j++) {
+          const uint32_t b = ids[j];
+          if (blk[e] < b) e = spr_bmp_gallop(blk, e, ne, b);
+          if (e < ne && blk[e] == b) {
+            SPR_BMP_PF(ix->tp_rel + e0 + e);
+            mt[nm++] = (spr_bmp_match){e0 + e, j, i};
+            e++;
+          }
+        }
+      }
+    }
+  }
+  posts += spr_bmp_flush(c, mt, nm);
+  c->st.postings_scored += posts;
+  c->st.blocks_scored += n;
+  for (uint32_t j = 0; j < n; j++) {
+    uint32_t *a = acc + (size_t)j * bs;
+    const uint32_t first = ids[j] * bs;
+    const uint32_t nd = ix->n_docs - first < bs ? ix->n_docs - first : bs;
+    int any = 0;
+    for (uint32_t d = 0; d < nd; d++) {
+      const uint32_t sc = a[d];
+      if (!sc) continue;
+      any = 1;
+      const spr_hit h = {sc, c->doc_base + first + d};
+      if (c->heap->n == c->heap->k && !spr_hit_before(h, c->heap->h[0])) continue;
+      spr_topk_push(c->heap, h);
+    }
+    c->st.blocks_nonzero += (uint64_t)any;
+  }
+}
+
+void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m, double alpha, uint32_t theta,
+                          uint32_t doc_base, void *ws, spr_topk *heap, spr_bmp_stats *st) {
+  spr_bmp_fws w;
+  spr_bmp_fws_carve(ix, m, ws, &w);
+  const uint32_t nb = ix->n_blocks, stride = ix->dn_stride;
+  /* bounds: dense rows with SIMD, sparse terms scattered */
+  memset(w.bound, 0, (size_t)stride * sizeof *w.bound);
+  uint32_t nd = 0;
+  for (uint32_t i = 0; i < m; i++) {
+    const uint32_t t = qt[i].term, wt = qt[i].weight, s = ix->dn_slot[t];
+    if (s != UINT32_MAX) {
+      w.rows[nd] = ix->dn_max + (size_t)s * stride;
+      w.dw[nd++] = wt;
+      continue;
+    }
+    const uint64_t e1 = ix->bm_off[t + 1];
+    for (uint64_t e = ix->bm_off[t]; e < e1; e++) w.bound[ix->bm_block[e]] += wt * ix->bm_max[e];
+  }
+  if (nd) spr_bmp_dense_for(ix)(w.bound, w.rows, w.dw, nd, stride);
+  /* live candidates (bound > 0, not pruned by the seed), ascending ids, and a histogram */
+  uint32_t mx = 0;
+  for (uint32_t b = 0; b < nb; b++) mx = w.bound[b] > mx ? w.bound[b] : mx;
+  if (!mx) return;
+  uint32_t sh = 0;
+  while ((mx >> sh) >= SPR_BMP_HIST) sh++;
+  uint64_t lo = spr_bmp_keep_min(alpha, theta);
+  if (lo == 0) lo = 1;
+  memset(w.hist, 0, SPR_BMP_HIST * sizeof *w.hist);
+  uint32_t n = 0;
+  for (uint32_t b = 0; b < nb; b++) {
+    const uint32_t x = w.bound[b];
+    if (x < lo) continue;
+    w.cid[n] = b;
+    w.cb[n++] = x;
+    w.hist[x >> sh]++;
+  }
+  spr_bmp_actx c = {.ix = ix, .qt = qt, .m = m, .theta = theta, .doc_base = doc_base, .alpha = alpha,
+                    .heap = heap, .acc = w.acc, .mt = w.mt, .mcap = SPR_BMP_MATCHES + spr_bmp_bcap(ix)};
+  const uint32_t bcap = spr_bmp_bcap(ix);
+  uint64_t target = SPR_BMP_FIRST_BATCH + (heap->k + ix->block_size - 1) / ix->block_size;
+  uint32_t hi = (mx >> sh) + 1; /* buckets [hi, ...) are done */
+  while (n && hi) {
+    lo = spr_bmp_keep_min(alpha, spr_bmp_athr(&c));
+    if (lo == 0) lo = 1;
+    if (lo >= (uint64_t)hi << sh) break; /* every remaining bound is < hi << sh */
+    /* next batch: the buckets [cut, hi) that hold about `target` candidates */
+    const uint32_t lo_b = (uint32_t)(lo >> sh);
+    uint32_t cut = hi;
+    uint64_t cnt = 0;
+    while (cut > lo_b && cnt < target) cnt += w.hist[--cut];
+    uint32_t nn = 0, k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+      const uint32_t x = w.cb[i];
+      if (x < lo) continue;
+      if ((x >> sh) < cut) {
+        w.cid[nn] = w.cid[i];
+        w.cb[nn++] = x;
+        continue;
+      }
+      w.bid[k++] = w.cid[i];
+      if (k == bcap) {
+        spr_bmp_score_batch(&c, w.bid, k);
+        k = 0;
+        lo = spr_bmp_keep_min(alpha, spr_bmp_athr(&c));
+        if (lo == 0) lo = 1;
+      }
+    }
+    if (k) spr_bmp_score_batch(&c, w.bid, k);
+    n = nn;
+    hi = cut;
+    target *= 2;
+  }
+  if (st) {
+    st->blocks_scored += c.st.blocks_scored;
+    st->blocks_nonzero += c.st.blocks_nonzero;
+    st->postings_scored += c.st.postings_scored;
+  }
+}
