@@ -274,48 +274,224 @@ cleanup:
   return rc;
 }
 
-/* Phase 3: the global sorted vocabulary; remap local term ids to global ones. */
-static int spr_build_vocab(const spr_comm *c, const spr_vocab *voc, spr_build_local *l, spr_strlist *g) {
+/* The term dictionary, built distributively (no rank ever holds the whole vocabulary):
+ * 1. each rank sorts its local terms and contributes evenly spaced samples; the sorted samples give
+ *    P-1 splitters, so rank r owns the terms in [splitter r-1, splitter r) (a sample sort);
+ * 2. every local term goes to its owner with its local document frequency (all-to-all);
+ * 3. owners sort and merge what they received: the global id of a term is its owner's id base (a
+ *    prefix sum of owned counts) plus its rank among the owned terms, i.e. its position in the
+ *    byte-sorted global vocabulary -- whatever the number of ranks;
+ * 4. owners answer every request with (global id, global df), in the order it was asked. */
+typedef struct spr_dict {
+  uint32_t n_terms;   /* global */
+  uint32_t d0;        /* first global id owned here */
+  spr_strlist own;    /* owned: this rank's slice of the sorted vocabulary */
+  uint32_t *lgid;     /* owned: global id of every local vocabulary id */
+  uint32_t *ldf;      /* owned: global df of every local vocabulary id */
+  uint64_t *own_df;   /* owned: df of every owned term */
+} spr_dict;
+
+static void spr_dict_free(spr_dict *d) {
+  spr_strlist_free(&d->own);
+  free(d->lgid);
+  free(d->ldf);
+  free(d->own_df);
+  memset(d, 0, sizeof *d);
+}
+
+static int spr_cmp_strp(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int spr_build_dict(const spr_comm *c, const spr_vocab *voc, const spr_build_local *l, spr_dict *dict) {
+  const int P = c->size;
   const uint32_t nl = spr_vocab_size(voc);
-  size_t bytes = 0;
-  for (uint32_t i = 0; i < nl; i++) bytes += strlen(spr_vocab_string(voc, i)) + 1;
-  char *cat = malloc(bytes ? bytes : 1);
-  uint32_t *map = malloc((nl ? nl : 1) * sizeof *map);
-  void *all = NULL;
-  size_t all_len = 0;
+  const char **loc = malloc((nl ? nl : 1) * sizeof *loc);  /* local terms, sorted */
+  uint32_t *lid = malloc((nl ? nl : 1) * sizeof *lid);     /* their local ids */
+  uint32_t *lcnt = calloc((size_t)nl + 1, sizeof *lcnt);   /* local df by local id */
+  uint64_t *scount = calloc((size_t)P, sizeof *scount), *rcount = calloc((size_t)P, sizeof *rcount);
+  uint64_t *dcount = calloc((size_t)P, sizeof *dcount), *drcount = calloc((size_t)P, sizeof *drcount);
+  const char **splitters = malloc((size_t)P * sizeof *splitters);
+  char *samp = NULL, *sbuf = NULL, *allsamp = NULL, *rbuf = NULL;
+  uint32_t *sdf = NULL, *rdf = NULL, *reply = NULL, *answer = NULL;
+  const char **rstr = NULL, **uniq = NULL, **sp = NULL;
+  size_t allsamp_len = 0;
   int rc = SPR_OK;
-  if (!cat || !map) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (vocabulary)");
+  memset(dict, 0, sizeof *dict);
+  if (!loc || !lid || !lcnt || !scount || !rcount || !dcount || !drcount || !splitters)
+    rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory (%u local terms)", nl);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  size_t o = 0;
-  for (uint32_t i = 0; i < nl; i++) {
-    const char *s = spr_vocab_string(voc, i);
-    const size_t n = strlen(s) + 1;
-    memcpy(cat + o, s, n);
-    o += n;
+  for (uint64_t i = 0; i < l->n_post; i++) lcnt[l->tid[i]]++;
+  {
+    /* sort local ids by their strings */
+    for (uint32_t i = 0; i < nl; i++) loc[i] = spr_vocab_string(voc, i);
+    qsort(loc, nl, sizeof *loc, spr_cmp_strp);
+    for (uint32_t i = 0; i < nl; i++) lid[i] = (uint32_t)spr_vocab_find(voc, loc[i], strlen(loc[i]));
   }
-  SPR_TRYG(rc, spr_mpi_allgatherv(c, cat, bytes, &all, &all_len, NULL), cleanup);
-  rc = spr_strlist_from_concat(all, all_len, g);
+  /* 1. samples -> splitters */
+  const uint32_t ns = nl < 32u * (uint32_t)P ? nl : 32u * (uint32_t)P;
+  size_t sl = 0;
+  for (uint32_t j = 0; j < ns; j++) sl += strlen(loc[(uint64_t)j * nl / ns]) + 1;
+  samp = malloc(sl + 1);
+  if (!samp) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  for (uint32_t i = 0; i < nl; i++) map[i] = (uint32_t)spr_strlist_find(g, spr_vocab_string(voc, i));
-  for (uint64_t i = 0; i < l->n_post; i++) l->tid[i] = map[l->tid[i]];
+  sl = 0;
+  for (uint32_t j = 0; j < ns; j++) {
+    const char *t = loc[(uint64_t)j * nl / ns];
+    memcpy(samp + sl, t, strlen(t) + 1);
+    sl += strlen(t) + 1;
+  }
+  SPR_TRYG(rc, spr_mpi_allgatherv(c, samp, sl, (void **)&allsamp, &allsamp_len, NULL), cleanup);
+  {
+    size_t na = 0;
+    for (size_t i = 0; i < allsamp_len; i++) na += allsamp[i] == '\0';
+    sp = malloc((na ? na : 1) * sizeof *sp);
+    if (!sp) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
+    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+    size_t k = 0;
+    for (size_t i = 0; i < allsamp_len; i += strlen(allsamp + i) + 1) sp[k++] = allsamp + i;
+    qsort(sp, na, sizeof *sp, spr_cmp_strp);
+    for (int r = 1; r < P; r++) splitters[r - 1] = na ? sp[(size_t)r * na / (size_t)P] : "";
+  }
+  /* 2. send every local term (sorted, so owners ascend) with its local df */
+  size_t tot = 0;
+  for (uint32_t i = 0; i < nl; i++) tot += strlen(loc[i]) + 1;
+  sbuf = malloc(tot + 1);
+  sdf = malloc(((size_t)nl + 1) * sizeof *sdf);
+  if (!sbuf || !sdf) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  {
+    int r = 0;
+    size_t o = 0;
+    for (uint32_t i = 0; i < nl; i++) {
+      while (r < P - 1 && strcmp(splitters[r], loc[i]) <= 0) r++; /* owner: splitters <= term */
+      const size_t n = strlen(loc[i]) + 1;
+      memcpy(sbuf + o, loc[i], n);
+      o += n;
+      scount[r] += n;
+      dcount[r] += sizeof(uint32_t);
+      sdf[i] = lcnt[lid[i]];
+    }
+  }
+  SPR_TRYG(rc, spr_mpi_alltoallv(c, sbuf, scount, (void **)&rbuf, rcount), cleanup);
+  SPR_TRYG(rc, spr_mpi_alltoallv(c, sdf, dcount, (void **)&rdf, drcount), cleanup);
+  /* 3. merge what this rank owns */
+  uint64_t nr = 0, rbytes = 0;
+  for (int r = 0; r < P; r++) {
+    nr += drcount[r] / sizeof(uint32_t);
+    rbytes += rcount[r];
+  }
+  rstr = malloc((nr ? nr : 1) * sizeof *rstr);
+  uniq = malloc((nr ? nr : 1) * sizeof *uniq);
+  if (!rstr || !uniq) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory (%llu terms)", (unsigned long long)nr);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  {
+    uint64_t k = 0;
+    for (uint64_t i = 0; i < rbytes; i += strlen(rbuf + i) + 1) rstr[k++] = rbuf + i;
+  }
+  memcpy(uniq, rstr, nr * sizeof *uniq);
+  qsort(uniq, nr, sizeof *uniq, spr_cmp_strp);
+  uint64_t nu = 0, ubytes = 0;
+  for (uint64_t i = 0; i < nr; i++)
+    if (!nu || strcmp(uniq[nu - 1], uniq[i])) {
+      uniq[nu++] = uniq[i];
+      ubytes += strlen(uniq[i]) + 1;
+    }
+  uint64_t before = 0, total = 0;
+  SPR_TRYG(rc, spr_mpi_exscan_u64(c, nu, &before, &total), cleanup);
+  if (total >= UINT32_MAX) rc = SPR_FAIL(SPR_EUNSUPPORTED, "vocabulary of %llu terms exceeds 2^32 - 1", (unsigned long long)total);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  dict->n_terms = (uint32_t)total;
+  dict->d0 = (uint32_t)before;
+  dict->own.n = (uint32_t)nu;
+  dict->own.len = ubytes;
+  dict->own.bytes = malloc(ubytes + 1);
+  dict->own.off = malloc((nu + 1) * sizeof *dict->own.off);
+  dict->own_df = calloc(nu + 1, sizeof *dict->own_df);
+  reply = malloc((nr ? nr : 1) * 2 * sizeof *reply);
+  if (!dict->own.bytes || !dict->own.off || !dict->own_df || !reply) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  {
+    uint64_t o = 0;
+    for (uint64_t i = 0; i < nu; i++) {
+      const size_t n = strlen(uniq[i]) + 1;
+      dict->own.off[i] = o;
+      memcpy(dict->own.bytes + o, uniq[i], n);
+      o += n;
+    }
+    dict->own.off[nu] = o;
+    uint32_t *pos = malloc((nr ? nr : 1) * sizeof *pos);
+    if (!pos) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
+    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+    for (uint64_t i = 0; i < nr; i++) {
+      pos[i] = (uint32_t)spr_strlist_find(&dict->own, rstr[i]);
+      dict->own_df[pos[i]] += rdf[i];
+    }
+    /* 4. answers, in the order of the requests */
+    for (uint64_t i = 0; i < nr; i++) {
+      reply[2 * i] = dict->d0 + pos[i];
+      reply[2 * i + 1] = (uint32_t)dict->own_df[pos[i]];
+    }
+    free(pos);
+  }
+  for (int r = 0; r < P; r++) drcount[r] *= 2; /* (id, df) per requested term, back to its asker */
+  SPR_TRYG(rc, spr_mpi_alltoallv(c, reply, drcount, (void **)&answer, dcount), cleanup);
+  dict->lgid = malloc(((size_t)nl + 1) * sizeof *dict->lgid);
+  dict->ldf = malloc(((size_t)nl + 1) * sizeof *dict->ldf);
+  if (!dict->lgid || !dict->ldf) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  for (uint32_t i = 0; i < nl; i++) { /* answers arrive from owners in rank order = sorted order */
+    dict->lgid[lid[i]] = answer[2 * i];
+    dict->ldf[lid[i]] = answer[2 * i + 1];
+  }
 cleanup:
-  free(cat);
-  free(map);
-  free(all);
+  if (rc < 0) spr_dict_free(dict);
+  free(loc);
+  free(lid);
+  free(lcnt);
+  free(scount);
+  free(rcount);
+  free(dcount);
+  free(drcount);
+  free(splitters);
+  free(samp);
+  free(sbuf);
+  free(allsamp);
+  free(rbuf);
+  free(sdf);
+  free(rdf);
+  free(reply);
+  free(answer);
+  free(rstr);
+  free(uniq);
+  free(sp);
   return rc;
 }
 
-/* First term of each rank's range so that ranks own about equal numbers of postings. */
-static void spr_term_ranges(const uint64_t *df, uint32_t n_terms, int P, uint64_t total, uint32_t *tb) {
-  uint64_t cum = 0;
+/* Postings ownership: rank r owns the terms [tb[r], tb[r+1]) so that ranks own about equal numbers
+ * of postings: tb[r] is the first term t whose preceding postings reach r/P of the total. Computed
+ * by the dictionary owners from their terms' df (a prefix sum), combined by a min-reduction. */
+static int spr_term_ranges_dist(const spr_comm *c, const spr_dict *d, uint64_t total, uint32_t *tb) {
+  const int P = c->size;
+  uint64_t mine = 0, before = 0, all = 0;
+  for (uint32_t i = 0; i < d->own.n; i++) mine += d->own_df[i];
+  SPR_TRY(spr_mpi_exscan_u64(c, mine, &before, &all));
+  uint64_t *cand = malloc(((size_t)P + 1) * sizeof *cand);
+  if (!cand) return SPR_FAIL(SPR_ENOMEM, "out of memory");
+  for (int r = 0; r <= P; r++) cand[r] = d->n_terms;
+  cand[0] = 0;
+  uint64_t cum = before;
   int r = 1;
-  tb[0] = 0;
-  for (uint32_t t = 0; t < n_terms && r < P; t++) {
-    while (r < P && (unsigned __int128)cum * (unsigned)P >= (unsigned __int128)total * (unsigned)r) tb[r++] = t;
-    cum += df[t];
+  for (uint32_t i = 0; i < d->own.n && r < P; i++) {
+    while (r < P && (unsigned __int128)cum * (unsigned)P >= (unsigned __int128)total * (unsigned)r) cand[r++] = d->d0 + i;
+    cum += d->own_df[i];
   }
-  while (r <= P) tb[r++] = n_terms;
+  const int rc = spr_mpi_min_u64(c, cand, (size_t)P + 1);
+  for (int k = 0; k <= P; k++) tb[k] = (uint32_t)cand[k];
+  free(cand);
+  return rc;
 }
+
 
 /* This rank's share of the BMP structures. */
 typedef struct spr_bmp_part {
@@ -562,7 +738,7 @@ cleanup:
 
 static int spr_write_index(const spr_comm *c, const spr_build_params *p, const char *tmp,
                            const spr_build_local *l, uint64_t doc_base, uint64_t n_docs,
-                           const spr_strlist *g, const uint64_t *df, const uint32_t *tb,
+                           const spr_dict *dict, const uint32_t *tb,
                            const uint32_t *odocs, const uint8_t *oimp, const uint64_t *oterm_off,
                            uint64_t n_owned, const spr_bmp_part *bmp, const spr_build_stats *st) {
   const int last = c->rank == c->size - 1;
@@ -576,11 +752,15 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
   uint64_t ids_before = 0, ids_total = 0, post_before = 0, post_total = 0;
   SPR_TRYG(rc, spr_mpi_exscan_u64(c, l->ids_len, &ids_before, &ids_total), cleanup);
   SPR_TRYG(rc, spr_mpi_exscan_u64(c, n_owned, &post_before, &post_total), cleanup);
-  const uint64_t nmax = (l->n_docs > nt ? l->n_docs : nt) + 1;
+  const uint32_t n_terms = dict->n_terms, nd = dict->own.n; /* nd terms from dict->d0 written here */
+  uint64_t nmax = (l->n_docs > nt ? l->n_docs : nt) + 1;
+  nmax = nmax > (uint64_t)nd + 1 ? nmax : (uint64_t)nd + 1;
   u64 = malloc(nmax * sizeof *u64);
   u32 = malloc(nmax * sizeof *u32);
   u8 = malloc(nmax);
-  const uint64_t tb_bytes = (g->off[t1] - t1) - (g->off[t0] - t0);
+  const uint64_t tb_bytes = dict->own.len - nd; /* the owned terms without their NULs */
+  uint64_t tb_before = 0, tb_total = 0;
+  SPR_TRYG(rc, spr_mpi_exscan_u64(c, tb_bytes, &tb_before, &tb_total), cleanup);
   tbytes = malloc(tb_bytes ? tb_bytes : 1);
   if (!u64 || !u32 || !u8 || !tbytes) rc = SPR_FAIL(SPR_ENOMEM, "index write: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
@@ -592,40 +772,42 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
   SPR_TRYG(rc, spr_h5_write(w, "/docs/ids", SPR_H5_U8, ids_total, ids_before, l->ids_len, l->ids), cleanup);
   SPR_TRYG(rc, spr_h5_write(w, "/docs/length", SPR_H5_U32, n_docs, doc_base, l->n_docs, l->dl), cleanup);
 
-  /* /terms: offsets into the NUL-free byte string, df, max impact */
-  for (uint32_t t = t0; t <= t1; t++) u64[t - t0] = g->off[t] - t;
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/offsets", SPR_H5_U64, (uint64_t)g->n + 1, t0, nt + last, u64), cleanup);
+  /* /terms: the strings by their dictionary owners (offsets into the NUL-free byte string); df,
+   * max impact and posting offsets by the postings owners */
   uint64_t k = 0;
-  for (uint32_t t = t0; t < t1; t++) {
-    const char *s = spr_strlist_get(g, t);
+  for (uint32_t i = 0; i < nd; i++) {
+    const char *s = spr_strlist_get(&dict->own, i);
     const size_t n = strlen(s);
+    u64[i] = tb_before + k;
     memcpy(tbytes + k, s, n);
     k += n;
   }
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/bytes", SPR_H5_U8, g->len - g->n, g->off[t0] - t0, tb_bytes, tbytes), cleanup);
-  for (uint32_t t = t0; t < t1; t++) u32[t - t0] = (uint32_t)df[t];
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/df", SPR_H5_U32, g->n, t0, nt, u32), cleanup);
+  u64[nd] = tb_before + k;
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/offsets", SPR_H5_U64, (uint64_t)n_terms + 1, dict->d0, nd + last, u64), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/bytes", SPR_H5_U8, tb_total, tb_before, tb_bytes, tbytes), cleanup);
+  for (uint32_t t = 0; t < nt; t++) u32[t] = (uint32_t)(oterm_off[t + 1] - oterm_off[t]);
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/df", SPR_H5_U32, n_terms, t0, nt, u32), cleanup);
   for (uint32_t t = t0; t < t1; t++) {
     uint8_t m = 0;
     for (uint64_t i = oterm_off[t - t0]; i < oterm_off[t - t0 + 1]; i++) m = oimp[i] > m ? oimp[i] : m;
     u8[t - t0] = m;
   }
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/max_impact", SPR_H5_U8, g->n, t0, nt, u8), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/max_impact", SPR_H5_U8, n_terms, t0, nt, u8), cleanup);
   for (uint32_t t = 0; t <= nt; t++) u64[t] = post_before + oterm_off[t];
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/posting_offsets", SPR_H5_U64, (uint64_t)g->n + 1, t0, nt + last, u64), cleanup);
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/posting_offsets", SPR_H5_U64, (uint64_t)n_terms + 1, t0, nt + last, u64), cleanup);
 
   /* /postings: every owned term's list in 128-posting codec blocks (docs/postings.md), with each
    * block's byte offset and last docid (the skip list a reader uses to decode only a range) */
-  SPR_TRYG(rc, spr_write_postings(c, w, g->n, t0, nt, odocs, oimp, oterm_off), cleanup);
+  SPR_TRYG(rc, spr_write_postings(c, w, n_terms, t0, nt, odocs, oimp, oterm_off), cleanup);
 
-  SPR_TRYG(rc, spr_write_bmp(c, w, bmp, n_docs, g->n, t0, nt), cleanup);
+  SPR_TRYG(rc, spr_write_bmp(c, w, bmp, n_docs, n_terms, t0, nt), cleanup);
 
   /* header: nothing that depends on the rank count */
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "format_version", SPR_FORMAT_VERSION), cleanup);
   SPR_TRYG(rc, spr_h5_attr_str(w, "/", "format", "spire-index"), cleanup);
   SPR_TRYG(rc, spr_h5_attr_str(w, "/", "spire_version", SPR_VERSION), cleanup);
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_docs", n_docs), cleanup);
-  SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_terms", g->n), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_terms", n_terms), cleanup);
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_postings", post_total), cleanup);
   SPR_TRYG(rc, spr_h5_attr_str(w, "/", "encoder", p->model ? "splade" : p->vectors ? "vectors" : "bm25"), cleanup);
   SPR_TRYG(rc, spr_h5_attr_str(w, "/", "analyzer", (p->vectors || p->model) ? "none" : p->analyzer), cleanup);
@@ -666,13 +848,14 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   spr_corpus *corp = NULL;
   spr_vocab *voc = NULL;
   spr_build_local l = {0};
-  spr_strlist g = {0};
-  uint64_t *df = NULL, *send_counts = NULL, *recv_counts = NULL, *oterm_off = NULL;
+  spr_dict dict;
+  memset(&dict, 0, sizeof dict);
+  double *score = NULL;
+  uint64_t *send_counts = NULL, *recv_counts = NULL, *oterm_off = NULL;
   uint32_t *tb = NULL, *odocs = NULL;
   uint8_t *oimp = NULL, *limp = NULL;
   spr_bmp_part bmp;
   memset(&bmp, 0, sizeof bmp);
-  double *idf = NULL;
   spr_prec *send = NULL;
   void *recv = NULL;
   char *tmp = NULL;
@@ -716,39 +899,37 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
 
   st->t_read = spr_now() - t_start;
-  /* 3. vocabulary */
-  SPR_TRYG(rc, spr_build_vocab(c, voc, &l, &g), cleanup);
+  /* 3. the term dictionary (distributed), global ids and document frequencies */
+  SPR_TRYG(rc, spr_build_dict(c, voc, &l, &dict), cleanup);
   spr_vocab_free(&voc);
+  const uint32_t n_terms = dict.n_terms;
 
   /* 4. statistics and impacts */
-  df = calloc((size_t)g.n + 1, sizeof *df);
-  idf = malloc(((size_t)g.n + 1) * sizeof *idf);
+  score = malloc((l.n_post ? l.n_post : 1) * sizeof *score);
   tb = malloc((P + 1) * sizeof *tb);
   send_counts = calloc(P, sizeof *send_counts);
   recv_counts = calloc(P, sizeof *recv_counts);
   send = malloc((l.n_post ? l.n_post : 1) * sizeof *send);
-  if (!df || !idf || !tb || !send_counts || !recv_counts || !send)
-    rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (%u terms)", g.n);
+  if (!score || !tb || !send_counts || !recv_counts || !send)
+    rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (%llu postings)", (unsigned long long)l.n_post);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  for (uint64_t i = 0; i < l.n_post; i++) df[l.tid[i]]++;
-  SPR_TRYG(rc, spr_mpi_sum_u64(c, df, g.n), cleanup);
   double sumlen = 0;
   for (uint64_t i = 0; i < l.n_docs; i++) sumlen += l.dl[i];
   SPR_TRYG(rc, spr_mpi_sum_f64(c, &sumlen, 1), cleanup);
+  uint64_t n_post_total = l.n_post;
+  SPR_TRYG(rc, spr_mpi_sum_u64(c, &n_post_total, 1), cleanup);
   spr_bm25 bm = {.k1 = p->k1, .b = p->b, .n_docs = (double)n_docs, .avgdl = sumlen / (double)n_docs};
-  uint64_t n_post_total = 0;
-  for (uint32_t t = 0; t < g.n; t++) {
-    idf[t] = spr_bm25_idf(&bm, df[t]);
-    n_post_total += df[t];
-  }
   /* scores and the quantizer: BM25 scores, or the vectors' weights; integer vector weights in
    * [1, 255] everywhere (Anserini's quantized SPLADE) are kept as they are */
   double smax = 0, not_identity = 0;
   for (uint64_t d = 0; d < l.n_docs; d++)
     for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
-      const double s = (p->vectors || p->model) ? l.w[i] : spr_bm25_score(&bm, idf[l.tid[i]], (uint32_t)l.w[i], l.dl[d]);
-      smax = s > smax ? s : smax;
+      const uint32_t lt = l.tid[i];
+      score[i] = (p->vectors || p->model) ? l.w[i]
+                                          : spr_bm25_score(&bm, spr_bm25_idf(&bm, dict.ldf[lt]), (uint32_t)l.w[i], l.dl[d]);
+      smax = score[i] > smax ? score[i] : smax;
       if (p->vectors && (l.w[i] != floor(l.w[i]) || l.w[i] > 255)) not_identity = 1;
+      l.tid[i] = dict.lgid[lt]; /* global term ids from here on */
     }
   SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), cleanup);
   SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), cleanup);
@@ -759,21 +940,21 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
 
   st->t_dict = spr_now() - t_start - st->t_read;
   /* 5. route postings to term owners, sorted by (term, docid) */
-  spr_term_ranges(df, g.n, c->size, n_post_total, tb);
+  SPR_TRYG(rc, spr_term_ranges_dist(c, &dict, n_post_total, tb), cleanup);
   limp = malloc(l.n_post ? l.n_post : 1);
   if (!limp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   {
     /* counting sort by term (stable: docids stay ascending) */
-    uint64_t *pos = calloc((size_t)g.n + 1, sizeof *pos);
+    uint64_t *pos = calloc((size_t)n_terms + 1, sizeof *pos);
     if (!pos) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
     SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
     for (uint64_t i = 0; i < l.n_post; i++) pos[l.tid[i] + 1]++;
-    for (uint32_t t = 0; t < g.n; t++) pos[t + 1] += pos[t];
+    for (uint32_t t = 0; t < n_terms; t++) pos[t + 1] += pos[t];
     for (uint64_t d = 0; d < l.n_docs; d++)
       for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
         const uint32_t t = l.tid[i];
-        const double s = (p->vectors || p->model) ? l.w[i] : spr_bm25_score(&bm, idf[t], (uint32_t)l.w[i], l.dl[d]);
+        const double s = score[i];
         const uint8_t q = identity ? (uint8_t)s : spr_quantize_linear(s, smax, p->bits);
         limp[i] = q;
         send[pos[t]++] = (spr_prec){t, (uint32_t)(doc_base + d), q};
@@ -816,7 +997,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
 
   /* 5b. Block-Max Pruning structures: forward blocks from the block owners, block maxima and
    * k-th impacts from the term owners */
-  SPR_TRYG(rc, spr_build_forward(c, p, &l, limp, doc_base, n_docs, g.n, &bmp), cleanup);
+  SPR_TRYG(rc, spr_build_forward(c, p, &l, limp, doc_base, n_docs, n_terms, &bmp), cleanup);
   free(limp);
   limp = NULL;
   SPR_TRYG(rc, spr_build_blockmax(c, p, odocs, oimp, oterm_off, nt, &bmp), cleanup);
@@ -829,7 +1010,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   if (!tmp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
   else snprintf(tmp, tl, "%s.tmp", p->output);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &g, df, tb, odocs, oimp, oterm_off, n_recv, &bmp, st);
+  rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &dict, tb, odocs, oimp, oterm_off, n_recv, &bmp, st);
   rc = spr_mpi_agree(c, rc);
   st->t_write = spr_now() - t_write;
   if (rc == SPR_OK) rc = spr_index_write_checksums(c, tmp);
@@ -839,7 +1020,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   rc = spr_mpi_agree(c, rc);
   if (rc == SPR_OK) {
     st->n_docs = n_docs;
-    st->n_terms = g.n;
+    st->n_terms = n_terms;
     st->n_postings = n_post_total;
     struct stat sb;
     if (stat(p->output, &sb) == 0) st->file_bytes = (uint64_t)sb.st_size;
@@ -859,8 +1040,7 @@ cleanup:
     }
   }
   free(tmp);
-  free(df);
-  free(idf);
+  free(score);
   free(tb);
   free(send_counts);
   free(recv_counts);
@@ -871,7 +1051,7 @@ cleanup:
   free(oimp);
   free(limp);
   spr_bmp_part_free(&bmp);
-  spr_strlist_free(&g);
+  spr_dict_free(&dict);
   spr_build_local_free(&l);
   spr_vocab_free(&voc);
   spr_corpus_close(&corp);
