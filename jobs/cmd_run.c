@@ -5,8 +5,18 @@
  * spire version, the stage's parameters and the size and modification time of its inputs, then
  * the stage's measurements. A rerun skips a stage whose manifest matches and whose output exists;
  * --force redoes all. Stage outputs are committed by rename, so a killed stage leaves no output
- * that could be mistaken for a finished one. */
+ * that could be mistaken for a finished one.
+ *
+ * Kill safety: SIGTERM, SIGINT and SIGHUP (mpirun and srun forward them; Slurm sends SIGTERM at
+ * the time limit) unlink this job's temporary files and then end the process by the same signal.
+ * A SIGKILL leaves them behind, so rank 0 removes stale ones before the first stage. Either way a
+ * rerun resumes at the first stage without a matching manifest (docs/slurm.md).
+ * Test hook: SPR_TEST_PAUSE=index.begin|index.commit|search.begin|search.commit|report.begin makes
+ * rank 0 create the file $SPR_TEST_PAUSE_FILE and sleep there (begin: the stage's old manifest is
+ * gone and nothing is written yet; commit: the output is renamed into place but its manifest is
+ * not written), so that tests can kill a run at a known point (tests/mpi/resume.sh). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +157,66 @@ static double spr_stat_get(const char *stats, const char *key) {
   return 0;
 }
 
+/* Temporary files of this job, unlinked by the signal handler (async-signal-safe: unlink only). */
+#define SPR_RUN_NTMP 6
+static char spr_run_tmp[SPR_RUN_NTMP][4096];
+static volatile sig_atomic_t spr_run_ntmp;
+
+static void spr_run_on_signal(int sig) {
+  for (int i = 0; i < spr_run_ntmp; i++) unlink(spr_run_tmp[i]);
+  /* SA_RESETHAND restored the default action; the re-raised signal is delivered when this
+   * handler returns, so the exit status still says "killed by sig". */
+  raise(sig);
+}
+
+/* Local. Remember the job's temporary file names, remove stale ones (rank 0; a SIGKILL leaves
+ * them) and install the handler. */
+static void spr_run_protect(const spr_comm *w, const spr_job *job) {
+  int n = 0;
+  snprintf(spr_run_tmp[n++], sizeof spr_run_tmp[0], "%s.tmp", job->index.path);
+  snprintf(spr_run_tmp[n++], sizeof spr_run_tmp[0], "%s.tmp", job->search.run);
+  snprintf(spr_run_tmp[n++], sizeof spr_run_tmp[0], "%s.tmp", job->eval.report);
+  {
+    char json[4096];
+    snprintf(json, sizeof json, "%s", job->eval.report);
+    char *dot = strrchr(json, '.');
+    const char *slash = strrchr(json, '/');
+    if (dot && (!slash || dot > slash)) *dot = '\0';
+    snprintf(spr_run_tmp[n++], sizeof spr_run_tmp[0], "%s.json.tmp", json);
+  }
+  snprintf(spr_run_tmp[n++], sizeof spr_run_tmp[0], "%s/.spire/index.manifest.tmp", job->output);
+  snprintf(spr_run_tmp[n++], sizeof spr_run_tmp[0], "%s/.spire/search.manifest.tmp", job->output);
+  if (w->rank == 0)
+    for (int i = 0; i < n; i++)
+      if (unlink(spr_run_tmp[i]) == 0) fprintf(stderr, "[spire] run: removed %s (left by a killed run)\n", spr_run_tmp[i]);
+  spr_run_ntmp = n;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = spr_run_on_signal;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+    struct sigaction old;
+    /* keep an ignored signal ignored (nohup) */
+    if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    sigaction(sigs[i], &sa, NULL);
+  }
+}
+
+/* Local. Test hook, see the top of this file. Rank 0 only; sleeps until killed (at most 10 min). */
+static void spr_run_test_pause(const spr_comm *w, const char *where) {
+  const char *want = getenv("SPR_TEST_PAUSE");
+  if (w->rank != 0 || !want || strcmp(want, where)) return;
+  const char *mark = getenv("SPR_TEST_PAUSE_FILE");
+  if (mark) {
+    FILE *f = fopen(mark, "w");
+    if (f) fclose(f);
+  }
+  fprintf(stderr, "[spire] run: SPR_TEST_PAUSE: paused at %s\n", where);
+  for (int i = 0; i < 600; i++) sleep(1);
+}
+
 typedef struct spr_run_facts {
   spr_build_stats build;
   spr_search_stats search;
@@ -186,6 +256,7 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
     rc = spr_parent_dir(job->index.path);
   }
   SPR_TRY(spr_mpi_agree(w, rc));
+  spr_run_test_pause(w, "index.begin");
   /* a model folder is relative to the job file, like every path */
   char model[4096];
   const char *enc = job->encode.model;
@@ -208,6 +279,7 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
              (unsigned long long)f->build.n_docs, (unsigned long long)f->build.n_terms,
              (unsigned long long)f->build.n_postings, f->build.avgdl, f->build.seconds,
              (unsigned long long)f->build.file_bytes);
+    spr_run_test_pause(w, "index.commit");
     rc = spr_manifest_write(job, "index", &m);
   }
   return spr_mpi_agree(w, rc);
@@ -247,6 +319,7 @@ static int spr_stage_search(const spr_comm *w, const spr_job *job, int force, in
     rc = spr_parent_dir(job->search.run);
   }
   SPR_TRY(spr_mpi_agree(w, rc));
+  spr_run_test_pause(w, "search.begin");
 #ifdef _OPENMP
   if (job->search.threads > 0) omp_set_num_threads(job->search.threads);
 #endif
@@ -265,6 +338,7 @@ static int spr_stage_search(const spr_comm *w, const spr_job *job, int force, in
              "lat_p99_ms=%.6f\nranks=%d\nthreads=%d\n",
              (unsigned long long)s->n_queries, (unsigned long long)s->n_results, s->seconds, s->qps, s->lat_mean,
              s->lat_p50, s->lat_p99, f->ranks, f->threads);
+    spr_run_test_pause(w, "search.commit");
     rc = spr_manifest_write(job, "search", &m);
   }
   return spr_mpi_agree(w, rc);
@@ -465,6 +539,7 @@ int spr_cmd_run(const spr_comm *world, int argc, char **argv) {
   int rc = spr_jobspec_load(path, &job);
   if (rc == SPR_OK && world->rank == 0) rc = spr_mkdir_p(job->output);
   rc = spr_mpi_agree(world, rc);
+  if (rc == SPR_OK) spr_run_protect(world, job);
   if (rc == SPR_OK) {
 #ifdef _OPENMP
     if (job->search.threads > 0) facts.threads = job->search.threads;
@@ -474,6 +549,7 @@ int spr_cmd_run(const spr_comm *world, int argc, char **argv) {
   if (rc == SPR_OK) rc = spr_stage_search(world, job, force, progress, &facts);
   char json[4096] = "";
   if (rc == SPR_OK) {
+    spr_run_test_pause(world, "report.begin");
     if (world->rank == 0) rc = spr_stage_report(job, &facts, json, sizeof json);
     rc = spr_mpi_agree(world, rc);
   }
