@@ -33,6 +33,7 @@
 #include "spr_evaluate.h"
 #include "spr_index.h"
 #include "spr_jobspec.h"
+#include "spr_report.h"
 #include "spr_search.h"
 
 static void spr_run_help(void) {
@@ -230,9 +231,10 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
   spr_describe_file(line, sizeof line, "corpus", job->corpus.path);
   snprintf(m.key, sizeof m.key,
            "stage=index\nspire=%s\n%sformat=%s\nmodel=%s\nanalyzer=%s\nk1=%.17g\nb=%.17g\nbits=%d\nzstd_level=%d\n"
-           "block_size=%d\nmax_length=%d\n",
+           "block_size=%d\nmax_length=%d\non_error=%s\nmax_record_bytes=%d\n",
            SPR_VERSION, line, job->corpus.format, job->encode.model, job->encode.analyzer, job->encode.k1,
-           job->encode.b, job->encode.bits, job->index.zstd_level, job->index.block_size, job->encode.max_length);
+           job->encode.b, job->encode.bits, job->index.zstd_level, job->index.block_size, job->encode.max_length,
+           job->corpus.on_error, job->corpus.max_record_bytes);
   int skip = 0;
   if (w->rank == 0 && !force) skip = spr_manifest_matches(job, "index", job->index.path, &m);
   SPR_TRY(spr_mpi_bcast(w, &skip, sizeof skip, 0));
@@ -269,7 +271,9 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
   spr_build_params p = {.corpus = job->corpus.path, .format = fmt, .encoder = enc, .max_length = job->encode.max_length, .analyzer = job->encode.analyzer,
                         .k1 = job->encode.k1, .b = job->encode.b, .bits = job->encode.bits,
                         .output = job->index.path, .zstd_level = job->index.zstd_level,
-                        .block_size = job->index.block_size, .progress = progress};
+                        .block_size = job->index.block_size, .progress = progress,
+                        .policy = {.skip = !strcmp(job->corpus.on_error, "skip"),
+                                   .max_record_bytes = (uint64_t)job->corpus.max_record_bytes}};
   SPR_TRY(spr_index_build(w, &p, &f->build));
   if (w->rank == 0) {
     fprintf(stderr, "[spire] run: index: %llu documents, %llu terms, %llu postings in %.2fs on %d rank(s)\n",
@@ -344,30 +348,18 @@ static int spr_stage_search(const spr_comm *w, const spr_job *job, int force, in
   return spr_mpi_agree(w, rc);
 }
 
-/* Friendly names of the report's headline metrics, as spr_eval_result_all understands them. */
-static const struct {
-  const char *name, *label;
-} spr_headline[] = {{"map", "MAP"},       {"ndcg_cut_10", "nDCG@10"}, {"recip_rank", "MRR"},
-                    {"P_10", "P@10"},      {"recall_100", "R@100"},    {"recall_1000", "R@1000"}};
-
-static int spr_write_text_atomic(const char *path, const char *text) {
-  char tmp[4096];
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
-  if (!f) return SPR_FAIL(SPR_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-  fputs(text, f);
-  if (ferror(f) | fclose(f)) {
-    unlink(tmp);
-    return SPR_FAIL(SPR_EIO, "%s: write failed", tmp);
-  }
-  if (rename(tmp, path) != 0) {
-    unlink(tmp);
-    return SPR_FAIL(SPR_EIO, "%s: cannot rename from %s", path, tmp);
-  }
-  return SPR_OK;
+/* PATH with its extension (after the last '/') replaced by ext (".json"), into buf. */
+static void spr_report_sibling(char *buf, size_t cap, const char *path, const char *ext) {
+  snprintf(buf, cap, "%s", path);
+  char *dot = strrchr(buf, '.');
+  const char *slash = strrchr(buf, '/');
+  if (dot && (!slash || dot > slash)) *dot = '\0';
+  strncat(buf, ext, cap - strlen(buf) - 1);
 }
 
-/* Rank 0: evaluate the run and write report.md + report.json. */
+/* Rank 0: evaluate the run and write report.md, report.json and report.html through the report
+ * renderer (jobs/spr_report.h), which spire eval --report uses too. json_path receives the JSON
+ * report's path. */
 static int spr_stage_report(const spr_job *job, const spr_run_facts *f, char *json_path, size_t cap) {
   spr_eval_result *ev = NULL;
   if (job->corpus.qrels) SPR_TRY(spr_evaluate_files(job->corpus.qrels, job->search.run, job->eval.metrics, 0, &ev));
@@ -375,136 +367,93 @@ static int spr_stage_report(const spr_job *job, const spr_run_facts *f, char *js
   gethostname(host, sizeof host);
   host[sizeof host - 1] = '\0';
   const long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  char when[64];
+  char when[64], title[1024], t[4096];
   const time_t now = time(NULL);
   strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-
-  cJSON *root = cJSON_CreateObject(), *o;
-  cJSON_AddStringToObject(root, "spire_version", SPR_VERSION);
-  cJSON_AddStringToObject(root, "job", job->name);
-  cJSON_AddStringToObject(root, "job_file", job->file);
-  cJSON_AddStringToObject(root, "created", when);
-  o = cJSON_AddObjectToObject(root, "machine");
-  cJSON_AddStringToObject(o, "host", host);
-  cJSON_AddNumberToObject(o, "cores", (double)cores);
-  cJSON_AddNumberToObject(o, "ranks", f->ranks);
-  cJSON_AddNumberToObject(o, "threads_per_rank", f->threads);
-  o = cJSON_AddObjectToObject(root, "collection");
-  cJSON_AddStringToObject(o, "corpus", job->corpus.path);
-  cJSON_AddStringToObject(o, "queries", job->corpus.queries);
-  cJSON_AddStringToObject(o, "qrels", job->corpus.qrels ? job->corpus.qrels : "");
-  cJSON_AddNumberToObject(o, "documents", (double)f->build.n_docs);
-  cJSON_AddNumberToObject(o, "terms", (double)f->build.n_terms);
-  cJSON_AddNumberToObject(o, "postings", (double)f->build.n_postings);
-  cJSON_AddNumberToObject(o, "avg_doc_length", f->build.avgdl);
-  o = cJSON_AddObjectToObject(root, "index");
-  cJSON_AddStringToObject(o, "path", job->index.path);
-  cJSON_AddNumberToObject(o, "bytes", (double)f->build.file_bytes);
-  cJSON_AddNumberToObject(o, "build_seconds", f->build.seconds);
-  cJSON_AddStringToObject(o, "encoder", job->encode.model);
-  cJSON_AddStringToObject(o, "analyzer", job->encode.analyzer);
-  cJSON_AddNumberToObject(o, "k1", job->encode.k1);
-  cJSON_AddNumberToObject(o, "b", job->encode.b);
-  cJSON_AddNumberToObject(o, "impact_bits", job->encode.bits);
-  cJSON_AddNumberToObject(o, "zstd_level", job->index.zstd_level);
-  cJSON_AddBoolToObject(o, "reused", f->index_skipped);
-  o = cJSON_AddObjectToObject(root, "search");
-  cJSON_AddStringToObject(o, "run", job->search.run);
-  cJSON_AddStringToObject(o, "algorithm", job->search.algorithm);
-  cJSON_AddNumberToObject(o, "alpha", job->search.alpha);
-  cJSON_AddNumberToObject(o, "beta", job->search.beta);
-  cJSON_AddStringToObject(o, "serving", job->search.serving);
-  cJSON_AddNumberToObject(o, "k", job->search.k);
-  cJSON_AddNumberToObject(o, "queries", (double)f->search.n_queries);
-  cJSON_AddNumberToObject(o, "queries_per_second", f->search.qps);
-  cJSON_AddNumberToObject(o, "latency_mean_ms", f->search.lat_mean);
-  cJSON_AddNumberToObject(o, "latency_p50_ms", f->search.lat_p50);
-  cJSON_AddNumberToObject(o, "latency_p99_ms", f->search.lat_p99);
-  cJSON_AddBoolToObject(o, "reused", f->search_skipped);
-  cJSON *metrics = cJSON_AddObjectToObject(root, "metrics");
-  for (size_t i = 0; ev && i < spr_eval_result_metric_count(ev); i++) {
-    const char *name = spr_eval_result_metric_name(ev, i);
-    double v = 0;
-    if (spr_eval_result_all(ev, name, &v) == SPR_OK) cJSON_AddNumberToObject(metrics, name, v);
+  snprintf(title, sizeof title, "spire report: %s", job->name);
+  const spr_report_options opt = {.title = title, .job_report = 1};
+  spr_report *r = NULL;
+  int rc = spr_report_create(&opt, &r);
+  if (rc != SPR_OK) {
+    spr_eval_result_free(&ev);
+    return rc;
   }
+#define R_TRY(expr) SPR_TRYG(rc, (expr), cleanup)
+#define R_TEXT(key, label, value, display) R_TRY(spr_report_fact_text(r, key, label, value, display))
+#define R_NUM(key, label, value, display) R_TRY(spr_report_fact_number(r, key, label, value, display))
+#define R_FMT(...) (snprintf(t, sizeof t, __VA_ARGS__), t)
+  R_TRY(spr_report_section(r, NULL, NULL));
+  R_TEXT("spire_version", "spire version", SPR_VERSION, NULL);
+  R_TEXT("job", "job", job->name, NULL);
+  R_TEXT("job_file", "job file", job->file, NULL);
+  R_TEXT("created", "created", when, NULL);
+  R_TEXT(NULL, "machine", NULL, R_FMT("%s, %ld cores, %d MPI rank(s) x %d OpenMP thread(s)", host, cores, f->ranks, f->threads));
 
-  /* Markdown */
-  size_t cap_md = 65536, n = 0;
-  char *md = malloc(cap_md);
-  int rc = SPR_OK;
-  if (!md || !root) {
-    rc = SPR_FAIL(SPR_ENOMEM, "report: out of memory");
-    goto cleanup;
-  }
-#define MD(...) n += (size_t)snprintf(md + n, n < cap_md ? cap_md - n : 0, __VA_ARGS__)
-  MD("# spire report: %s\n\n", job->name);
-  MD("Job file `%s`, spire %s, %s.\n\n", job->file, SPR_VERSION, when);
-  MD("## Effectiveness\n\n");
+  R_TRY(spr_report_section(r, "search", "Efficiency"));
+  R_TEXT("run", "run file", job->search.run, NULL);
+  R_TEXT("algorithm", NULL, job->search.algorithm, NULL);
+  R_NUM("alpha", NULL, job->search.alpha, NULL);
+  R_NUM("beta", NULL, job->search.beta, NULL);
+  R_TEXT("serving", NULL, job->search.serving, NULL);
+  R_TEXT(NULL, "algorithm", NULL, R_FMT("%s (alpha %g, beta %g), %s serving", job->search.algorithm, job->search.alpha, job->search.beta, job->search.serving));
+  R_NUM("k", "k", job->search.k, NULL);
+  R_NUM("queries", "queries", (double)f->search.n_queries, R_FMT("%llu", (unsigned long long)f->search.n_queries));
+  R_NUM("queries_per_second", "throughput (queries/s)", f->search.qps, R_FMT("%.1f", f->search.qps));
+  /* with an evaluated run the latencies get their own section (and plot) */
+  R_NUM("latency_mean_ms", ev ? NULL : "latency mean (ms)", f->search.lat_mean, R_FMT("%.3f", f->search.lat_mean));
+  R_NUM("latency_p50_ms", ev ? NULL : "latency p50 (ms)", f->search.lat_p50, R_FMT("%.3f", f->search.lat_p50));
+  R_NUM("latency_p99_ms", ev ? NULL : "latency p99 (ms)", f->search.lat_p99, R_FMT("%.3f", f->search.lat_p99));
+  R_NUM(NULL, "index build (s)", f->build.seconds, R_FMT("%.2f", f->build.seconds));
+  R_TRY(spr_report_fact_bool(r, "reused", "reused from an earlier run", f->search_skipped,
+                             f->search_skipped ? "yes (its manifest matched)" : "no"));
+  R_TEXT(NULL, "latency", NULL,
+         "per query on the slowest rank (each rank scores its docid range); throughput is queries "
+         "over the wall time of the whole batch");
+
+  R_TRY(spr_report_section(r, "collection", "Collection"));
+  R_TEXT("corpus", "corpus", job->corpus.path, NULL);
+  R_TEXT("queries", "queries", job->corpus.queries, NULL);
+  R_TEXT("qrels", "qrels", job->corpus.qrels ? job->corpus.qrels : "", job->corpus.qrels ? NULL : "(none)");
+  R_NUM("documents", "documents", (double)f->build.n_docs, R_FMT("%llu", (unsigned long long)f->build.n_docs));
+  R_NUM("terms", "terms", (double)f->build.n_terms, R_FMT("%llu", (unsigned long long)f->build.n_terms));
+  R_NUM("postings", "postings", (double)f->build.n_postings, R_FMT("%llu", (unsigned long long)f->build.n_postings));
+  R_NUM("avg_doc_length", "mean document length", f->build.avgdl, R_FMT("%.2f terms", f->build.avgdl));
+
+  R_TRY(spr_report_section(r, "index", "Index"));
+  R_TEXT("path", "index file", job->index.path, NULL);
+  R_NUM("bytes", "size", (double)f->build.file_bytes, R_FMT("%.2f MB", (double)f->build.file_bytes / 1e6));
+  R_NUM("build_seconds", "build time (s)", f->build.seconds, R_FMT("%.2f", f->build.seconds));
+  R_TEXT("encoder", "encoder", job->encode.model, NULL);
+  R_TEXT("analyzer", "analyzer", job->encode.analyzer, NULL);
+  R_NUM("k1", "k1", job->encode.k1, NULL);
+  R_NUM("b", "b", job->encode.b, NULL);
+  R_NUM("impact_bits", "impact bits", job->encode.bits, NULL);
+  R_NUM("zstd_level", "zstd level", job->index.zstd_level, NULL);
+  R_TRY(spr_report_fact_bool(r, "reused", "reused from an earlier run", f->index_skipped, NULL));
+
+  R_TRY(spr_report_section(r, "machine", "Machine"));
+  R_TEXT("host", "host", host, NULL);
+  R_NUM("cores", "cores", (double)cores, NULL);
+  R_NUM("ranks", "MPI ranks", f->ranks, NULL);
+  R_NUM("threads_per_rank", "OpenMP threads per rank", f->threads, NULL);
+#undef R_FMT
+#undef R_NUM
+#undef R_TEXT
   if (ev) {
-    MD("| metric | value |\n| --- | ---: |\n");
-    for (size_t i = 0; i < sizeof spr_headline / sizeof *spr_headline; i++) {
-      double v = 0;
-      if (spr_eval_result_all(ev, spr_headline[i].name, &v) == SPR_OK)
-        MD("| %s (`%s`) | %.4f |\n", spr_headline[i].label, spr_headline[i].name, v);
-    }
-    MD("\nEvery measure (trec_eval names; `spire eval` prints the same numbers):\n\n```\n");
-    for (size_t i = 0; i < spr_eval_result_metric_count(ev); i++) {
-      const char *name = spr_eval_result_metric_name(ev, i);
-      double v = 0;
-      if (spr_eval_result_all(ev, name, &v) != SPR_OK) continue;
-      if (spr_eval_result_metric_is_integer(ev, i)) MD("%-22s all  %.0f\n", name, v);
-      else MD("%-22s all  %.4f\n", name, v);
-    }
-    MD("```\n\n");
-  } else {
-    MD("No qrels in the job spec: nothing to evaluate.\n\n");
-  }
-  MD("## Efficiency\n\n| measure | value |\n| --- | ---: |\n");
-  MD("| queries | %llu |\n| k | %d |\n| algorithm | %s (alpha %g, beta %g), %s serving |\n",
-     (unsigned long long)f->search.n_queries, job->search.k, job->search.algorithm, job->search.alpha,
-     job->search.beta, job->search.serving);
-  MD("| latency mean (ms) | %.3f |\n| latency p50 (ms) | %.3f |\n| latency p99 (ms) | %.3f |\n",
-     f->search.lat_mean, f->search.lat_p50, f->search.lat_p99);
-  MD("| throughput (queries/s) | %.1f |\n| index build (s) | %.2f |\n\n", f->search.qps, f->build.seconds);
-  MD("Latency is per query on the slowest rank (each rank scores its docid range); throughput is\n"
-     "queries over the wall time of the whole batch.%s\n\n",
-     f->search_skipped ? " Search was reused from an earlier run (its manifest matched)." : "");
-  MD("## Collection and index\n\n| | |\n| --- | --- |\n");
-  MD("| corpus | `%s` |\n| queries | `%s` |\n| qrels | `%s` |\n", job->corpus.path, job->corpus.queries,
-     job->corpus.qrels ? job->corpus.qrels : "(none)");
-  MD("| documents | %llu |\n| terms | %llu |\n| postings | %llu |\n| mean document length | %.2f terms |\n",
-     (unsigned long long)f->build.n_docs, (unsigned long long)f->build.n_terms,
-     (unsigned long long)f->build.n_postings, f->build.avgdl);
-  MD("| index file | `%s` (%.2f MB, zstd level %d) |\n", job->index.path, (double)f->build.file_bytes / 1e6,
-     job->index.zstd_level);
-  MD("| encoder | %s, analyzer %s, k1 %g, b %g, u%d impacts |\n\n", job->encode.model, job->encode.analyzer,
-     job->encode.k1, job->encode.b, job->encode.bits);
-  MD("## Machine\n\nhost `%s`, %ld cores, %d MPI rank(s) x %d OpenMP thread(s).\n", host, cores, f->ranks,
-     f->threads);
-#undef MD
-  if (n >= cap_md) {
-    rc = SPR_FAIL(SPR_ENOSPACE, "report: too long");
-    goto cleanup;
-  }
-  SPR_TRYG(rc, spr_parent_dir(job->eval.report), cleanup);
-  SPR_TRYG(rc, spr_write_text_atomic(job->eval.report, md), cleanup);
-  {
-    snprintf(json_path, cap, "%s", job->eval.report);
-    char *dot = strrchr(json_path, '.');
-    const char *slash = strrchr(json_path, '/');
-    if (dot && (!slash || dot > slash)) *dot = '\0';
-    strncat(json_path, ".json", cap - strlen(json_path) - 1);
-    char *js = cJSON_Print(root);
-    if (!js) {
-      rc = SPR_FAIL(SPR_ENOMEM, "report: out of memory");
+    const int idx = spr_report_add_run(r, job->search.tag, ev);
+    if (idx < 0) {
+      rc = idx;
       goto cleanup;
     }
-    rc = spr_write_text_atomic(json_path, js);
-    free(js);
+    R_TRY(spr_report_set_latency_summary(r, (size_t)idx, f->search.lat_mean, f->search.lat_p50, f->search.lat_p99));
   }
+  R_TRY(spr_parent_dir(job->eval.report));
+  spr_report_sibling(json_path, cap, job->eval.report, ".json");
+  spr_report_sibling(t, sizeof t, job->eval.report, ".html");
+  R_TRY(spr_report_write(r, job->eval.report, json_path, t));
+#undef R_TRY
 cleanup:
-  free(md);
-  cJSON_Delete(root);
+  spr_report_free(&r);
   spr_eval_result_free(&ev);
   return rc;
 }

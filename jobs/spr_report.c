@@ -476,8 +476,13 @@ static int spr_metric_is_tested(const char *name) {
 }
 
 int spr_report_compare(spr_report *r) {
-  if (!r || r->n_runs == 0) return SPR_FAIL(SPR_EINVAL, "report: no run to report");
+  if (!r) return SPR_FAIL(SPR_EINVAL, "spr_report_compare: NULL report");
   spr_report_clear_analysis(r);
+  if (r->n_runs == 0) { /* facts only (a job without qrels) */
+    r->n_metrics = r->n_q = 0;
+    r->compared = 1;
+    return SPR_OK;
+  }
   const spr_eval_result *base = r->runs[0].ev;
   const size_t nm = spr_eval_result_metric_count(base), nr = r->n_runs;
   const size_t nq = spr_eval_result_query_count(base);
@@ -874,9 +879,7 @@ static int spr_plot_diffs(const spr_report *r, size_t u, int use_gnuplot, int id
                  "set xlabel 'queries, sorted by difference'\nset ylabel \"",
                  id, k + 1);
     spr_gp_string(&s, ml);
-    spr_sbuf_add(&s, " difference\"\nset title \"");
-    spr_gp_string(&s, title.s);
-    spr_sbuf_add(&s, "\"\n$d << EOD\n");
+    spr_sbuf_add(&s, " difference\"\n$d << EOD\n");
     for (size_t i = 0; i < k; i++) spr_sbuf_add(&s, "%zu %.10g\n", i + 1, d[i].d);
     spr_sbuf_add(&s, "EOD\nplot $d using 1:($2 >= 0 ? $2 : 1/0) with boxes lc rgb '#2e7d32', "
                      "$d using 1:($2 < 0 ? $2 : 1/0) with boxes lc rgb '#c62828'\n");
@@ -1011,13 +1014,19 @@ static void spr_md_facts(spr_sbuf *b, const spr_report *r, size_t sec) {
 }
 
 static void spr_md_render(spr_sbuf *b, const spr_report *r) {
-  const spr_eval_result *base = r->runs[0].ev;
+  const spr_eval_result *base = r->n_runs ? r->runs[0].ev : NULL;
   const size_t nm = r->n_metrics, nr = r->n_runs;
   char v[64], lab[SPR_METRICS_NAME_MAX + 8];
   spr_sbuf_add(b, "# %s\n\n", r->title);
   for (size_t s = 0; s < r->n_sections; s++)
     if (!r->sections[s].title) spr_md_facts(b, r, s);
   spr_sbuf_add(b, "## Effectiveness\n\n");
+  if (nr == 0) {
+    spr_sbuf_add(b, "No qrels: nothing was evaluated.\n\n");
+    for (size_t s = 0; s < r->n_sections; s++)
+      if (r->sections[s].title) spr_md_facts(b, r, s);
+    return;
+  }
   if (nr > 1) {
     spr_sbuf_add(b, "Runs (the first is the baseline):\n\n");
     for (size_t u = 0; u < nr; u++)
@@ -1140,7 +1149,7 @@ static cJSON *spr_json_num(double v) { return isfinite(v) ? cJSON_CreateNumber(v
 static cJSON *spr_json_render(const spr_report *r) {
   cJSON *root = cJSON_CreateObject();
   if (!root) return NULL;
-  const spr_eval_result *base = r->runs[0].ev;
+  const spr_eval_result *base = r->n_runs ? r->runs[0].ev : NULL;
   const size_t nm = r->n_metrics, nr = r->n_runs, nq = r->n_q;
   if (!r->opt.job_report) cJSON_AddStringToObject(root, "title", r->title);
   for (size_t i = 0; i < r->n_facts; i++) {
@@ -1159,7 +1168,7 @@ static cJSON *spr_json_render(const spr_report *r) {
     if (!x) goto oom;
     cJSON_AddItemToObject(parent, f->key, x);
   }
-  if (r->opt.job_report) { /* spire run's layout: the run's `all` values */
+  if (r->opt.job_report || nr == 0) { /* spire run's layout: the run's `all` values */
     cJSON *metrics = cJSON_AddObjectToObject(root, "metrics");
     if (!metrics) goto oom;
     for (size_t m = 0; m < nm; m++)
@@ -1311,7 +1320,7 @@ static void spr_html_plot(spr_sbuf *b, const spr_plot *p) {
 }
 
 static int spr_html_render(spr_sbuf *b, const spr_report *r) {
-  const spr_eval_result *base = r->runs[0].ev;
+  const spr_eval_result *base = r->n_runs ? r->runs[0].ev : NULL;
   const size_t nm = r->n_metrics, nr = r->n_runs;
   const int gp = r->opt.plots != SPR_REPORT_PLOTS_TEXT && spr_report_have_gnuplot();
   char v[64], lab[SPR_METRICS_NAME_MAX + 8];
@@ -1323,15 +1332,17 @@ static int spr_html_render(spr_sbuf *b, const spr_report *r) {
   spr_sbuf_add(b, "</h1>\n");
   for (size_t s = 0; s < r->n_sections; s++)
     if (!r->sections[s].title) spr_html_facts(b, r, s);
-  spr_sbuf_add(b, "<h2>Effectiveness</h2>\n<table id=\"metrics\">\n<tr><th>measure</th>");
-  for (size_t u = 0; u < nr; u++) {
+  spr_sbuf_add(b, "<h2>Effectiveness</h2>\n");
+  if (nr == 0) spr_sbuf_add(b, "<p>No qrels: nothing was evaluated.</p>\n");
+  else spr_sbuf_add(b, "<table id=\"metrics\">\n<tr><th>measure</th>");
+  for (size_t u = 0; u < nr; u++) { /* nr == 0: no table */
     spr_sbuf_add(b, "<th title=\"");
     spr_sbuf_html(b, spr_eval_result_run(r->runs[u].ev));
     spr_sbuf_add(b, "\">");
     spr_sbuf_html(b, nr > 1 ? r->runs[u].label : "value");
     spr_sbuf_add(b, "%s</th>", nr > 1 && u == 0 ? " (baseline)" : "");
   }
-  spr_sbuf_add(b, "</tr>\n");
+  if (nr > 0) spr_sbuf_add(b, "</tr>\n");
   for (size_t m = 0; m < nm; m++) {
     const char *name = spr_eval_result_metric_name(base, m);
     const int integer = spr_eval_result_metric_is_integer(base, m);
@@ -1340,7 +1351,8 @@ static int spr_html_render(spr_sbuf *b, const spr_report *r) {
     for (size_t u = 0; u < nr; u++) {
       spr_fmt_value(v, sizeof v, r->all[m * nr + u], integer);
       const int best = r->best[m * nr + u];
-      spr_sbuf_add(b, "<td class=\"n%s\">%s", best ? " best" : "", v);
+      spr_sbuf_add(b, "<td class=\"n\">%s%s%s", best ? "<strong class=\"best\">" : "", v,
+                   best ? "</strong>" : "");
       if (u > 0 && r->tested[m]) {
         const spr_rcmp *c = &r->cmp[m * nr + u];
         char d[64], p[32];
@@ -1355,7 +1367,7 @@ static int spr_html_render(spr_sbuf *b, const spr_report *r) {
     }
     spr_sbuf_add(b, "</tr>\n");
   }
-  spr_sbuf_add(b, "</table>\n");
+  if (nr > 0) spr_sbuf_add(b, "</table>\n");
   if (nr > 1) {
     spr_sbuf_add(b,
                  "<p class=\"note\"><b>Bold</b>: best value of the measure. In parentheses: the "
@@ -1445,7 +1457,7 @@ static int spr_write_atomic(const char *path, const char *text, size_t len) {
   const size_t n = strlen(path) + 32;
   char *tmp = malloc(n);
   if (!tmp) return SPR_FAIL(SPR_ENOMEM, "report: out of memory");
-  snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+  snprintf(tmp, n, "%s.tmp", path); /* the name spire run's signal handler cleans up */
   FILE *f = fopen(tmp, "wb");
   int rc = SPR_OK;
   if (!f) {

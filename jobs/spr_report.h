@@ -89,8 +89,9 @@ SPR_NODISCARD int spr_report_set_latency_summary(spr_report *r, size_t run, doub
 SPR_NODISCARD int spr_report_read_latency(spr_report *r, size_t run, const char *path);
 
 /* Compare the runs and write the outputs; each path may be NULL to skip it. Every file is
- * written to a temporary name and renamed. Compared again on every call. Returns 0, SPR_EINVAL
- * (no run), SPR_EIO or SPR_ENOMEM. */
+ * written to PATH.tmp and renamed (so a killed writer leaves no partial report). Compared again
+ * on every call. A report without runs (a job without qrels) has facts only. Returns 0,
+ * SPR_EINVAL (bad plot measure), SPR_EIO or SPR_ENOMEM. */
 SPR_NODISCARD int spr_report_write(spr_report *r, const char *markdown, const char *json,
                                    const char *html);
 
@@ -100,7 +101,8 @@ SPR_NODISCARD int spr_report_write(spr_report *r, const char *markdown, const ch
 SPR_NODISCARD int spr_report_comparison(const spr_report *r, const char *metric, size_t run,
                                         spr_ttest *test, double *p_holm);
 
-/* Run the comparison without writing anything. Returns 0, SPR_EINVAL (no run) or SPR_ENOMEM. */
+/* Run the comparison without writing anything. Returns 0, SPR_EINVAL (bad plot measure) or
+ * SPR_ENOMEM. */
 SPR_NODISCARD int spr_report_compare(spr_report *r);
 
 /* 1 if a gnuplot executable is on PATH (what SPR_REPORT_PLOTS_AUTO uses), else 0. */
