@@ -166,6 +166,9 @@ size_t spr_bmp_accel_size(const spr_bmp_index *ix, uint32_t dense_div);
  * forward entries one to one, or a term with 2^32 or more postings). The search results do not
  * depend on whether, or with which dense_div, the acceleration is built. */
 SPR_NODISCARD int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t cap);
+/* After a successful build the search no longer reads fw_term, fw_start, fw_count, fw_doc and
+ * fw_imp: the caller may release them and set those fields to NULL (spr_bmp_index_check and
+ * spr_bmp_accel_build then no longer apply to ix; the search and spr_bmp_workspace_size do). */
 
 /* Name of the SIMD variant the accelerated search uses here ("avx2" or "scalar"). */
 const char *spr_bmp_accel_isa(void);
