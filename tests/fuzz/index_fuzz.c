@@ -1,0 +1,84 @@
+/* index_fuzz.c: fuzz target for opening and verifying index files (mpi/spr_index.h), without MPI
+ * (HDF5's serial driver, as `spire inspect` on one process). Input: a whole HDF5 index file; the
+ * seeds are small valid indexes built by spire (tests/fuzz/make_index_seeds.sh) and damaged
+ * copies, so the mutations hit the header attributes, the term list, the posting blocks, the
+ * forward blocks and the checksums. Steps: spr_index_open, spr_index_verify_checksums,
+ * spr_index_verify, then (whatever the verdicts) spr_index_load_bmp of every rank's block range
+ * for P = 1 and 2, spr_index_read_postings of a few terms, spr_index_read_docids/lengths.
+ * Properties: no crash, over-read, leak or hang in our code; a failure is a negative code with
+ * a message; a loaded BMP range passes spr_bmp_index_check (as documented); postings read back
+ * are ascending, < n_docs, with impacts > 0.
+ * HDF5's own faults on garbage metadata are out of scope (docs/reliability.md).
+ * Built as a libFuzzer target with -DSPR_BUILD_FUZZERS=ON (clang), and linked into index_replay
+ * (fuzz_replay.c), which runs the committed corpus/index under CTest. */
+#include "fuzz_common.h"
+#include "spr_index.h"
+
+static void check_postings(spr_index *ix, const spr_index_info *in) {
+  const uint64_t nt = in->n_terms;
+  const uint64_t probe[4] = {0, nt / 2, nt ? nt - 1 : 0, nt + 1};
+  for (int i = 0; i < 4; i++) {
+    if (probe[i] > UINT32_MAX) continue;
+    uint32_t *docs = NULL, n = 0;
+    uint8_t *imp = NULL;
+    const int rc = spr_index_read_postings(ix, (uint32_t)probe[i], 0, UINT32_MAX, &docs, &imp, &n);
+    if (rc == 0) {
+      for (uint32_t j = 0; j < n; j++) {
+        FUZZ_CHECK(docs[j] < in->n_docs && imp[j] > 0);
+        if (j) FUZZ_CHECK(docs[j] > docs[j - 1]);
+      }
+    } else {
+      FUZZ_CHECK(rc < 0 && spr_last_error()[0] != '\0');
+    }
+    free(docs);
+    free(imp);
+  }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  const char *path = fuzz_temp_file("index.h5", data, size);
+  spr_index *ix = NULL;
+  int rc = spr_index_open(path, &ix);
+  if (rc != 0) {
+    FUZZ_CHECK(rc < 0 && ix == NULL && spr_last_error()[0] != '\0');
+    return 0;
+  }
+  const spr_index_info *in = spr_index_get_info(ix);
+  rc = spr_index_verify_checksums(ix);
+  FUZZ_CHECK(rc == 0 || (rc < 0 && spr_last_error()[0] != '\0'));
+  rc = spr_index_verify(ix);
+  FUZZ_CHECK(rc == 0 || (rc < 0 && spr_last_error()[0] != '\0'));
+  for (int P = 1; P <= 2; P++)
+    for (int r = 0; r < P; r++) {
+      uint64_t lo = 0, hi = 0;
+      spr_index_block_range(ix, r, P, &lo, &hi);
+      spr_bmp_data d;
+      memset(&d, 0, sizeof d);
+      rc = spr_index_load_bmp(ix, lo, hi, &d);
+      if (rc == 0) FUZZ_CHECK(spr_bmp_index_check(&d.view) == 0);
+      else FUZZ_CHECK(rc < 0 && spr_last_error()[0] != '\0');
+      spr_bmp_data_free(&d);
+    }
+  check_postings(ix, in);
+  char *ids = NULL;
+  uint64_t *off = NULL;
+  rc = spr_index_read_docids(ix, &ids, &off);
+  if (rc == 0) {
+    for (uint64_t i = 0; i < in->n_docs; i++) FUZZ_CHECK(strlen(ids + off[i]) < (1u << 20));
+  }
+  free(ids);
+  free(off);
+  uint32_t *len = NULL;
+  rc = spr_index_read_lengths(ix, &len);
+  free(len);
+  spr_index_close(&ix);
+  FUZZ_CHECK(ix == NULL);
+  return 0;
+}
+
+/* The seeds are HDF5 files written by spire itself: tests/fuzz/make_index_seeds.sh. */
+int fuzz_make_seeds(const char *dir) {
+  (void)dir;
+  fprintf(stderr, "index seeds are made by tests/fuzz/make_index_seeds.sh\n");
+  return -1;
+}
