@@ -875,7 +875,7 @@ static int spr_plot_diffs(const spr_report *r, size_t u, int use_gnuplot, int id
                  "set terminal svg size 760,320 dynamic noenhanced font 'sans,11' name 'spire_plot_%d'\n"
                  "set encoding utf8\nset style fill solid 0.85 noborder\nset boxwidth 0.9 relative\n"
                  "unset key\nset grid ytics lc rgb '#dddddd'\nset xzeroaxis lt -1\n"
-                 "set xrange [0:%zu]\nset xtics out nomirror\nset ytics nomirror\n"
+                 "set xrange [0:%zu]\nset yrange [*<0:0<*]\nset xtics out nomirror\nset ytics nomirror\n"
                  "set xlabel 'queries, sorted by difference'\nset ylabel \"",
                  id, k + 1);
     spr_gp_string(&s, ml);
