@@ -22,6 +22,10 @@ static void spr_index_help(void) {
       "                      Vectors whose weights are all integers in [1,255] are kept as impacts;\n"
       "                      other weights (SPLADE's) are quantized linearly like BM25 scores\n"
       "  --max-length N      SPLADE: tokens per document, [CLS] and [SEP] included (default 512)\n"
+      "  --on-error P        fail (default): the first bad record stops the build with FILE:LINE: why;\n"
+      "                      skip: bad records (malformed, invalid UTF-8, NUL byte, too long, a\n"
+      "                      repeated document id) are counted by reason and left out (docs/input.md)\n"
+      "  --max-record-bytes N  longest accepted record line (default 64 MiB)\n"
       "  --analyzer A        english (default: Lucene EnglishAnalyzer equivalent) or standard\n"
       "  --k1 X              BM25 k1 (default 0.9)\n"
       "  --b X               BM25 b (default 0.4)\n"
@@ -44,7 +48,8 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
       {"b", required_argument, 0, 'B'},       {"bits", required_argument, 0, 'q'},
       {"zstd-level", required_argument, 0, 'z'}, {"block-size", required_argument, 0, 's'},
       {"reorder", required_argument, 0, 'r'}, {"quiet", no_argument, 0, 'Q'},
-      {"max-length", required_argument, 0, 'L'},
+      {"max-length", required_argument, 0, 'L'}, {"on-error", required_argument, 0, 'E'},
+      {"max-record-bytes", required_argument, 0, 'R'},
       {0, 0, 0, 0}};
   spr_build_params p = {.format = SPR_CORPUS_AUTO, .encoder = "auto", .analyzer = "english", .k1 = 0.9, .b = 0.4, .bits = 8,
                         .zstd_level = 3, .block_size = 32, .progress = 1};
@@ -84,6 +89,16 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
         p.block_size = (int)lv;
         break;
       case 'r': reorder = optarg; break;
+      case 'E':
+        if (!strcmp(optarg, "skip")) p.policy.skip = 1;
+        else if (!strcmp(optarg, "fail")) p.policy.skip = 0;
+        else return spr_cli_usage_error(world, "index", "--on-error must be fail or skip");
+        break;
+      case 'R':
+        if (spr_arg_long(optarg, 1, (long)(1l << 40), &lv))
+          return spr_cli_usage_error(world, "index", "--max-record-bytes must be a positive number");
+        p.policy.max_record_bytes = (uint64_t)lv;
+        break;
       case 'L':
         if (spr_arg_long(optarg, 3, 100000, &lv)) return spr_cli_usage_error(world, "index", "--max-length must be >= 3");
         p.max_length = (int)lv;
@@ -109,6 +124,16 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
             p.output, (unsigned long long)st.n_docs, (unsigned long long)st.n_terms,
             (unsigned long long)st.n_postings, (double)st.file_bytes / 1e6, st.seconds, world->size,
             st.seconds > 0 ? (double)st.n_docs / st.seconds : 0.0);
+  if (status == SPR_EXIT_OK && world->rank == 0) {
+    uint64_t total = 0;
+    for (int r = 0; r < SPR_SKIP_NREASONS; r++) total += st.skipped[r];
+    if (total) {
+      fprintf(stderr, "[spire] index: skipped %llu record(s):", (unsigned long long)total);
+      for (int r = 0; r < SPR_SKIP_NREASONS; r++)
+        if (st.skipped[r]) fprintf(stderr, " %s %llu", spr_skip_reason_name(r), (unsigned long long)st.skipped[r]);
+      fprintf(stderr, "\n");
+    }
+  }
   if (status == SPR_EXIT_OK && world->rank == 0 && p.progress)
     fprintf(stderr,
             "[spire] index: phases: read+encode %.2fs, dictionary %.2fs, route+blocks %.2fs, "

@@ -231,9 +231,10 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
   spr_describe_file(line, sizeof line, "corpus", job->corpus.path);
   snprintf(m.key, sizeof m.key,
            "stage=index\nspire=%s\n%sformat=%s\nmodel=%s\nanalyzer=%s\nk1=%.17g\nb=%.17g\nbits=%d\nzstd_level=%d\n"
-           "block_size=%d\nmax_length=%d\n",
+           "block_size=%d\nmax_length=%d\non_error=%s\nmax_record_bytes=%d\n",
            SPR_VERSION, line, job->corpus.format, job->encode.model, job->encode.analyzer, job->encode.k1,
-           job->encode.b, job->encode.bits, job->index.zstd_level, job->index.block_size, job->encode.max_length);
+           job->encode.b, job->encode.bits, job->index.zstd_level, job->index.block_size, job->encode.max_length,
+           job->corpus.on_error, job->corpus.max_record_bytes);
   int skip = 0;
   if (w->rank == 0 && !force) skip = spr_manifest_matches(job, "index", job->index.path, &m);
   SPR_TRY(spr_mpi_bcast(w, &skip, sizeof skip, 0));
@@ -270,7 +271,9 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
   spr_build_params p = {.corpus = job->corpus.path, .format = fmt, .encoder = enc, .max_length = job->encode.max_length, .analyzer = job->encode.analyzer,
                         .k1 = job->encode.k1, .b = job->encode.b, .bits = job->encode.bits,
                         .output = job->index.path, .zstd_level = job->index.zstd_level,
-                        .block_size = job->index.block_size, .progress = progress};
+                        .block_size = job->index.block_size, .progress = progress,
+                        .policy = {.skip = !strcmp(job->corpus.on_error, "skip"),
+                                   .max_record_bytes = (uint64_t)job->corpus.max_record_bytes}};
   SPR_TRY(spr_index_build(w, &p, &f->build));
   if (w->rank == 0) {
     fprintf(stderr, "[spire] run: index: %llu documents, %llu terms, %llu postings in %.2fs on %d rank(s)\n",

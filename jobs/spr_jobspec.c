@@ -67,6 +67,12 @@ static const spr_jobkey spr_jobkeys[] = {
     {"corpus", "qrels", SPR_JOBKEY_PATH, spr_jobkey_optional, 0, 0, NULL,
      "Relevance judgments `qid 0 docid grade`; without them evaluation is skipped.",
      SPR_OFF(corpus.qrels)},
+    {"corpus", "on_error", SPR_JOBKEY_ENUM, "fail", 0, 0, "fail|skip",
+     "Bad records (malformed, invalid UTF-8, NUL byte, too long, repeated id): fail stops at the "
+     "first with FILE:LINE: why; skip leaves them out and counts them by reason (docs/input.md).",
+     SPR_OFF(corpus.on_error)},
+    {"corpus", "max_record_bytes", SPR_JOBKEY_INT, "0", 0, 2147483647, NULL,
+     "Longest accepted record (line) in bytes; 0 = 64 MiB.", SPR_OFF(corpus.max_record_bytes)},
     {"encode", "model", SPR_JOBKEY_STRING, "bm25", 0, 0, NULL,
      "Encoder: `bm25` (text corpora), `vectors` (pre-encoded vector corpora), or a Hugging Face "
      "BERT/SPLADE model folder (relative to the job file) that every rank runs on its documents.",

@@ -29,6 +29,8 @@ typedef struct spr_job {
     char *format;  /* owned: "auto", "jsonl" or "tsv" */
     char *queries; /* owned, absolute */
     char *qrels;   /* owned, absolute, or NULL when not given (evaluation is skipped) */
+    char *on_error; /* owned: "fail" or "skip" */
+    int max_record_bytes; /* 0 = the default (64 MiB) */
   } corpus;
   struct {
     char *model;    /* owned: "bm25" or a model folder */

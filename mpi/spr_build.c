@@ -27,6 +27,7 @@
 #include "spr_postings.h"
 #include "spr_index.h"
 #include "spr_progress.h"
+#include <xxhash.h>
 
 typedef struct spr_prec { /* one posting in transit: term, docid, impact */
   uint32_t term, doc, impact;
@@ -39,6 +40,8 @@ typedef struct spr_build_local {
   uint64_t ids_len, ids_cap;
   uint64_t *id_off;  /* owned: n_docs + 1 */
   uint32_t *dl;      /* owned: n_docs lengths */
+  uint64_t *line;    /* owned: n_docs line numbers in the corpus */
+  uint64_t line_cap;
   uint64_t dl_cap, id_off_cap, post_off_cap;
   /* per-document (term, weight): tf for text, the given weight for vectors; local term ids until
    * remapped to global ones */
@@ -52,6 +55,7 @@ static void spr_build_local_free(spr_build_local *l) {
   free(l->ids);
   free(l->id_off);
   free(l->dl);
+  free(l->line);
   free(l->post_off);
   free(l->tid);
   free(l->w);
@@ -82,8 +86,11 @@ static int spr_cmp_pair(const void *a, const void *b) {
 /* Append one document: its id and its (term, weight) pairs, sorted by term with repeats merged
  * (tokens count up to tf; a vector's repeated key sums). dl = the number of pairs before merging
  * (terms after analysis; entries of a vector). pairs is reordered. */
-static int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, spr_pair *pairs, size_t np) {
+static int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, uint64_t line, spr_pair *pairs,
+                             size_t np) {
   const uint64_t n = l->n_docs;
+  SPR_TRY(spr_grow((void **)&l->line, &l->line_cap, n + 1, sizeof *l->line));
+  l->line[n] = line;
   SPR_TRY(spr_grow((void **)&l->dl, &l->dl_cap, n + 1, sizeof *l->dl));
   SPR_TRY(spr_grow((void **)&l->post_off, &l->post_off_cap, n + 2, sizeof *l->post_off));
   SPR_TRY(spr_grow((void **)&l->id_off, &l->id_off_cap, n + 2, sizeof *l->id_off));
@@ -117,6 +124,7 @@ typedef struct spr_splade_batch {
   char *buf;          /* owned: ids and texts */
   uint64_t len, cap;
   uint64_t *id_at, *text_at, *text_len; /* owned: offsets into buf */
+  uint64_t *line;     /* owned: line numbers */
   uint64_t n, ncap;
   uint64_t tokens;    /* encoded so far, for the stats */
 } spr_splade_batch;
@@ -126,15 +134,18 @@ static void spr_splade_batch_free(spr_splade_batch *b) {
   free(b->id_at);
   free(b->text_at);
   free(b->text_len);
+  free(b->line);
   memset(b, 0, sizeof *b);
 }
 
 static int spr_splade_batch_add(spr_splade_batch *b, const spr_doc *d) {
   SPR_TRY(spr_grow((void **)&b->buf, &b->cap, b->len + d->id_len + d->text_len + 2, 1));
-  uint64_t c1 = b->ncap, c2 = b->ncap;
+  uint64_t c1 = b->ncap, c2 = b->ncap, c3 = b->ncap;
+  SPR_TRY(spr_grow((void **)&b->line, &c3, b->n + 1, sizeof *b->line));
   SPR_TRY(spr_grow((void **)&b->id_at, &c1, b->n + 1, sizeof *b->id_at));
   SPR_TRY(spr_grow((void **)&b->text_at, &c2, b->n + 1, sizeof *b->text_at));
   SPR_TRY(spr_grow((void **)&b->text_len, &b->ncap, b->n + 1, sizeof *b->text_len));
+  b->line[b->n] = d->line;
   b->id_at[b->n] = b->len;
   memcpy(b->buf + b->len, d->id, d->id_len + 1);
   b->len += d->id_len + 1;
@@ -170,7 +181,7 @@ static int spr_splade_batch_flush(spr_splade_batch *b, const spr_build_params *p
     }
     if (rc == SPR_OK) {
       const char *id = b->buf + b->id_at[i];
-      rc = spr_build_add_doc(l, id, strlen(id), *pairs, (size_t)m);
+      rc = spr_build_add_doc(l, id, strlen(id), b->line[i], *pairs, (size_t)m);
     }
   }
   b->tokens += v.tokens;
@@ -179,9 +190,171 @@ static int spr_splade_batch_flush(spr_splade_batch *b, const spr_build_params *p
   return rc;
 }
 
+/* Keep only the documents with keep[d] != 0 (in order). */
+static void spr_build_local_compact(spr_build_local *l, const uint8_t *keep) {
+  uint64_t nd = 0, np = 0, nb = 0;
+  for (uint64_t d = 0; d < l->n_docs; d++) {
+    if (!keep[d]) continue;
+    const uint64_t ib = l->id_off[d], ie = l->id_off[d + 1], pb = l->post_off[d], pe = l->post_off[d + 1];
+    memmove(l->ids + nb, l->ids + ib, ie - ib);
+    memmove(l->tid + np, l->tid + pb, (pe - pb) * sizeof *l->tid);
+    memmove(l->w + np, l->w + pb, (pe - pb) * sizeof *l->w);
+    l->dl[nd] = l->dl[d];
+    l->line[nd] = l->line[d];
+    l->id_off[nd] = nb;
+    l->post_off[nd] = np;
+    nb += ie - ib;
+    np += pe - pb;
+    nd++;
+  }
+  l->id_off[nd] = nb;
+  l->post_off[nd] = np;
+  l->n_docs = nd;
+  l->n_post = np;
+  l->ids_len = nb;
+}
+
+typedef struct spr_dedup_rec { /* one document id at its hash owner */
+  uint64_t hash, line;
+  const char *id; /* borrowed from the receive buffer */
+  uint32_t len;
+  int src;        /* the rank that read it */
+} spr_dedup_rec;
+
+static int spr_cmp_dedup_rec(const void *pa, const void *pb) {
+  const spr_dedup_rec *a = pa, *b = pb;
+  if (a->hash != b->hash) return a->hash < b->hash ? -1 : 1;
+  if (a->len != b->len) return a->len < b->len ? -1 : 1;
+  const int m = memcmp(a->id, b->id, a->len);
+  if (m) return m;
+  return (a->line > b->line) - (a->line < b->line);
+}
+
+/* Duplicate document ids, found without gathering the ids: every id goes (hash, line, bytes) to the
+ * rank hash mod P, which sorts them and answers which lines repeat an earlier one. Under fail the
+ * owner that finds one reports "FILE:LINE: duplicate document id 'X' (first at line L)"; under skip
+ * the later copies are dropped and counted. Collective. */
+static int spr_build_dedup(const spr_comm *c, const spr_build_params *p, spr_build_local *l, uint64_t *dropped) {
+  const int P = c->size;
+  uint64_t *scount = calloc((size_t)P, sizeof *scount), *rcount = calloc((size_t)P, sizeof *rcount);
+  uint64_t *acount = calloc((size_t)P, sizeof *acount), *arcount = calloc((size_t)P, sizeof *arcount);
+  uint64_t *hash = malloc((l->n_docs + 1) * sizeof *hash), *fill = calloc((size_t)P + 1, sizeof *fill);
+  char *sbuf = NULL, *rbuf = NULL;
+  uint64_t *drop_lines = NULL, *got = NULL;
+  uint8_t *keep = NULL;
+  spr_dedup_rec *recs = NULL;
+  int rc = (scount && rcount && acount && arcount && hash && fill) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  const size_t hdr = 2 * sizeof(uint64_t) + sizeof(uint32_t);
+  for (uint64_t d = 0; d < l->n_docs; d++) {
+    const uint64_t len = l->id_off[d + 1] - l->id_off[d];
+    hash[d] = XXH3_64bits(l->ids + l->id_off[d], len);
+    scount[hash[d] % (uint64_t)P] += hdr + len;
+  }
+  uint64_t tot = 0;
+  for (int r = 0; r < P; r++) {
+    fill[r] = tot;
+    tot += scount[r];
+  }
+  sbuf = malloc(tot + 1);
+  if (!sbuf) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  for (uint64_t d = 0; d < l->n_docs; d++) {
+    const uint32_t len = (uint32_t)(l->id_off[d + 1] - l->id_off[d]);
+    char *o = sbuf + fill[hash[d] % (uint64_t)P];
+    memcpy(o, &hash[d], 8);
+    memcpy(o + 8, &l->line[d], 8);
+    memcpy(o + 16, &len, 4);
+    memcpy(o + hdr, l->ids + l->id_off[d], len);
+    fill[hash[d] % (uint64_t)P] += hdr + len;
+  }
+  SPR_TRYG(rc, spr_mpi_alltoallv(c, sbuf, scount, (void **)&rbuf, rcount), cleanup);
+  uint64_t nrec = 0, rtot = 0;
+  for (int r = 0; r < P; r++) rtot += rcount[r];
+  for (uint64_t o = 0; o < rtot; nrec++) {
+    uint32_t len;
+    memcpy(&len, rbuf + o + 16, 4);
+    o += hdr + len;
+  }
+  recs = malloc((nrec + 1) * sizeof *recs);
+  drop_lines = malloc((nrec + 1) * sizeof *drop_lines);
+  if (!recs || !drop_lines) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  {
+    uint64_t o = 0, k = 0, seg = 0;
+    int src = 0;
+    while (o < rtot) {
+      while (src < P && o >= seg + rcount[src]) seg += rcount[src++];
+      memcpy(&recs[k].hash, rbuf + o, 8);
+      memcpy(&recs[k].line, rbuf + o + 8, 8);
+      memcpy(&recs[k].len, rbuf + o + 16, 4);
+      recs[k].id = rbuf + o + hdr;
+      recs[k].src = src;
+      o += hdr + recs[k].len;
+      k++;
+    }
+  }
+  /* sort by (hash, id, line): copies of one id sit together, the first line first */
+  qsort(recs, nrec, sizeof *recs, spr_cmp_dedup_rec);
+  for (uint64_t i = 1; i < nrec && rc == SPR_OK; i++) {
+    const spr_dedup_rec *a = &recs[i - 1], *b = &recs[i];
+    if (a->hash != b->hash || a->len != b->len || memcmp(a->id, b->id, a->len)) continue;
+    if (!p->policy.skip)
+      rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: duplicate document id '%.*s' (first at line %llu)", p->corpus,
+                    (unsigned long long)b->line, (int)(b->len > 200 ? 200 : b->len), b->id,
+                    (unsigned long long)recs[i - 1].line);
+    else
+      recs[i].line |= 1ull << 63; /* mark: a later copy */
+  }
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  if (!p->policy.skip) goto cleanup;
+  {
+    /* answer every source with the lines it must drop (grouped by source) */
+    uint64_t k = 0;
+    for (int r = 0; r < P; r++)
+      for (uint64_t i = 0; i < nrec; i++)
+        if (recs[i].src == r && (recs[i].line >> 63)) {
+          drop_lines[k++] = recs[i].line & ~(1ull << 63);
+          acount[r] += sizeof(uint64_t);
+        }
+  }
+  SPR_TRYG(rc, spr_mpi_alltoallv(c, drop_lines, acount, (void **)&got, arcount), cleanup);
+  uint64_t ng = 0;
+  for (int r = 0; r < P; r++) ng += arcount[r] / sizeof(uint64_t);
+  keep = malloc(l->n_docs + 1);
+  if (!keep) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  memset(keep, 1, l->n_docs + 1);
+  for (uint64_t i = 0; i < ng; i++) { /* lines ascend with d: binary search */
+    uint64_t lo = 0, hi = l->n_docs;
+    while (lo < hi) {
+      const uint64_t m = (lo + hi) / 2;
+      if (l->line[m] < got[i]) lo = m + 1;
+      else hi = m;
+    }
+    if (lo < l->n_docs && l->line[lo] == got[i]) keep[lo] = 0;
+  }
+  if (ng) spr_build_local_compact(l, keep);
+  *dropped += ng;
+cleanup:
+  free(scount);
+  free(rcount);
+  free(acount);
+  free(arcount);
+  free(hash);
+  free(fill);
+  free(sbuf);
+  free(rbuf);
+  free(recs);
+  free(drop_lines);
+  free(got);
+  free(keep);
+  return rc;
+}
+
 /* Phase 1: parse and analyze this rank's records. */
 static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corpus *corp, spr_vocab *voc,
-                          spr_build_local *l) {
+                          spr_build_local *l, uint64_t *skipped) {
   uint64_t begin = 0, end = 0, lines_before = 0, lines_total = 0;
   spr_corpus_split(corp, c->rank, c->size, &begin, &end);
   const uint64_t my_lines = spr_corpus_count_lines(corp, begin, end);
@@ -196,6 +369,11 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
   int rc = SPR_OK;
   SPR_TRYG(rc, spr_analyzer_create(p->vectors ? "standard" : p->analyzer, &an), cleanup);
   SPR_TRYG(rc, spr_corpus_cursor_create(corp, begin, end, lines_before + 1, &cur), cleanup);
+  {
+    spr_corpus_policy pol = p->policy;
+    if (!pol.max_record_bytes) pol.max_record_bytes = SPR_CORPUS_MAX_RECORD_DEFAULT;
+    spr_corpus_cursor_set_policy(cur, &pol);
+  }
   SPR_TRYG(rc, spr_grow((void **)&l->id_off, &l->id_off_cap, 1, sizeof *l->id_off), cleanup);
   l->id_off[0] = 0;
   spr_progress prog;
@@ -259,11 +437,12 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
         pairs[np++] = (spr_pair){(uint32_t)id, 1.0};
       }
     }
-    SPR_TRYG(rc, spr_build_add_doc(l, d.id, d.id_len, pairs, np), cleanup);
+    SPR_TRYG(rc, spr_build_add_doc(l, d.id, d.id_len, d.line, pairs, np), cleanup);
     spr_progress_update(&prog, d.line - lines_before);
   }
   SPR_TRYG(rc, spr_splade_batch_flush(&batch, p, voc, l, &pairs, &pairs_cap), cleanup);
   spr_progress_finish(&prog, my_lines);
+  memcpy(skipped, spr_corpus_cursor_skipped(cur), sizeof(uint64_t) * SPR_SKIP_NREASONS);
   rc = SPR_OK;
 cleanup:
   spr_splade_batch_free(&batch);
@@ -827,6 +1006,13 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
            cleanup);
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "zstd_level", (uint64_t)p->zstd_level), cleanup);
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "block_size", (uint64_t)p->block_size), cleanup);
+  {
+    char sk[256];
+    size_t o = (size_t)snprintf(sk, sizeof sk, "on_error=%s", p->policy.skip ? "skip" : "fail");
+    for (int r = 0; r < SPR_SKIP_NREASONS && o < sizeof sk; r++)
+      o += (size_t)snprintf(sk + o, sizeof sk - o, "; %s: %llu", spr_skip_reason_name(r), (unsigned long long)st->skipped[r]);
+    SPR_TRYG(rc, spr_h5_attr_str(w, "/", "skipped_records", sk), cleanup);
+  }
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_blocks", bmp->n_blocks_total), cleanup);
 cleanup:;
   int crc = SPR_OK;
@@ -888,8 +1074,11 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
 
   /* 1. read + analyze */
-  rc = spr_build_read(c, p, corp, voc, &l);
+  rc = spr_build_read(c, p, corp, voc, &l, st->skipped);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  /* 1b. duplicate document ids: an error, or (on_error = skip) every later copy is dropped */
+  SPR_TRYG(rc, spr_build_dedup(c, p, &l, &st->skipped[SPR_SKIP_DUPLICATE]), cleanup);
+  SPR_TRYG(rc, spr_mpi_sum_u64(c, st->skipped, SPR_SKIP_NREASONS), cleanup);
 
   /* 2. docids */
   uint64_t doc_base = 0, n_docs = 0;

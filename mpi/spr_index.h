@@ -22,6 +22,7 @@ typedef struct spr_build_params {
   const spr_model *model;  /* set by the build when encoder is a model folder (SPLADE) */
   const char *model_dir;    /* set by the build: the model folder, absolute */
   int max_length;           /* SPLADE: tokens per document, 0 = 512 */
+  spr_corpus_policy policy; /* on_error = fail | skip, max_record_bytes (0 = the default) */
   const char *analyzer;     /* "english" | "standard" (text corpora) */
   double k1, b;
   int bits;                 /* impact bits, 1..8 */
@@ -40,6 +41,7 @@ typedef struct spr_build_stats {
                                                            statistics, routing and BMP build, the
                                                            collective HDF5 write, checksums */
   uint64_t file_bytes;
+  uint64_t skipped[SPR_SKIP_NREASONS]; /* records skipped by reason (on_error = skip), all ranks */
 } spr_build_stats;
 
 /* Collective on c. Read the corpus by byte ranges; analyze and weight with BM25 from global

@@ -17,6 +17,7 @@ struct spr_corpus {
   const char *data;  /* owned mapping (NULL when the file is empty) */
   uint64_t size;
   spr_corpus_format fmt;
+  uint64_t bom;      /* 3 when the file starts with a UTF-8 byte order mark */
 };
 
 struct spr_corpus_cursor {
@@ -26,7 +27,45 @@ struct spr_corpus_cursor {
   size_t cap;
   spr_vec_entry *vec;  /* owned scratch for vector entries */
   size_t vcap;
+  spr_corpus_policy policy;
+  uint64_t skipped[SPR_SKIP_NREASONS];
 };
+
+const char *spr_skip_reason_name(int reason) {
+  static const char *const names[SPR_SKIP_NREASONS] = {"malformed", "invalid UTF-8", "NUL byte", "too long",
+                                                       "duplicate id"};
+  return reason >= 0 && reason < SPR_SKIP_NREASONS ? names[reason] : "?";
+}
+
+void spr_corpus_cursor_set_policy(spr_corpus_cursor *cur, const spr_corpus_policy *p) { cur->policy = *p; }
+const uint64_t *spr_corpus_cursor_skipped(const spr_corpus_cursor *cur) { return cur->skipped; }
+
+/* Offset of the first byte that is not valid UTF-8 (overlong forms, surrogates and code points
+ * past U+10FFFF are invalid), or n when all of s[0..n) is valid. */
+static size_t spr_utf8_invalid_at(const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    const unsigned c = s[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    size_t len;
+    uint32_t cp, min;
+    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07, min = 0x10000;
+    else return i;
+    if (i + len > n) return i;
+    for (size_t k = 1; k < len; k++) {
+      if ((s[i + k] & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += len;
+  }
+  return n;
+}
 
 int spr_corpus_format_parse(const char *s, spr_corpus_format *out) {
   if (!strcmp(s, "auto")) *out = SPR_CORPUS_AUTO;
@@ -45,7 +84,7 @@ static int spr_ends_with(const char *s, const char *suf) {
 /* The first record decides: '{' starts JSON, and a top-level "vector" key means vectors. */
 static spr_corpus_format spr_sniff_format(const spr_corpus *c) {
   if (spr_ends_with(c->path, ".tsv")) return SPR_CORPUS_TSV;
-  uint64_t i = 0;
+  uint64_t i = c->bom;
   while (i < c->size && (c->data[i] == ' ' || c->data[i] == '\t' || c->data[i] == '\n' || c->data[i] == '\r')) i++;
   if (i >= c->size || c->data[i] != '{') return SPR_CORPUS_TSV;
   const char *nl = memchr(c->data + i, '\n', c->size - i);
@@ -83,6 +122,7 @@ int spr_corpus_open(const char *path, spr_corpus_format fmt, spr_corpus **out) {
     c->data = m;
   }
   close(fd);
+  if (c->size >= 3 && !memcmp(c->data, "\xEF\xBB\xBF", 3)) c->bom = 3;
   if (fmt == SPR_CORPUS_AUTO) fmt = spr_sniff_format(c);
   c->fmt = fmt;
   *out = c;
@@ -137,8 +177,9 @@ int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, uint64_t end, 
   spr_corpus_cursor *cur = calloc(1, sizeof *cur);
   if (!cur) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", c->path);
   cur->c = c;
-  cur->pos = begin;
-  cur->end = end;
+  cur->pos = begin == 0 && c->bom ? c->bom : begin;
+  cur->end = end > cur->pos ? end : cur->pos;
+  cur->policy = (spr_corpus_policy){0, SPR_CORPUS_MAX_RECORD_DEFAULT};
   cur->line = first_line;
   *out = cur;
   return SPR_OK;
@@ -161,6 +202,13 @@ static int spr_cursor_reserve(spr_corpus_cursor *cur, size_t need) {
   cur->buf = b;
   cur->cap = cap;
   return SPR_OK;
+}
+
+/* memmem is a GNU extension: the few bytes of a needle are cheap to search by hand. */
+static const char *spr_memmem(const char *h, size_t n, const char *needle, size_t m) {
+  for (size_t i = 0; i + m <= n; i++)
+    if (h[i] == needle[0] && !memcmp(h + i, needle, m)) return h + i;
+  return NULL;
 }
 
 static int spr_is_blank(const char *s, size_t n) {
@@ -333,9 +381,33 @@ int spr_corpus_next(spr_corpus_cursor *cur, spr_doc *doc) {
     cur->line = this_line;
     doc->vec = NULL;
     doc->vec_n = 0;
-    const int rc = c->fmt == SPR_CORPUS_TSV ? spr_parse_tsv(cur, line, n, doc)
-                                            : spr_parse_jsonl(cur, line, n, doc);
+    const unsigned long long ln = (unsigned long long)this_line;
+    int reason = -1, rc = SPR_OK;
+    const char *nul = memchr(line, '\0', n);
+    size_t bad = 0;
+    if (cur->policy.max_record_bytes && n > cur->policy.max_record_bytes) {
+      reason = SPR_SKIP_TOO_LONG;
+      rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: record of %zu bytes exceeds max_record_bytes = %llu", c->path, ln, n,
+                    (unsigned long long)cur->policy.max_record_bytes);
+    } else if (nul) {
+      reason = SPR_SKIP_NUL;
+      rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: NUL byte at column %zu", c->path, ln, (size_t)(nul - line) + 1);
+    } else if ((bad = spr_utf8_invalid_at((const unsigned char *)line, n)) < n) {
+      reason = SPR_SKIP_UTF8;
+      rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: invalid UTF-8 at column %zu", c->path, ln, bad + 1);
+    } else if (c->fmt != SPR_CORPUS_TSV && spr_memmem(line, n, "\\u0000", 6)) {
+      reason = SPR_SKIP_NUL;
+      rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: NUL character (\\u0000) in a JSON string", c->path, ln);
+    } else {
+      rc = c->fmt == SPR_CORPUS_TSV ? spr_parse_tsv(cur, line, n, doc) : spr_parse_jsonl(cur, line, n, doc);
+      if (rc == SPR_EPARSE) reason = SPR_SKIP_MALFORMED;
+    }
     cur->line = save;
+    if (rc < 0 && reason >= 0 && cur->policy.skip) {
+      cur->skipped[reason]++;
+      spr_clear_error();
+      continue;
+    }
     if (rc < 0) return rc;
     doc->line = this_line;
     return 1;
@@ -442,7 +514,7 @@ int spr_queries_load(const char *path, spr_queries *out) {
     goto cleanup;
   }
   size_t cap = 0;
-  uint64_t pos = 0, line = 0;
+  uint64_t pos = c->bom, line = 0;
   while (pos < c->size) {
     const char *s = c->data + pos;
     const char *nl = memchr(s, '\n', c->size - pos);

@@ -51,12 +51,36 @@ typedef struct spr_doc {
   size_t vec_n;
 } spr_doc;
 
+/* Input policy (docs/input.md). Every record is checked before it is parsed: no longer than
+ * max_record_bytes, no NUL byte (raw, or escaped as \u0000 in JSON), valid UTF-8; then parsed.
+ * With fail (default) the first bad record is an error "FILE:LINE: reason"; with skip it is counted
+ * by reason and reading goes on. */
+typedef enum spr_skip_reason {
+  SPR_SKIP_MALFORMED = 0, /* not parseable, or a required field missing or of the wrong type */
+  SPR_SKIP_UTF8,          /* invalid UTF-8 */
+  SPR_SKIP_NUL,           /* a NUL byte */
+  SPR_SKIP_TOO_LONG,      /* over max_record_bytes */
+  SPR_SKIP_DUPLICATE,     /* a document id seen before (detected by the index build) */
+  SPR_SKIP_NREASONS
+} spr_skip_reason;
+const char *spr_skip_reason_name(int reason);
+
+typedef struct spr_corpus_policy {
+  int skip;                  /* 0: fail at the first bad record; 1: skip and count */
+  uint64_t max_record_bytes; /* 0 = no limit */
+} spr_corpus_policy;
+#define SPR_CORPUS_MAX_RECORD_DEFAULT (64ull << 20) /* 64 MiB per line */
+
 typedef struct spr_corpus_cursor spr_corpus_cursor;
 /* Iterate the records of [begin,end); first_line = global 1-based number of the line at begin. */
 SPR_NODISCARD int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, uint64_t end,
                                            uint64_t first_line, spr_corpus_cursor **out);
+/* Set the cursor's input policy (default: fail, SPR_CORPUS_MAX_RECORD_DEFAULT). */
+void spr_corpus_cursor_set_policy(spr_corpus_cursor *cur, const spr_corpus_policy *p);
+/* Records skipped so far, by spr_skip_reason (SPR_SKIP_NREASONS entries; borrowed). */
+const uint64_t *spr_corpus_cursor_skipped(const spr_corpus_cursor *cur);
 /* 1 and *doc filled, 0 at the end, or SPR_EPARSE with "FILE:LINE: what" in spr_last_error().
- * Blank lines are skipped. */
+ * Blank lines are skipped, and a UTF-8 byte order mark at the start of the file. */
 SPR_NODISCARD int spr_corpus_next(spr_corpus_cursor *cur, spr_doc *doc);
 void spr_corpus_cursor_free(spr_corpus_cursor **cur);
 

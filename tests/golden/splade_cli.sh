@@ -11,14 +11,17 @@ command -v python3 >/dev/null || { echo "skip: python3 absent"; exit 77; }
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 run() { if [ "$1" = 1 ]; then "${@:2}"; else "$MPIEXEC" -n "$1" $MPIFLAGS "${@:2}"; fi; }
+# A NUL character (escaped \u0000) in a corpus is an error under the default input policy
+# (docs/input.md); the golden text holding one is left out here (the API test covers it).
+grep -v '\\u0000' "$G/texts.jsonl" > "$T/texts.jsonl"
 
-run 1 "$SPIRE" tokenize --vocab "$G/vocab.txt" --input "$G/texts.jsonl" --output "$T/tok512.jsonl"
-run 2 "$SPIRE" tokenize --vocab "$G/vocab.txt" --input "$G/texts.jsonl" --output "$T/tok32.jsonl" --max-length 32
-run 1 "$SPIRE" encode --model "$G" --input "$G/texts.jsonl" --output "$T/v1.jsonl" --quiet
-run 2 "$SPIRE" encode --model "$G" --input "$G/texts.jsonl" --output "$T/v2.jsonl" --quiet
+run 1 "$SPIRE" tokenize --vocab "$G/vocab.txt" --input "$T/texts.jsonl" --output "$T/tok512.jsonl"
+run 2 "$SPIRE" tokenize --vocab "$G/vocab.txt" --input "$T/texts.jsonl" --output "$T/tok32.jsonl" --max-length 32
+run 1 "$SPIRE" encode --model "$G" --input "$T/texts.jsonl" --output "$T/v1.jsonl" --quiet
+run 2 "$SPIRE" encode --model "$G" --input "$T/texts.jsonl" --output "$T/v2.jsonl" --quiet
 cmp "$T/v1.jsonl" "$T/v2.jsonl"
-run 1 "$SPIRE" encode --model "$G" --weights model.bf16.safetensors --input "$G/texts.jsonl" --output "$T/vbf16.jsonl" --quiet
-run 1 "$SPIRE" encode --model "$G" --input "$G/texts.jsonl" --output "$T/vtop.jsonl" --top-n 20 --min-weight 0.05 --quiet
+run 1 "$SPIRE" encode --model "$G" --weights model.bf16.safetensors --input "$T/texts.jsonl" --output "$T/vbf16.jsonl" --quiet
+run 1 "$SPIRE" encode --model "$G" --input "$T/texts.jsonl" --output "$T/vtop.jsonl" --top-n 20 --min-weight 0.05 --quiet
 
 # Inference-free queries: a model folder (links to the golden files) with an idf.json.
 mkdir "$T/m"
@@ -33,8 +36,9 @@ G, T = sys.argv[1], sys.argv[2]
 load = lambda p: [json.loads(l) for l in open(p, encoding="utf-8")]
 toks, texts = load(f"{G}/tokens.jsonl"), load(f"{G}/texts.jsonl")
 bad = 0
-# spr_corpus (cJSON) stops a JSON string at an escaped U+0000: texts holding one are not comparable.
+# texts holding U+0000 were left out of the input (a NUL is an input error)
 nul = {t["id"] for t in texts if "\x00" in t["text"]}
+toks = [t for t in toks if t["id"] not in nul]
 for name, key in (("tok512", "input_ids_512"), ("tok32", "input_ids_32")):
     got = load(f"{T}/{name}.jsonl")
     assert [g["id"] for g in got] == [t["id"] for t in toks], name
@@ -43,7 +47,7 @@ for name, key in (("tok512", "input_ids_512"), ("tok32", "input_ids_32")):
             print(f"{name} {t['id']}: {g['input_ids'][:20]} != {t[key][:20]}"); bad += 1
 def check(vf, ref):
     global bad
-    got, exp = load(f"{T}/{vf}"), load(f"{G}/{ref}")
+    got, exp = load(f"{T}/{vf}"), [e for e in load(f"{G}/{ref}") if e["id"] not in nul]
     assert [g["id"] for g in got] == [e["id"] for e in exp], vf
     worst = 0.0
     for g, e in zip(got, exp):
@@ -83,7 +87,7 @@ hb += b" " * (-len(hb) % 8)
 open(dst, "wb").write(struct.pack("<Q", len(hb)) + hb + b[8 + n:])
 PY
 ln -s "$G/config.json" "$T/bad/config.json"; ln -s "$G/vocab.txt" "$T/bad/vocab.txt"
-if run 2 "$SPIRE" encode --model "$T/bad" --input "$G/texts.jsonl" --output "$T/bad.jsonl" --quiet 2> "$T/err"; then
+if run 2 "$SPIRE" encode --model "$T/bad" --input "$T/texts.jsonl" --output "$T/bad.jsonl" --quiet 2> "$T/err"; then
   echo "encode with a missing tensor succeeded"; exit 1
 fi
 grep -q "missing tensor 'bert.encoder.layer.1.output.dense.bias'" "$T/err" || { cat "$T/err"; exit 1; }

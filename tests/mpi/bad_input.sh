@@ -29,6 +29,27 @@ printf '\n\n' > "$work/blank.jsonl"
 printf 'q1\tfine\nq2 no tab here\n' > "$work/notab.tsv"
 printf 'd1\tfine\nd2 no tab\n' > "$work/notab-corpus.tsv"
 
+printf '{"id": "a", "text": "one"}\n{"id": "b", "text": "two"}\n{"id": "a", "text": "again"}\n' > "$work/dup.jsonl"
+printf '{"id": "a", "text": "one"}\n{"id": "b", "text": "bad \377 byte"}\n' > "$work/utf8.jsonl"
+printf '{"id": "a", "text": "one"}\n{"id": "b", "text": "nul \\u0000 here"}\n' > "$work/nul.jsonl"
+printf 'a\tone\nb\tnul \000 raw\n' > "$work/nul.tsv"
+printf '{"id": "a", "vector": {"x": 1}}\n{"id": "b", "vector": {"x": -2}}\n' > "$work/negw.jsonl"
+printf '{"id": "a", "vector": {"x": 1}}\n{"id": "b", "vector": {"x": "heavy"}}\n' > "$work/strw.jsonl"
+printf '{"id": "a", "text": "%s"}\n' "$(printf '%0300d' 7)" > "$work/long.jsonl"
+expect duplicate-id "dup.jsonl:3: duplicate document id 'a' (first at line 1)" "$work/i.h5" -- index --input "$work/dup.jsonl" --output "$work/i.h5"
+expect invalid-utf8 "utf8.jsonl:2: invalid UTF-8 at column" "$work/i.h5" -- index --input "$work/utf8.jsonl" --output "$work/i.h5"
+expect json-nul "nul.jsonl:2: NUL character" "$work/i.h5" -- index --input "$work/nul.jsonl" --output "$work/i.h5"
+expect raw-nul "nul.tsv:2: NUL byte at column 7" "$work/i.h5" -- index --input "$work/nul.tsv" --output "$work/i.h5"
+expect negative-weight "negw.jsonl:2: weight of \"x\" must be a number >= 0" "$work/i.h5" -- index --input "$work/negw.jsonl" --output "$work/i.h5"
+expect string-weight "strw.jsonl:2: weight of \"x\" must be a number >= 0" "$work/i.h5" -- index --input "$work/strw.jsonl" --output "$work/i.h5"
+expect too-long "long.jsonl:1: record of 323 bytes exceeds max_record_bytes = 100" "$work/i.h5" -- index --input "$work/long.jsonl" --output "$work/i.h5" --max-record-bytes 100
+# on_error = skip: bad records are counted by reason and left out, good ones kept
+cat "$work/dup.jsonl" "$work/utf8.jsonl" "$work/nul.jsonl" > "$work/mixed.jsonl"
+printf '{"id": "z", "text": "last one"}\n' >> "$work/mixed.jsonl"
+run index --input "$work/mixed.jsonl" --output "$work/skip.h5" --on-error skip > /dev/null 2> "$work/skip.log" || { echo "FAIL skip: exit $?"; cat "$work/skip.log"; fails=$((fails+1)); }
+if grep -q "skipped 5 record(s): invalid UTF-8 1 NUL byte 1 duplicate id 3" "$work/skip.log" &&
+   "$SPIRE" inspect "$work/skip.h5" | grep -q "documents       3"; then echo "ok skip: $(grep skipped "$work/skip.log")"
+else echo "FAIL skip:"; cat "$work/skip.log"; "$SPIRE" inspect "$work/skip.h5"; fails=$((fails+1)); fi
 expect missing-corpus "$work/nope.jsonl: cannot open" "$work/i.h5" -- index --input "$work/nope.jsonl" --output "$work/i.h5"
 expect malformed-json "malformed.jsonl:3: malformed JSON" "$work/i.h5" -- index --input "$work/malformed.jsonl" --output "$work/i.h5"
 expect missing-id "noid.jsonl:2: missing or empty \"id\"" "$work/i.h5" -- index --input "$work/noid.jsonl" --output "$work/i.h5"
