@@ -150,8 +150,8 @@ int spr_mpi_bcast(const spr_comm *c, void *buf, size_t n, int root) {
   return SPR_OK;
 }
 
-/* Variable-count collectives use MPI_BYTE with int counts; spire's per-rank messages stay below
- * 2 GiB (checked), which the all-to-all exchange guarantees by rounds in the callers. */
+/* Gathers use MPI_BYTE with int counts and refuse more than 2 GiB (they carry small data: samples,
+ * messages); the all-to-all exchange of postings moves any size in rounds. */
 static int spr_mpi_check_int(uint64_t v, const char *what) {
   if (v > (uint64_t)INT_MAX)
     return SPR_FAIL(SPR_EUNSUPPORTED, "%s: message of %llu bytes exceeds 2 GiB", what,
@@ -243,15 +243,58 @@ cleanup:
   return rc;
 }
 
+/* Rounds of at most `chunk` bytes per (source, destination) pair, staged through buffers of P x
+ * chunk bytes, so that no count or displacement passed to MPI exceeds an int whatever the totals. */
+static int spr_mpi_alltoallv_rounds(const spr_comm *c, const char *sendbuf, const uint64_t *sc, const uint64_t *sd,
+                                    char *recvbuf, const uint64_t *rc_, const uint64_t *rd, uint64_t chunk) {
+  const size_t p = (size_t)c->size;
+  uint64_t most = 0;
+  for (size_t r = 0; r < p; r++) {
+    most = sc[r] > most ? sc[r] : most;
+    most = rc_[r] > most ? rc_[r] : most;
+  }
+  uint64_t rounds = (most + chunk - 1) / chunk;
+  SPR_TRY(spr_mpi_max_u64(c, &rounds, 1));
+  char *ts = malloc(p * chunk), *tr = malloc(p * chunk);
+  int *cs = calloc(p, sizeof *cs), *cr = calloc(p, sizeof *cr), *ds = calloc(p, sizeof *ds);
+  int rc = (ts && tr && cs && cr && ds) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "alltoallv: out of memory (staging)");
+  rc = spr_mpi_agree(c, rc);
+  for (size_t r = 0; rc == SPR_OK && r < p; r++) ds[r] = (int)(r * chunk);
+  for (uint64_t k = 0; rc == SPR_OK && k < rounds; k++) {
+    const uint64_t off = k * chunk;
+    for (size_t r = 0; r < p; r++) {
+      const uint64_t ms = sc[r] > off ? (sc[r] - off < chunk ? sc[r] - off : chunk) : 0;
+      const uint64_t mr = rc_[r] > off ? (rc_[r] - off < chunk ? rc_[r] - off : chunk) : 0;
+      if (ms) memcpy(ts + r * chunk, sendbuf + sd[r] + off, ms);
+      cs[r] = (int)ms;
+      cr[r] = (int)mr;
+    }
+    const int e = MPI_Alltoallv(ts, cs, ds, MPI_BYTE, tr, cr, ds, MPI_BYTE, c->comm);
+    if (e != MPI_SUCCESS) {
+      rc = spr_mpi_fail(e, "MPI_Alltoallv (round)", __FILE__, __LINE__, __func__);
+      break;
+    }
+    for (size_t r = 0; r < p; r++)
+      if (cr[r]) memcpy(recvbuf + rd[r] + off, tr + r * chunk, (size_t)cr[r]);
+  }
+  free(ts);
+  free(tr);
+  free(cs);
+  free(cr);
+  free(ds);
+  return rc;
+}
+
 int spr_mpi_alltoallv(const spr_comm *c, const void *sendbuf, const uint64_t *send_counts, void **recv,
                       uint64_t *recv_counts) {
   *recv = NULL;
   const size_t p = (size_t)c->size;
   int *sc = calloc(p, sizeof *sc), *sd = calloc(p, sizeof *sd), *rcn = calloc(p, sizeof *rcn),
       *rd = calloc(p, sizeof *rd);
+  uint64_t *sd64 = calloc(p, sizeof *sd64), *rd64 = calloc(p, sizeof *rd64);
   int rc = SPR_OK;
   char *o = NULL;
-  if (!sc || !sd || !rcn || !rd) {
+  if (!sc || !sd || !rcn || !rd || !sd64 || !rd64) {
     rc = SPR_FAIL(SPR_ENOMEM, "alltoallv: out of memory");
     goto cleanup;
   }
@@ -264,20 +307,29 @@ int spr_mpi_alltoallv(const spr_comm *c, const void *sendbuf, const uint64_t *se
   }
   uint64_t st = 0, rt = 0;
   for (size_t r = 0; r < p; r++) {
-    sc[r] = (int)send_counts[r];
-    sd[r] = (int)st;
+    sd64[r] = st;
     st += send_counts[r];
-    rcn[r] = (int)recv_counts[r];
-    rd[r] = (int)rt;
+    rd64[r] = rt;
     rt += recv_counts[r];
   }
-  int lrc = spr_mpi_check_int(st > rt ? st : rt, "alltoallv");
-  if (lrc == SPR_OK) {
-    o = malloc(rt ? rt : 1);
-    if (!o) lrc = SPR_FAIL(SPR_ENOMEM, "alltoallv: cannot allocate %llu bytes", (unsigned long long)rt);
-  }
+  o = malloc(rt ? rt : 1);
+  int lrc = o ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "alltoallv: cannot allocate %llu bytes", (unsigned long long)rt);
   SPR_TRYG(rc, spr_mpi_agree(c, lrc), cleanup);
-  {
+  /* one call when every count and displacement fits an int on every rank, else rounds */
+  uint64_t biggest = st > rt ? st : rt;
+  SPR_TRYG(rc, spr_mpi_max_u64(c, &biggest, 1), cleanup);
+  if (biggest > (uint64_t)INT_MAX || getenv("SPR_TEST_ALLTOALL_CHUNK")) {
+    const char *t = getenv("SPR_TEST_ALLTOALL_CHUNK"); /* tests force small rounds */
+    uint64_t chunk = ((uint64_t)1 << 30) / p;
+    if (t && atol(t) > 0) chunk = (uint64_t)atol(t);
+    SPR_TRYG(rc, spr_mpi_alltoallv_rounds(c, sendbuf, send_counts, sd64, o, recv_counts, rd64, chunk), cleanup);
+  } else {
+    for (size_t r = 0; r < p; r++) {
+      sc[r] = (int)send_counts[r];
+      sd[r] = (int)sd64[r];
+      rcn[r] = (int)recv_counts[r];
+      rd[r] = (int)rd64[r];
+    }
     const int e = MPI_Alltoallv(sendbuf, sc, sd, MPI_BYTE, o, rcn, rd, MPI_BYTE, c->comm);
     if (e != MPI_SUCCESS) {
       rc = spr_mpi_fail(e, "MPI_Alltoallv", __FILE__, __LINE__, __func__);
@@ -292,6 +344,8 @@ cleanup:
   free(sd);
   free(rcn);
   free(rd);
+  free(sd64);
+  free(rd64);
   return rc;
 }
 

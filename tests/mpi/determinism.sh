@@ -46,6 +46,9 @@ awk 'NF != 6 { print "bad line " NR; exit 1 }
      $1 != q { q = $1; r = 0; s = 1e18 }
      { r++; if ($4 != r || $5 > s) { print "bad order at line " NR; exit 1 }; s = $5 }' "$work/r1.trec"
 h5dump -d /terms/df "$work/i1.h5" > "$work/dump.txt"; grep -q "(0): [1-9]" "$work/dump.txt" || { echo "h5dump cannot read the impacts"; exit 1; }
+# the all-to-all in rounds (as for exchanges over 2 GiB), forced with 1000-byte rounds
+SPR_TEST_ALLTOALL_CHUNK=1000 mpi 3 "$SPIRE" index --input "$corpus" --output "$work/rounds.h5"
+h5diff "$work/i1.h5" "$work/rounds.h5" || { echo "index built with all-to-all rounds differs"; exit 1; }
 # small blocks exercise blocks that straddle rank boundaries
 mpi 3 "$SPIRE" index --input "$corpus" --output "$work/b8.h5" --block-size 8
 mpi 2 "$SPIRE" search --index "$work/b8.h5" --queries "$queries" --k 1000 --output "$work/b8.trec"
