@@ -278,8 +278,8 @@ static int64_t spr_format_name(spr_measure f, int64_t cut, char *buf, size_t cap
 }
 
 int64_t spr_measure_set_name(const spr_measure_set *s, size_t slot, char *buf, size_t cap) {
-  spr_measure f;
-  int64_t cut;
+  spr_measure f = SPR_MEASURE_MAP;
+  int64_t cut = 0;
   SPR_TRY(spr_measure_set_slot(s, slot, &f, &cut));
   const int64_t n = spr_format_name(f, cut, buf, cap);
   if (n < 0) return SPR_FAIL(SPR_ENOSPACE, "measure name buffer of %zu bytes too small", cap);
@@ -287,7 +287,7 @@ int64_t spr_measure_set_name(const spr_measure_set *s, size_t slot, char *buf, s
 }
 
 int spr_measure_set_is_integer(const spr_measure_set *s, size_t slot) {
-  spr_measure f;
+  spr_measure f = SPR_MEASURE_MAP;
   if (spr_measure_set_slot(s, slot, &f, NULL) < 0) {
     spr_clear_error();
     return 0;
@@ -309,8 +309,8 @@ int64_t spr_measure_set_find(const spr_measure_set *s, const char *name) {
     return SPR_FAIL(SPR_EINVAL, "measure '%s' names %u values, not one", name, sp.n_cuts);
   const int64_t cut = spr_family_has_cuts(sp.family) ? sp.cuts[0] : 0;
   for (size_t i = 0; i < n; i++) {
-    spr_measure f;
-    int64_t c;
+    spr_measure f = SPR_MEASURE_MAP;
+    int64_t c = 0;
     if (spr_measure_set_slot(s, i, &f, &c) == 0 && f == sp.family && c == cut) return (int64_t)i;
   }
   return SPR_FAIL(SPR_ENOTFOUND, "measure '%s' was not computed", name);
