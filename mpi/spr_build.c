@@ -919,7 +919,8 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
                            const spr_build_local *l, uint64_t doc_base, uint64_t n_docs,
                            const spr_dict *dict, const uint32_t *tb,
                            const uint32_t *odocs, const uint8_t *oimp, const uint64_t *oterm_off,
-                           uint64_t n_owned, const spr_bmp_part *bmp, const spr_build_stats *st) {
+                           uint64_t n_owned, const spr_bmp_part *bmp, const spr_build_stats *st,
+                           spr_build_stats *io) {
   const int last = c->rank == c->size - 1;
   const uint32_t t0 = tb[c->rank], t1 = tb[c->rank + 1], nt = t1 - t0;
   spr_h5_writer *w = NULL;
@@ -1016,7 +1017,10 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_blocks", bmp->n_blocks_total), cleanup);
 cleanup:;
   int crc = SPR_OK;
+  io->t_io = spr_h5_writer_io_seconds(w);
+  const double tc = spr_now();
   if (w) crc = spr_h5_writer_close(&w);
+  io->t_io += spr_now() - tc; /* closing flushes the metadata and the last chunks */
   free(u64);
   free(u32);
   free(u8);
@@ -1199,7 +1203,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   if (!tmp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
   else snprintf(tmp, tl, "%s.tmp", p->output);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &dict, tb, odocs, oimp, oterm_off, n_recv, &bmp, st);
+  rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &dict, tb, odocs, oimp, oterm_off, n_recv, &bmp, st, st);
   rc = spr_mpi_agree(c, rc);
   st->t_write = spr_now() - t_write;
   if (rc == SPR_OK) rc = spr_index_write_checksums(c, tmp);
@@ -1219,8 +1223,9 @@ cleanup:
   st->seconds = spr_now() - t_start;
   /* the slowest rank's phase times (the others wait for it in the next collective) */
   if (rc == SPR_OK) {
-    double t[5] = {st->t_read, st->t_dict, st->t_route, st->t_write, st->t_checksum};
-    if (spr_mpi_max_f64(c, t, 5) == SPR_OK) {
+    double t[6] = {st->t_read, st->t_dict, st->t_route, st->t_write, st->t_checksum, st->t_io};
+    if (spr_mpi_max_f64(c, t, 6) == SPR_OK) {
+      st->t_io = t[5];
       st->t_read = t[0];
       st->t_dict = t[1];
       st->t_route = t[2];

@@ -41,6 +41,7 @@ struct spr_h5_writer {
   int last_collective; /* -1 before the first write */
   uint32_t last_cause; /* H5D_MPIO_* no-collective cause bits of the last write */
   char *path;          /* owned */
+  double io_seconds;   /* time spent in spr_h5_write (all its HDF5 calls, compression included) */
 };
 
 typedef struct spr_h5_open_dset {
@@ -408,9 +409,22 @@ static int spr_h5_local_args(const spr_h5_writer *w, const char *name, spr_h5_ty
   return SPR_OK;
 }
 
+static int spr_h5_write_timed(spr_h5_writer *w, const char *name, spr_h5_type type, uint64_t total,
+                              uint64_t offset, uint64_t count, const void *data);
+
 int spr_h5_write(spr_h5_writer *w, const char *name, spr_h5_type type, uint64_t total, uint64_t offset,
                  uint64_t count, const void *data) {
   if (!w) return SPR_FAIL(SPR_EINVAL, "spr_h5_write: NULL writer");
+  const double t0 = MPI_Wtime();
+  const int rc = spr_h5_write_timed(w, name, type, total, offset, count, data);
+  w->io_seconds += MPI_Wtime() - t0;
+  return rc;
+}
+
+double spr_h5_writer_io_seconds(const spr_h5_writer *w) { return w ? w->io_seconds : 0; }
+
+static int spr_h5_write_timed(spr_h5_writer *w, const char *name, spr_h5_type type, uint64_t total,
+                              uint64_t offset, uint64_t count, const void *data) {
   int rc = SPR_OK;
   hid_t dcpl = H5I_INVALID_HID, fspace = H5I_INVALID_HID, dset = H5I_INVALID_HID;
   hid_t sel = H5I_INVALID_HID, mspace = H5I_INVALID_HID;

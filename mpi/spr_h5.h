@@ -49,6 +49,8 @@ SPR_NODISCARD int spr_h5_attr_f64(spr_h5_writer *w, const char *obj, const char 
 SPR_NODISCARD int spr_h5_attr_str(spr_h5_writer *w, const char *obj, const char *name, const char *v);
 /* Collective. Flush and close the file. Frees *w (NULL ok), nulls it. */
 SPR_NODISCARD int spr_h5_writer_close(spr_h5_writer **w);
+/* Local. Seconds this rank spent in spr_h5_write so far (HDF5, the zstd filter and MPI-IO). */
+double spr_h5_writer_io_seconds(const spr_h5_writer *w);
 /* Collective. Close the file and delete it (after a failure: no partial output is left behind).
  * Frees *w (NULL ok), nulls it. Returns the first failure, but always frees and tries to unlink. */
 SPR_NODISCARD int spr_h5_writer_discard(spr_h5_writer **w);

@@ -40,6 +40,8 @@ typedef struct spr_build_stats {
   double t_read, t_dict, t_route, t_write, t_checksum; /* phases: read+encode, dictionary and
                                                            statistics, routing and BMP build, the
                                                            collective HDF5 write, checksums */
+  double t_io;              /* of t_write: time inside the HDF5 writes and the close (the merge
+                               proper: zstd filter + MPI-IO), without preparing the slices */
   uint64_t file_bytes;
   uint64_t skipped[SPR_SKIP_NREASONS]; /* records skipped by reason (on_error = skip), all ranks */
 } spr_build_stats;
