@@ -150,8 +150,8 @@ int spr_mpi_bcast(const spr_comm *c, void *buf, size_t n, int root) {
   return SPR_OK;
 }
 
-/* Gathers use MPI_BYTE with int counts and refuse more than 2 GiB (they carry small data: samples,
- * messages); the all-to-all exchange of postings moves any size in rounds. */
+/* The gather uses MPI_BYTE with int counts and refuses more than 2 GiB (it carries small data:
+ * dictionary samples); the all-to-all exchange of postings moves any size in rounds. */
 static int spr_mpi_check_int(uint64_t v, const char *what) {
   if (v > (uint64_t)INT_MAX)
     return SPR_FAIL(SPR_EUNSUPPORTED, "%s: message of %llu bytes exceeds 2 GiB", what,
@@ -193,50 +193,6 @@ int spr_mpi_allgatherv(const spr_comm *c, const void *buf, size_t len, void **ou
   *out_len = tot;
   if (counts) memcpy(counts, all, (size_t)c->size * sizeof *all);
 cleanup:
-  free(all);
-  free(cnt);
-  free(dis);
-  return rc;
-}
-
-int spr_mpi_gatherv(const spr_comm *c, const void *buf, size_t len, int root, void **out,
-                    size_t *out_len) {
-  *out = NULL;
-  *out_len = 0;
-  uint64_t *all = calloc((size_t)c->size, sizeof *all);
-  int *cnt = calloc((size_t)c->size, sizeof *cnt), *dis = calloc((size_t)c->size, sizeof *dis);
-  int rc = SPR_OK;
-  char *o = NULL;
-  if (!all || !cnt || !dis) {
-    rc = SPR_FAIL(SPR_ENOMEM, "gatherv: out of memory");
-    goto cleanup;
-  }
-  SPR_TRYG(rc, spr_mpi_allgather_u64(c, len, all), cleanup);
-  uint64_t tot = 0;
-  for (int r = 0; r < c->size; r++) {
-    cnt[r] = (int)all[r];
-    dis[r] = (int)tot;
-    tot += all[r];
-  }
-  SPR_TRYG(rc, spr_mpi_check_int(tot, "gatherv"), cleanup);
-  int ok = 1;
-  if (c->rank == root) {
-    o = malloc(tot ? tot : 1);
-    ok = o != NULL;
-  }
-  SPR_TRYG(rc, spr_mpi_agree(c, ok ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "gatherv: out of memory")), cleanup);
-  const int e = MPI_Gatherv(buf, (int)len, MPI_BYTE, o, cnt, dis, MPI_BYTE, root, c->comm);
-  if (e != MPI_SUCCESS) {
-    rc = spr_mpi_fail(e, "MPI_Gatherv", __FILE__, __LINE__, __func__);
-    goto cleanup;
-  }
-  if (c->rank == root) {
-    *out = o;
-    *out_len = tot;
-    o = NULL;
-  }
-cleanup:
-  free(o);
   free(all);
   free(cnt);
   free(dis);

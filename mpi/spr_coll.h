@@ -48,9 +48,6 @@ SPR_NODISCARD int spr_mpi_bcast(const spr_comm *c, void *buf, size_t n, int root
  * caller), *out_len its length; counts (may be NULL) gets each rank's byte count. */
 SPR_NODISCARD int spr_mpi_allgatherv(const spr_comm *c, const void *buf, size_t len, void **out,
                                      size_t *out_len, uint64_t *counts);
-/* Same, only on root (elsewhere *out = NULL). */
-SPR_NODISCARD int spr_mpi_gatherv(const spr_comm *c, const void *buf, size_t len, int root, void **out,
-                                  size_t *out_len);
 /* Personalized all-to-all of bytes: send_counts[r] bytes to rank r from sendbuf (in rank order).
  * *recv is malloc'ed (caller owns), recv_counts[r] gets bytes from rank r (c->size entries). */
 SPR_NODISCARD int spr_mpi_alltoallv(const spr_comm *c, const void *sendbuf, const uint64_t *send_counts,

@@ -19,15 +19,7 @@ static uint32_t rnd(uint32_t n) {
   return (uint32_t)(rng % n);
 }
 
-#define CHECK(c, ...)                                        \
-  do {                                                       \
-    if (!(c)) {                                              \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
-      fprintf(stderr, __VA_ARGS__);                          \
-      fprintf(stderr, "\n");                                 \
-      return 1;                                              \
-    }                                                        \
-  } while (0)
+#include "spr_check.h"
 
 /* A collection and every structure built from it; all owned. */
 typedef struct coll {

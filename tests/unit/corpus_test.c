@@ -9,15 +9,7 @@
 #include "spr_corpus.h"
 #include "spr_vocab.h"
 
-#define CHECK(c, ...)                                      \
-  do {                                                     \
-    if (!(c)) {                                            \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fprintf(stderr, "\n");                               \
-      return 1;                                            \
-    }                                                      \
-  } while (0)
+#include "spr_check.h"
 
 static int collect(const char *path, int parts, char *ids, size_t cap, uint64_t *lines_out) {
   spr_corpus *c = NULL;

@@ -19,15 +19,7 @@ static int cmp_hit(const void *a, const void *b) {
   return spr_hit_before(*x, *y) ? -1 : spr_hit_before(*y, *x) ? 1 : 0;
 }
 
-#define CHECK(c, ...)                                   \
-  do {                                                  \
-    if (!(c)) {                                         \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                     \
-      fprintf(stderr, "\n");                            \
-      return 1;                                         \
-    }                                                   \
-  } while (0)
+#include "spr_check.h"
 
 int main(void) {
   for (int trial = 0; trial < 500; trial++) {
