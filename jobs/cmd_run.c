@@ -12,9 +12,10 @@
  * A SIGKILL leaves them behind, so rank 0 removes stale ones before the first stage. Either way a
  * rerun resumes at the first stage without a matching manifest (docs/slurm.md).
  * Test hook: SPR_TEST_PAUSE=index.begin|index.commit|search.begin|search.commit|report.begin makes
- * rank 0 create the file $SPR_TEST_PAUSE_FILE and sleep there (begin: the stage's old manifest is
- * gone and nothing is written yet; commit: the output is renamed into place but its manifest is
- * not written), so that tests can kill a run at a known point (tests/mpi/resume.sh). */
+ * rank 0 create the file $SPR_TEST_PAUSE_FILE and sleep there, unless that file exists already
+ * (begin: the stage's old manifest is gone and nothing is written yet; commit: the output is
+ * renamed into place but its manifest is not written), so that tests can kill a run at a known
+ * point (tests/mpi/resume.sh, tests/slurm/slurm.sh). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -205,17 +206,18 @@ static void spr_run_protect(const spr_comm *w, const spr_job *job) {
   }
 }
 
-/* Local. Test hook, see the top of this file. Rank 0 only; sleeps until killed (at most 10 min). */
+/* Local. Test hook, see the top of this file. Rank 0 only; sleeps until killed (at most 5 min). */
 static void spr_run_test_pause(const spr_comm *w, const char *where) {
   const char *want = getenv("SPR_TEST_PAUSE");
   if (w->rank != 0 || !want || strcmp(want, where)) return;
   const char *mark = getenv("SPR_TEST_PAUSE_FILE");
+  if (mark && access(mark, F_OK) == 0) return; /* paused once already: a resubmitted job runs on */
   if (mark) {
     FILE *f = fopen(mark, "w");
     if (f) fclose(f);
   }
   fprintf(stderr, "[spire] run: SPR_TEST_PAUSE: paused at %s\n", where);
-  for (int i = 0; i < 600; i++) sleep(1);
+  for (int i = 0; i < 300; i++) sleep(1);
 }
 
 typedef struct spr_run_facts {
