@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "spr_bert_math.h"
 #include "spr_blas.h"
 
 #define SPR_BERT_ALIGN 64u
@@ -60,94 +61,38 @@ double spr_bert_flops(const spr_bert_config *c, size_t len, double *enc_flops) {
   return enc + 2.0 * L * H * H + 2.0 * L * H * V;
 }
 
-/* ---- row-wise kernels ------------------------------------------------------------------- */
-
-/* x[r] = LN(x[r] (+ res[r]) + bias) for T rows of H. */
-static void spr_bert_add_ln(float *x, const float *res, const float *bias, const float *g, const float *b,
-                            size_t T, size_t H, float eps) {
-  for (size_t r = 0; r < T; r++) {
-    float *row = x + r * H;
-    const float *rr = res ? res + r * H : NULL;
-    double sum = 0.0;
-    for (size_t i = 0; i < H; i++) {
-      float v = row[i] + (bias ? bias[i] : 0.0f) + (rr ? rr[i] : 0.0f);
-      row[i] = v;
-      sum += v;
-    }
-    const float mean = (float)(sum / (double)H);
-    double var = 0.0;
-    for (size_t i = 0; i < H; i++) {
-      const float d = row[i] - mean;
-      var += (double)d * d;
-    }
-    const float inv = (float)(1.0 / sqrt(var / (double)H + (double)eps));
-    for (size_t i = 0; i < H; i++) row[i] = (row[i] - mean) * inv * g[i] + b[i];
-  }
-}
-
-static void spr_bert_add_bias(float *x, const float *bias, size_t T, size_t n) {
-  for (size_t r = 0; r < T; r++) {
-    float *row = x + r * n;
-    for (size_t i = 0; i < n; i++) row[i] += bias[i];
-  }
-}
-
-/* x = gelu(x + bias), exact erf form. */
-static void spr_bert_bias_gelu(float *x, const float *bias, size_t T, size_t n) {
-  for (size_t r = 0; r < T; r++) {
-    float *row = x + r * n;
-    for (size_t i = 0; i < n; i++) {
-      const float v = row[i] + bias[i];
-      row[i] = 0.5f * v * (1.0f + erff(v * 0.70710678118654752f));
-    }
-  }
-}
-
-/* Softmax of each of L rows of n. */
-static void spr_bert_softmax(float *s, size_t L, size_t n) {
-  for (size_t r = 0; r < L; r++) {
-    float *row = s + r * n;
-    float mx = row[0];
-    for (size_t i = 1; i < n; i++) mx = row[i] > mx ? row[i] : mx;
-    float sum = 0.0f;
-    for (size_t i = 0; i < n; i++) {
-      row[i] = expf(row[i] - mx);
-      sum += row[i];
-    }
-    const float inv = 1.0f / sum;
-    for (size_t i = 0; i < n; i++) row[i] *= inv;
-  }
-}
+/* The row-wise float work (bias adds, LayerNorm, GELU, softmax, the max-pool) is in
+ * spr_bert_math.h: vectorized, with its own exp and erf instead of per-element libm calls. */
 
 /* ---- the forward pass ------------------------------------------------------------------- */
 
-static void spr_bert_layer_forward(const spr_bert_config *c, const spr_bert_layer *w, const uint32_t *off,
-                                   size_t n, size_t T, spr_bert_ws *ws) {
+static void spr_bert_layer_forward(const spr_bert_config *c, const spr_bert_math_ops *m, const spr_bert_layer *w,
+                                   const uint32_t *off, size_t n, size_t T, spr_bert_ws *ws) {
   const size_t H = c->hidden, I = c->intermediate, nh = c->heads, d = H / nh;
   const float scale = 1.0f / sqrtf((float)d);
   spr_blas_sgemm_nt(T, H, H, 1.0f, ws->h, H, w->wq, H, 0.0f, ws->q, H);
   spr_blas_sgemm_nt(T, H, H, 1.0f, ws->h, H, w->wk, H, 0.0f, ws->k, H);
   spr_blas_sgemm_nt(T, H, H, 1.0f, ws->h, H, w->wv, H, 0.0f, ws->v, H);
-  spr_bert_add_bias(ws->q, w->bq, T, H);
-  spr_bert_add_bias(ws->k, w->bk, T, H);
-  spr_bert_add_bias(ws->v, w->bv, T, H);
+  m->add_bias(T, H, ws->q, w->bq);
+  m->add_bias(T, H, ws->k, w->bk);
+  m->add_bias(T, H, ws->v, w->bv);
   for (size_t b = 0; b < n; b++) {
     const size_t r0 = off[b], L = off[b + 1] - off[b];
     for (size_t j = 0; j < nh; j++) {
       const float *q = ws->q + r0 * H + j * d, *k = ws->k + r0 * H + j * d, *v = ws->v + r0 * H + j * d;
       spr_blas_sgemm_nt(L, L, d, scale, q, H, k, H, 0.0f, ws->scores, L);
-      spr_bert_softmax(ws->scores, L, L);
+      m->softmax(L, L, ws->scores);
       spr_blas_sgemm_nn(L, d, L, 1.0f, ws->scores, L, v, H, 0.0f, ws->ctx + r0 * H + j * d, H);
     }
   }
   /* h1 = LN(ctx Wo^T + bo + h) */
   spr_blas_sgemm_nt(T, H, H, 1.0f, ws->ctx, H, w->wo, H, 0.0f, ws->h1, H);
-  spr_bert_add_ln(ws->h1, ws->h, w->bo, w->ln1_g, w->ln1_b, T, H, c->ln_eps);
+  m->add_ln(T, H, ws->h1, ws->h, w->bo, w->ln1_g, w->ln1_b, c->ln_eps);
   /* h = LN(gelu(h1 Wi^T + bi) Wf^T + bf + h1) */
   spr_blas_sgemm_nt(T, I, H, 1.0f, ws->h1, H, w->wi, H, 0.0f, ws->inter, I);
-  spr_bert_bias_gelu(ws->inter, w->bi, T, I);
+  m->bias_gelu(T, I, ws->inter, w->bi);
   spr_blas_sgemm_nt(T, H, I, 1.0f, ws->inter, I, w->wf, I, 0.0f, ws->h, H);
-  spr_bert_add_ln(ws->h, ws->h1, w->bf, w->ln2_g, w->ln2_b, T, H, c->ln_eps);
+  m->add_ln(T, H, ws->h, ws->h1, w->bf, w->ln2_g, w->ln2_b, c->ln_eps);
 }
 
 int spr_bert_splade(const spr_bert_config *c, const spr_bert_weights *w, const int32_t *ids,
@@ -176,21 +121,24 @@ int spr_bert_splade(const spr_bert_config *c, const spr_bert_weights *w, const i
   base += (SPR_BERT_ALIGN - (uintptr_t)base % SPR_BERT_ALIGN) % SPR_BERT_ALIGN;
   spr_bert_ws ws;
   spr_bert_layout(c, T, Lmax, base, &ws);
+  const spr_bert_math_ops *const m = spr_bert_math_ops_get(SPR_BERT_ISA_AUTO); /* never NULL */
 
   /* Embeddings. */
   for (size_t b = 0; b < n; b++)
     for (size_t t = off[b]; t < off[b + 1]; t++) {
       const float *we = w->word_emb + (size_t)ids[t] * H, *pe = w->pos_emb + (t - off[b]) * H;
       float *row = ws.h + t * H;
-      for (size_t i = 0; i < H; i++) row[i] = we[i] + pe[i] + w->type_emb[i];
+      memcpy(row, we, H * sizeof *row);
+      m->add_bias(1, H, row, pe);
+      m->add_bias(1, H, row, w->type_emb);
     }
-  spr_bert_add_ln(ws.h, NULL, NULL, w->emb_ln_g, w->emb_ln_b, T, H, c->ln_eps);
-  for (uint32_t l = 0; l < c->layers; l++) spr_bert_layer_forward(c, &w->layer[l], off, n, T, &ws);
+  m->add_ln(T, H, ws.h, NULL, NULL, w->emb_ln_g, w->emb_ln_b, c->ln_eps);
+  for (uint32_t l = 0; l < c->layers; l++) spr_bert_layer_forward(c, m, &w->layer[l], off, n, T, &ws);
 
   /* MLM transform into q: t = LN(gelu(h Wt^T + bt)). */
   spr_blas_sgemm_nt(T, H, H, 1.0f, ws.h, H, w->head_w, H, 0.0f, ws.q, H);
-  spr_bert_bias_gelu(ws.q, w->head_b, T, H);
-  spr_bert_add_ln(ws.q, NULL, NULL, w->head_ln_g, w->head_ln_b, T, H, c->ln_eps);
+  m->bias_gelu(T, H, ws.q, w->head_b);
+  m->add_ln(T, H, ws.q, NULL, NULL, w->head_ln_g, w->head_ln_b, c->ln_eps);
 
   /* Decoder by tiles, max-pooled per sequence as produced. log1p(relu(.)) is monotone, so the max
    * of raw logits is taken first and the bias and log1p applied once per entry. */
@@ -200,10 +148,7 @@ int spr_bert_splade(const spr_bert_config *c, const spr_bert_weights *w, const i
     for (size_t b = 0; b < n; b++) {
       float *o = out + b * V + v0;
       memcpy(o, ws.tile + (size_t)off[b] * vt, vt * sizeof(float));
-      for (size_t t = off[b] + 1; t < off[b + 1]; t++) {
-        const float *row = ws.tile + t * vt;
-        for (size_t i = 0; i < vt; i++) o[i] = row[i] > o[i] ? row[i] : o[i];
-      }
+      m->max_rows(off[b + 1] - off[b] - 1, vt, o, ws.tile + ((size_t)off[b] + 1) * vt, vt);
       for (size_t i = 0; i < vt; i++) {
         const float x = o[i] + w->dec_b[v0 + i];
         o[i] = x > 0.0f ? log1pf(x) : 0.0f;
