@@ -8,7 +8,8 @@ NP ?= 2
 
 DEB_PACKAGES = libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libzstd-dev cmake \
   pkg-config gcc make libopenblas-dev libutf8proc-dev libstemmer-dev libinih-dev libcjson-dev \
-  libxxhash-dev libprotobuf-c-dev protobuf-c-compiler gnuplot-nox chromium
+  libxxhash-dev libprotobuf-c-dev protobuf-c-compiler gnuplot-nox \
+  slurm-wlm munge chromium
 # gnuplot-nox draws the HTML reports' plots (docs/reports.md); chromium is only for the test that
 # opens a report headless (tests/unit/report_html.sh skips without it; ~25 s, 120 MB to install).
 
