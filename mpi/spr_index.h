@@ -102,6 +102,9 @@ typedef struct spr_bmp_data {
  * passes spr_bmp_index_check. */
 SPR_NODISCARD int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_data *out);
 void spr_bmp_data_free(spr_bmp_data *d);
+/* Free the forward entries and postings (fw_term, fw_start, fw_count, fw_doc, fw_imp) and null them
+ * in the view, once an acceleration structure holds their contents (spr_bmp_accel_build). */
+void spr_bmp_data_release_forward(spr_bmp_data *d);
 /* The block range of rank r of P: equal contiguous shares of the blocks. */
 void spr_index_block_range(const spr_index *ix, int r, int P, uint64_t *blk_lo, uint64_t *blk_hi);
 

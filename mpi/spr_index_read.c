@@ -457,6 +457,19 @@ void spr_bmp_data_free(spr_bmp_data *d) {
   memset(d, 0, sizeof *d);
 }
 
+void spr_bmp_data_release_forward(spr_bmp_data *d) {
+  const void *fw[5] = {d->view.fw_term, d->view.fw_start, d->view.fw_count, d->view.fw_doc, d->view.fw_imp};
+  for (size_t i = 0; i < sizeof d->mem / sizeof d->mem[0]; i++)
+    for (int j = 0; j < 5; j++)
+      if (d->mem[i] && d->mem[i] == fw[j]) {
+        free(d->mem[i]);
+        d->mem[i] = NULL;
+      }
+  d->view.fw_term = d->view.fw_start = NULL;
+  d->view.fw_count = NULL;
+  d->view.fw_doc = d->view.fw_imp = NULL;
+}
+
 int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_data *out) {
   memset(out, 0, sizeof *out);
   const spr_index_info *in = &ix->info;
