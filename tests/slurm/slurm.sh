@@ -19,6 +19,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'echo "FAIL: line $LINENO: \"$BASH_COMMAND\" failed"' ERR
 if ! sinfo -h > /dev/null 2>&1; then
   [ "$(id -u)" -eq 0 ] || { echo "no cluster at $SLURM_CONF and not root to start one: skip"; exit 77; }
   started=$(dirname "$SLURM_CONF")
@@ -97,14 +98,24 @@ echo "ok sbatch --wait: report with map $(num "$r" map), nDCG@10 $(num "$r" ndcg
 # 2. stopped in the search stage; the script requeues the job (SPIRE_REQUEUE=1). Slurm holds a
 # requeued job for about two minutes (its BeginTime); the test lets it start at once.
 stop_at auto search.begin SPIRE_REQUEUE=1
-for i in $(seq 1 600); do
-  scontrol show job "$jobid" 2> /dev/null | grep -q "JobState=PENDING" && break
-  kill -0 $bg 2> /dev/null || break
-  sleep 0.1
+# sbatch --wait may return while the job is requeued: follow the job itself until its second run ends
+released=0 info= st=
+for i in $(seq 1 3000); do
+  info=$(scontrol show job "$jobid" 2> /dev/null || true)
+  st=$(grep -o 'JobState=[A-Z_]*' <<< "$info" | cut -d= -f2 || true)
+  restarts=$(grep -o 'Restarts=[0-9]*' <<< "$info" | cut -d= -f2 || true)
+  # not in the second of the first run's kill: slurmd refuses to launch a job whose credential is
+  # not newer (in whole seconds) than that job's revocation ("already killed, do not launch")
+  if [ "$st" = PENDING ] && [ $released = 0 ]; then sleep 2; scontrol update JobId="$jobid" StartTime=now && released=1; fi
+  # the first run's end may show as a terminal state for a moment: count only after PENDING
+  case "$st" in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|PREEMPTED|BOOT_FAIL|DEADLINE)
+    [ $released = 1 ] && [ "${restarts:-0}" -ge 1 ] && break ;;
+  esac
+  sleep 0.2
 done
-scontrol update JobId="$jobid" StartTime=now 2> /dev/null || true
 finish auto
-[ "$rc" = 0 ] || fail "auto: the requeued job exited $rc"
+rc=$(grep -o ' ExitCode=[0-9]*' <<< "$info" | cut -d= -f2 || true)
+[ "$st" = COMPLETED ] && [ "$rc" = 0 ] || fail "auto: the requeued job ended $st, exit ${rc:-?}"
 grep -q "stopped cleanly" "$work/auto.out" || fail "auto: no clean stop in the log"
 grep -q "requeueing job" "$work/auto.out" || fail "auto: not requeued"
 grep -q "index: .* up to date, skipped" "$work/auto.out" || fail "auto: the requeued job redid the index"
