@@ -593,6 +593,13 @@ int spr_bmp_index_check(const spr_bmp_index *ix) {
     return SPR_BAD("bmp: %u blocks for %u docs in blocks of %u", ix->n_blocks, ix->n_docs, ix->block_size);
   if (!ix->bm_off || !ix->fw_off || !ix->fw_post_off) return SPR_BAD("bmp: offset array missing");
   if (ix->bm_off[0] != 0) return SPR_BAD("bmp: block-max offsets start at %llu", (unsigned long long)ix->bm_off[0]);
+  /* offsets first, whole: the arrays hold bm_off[n_terms] / fw_off[n_blocks] / fw_post_off[n_blocks]
+   * entries, so only monotone offsets keep every later access inside them */
+  for (uint32_t t = 0; t < ix->n_terms; t++)
+    if (ix->bm_off[t + 1] < ix->bm_off[t]) return SPR_BAD("bmp: term %u: block-max offsets decrease", t);
+  for (uint32_t b = 0; b < ix->n_blocks; b++)
+    if (ix->fw_off[b + 1] < ix->fw_off[b] || ix->fw_post_off[b + 1] < ix->fw_post_off[b])
+      return SPR_BAD("bmp: block %u: forward offsets decrease", b);
   if (ix->bm_off[ix->n_terms] && (!ix->bm_block || !ix->bm_max)) return SPR_BAD("bmp: block-max array missing");
   for (uint32_t t = 0; t < ix->n_terms; t++) {
     const uint64_t e0 = ix->bm_off[t], e1 = ix->bm_off[t + 1];

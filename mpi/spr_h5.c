@@ -692,6 +692,20 @@ static int spr_h5_reader_dset(spr_h5_reader *r, const char *name, spr_h5_open_ds
     goto cleanup;
   }
   SPR_H5_CHECK(rc, H5Sget_simple_extent_dims(s, &dims, NULL), "H5Sget_simple_extent_dims", name);
+  {
+    /* spire writes little-endian integers and floats of 1..8 bytes: anything else is a damaged or
+     * foreign file, refused before HDF5 converts it (its conversion of odd types is not robust) */
+    hid_t ft = H5Dget_type(d);
+    SPR_H5_CHECK(rc, ft, "H5Dget_type", name);
+    const H5T_class_t cls = H5Tget_class(ft);
+    const size_t sz = H5Tget_size(ft);
+    H5Tclose(ft);
+    if ((cls != H5T_INTEGER && cls != H5T_FLOAT) || sz < 1 || sz > 8 || (sz & (sz - 1))) {
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: dataset %s has an element type spire never writes (class %d, %zu bytes)",
+                    r->path, name, (int)cls, sz);
+      goto cleanup;
+    }
+  }
   spr_h5_open_dset *e = &r->cache[victim];
   spr_h5_close(&e->dset);
   free(e->name);

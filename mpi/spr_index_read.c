@@ -377,8 +377,43 @@ static int spr_verify_bmp(spr_index *ix, const uint8_t *kth) {
   return rc;
 }
 
+/* The last entry of an offsets dataset (its length is checked by the caller). */
+static int spr_last_u64(spr_index *ix, const char *ds, uint64_t n, uint64_t *v) {
+  return spr_h5_read(ix->r, ds, SPR_H5_U64, n, 1, v);
+}
+
+/* Every dataset whose length follows from an offsets dataset has exactly that length (a damaged
+ * extent would otherwise make a checksum pass read a huge run of fill values). */
+static int spr_verify_lengths(spr_index *ix) {
+  const spr_index_info *in = &ix->info;
+  uint64_t v = 0;
+  SPR_TRY(spr_expect_len(ix, "/forward/block_offsets", in->n_blocks + 1));
+  SPR_TRY(spr_expect_len(ix, "/forward/posting_offsets", in->n_blocks + 1));
+  SPR_TRY(spr_last_u64(ix, "/forward/block_offsets", in->n_blocks, &v));
+  SPR_TRY(spr_expect_len(ix, "/forward/terms", v));
+  SPR_TRY(spr_expect_len(ix, "/forward/counts_minus_1", v));
+  SPR_TRY(spr_last_u64(ix, "/forward/posting_offsets", in->n_blocks, &v));
+  if (v != in->n_postings)
+    return SPR_FAIL(SPR_ECORRUPT, "%s: /forward holds %llu postings, the header says %llu", ix->path,
+                    (unsigned long long)v, (unsigned long long)in->n_postings);
+  SPR_TRY(spr_expect_len(ix, "/forward/docs", v));
+  SPR_TRY(spr_expect_len(ix, "/forward/impacts", v));
+  SPR_TRY(spr_expect_len(ix, "/blockmax/offsets", in->n_terms + 1));
+  SPR_TRY(spr_last_u64(ix, "/blockmax/offsets", in->n_terms, &v));
+  SPR_TRY(spr_expect_len(ix, "/blockmax/blocks", v));
+  SPR_TRY(spr_expect_len(ix, "/blockmax/max", v));
+  SPR_TRY(spr_last_u64(ix, "/postings/block_offsets", ix->n_pblocks, &v));
+  SPR_TRY(spr_expect_len(ix, "/postings/encoded", v));
+  SPR_TRY(spr_expect_len(ix, "/docs/length", in->n_docs));
+  SPR_TRY(spr_expect_len(ix, "/docs/id_offsets", in->n_docs + 1));
+  SPR_TRY(spr_last_u64(ix, "/docs/id_offsets", in->n_docs, &v));
+  SPR_TRY(spr_expect_len(ix, "/docs/ids", v));
+  return SPR_OK;
+}
+
 int spr_index_verify(spr_index *ix) {
   const spr_index_info *in = &ix->info;
+  SPR_TRY(spr_verify_lengths(ix));
   /* terms strictly increasing (sorted unique) and non-empty */
   for (uint32_t t = 0; t < ix->terms.n; t++) {
     const char *s = spr_strlist_get(&ix->terms, t);
@@ -665,6 +700,7 @@ int spr_index_write_checksums(const spr_comm *c, const char *path) {
 }
 
 int spr_index_verify_checksums(spr_index *ix) {
+  SPR_TRY(spr_verify_lengths(ix)); /* bounded work before hashing */
   size_t n = 0;
   const spr_index_dataset *ds = spr_index_datasets(&n);
   for (size_t i = 0; i < n; i++) {

@@ -523,6 +523,16 @@ int spr_queries_load(const char *path, spr_queries *out) {
     line++;
     if (n && s[n - 1] == '\r') n--;
     if (spr_is_blank(s, n)) continue;
+    const char *nul = memchr(s, '\0', n);
+    if (nul) {
+      rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: NUL byte at column %zu", path, (unsigned long long)line, (size_t)(nul - s) + 1);
+      goto cleanup;
+    }
+    const size_t bad = spr_utf8_invalid_at((const unsigned char *)s, n);
+    if (bad < n) {
+      rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: invalid UTF-8 at column %zu", path, (unsigned long long)line, bad + 1);
+      goto cleanup;
+    }
     const char *tab = memchr(s, '\t', n);
     if (!tab || tab == s) {
       rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: expected qid<TAB>text", path, (unsigned long long)line);

@@ -23,16 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   }
   FUZZ_CHECK(q.n >= 1 && q.qid && q.text);
-  /* Known bug (tests/fuzz/crashes/queries/tsv-nul-qid): TSV lines with NUL bytes are accepted and
-   * cut at the NUL, so a qid can come out empty. Until it is fixed, an empty qid is tolerated when
-   * the input holds a NUL byte (define FUZZ_STRICT to check it anyway). */
-#ifdef FUZZ_STRICT
-  const int nul_ok = 0;
-#else
-  const int nul_ok = size > 0 && memchr(data, 0, size) != NULL;
-#endif
   for (size_t i = 0; i < q.n; i++) {
-    FUZZ_CHECK(q.qid[i] && q.text[i] && (q.qid[i][0] != '\0' || nul_ok));
+    FUZZ_CHECK(q.qid[i] && q.text[i] && q.qid[i][0] != '\0');
     fuzz_sink += strlen(q.qid[i]) + strlen(q.text[i]);
   }
   if (q.vectors) {
