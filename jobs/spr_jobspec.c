@@ -417,6 +417,12 @@ static int spr_jp_choice_ok(const char *choices, const char *v) {
 /* Convert value for key k into the job. `where` is "FILE:LINE" (or "FILE" for defaults). */
 static int spr_jp_set(spr_job *job, const spr_jobkey *key, const char *value, const char *where) {
   char *field = (char *)job + key->offset;
+  /* a value that INI cannot hold once written back (spr_jobspec_print): a trailing blank, or a
+   * blank before ';' (an inline comment) -- possible only through ${VAR} expansion */
+  const size_t vl = strlen(value);
+  if ((vl && strchr(" \t\r\v\f", value[vl - 1])) || strstr(value, " ;") || strstr(value, "\t;"))
+    return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: value '%s' ends in a blank or holds a blank before ';'", where,
+                    key->section, key->name, value);
   switch (key->type) {
     case SPR_JOBKEY_STRING:
     case SPR_JOBKEY_ENUM: {
@@ -434,6 +440,12 @@ static int spr_jp_set(spr_job *job, const spr_jobkey *key, const char *value, co
         return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: empty path", where, key->section, key->name);
       char *s = spr_jp_abspath(job->dir, value);
       if (!s) return SPR_FAIL(SPR_ENOMEM, "out of memory");
+      const size_t sl = strlen(s);
+      if (sl && strchr(" \t\r\v\f", s[sl - 1])) { /* INI values cannot end in a blank */
+        free(s);
+        return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: '%s' resolves to a path that ends in a blank", where,
+                        key->section, key->name, value);
+      }
       free(*(char **)(void *)field);
       *(char **)(void *)field = s;
       return SPR_OK;
@@ -756,7 +768,8 @@ void spr_jobspec_print(FILE *f, const spr_job *job) {
         case SPR_JOBKEY_ENUM: {
           const char *v = *(char *const *)(const void *)field;
           if (v) {
-            fprintf(f, "%s = ", key->name);
+            /* "k = ;x" would read back as an empty value and a comment: no blank before ';' or '#' */
+            fprintf(f, (v[0] == ';' || v[0] == '#') ? "%s =" : "%s = ", key->name);
             for (const char *p = v; *p; p++) fputs(*p == '$' ? "$$" : (char[2]){*p, 0}, f);
             fputc('\n', f);
           } else
