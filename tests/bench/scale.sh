@@ -60,8 +60,8 @@ nq=$(wc -l < "$c/queries.jsonl")
 #    level 0 (no filter)
 build_table=$work/build.md
 {
-  echo "| ranks | zstd | total s | docs/s | docs/s per rank | read+encode s | dictionary s | route+blocks s | write s | checksums s | file MB | write MB/s | peak RSS MiB per rank | CPU % per rank |"
-  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| ranks | zstd | total s | docs/s | docs/s per rank | read+encode s | dictionary s | route+blocks s | write s | of which HDF5 s | checksums s | file MB | merge MB/s (file / HDF5 s) | peak RSS MiB per rank | CPU % per rank |"
+  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 } > "$build_table"
 for z in $zlevels; do
   for np in 1 2; do
@@ -71,11 +71,11 @@ for z in $zlevels; do
     run "index${np}_z$z" $np index --input "$c/docs.jsonl" --output "$out" --zstd-level "$z"
     lg=$work/index${np}_z$z.log
     read -r n_docs n_terms n_post mb s <<< "$(sed -n 's/.*: \([0-9]*\) documents, \([0-9]*\) terms, \([0-9]*\) postings, \([0-9.]*\) MB, \([0-9.]*\)s on.*/\1 \2 \3 \4 \5/p' "$lg")"
-    read -r tr td tro tw wmb tc <<< "$(sed -n 's/.*read+encode \([0-9.]*\)s, dictionary \([0-9.]*\)s, route+blocks \([0-9.]*\)s, write \([0-9.]*\)s (\([0-9.]*\) MB\/s), checksums \([0-9.]*\)s.*/\1 \2 \3 \4 \5 \6/p' "$lg")"
+    read -r tr td tro tw th wmb tc <<< "$(sed -n 's/.*read+encode \([0-9.]*\)s, dictionary \([0-9.]*\)s, route+blocks \([0-9.]*\)s, write \([0-9.]*\)s (of which HDF5 \([0-9.]*\)s: \([0-9.]*\) MB\/s), checksums \([0-9.]*\)s.*/\1 \2 \3 \4 \5 \6 \7/p' "$lg")"
     [ -n "$s" ] && [ -n "$tw" ] || { echo "cannot parse $lg" >&2; cat "$lg" >&2; exit 1; }
-    printf '| %d | %d | %.2f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %s | %s |\n' $np "$z" "$s" \
+    printf '| %d | %d | %.2f | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %s | %s |\n' $np "$z" "$s" \
       "$(awk -v d="$n_docs" -v s="$s" 'BEGIN { print d / s }')" "$(awk -v d="$n_docs" -v s="$s" -v p=$np 'BEGIN { print d / s / p }')" \
-      "$tr" "$td" "$tro" "$tw" "$tc" "$mb" "$wmb" "$(cat "$work/index${np}_z$z.mem")" "$(cat "$work/index${np}_z$z.cpu")" >> "$build_table"
+      "$tr" "$td" "$tro" "$tw" "$th" "$tc" "$mb" "$wmb" "$(cat "$work/index${np}_z$z.mem")" "$(cat "$work/index${np}_z$z.cpu")" >> "$build_table"
     eval "wmb${z}_np$np=$wmb"
     [ "$z" = 3 ] || rm -f "$out"
   done
