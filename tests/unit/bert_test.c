@@ -2,8 +2,11 @@
  * checkpoints against their own vector files: every entry of the dense vector within 1e-5 and the
  * same non-zero set), batching independence (each text alone gives the same bits as all together),
  * and model-loading errors on small broken safetensors files written here (missing tensor, wrong
- * shape, unsupported dtype, truncated data, unsupported architecture). The error cases run without
- * the shared folder; the golden part exits 77 when it is absent. */
+ * shape, unsupported dtype, truncated data, unsupported architecture), and the vectorized float
+ * kernels of spr_bert_math.h: exp and erf against libm over their whole ranges, GELU, softmax,
+ * LayerNorm and the max-pool against double references, and every SIMD variant bit for bit
+ * against the scalar reference. The error cases and the kernel checks run without the shared
+ * folder; the golden part exits 77 when it is absent. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "spr_bert_math.h"
 #include "spr_encode.h"
 #include "spr_model.h"
 
@@ -214,6 +218,235 @@ static void error_cases(void) {
   rmdir(dir);
 }
 
+/* ---- spr_bert_math: exp, erf, GELU and the row kernels ------------------------------------ */
+
+static float bits_float(uint32_t u) {
+  float f;
+  memcpy(&f, &u, sizeof f);
+  return f;
+}
+
+static uint32_t float_bits(float f) {
+  uint32_t u;
+  memcpy(&u, &f, sizeof u);
+  return u;
+}
+
+enum { MB = 4096 }; /* floats per kernel call in the sweeps */
+
+/* The next floats of the sweep 0, step, 2 step, ... <= hi, then hi (bit patterns, with sign or-ed
+ * in), into x: returns the count (<= MB, 0 at the end) and advances *u. */
+static size_t sweep_fill(float *x, uint64_t *u, uint64_t hi, uint32_t sign, uint64_t step) {
+  size_t n = 0;
+  for (; n < MB && *u <= hi; n++, *u += step) x[n] = bits_float((uint32_t)*u | sign);
+  if (n < MB && *u > hi && *u != UINT64_MAX) { /* past the end: hi itself, once */
+    if (*u - step != hi) x[n++] = bits_float((uint32_t)hi | sign);
+    *u = UINT64_MAX;
+  }
+  return n;
+}
+
+/* One variant against libm: exp on [-88, 0] (relative), erf on [-10, 10] (absolute), GELU on
+ * [-10, 10], every `step`-th float. */
+static void math_accuracy(const spr_bert_math_ops *o, uint64_t step) {
+  float *x = malloc(MB * sizeof *x), *y = malloc(MB * sizeof *y), *z = calloc(MB, sizeof *z);
+  double worst = 0.0, wx = 0.0;
+  uint64_t u = 0;
+  for (size_t n; (n = sweep_fill(x, &u, float_bits(88.0f), 0x80000000u, step)) > 0;) {
+    o->exp(n, y, x);
+    for (size_t i = 0; i < n; i++) {
+      const double r = exp((double)x[i]), e = fabs((double)y[i] - r) / r;
+      if (e > worst) worst = e, wx = x[i];
+    }
+  }
+  CHECK(worst <= 2e-7, "%s exp: relative error %.3g at %.9g", spr_bert_isa_name(o->isa), worst, wx);
+  const double exp_worst = worst;
+  worst = 0.0;
+  double gworst = 0.0, gx = 0.0;
+  for (uint32_t sign = 0; sign <= 0x80000000u; sign += 0x80000000u) {
+    u = 0;
+    for (size_t n; (n = sweep_fill(x, &u, float_bits(10.0f), sign, step)) > 0;) {
+      o->erf(n, y, x);
+      for (size_t i = 0; i < n; i++) {
+        const double e = fabs((double)y[i] - erf((double)x[i]));
+        if (e > worst) worst = e, wx = x[i];
+      }
+      memcpy(y, x, n * sizeof *y);
+      o->bias_gelu(1, n, y, z);
+      for (size_t i = 0; i < n; i++) {
+        const double xd = x[i], r = 0.5 * xd * erfc(-xd / sqrt(2.0));
+        const double e = fabs((double)y[i] - r) / (1e-7 + 1.5e-7 * fabs(xd)); /* ~1 ulp of |x| */
+        if (e > gworst) gworst = e, gx = xd;
+      }
+    }
+    if (sign) break;
+  }
+  CHECK(worst <= 2e-7, "%s erf: absolute error %.3g at %.9g", spr_bert_isa_name(o->isa), worst, wx);
+  CHECK(gworst <= 1.0, "%s gelu: error %.3g x (1e-7 + 1.5e-7 |x|) at %.9g", spr_bert_isa_name(o->isa), gworst,
+        gx);
+  printf("bert math %-6s: exp rel err %.3g on [-88, 0], erf abs err %.3g on [-10, 10] (every %llu-th float)\n",
+         spr_bert_isa_name(o->isa), exp_worst, worst, (unsigned long long)step);
+  /* Edges: exact values, clamps, signs. */
+  const float ex[] = {0.0f, -0.0f, -200.0f, -104.0f, 100.0f, -INFINITY};
+  o->exp(6, y, ex);
+  CHECK(y[0] == 1.0f && y[1] == 1.0f, "exp(0) = %.9g, exp(-0) = %.9g", y[0], y[1]);
+  CHECK(y[2] == 0.0f && y[3] >= 0.0f && y[3] < 1e-44f && y[5] == 0.0f, "exp of very negative: %g %g %g", y[2],
+        y[3], y[5]);
+  CHECK(isfinite(y[4]) && y[4] > 1e38f, "exp(100) clamps to a finite %g", y[4]);
+  const float ef[] = {0.0f, -0.0f, 4.0f, -4.0f, 1e30f, -1e30f, 1.0f, -1.0f};
+  o->erf(8, y, ef);
+  CHECK(y[0] == 0.0f && y[1] == 0.0f && y[2] == 1.0f && y[3] == -1.0f && y[4] == 1.0f && y[5] == -1.0f,
+        "erf edges: %g %g %.9g %.9g %g %g", y[0], y[1], y[2], y[3], y[4], y[5]);
+  CHECK(y[6] == -y[7], "erf odd at 1: %.9g %.9g", y[6], y[7]);
+  free(x);
+  free(y);
+  free(z);
+}
+
+static uint64_t trng = 0x9E3779B97F4A7C15ull;
+static float trand(void) { /* uniform in [-1, 1) */
+  trng ^= trng << 13;
+  trng ^= trng >> 7;
+  trng ^= trng << 17;
+  return (float)((double)(trng >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+}
+
+/* The row kernels of o against double references on awkward sizes. */
+static void math_rows(const spr_bert_math_ops *o) {
+  const size_t sizes[] = {1, 3, 16, 17, 33, 128, 300, 768};
+  const size_t R = 3, NMAX = 768;
+  float *a = malloc(R * NMAX * sizeof *a), *res = malloc(R * NMAX * sizeof *res), *bias = malloc(NMAX * sizeof *bias);
+  float *g = malloc(NMAX * sizeof *g), *b = malloc(NMAX * sizeof *b), *orig = malloc(R * NMAX * sizeof *orig);
+  for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+    const size_t n = sizes[si];
+    /* softmax: scores with a wide spread (some e^(x - max) far below FLT_MIN). */
+    for (size_t i = 0; i < R * n; i++) orig[i] = a[i] = 60.0f * trand();
+    o->softmax(R, n, a);
+    double worst = 0.0;
+    for (size_t r = 0; r < R; r++) { /* x - max in float, as the kernel (and torch) forms it */
+      float mx = -INFINITY;
+      double sum = 0.0;
+      for (size_t i = 0; i < n; i++) mx = orig[r * n + i] > mx ? orig[r * n + i] : mx;
+      for (size_t i = 0; i < n; i++) sum += exp((double)(orig[r * n + i] - mx));
+      for (size_t i = 0; i < n; i++) {
+        const double ref = exp((double)(orig[r * n + i] - mx)) / sum;
+        const double e = fabs((double)a[r * n + i] - ref) / (ref > 1e-30 ? ref : 1.0);
+        worst = e > worst ? e : worst;
+      }
+    }
+    CHECK(worst <= 1e-6, "%s softmax n=%zu: relative error %.3g", spr_bert_isa_name(o->isa), n, worst);
+    /* add_ln in its three forms, against double. */
+    for (int form = 0; form < 3; form++) {
+      for (size_t i = 0; i < R * n; i++) orig[i] = a[i] = 3.0f * trand() + 0.5f;
+      for (size_t i = 0; i < R * n; i++) res[i] = trand();
+      for (size_t i = 0; i < n; i++) bias[i] = trand(), g[i] = 1.0f + 0.5f * trand(), b[i] = trand();
+      const float *rs = form == 1 ? NULL : res, *bs = form == 2 ? NULL : bias;
+      o->add_ln(R, n, a, rs, bs, g, b, 1e-12f);
+      worst = 0.0;
+      for (size_t r = 0; r < R; r++) {
+        double mean = 0.0, var = 0.0;
+        for (size_t i = 0; i < n; i++)
+          mean += (double)orig[r * n + i] + (bs ? bs[i] : 0.0) + (rs ? rs[r * n + i] : 0.0);
+        mean /= (double)n;
+        for (size_t i = 0; i < n; i++) {
+          const double d = (double)orig[r * n + i] + (bs ? bs[i] : 0.0) + (rs ? rs[r * n + i] : 0.0) - mean;
+          var += d * d;
+        }
+        const double inv = 1.0 / sqrt(var / (double)n + 1e-12);
+        for (size_t i = 0; i < n; i++) {
+          const double v = (double)orig[r * n + i] + (bs ? bs[i] : 0.0) + (rs ? rs[r * n + i] : 0.0);
+          const double e = fabs((double)a[r * n + i] - ((v - mean) * inv * g[i] + b[i]));
+          worst = e > worst ? e : worst;
+        }
+      }
+      CHECK(worst <= 1e-5 || n == 1, "%s add_ln form %d n=%zu: error %.3g", spr_bert_isa_name(o->isa), form, n,
+            worst);
+    }
+    /* add_bias and max_rows are exact. */
+    for (size_t i = 0; i < R * n; i++) orig[i] = a[i] = trand();
+    o->add_bias(R, n, a, bias);
+    int exact = 1;
+    for (size_t i = 0; i < R * n; i++) exact &= a[i] == orig[i] + bias[i % n];
+    CHECK(exact, "%s add_bias n=%zu", spr_bert_isa_name(o->isa), n);
+    for (size_t i = 0; i < n; i++) b[i] = g[i] = trand();
+    o->max_rows(R, n, b, orig, n);
+    exact = 1;
+    for (size_t i = 0; i < n; i++) {
+      float m = g[i];
+      for (size_t r = 0; r < R; r++) m = orig[r * n + i] > m ? orig[r * n + i] : m;
+      exact &= b[i] == m;
+    }
+    CHECK(exact, "%s max_rows n=%zu", spr_bert_isa_name(o->isa), n);
+  }
+  free(a);
+  free(res);
+  free(bias);
+  free(g);
+  free(b);
+  free(orig);
+}
+
+/* A SIMD variant gives the scalar reference's bits on random inputs of every kernel. */
+static void math_same_bits(const spr_bert_math_ops *ref, const spr_bert_math_ops *o) {
+  enum { N = 1000, R = 3 };
+  float *x = malloc(R * N * sizeof *x), *p = malloc(R * N * sizeof *p), *q = malloc(R * N * sizeof *q);
+  float *bias = malloc(N * sizeof *bias), *g = malloc(N * sizeof *g), *b = malloc(N * sizeof *b);
+  for (size_t i = 0; i < N; i++) bias[i] = trand(), g[i] = 1.0f + trand(), b[i] = trand();
+  for (size_t n = 1; n <= N; n += n < 40 ? 1 : 97) {
+    for (size_t i = 0; i < R * n; i++) x[i] = 12.0f * trand();
+    const char *what = NULL;
+#define SAME(name, call_ref, call_o)                \
+  do {                                              \
+    memcpy(p, x, R * n * sizeof *p);                \
+    memcpy(q, x, R * n * sizeof *q);                \
+    call_ref;                                       \
+    call_o;                                         \
+    if (memcmp(p, q, R * n * sizeof *p)) what = name; \
+  } while (0)
+    SAME("exp", ref->exp(R * n, p, p), o->exp(R * n, q, q));
+    SAME("erf", ref->erf(R * n, p, p), o->erf(R * n, q, q));
+    SAME("bias_gelu", ref->bias_gelu(R, n, p, bias), o->bias_gelu(R, n, q, bias));
+    SAME("add_bias", ref->add_bias(R, n, p, bias), o->add_bias(R, n, q, bias));
+    SAME("softmax", ref->softmax(R, n, p), o->softmax(R, n, q));
+    SAME("add_ln", ref->add_ln(R, n, p, x, bias, g, b, 1e-12f), o->add_ln(R, n, q, x, bias, g, b, 1e-12f));
+    SAME("add_ln (no res)", ref->add_ln(R, n, p, NULL, bias, g, b, 1e-12f),
+         o->add_ln(R, n, q, NULL, bias, g, b, 1e-12f));
+    SAME("max_rows", ref->max_rows(R, n, p, x, n), o->max_rows(R, n, q, x, n));
+#undef SAME
+    CHECK(what == NULL, "%s %s n=%zu: bits differ from the scalar reference", spr_bert_isa_name(o->isa),
+          what ? what : "", n);
+  }
+  free(x);
+  free(p);
+  free(q);
+  free(bias);
+  free(g);
+  free(b);
+}
+
+static void math_cases(void) {
+  const spr_bert_math_ops *ref = spr_bert_math_ops_get(SPR_BERT_ISA_SCALAR);
+  CHECK(ref && ref->isa == SPR_BERT_ISA_SCALAR, "scalar kernels");
+  const spr_bert_math_ops *best = spr_bert_math_ops_get(SPR_BERT_ISA_AUTO);
+  CHECK(best && best->isa != SPR_BERT_ISA_AUTO, "auto kernels");
+  if (!ref || !best) return;
+  printf("bert math: auto = %s\n", spr_bert_isa_name(best->isa));
+  math_accuracy(ref, 61);
+  math_rows(ref);
+  const spr_bert_isa simd[] = {SPR_BERT_ISA_AVX2};
+  for (size_t i = 0; i < sizeof simd / sizeof *simd; i++) {
+    const spr_bert_math_ops *o = spr_bert_math_ops_get(simd[i]);
+    CHECK((o != NULL) == spr_bert_isa_supported(simd[i]), "%s: table iff supported", spr_bert_isa_name(simd[i]));
+    if (!o) {
+      printf("bert math %s: not supported here, skipped\n", spr_bert_isa_name(simd[i]));
+      continue;
+    }
+    math_accuracy(o, 61);
+    math_rows(o);
+    math_same_bits(ref, o);
+  }
+}
+
 /* ---- golden --------------------------------------------------------------------------------- */
 
 static char *unhex(const char *h, size_t *len) {
@@ -313,6 +546,7 @@ static void golden(const char *dir, const char *weights, const char *vectors, ch
 }
 
 int main(void) {
+  math_cases();
   error_cases();
   const char *shared = getenv("SPR_SHARED_DIR");
   char dir[4096];
