@@ -12,3 +12,9 @@ set_target_properties(spr_h5zstd_plugin PROPERTIES
   OUTPUT_NAME spr_h5zstd PREFIX "lib"
   LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/plugins
   C_VISIBILITY_PRESET hidden)
+# The plugin is loaded by other programs (h5dump, h5diff): never instrument it with sanitizers,
+# whose runtime those programs do not load.
+if(SPR_SANITIZE)
+  target_compile_options(spr_h5zstd_plugin PRIVATE -fno-sanitize=all)
+  target_link_options(spr_h5zstd_plugin PRIVATE -fno-sanitize=all)
+endif()
