@@ -1159,6 +1159,11 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
       send_counts[r] += sizeof(spr_prec);
     }
   }
+  /* scores and weights are in the impacts now: 16 bytes per posting back before the exchanges */
+  free(score);
+  score = NULL;
+  free(l.w);
+  l.w = NULL;
   SPR_TRYG(rc, spr_mpi_alltoallv(c, send, send_counts, &recv, recv_counts), cleanup);
   free(send);
   send = NULL;
@@ -1193,6 +1198,8 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   SPR_TRYG(rc, spr_build_forward(c, p, &l, limp, doc_base, n_docs, n_terms, &bmp), cleanup);
   free(limp);
   limp = NULL;
+  free(l.tid); /* the documents' postings now live in the forward blocks and the term lists */
+  l.tid = NULL;
   SPR_TRYG(rc, spr_build_blockmax(c, p, odocs, oimp, oterm_off, nt, &bmp), cleanup);
 
   st->t_route = spr_now() - t_start - st->t_read - st->t_dict;
