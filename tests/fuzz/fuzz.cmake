@@ -2,27 +2,10 @@
 # plain CTest with any compiler; the libFuzzer targets themselves need clang and
 # -DSPR_BUILD_FUZZERS=ON (docs/reliability.md lists the targets, how to run them and what they found).
 
-# Block posting decoder (kernels/spr_postings.h).
-add_executable(postings_replay ${CMAKE_CURRENT_LIST_DIR}/postings_replay.c
-                               ${CMAKE_CURRENT_LIST_DIR}/postings_fuzz.c)
-target_link_libraries(postings_replay PRIVATE spr_kernels)
-add_test(NAME fuzz_postings_replay
-         COMMAND postings_replay ${CMAKE_CURRENT_LIST_DIR}/corpus/postings)
-set_tests_properties(fuzz_postings_replay PROPERTIES LABELS fuzz)
-
 if(SPR_BUILD_FUZZERS)
   if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
     message(FATAL_ERROR "SPR_BUILD_FUZZERS needs clang (libFuzzer): configure with CC=clang")
   endif()
-  # The codec sources are compiled into the target so that they carry libFuzzer's coverage
-  # instrumentation (spr_kernels itself is built without it).
-  set(_spr_k ${PROJECT_SOURCE_DIR}/kernels)
-  add_executable(postings_fuzz ${CMAKE_CURRENT_LIST_DIR}/postings_fuzz.c ${_spr_k}/spr_postings.c
-                               ${_spr_k}/spr_postings_avx2.c ${_spr_k}/spr_status.c)
-  target_include_directories(postings_fuzz PRIVATE ${_spr_k})
-  target_compile_options(postings_fuzz PRIVATE -fsanitize=fuzzer,address,undefined)
-  target_link_options(postings_fuzz PRIVATE -fsanitize=fuzzer,address,undefined)
-
   # Instrumented copies of the libraries (coverage + ASan + UBSan) for the other targets:
   # spr_kernels_fz, spr_shard_fz, spr_mpi_fz, same sources, include folders and dependencies.
   set(_spr_fz_flags -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
@@ -65,6 +48,7 @@ function(spr_add_fuzz_target name lib)
   endif()
 endfunction()
 
+spr_add_fuzz_target(postings spr_kernels) # kernels/spr_postings.h: block posting decoder
 spr_add_fuzz_target(corpus spr_shard)    # shard/spr_corpus.h: JSONL, TSV, JSON vectors
 spr_add_fuzz_target(queries spr_shard)   # shard/spr_corpus.h: spr_queries_load
 spr_add_fuzz_target(trec spr_shard)      # shard/spr_trec.h: qrels and runs

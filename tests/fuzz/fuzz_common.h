@@ -1,6 +1,5 @@
-/* fuzz_common.h: helpers shared by the fuzz targets of tests/fuzz (not by postings_fuzz.c, which
- * predates them). Each target defines LLVMFuzzerTestOneInput and fuzz_make_seeds; fuzz_replay.c
- * supplies main() for the plain-C replay drivers, libFuzzer supplies it for the fuzzers.
+/* fuzz_common.h: helpers shared by every fuzz target of tests/fuzz. Each target defines
+ * LLVMFuzzerTestOneInput and fuzz_make_seeds; fuzz_replay.c supplies main() for the plain-C replay drivers, libFuzzer supplies it for the fuzzers.
  * Header-only (static functions) so that each target compiles it with its own instrumentation. */
 #ifndef SPR_FUZZ_COMMON_H
 #define SPR_FUZZ_COMMON_H

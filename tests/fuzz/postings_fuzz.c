@@ -6,22 +6,14 @@
  * - a list that decodes re-encodes to the same bytes (the format is canonical), and each of its
  *   blocks decodes alone through spr_postings_decode_block to the same values.
  * Built as a libFuzzer target with -DSPR_BUILD_FUZZERS=ON (clang), and linked into
- * postings_replay, which runs the committed corpus under CTest. */
+ * postings_replay (fuzz_replay.c), which runs the committed corpus under CTest. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "spr_postings.h"
 
-#define FUZZ_CHECK(cond)                                                        \
-  do {                                                                          \
-    if (!(cond)) {                                                              \
-      fprintf(stderr, "postings_fuzz: %s:%d: %s failed\n", __FILE__, __LINE__, #cond); \
-      abort();                                                                  \
-    }                                                                           \
-  } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 2) return 0;
@@ -62,5 +54,71 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   free(ids2);
   free(ids);
   free(src);
+  return 0;
+}
+
+static int write_seed(const char *dir, const char *name, uint32_t n, const uint8_t *bytes,
+                      size_t len) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "wb");
+  if (!f) return -1;
+  const uint8_t hdr[2] = {(uint8_t)n, (uint8_t)(n >> 8)};
+  const int ok = fwrite(hdr, 1, 2, f) == 2 && fwrite(bytes, 1, len, f) == len;
+  return (fclose(f) == 0 && ok) ? 0 : -1;
+}
+
+/* A valid list of n postings whose deltas have width b (deterministic). */
+static int64_t seed_list(uint32_t n, unsigned b, uint32_t first, uint8_t *out, size_t cap) {
+  uint32_t ids[1024];
+  uint8_t w[1024];
+  uint64_t x = 0x2545F4914F6CDD1Dull ^ (n * 131u + b);
+  uint64_t cur = first;
+  for (uint32_t i = 0; i < n; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    if (i > 0) {
+      const uint64_t maxd = b ? (1ull << (b - 1)) : 0; /* keeps b <= 31 lists inside 32 bits */
+      cur += 1 + (b ? maxd / 2 + x % (maxd / 2 + 1) + (i == 1 ? maxd / 2 : 0) : 0);
+    }
+    ids[i] = (uint32_t)cur;
+    w[i] = (uint8_t)(1 + x % 255);
+  }
+  return spr_postings_encode(ids, w, n, out, cap);
+}
+
+/* The hand-made seeds committed in corpus/postings (postings_replay --make-seeds DIR). */
+int fuzz_make_seeds(const char *dir) {
+  static uint8_t buf[16384];
+  struct {
+    const char *name;
+    uint32_t n;
+    unsigned b;
+    uint32_t first;
+  } const lists[] = {
+      {"valid-n1", 1, 0, 0xFFFFFFFFu},   {"valid-n5-b3", 5, 3, 7},
+      {"valid-n128-b7", 128, 7, 1000},   {"valid-n129-b13", 129, 13, 0},
+      {"valid-n300-b0", 300, 0, 12345},  {"valid-n100-b26", 100, 26, 3},
+      {"valid-n3-b31", 3, 31, 1},         {"valid-n1000-b4", 1000, 4, 99},
+  };
+  for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+    const int64_t len = seed_list(lists[i].n, lists[i].b, lists[i].first, buf, sizeof buf);
+    if (len < 0 || write_seed(dir, lists[i].name, lists[i].n, buf, (size_t)len) != 0) return -1;
+  }
+  const uint32_t wide_ids[2] = {0, 0xFFFFFFFFu}; /* the largest delta: width 32 */
+  const uint8_t wide_w[2] = {1, 255};
+  int64_t len = spr_postings_encode(wide_ids, wide_w, 2, buf, sizeof buf);
+  if (len < 0 || write_seed(dir, "valid-n2-b32", 2, buf, (size_t)len) != 0) return -1;
+  /* corrupt ones: truncated, bad width, overflow past 2^32 - 1, blocks out of order */
+  len = seed_list(128, 7, 1000, buf, sizeof buf);
+  if (write_seed(dir, "corrupt-truncated", 128, buf, (size_t)len - 1) != 0) return -1;
+  buf[0] = 40;
+  if (write_seed(dir, "corrupt-width40", 128, buf, (size_t)len) != 0) return -1;
+  const uint8_t over[] = {32, 0, 0, 0, 0x80, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2};
+  if (write_seed(dir, "corrupt-overflow", 2, over, sizeof over) != 0) return -1;
+  len = seed_list(129, 2, 50, buf, sizeof buf);
+  const size_t second = (size_t)len - 6; /* the last block: header + 1 impact */
+  buf[second + 1] = 0;
+  buf[second + 2] = buf[second + 3] = buf[second + 4] = 0;
+  if (write_seed(dir, "corrupt-order", 129, buf, (size_t)len) != 0) return -1;
   return 0;
 }
