@@ -3,6 +3,7 @@
 #ifndef SPR_CHECK_H
 #define SPR_CHECK_H
 #include <stdio.h>
+#include <stdlib.h>
 
 #define CHECK(c, ...)                                      \
   do {                                                     \
@@ -13,4 +14,21 @@
       return 1;                                            \
     }                                                      \
   } while (0)
+/* The whole file at path, NUL-terminated (caller frees), its length in *len; NULL if unreadable. */
+static inline char *spr_test_slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  const long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+    free(b);
+    b = NULL;
+  }
+  fclose(f);
+  if (b) b[n] = '\0';
+  if (b && len) *len = (size_t)n;
+  return b;
+}
 #endif /* SPR_CHECK_H */

@@ -15,11 +15,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "spr_check.h"
 #include "spr_bert_math.h"
 #include "spr_encode.h"
 #include "spr_model.h"
 
 static int failures = 0;
+#undef CHECK /* spr_check.h's returns; these tests count failures and go on */
 #define CHECK(cond, ...)                                   \
   do {                                                     \
     if (!(cond)) {                                         \
@@ -30,22 +32,6 @@ static int failures = 0;
     }                                                      \
   } while (0)
 
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  const long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = malloc((size_t)n + 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-    free(b);
-    b = NULL;
-  }
-  fclose(f);
-  if (b) b[n] = '\0';
-  if (len) *len = (size_t)n;
-  return b;
-}
 
 static void write_file(const char *path, const void *data, size_t len) {
   FILE *f = fopen(path, "wb");
@@ -501,7 +487,7 @@ static void golden(const char *dir, const char *weights, const char *vectors, ch
   spr_splade_vectors_free(&packed);
   char path[4200];
   snprintf(path, sizeof path, "%s/%s", dir, vectors);
-  char *ref = slurp(path, NULL);
+  char *ref = spr_test_slurp(path, NULL);
   CHECK(ref != NULL, "cannot read %s", path);
   float *dense = calloc(V, sizeof *dense);
   double *rd = calloc(V, sizeof *rd);
@@ -553,7 +539,7 @@ int main(void) {
   snprintf(dir, sizeof dir, "%s/golden/splade-tiny", shared ? shared : "../shared");
   char path[4200];
   snprintf(path, sizeof path, "%s/texts.jsonl", dir);
-  char *tj = slurp(path, NULL);
+  char *tj = spr_test_slurp(path, NULL);
   if (!tj) {
     fprintf(stderr, "%s absent: golden part skipped (%d failures in error cases)\n", path, failures);
     return failures ? 1 : 77;

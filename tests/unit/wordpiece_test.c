@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spr_check.h"
 #include "spr_wordpiece.h"
 
 static int failures = 0;
+#undef CHECK /* spr_check.h's returns; these tests count failures and go on */
 #define CHECK(cond, ...)                   \
   do {                                     \
     if (!(cond)) {                         \
@@ -20,22 +22,6 @@ static int failures = 0;
     }                                      \
   } while (0)
 
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  const long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = malloc((size_t)n + 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-    free(b);
-    b = NULL;
-  }
-  fclose(f);
-  if (b) b[n] = '\0';
-  if (len) *len = (size_t)n;
-  return b;
-}
 
 static void hand_cases(void) {
   const char *vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n,\nworld\n!\nun\n##aff\n##able\nσοφος\n.\nσ\n##ασ\n";
@@ -104,7 +90,7 @@ int main(void) {
   char path[4200];
   snprintf(path, sizeof path, "%s/vocab.txt", dir);
   size_t vlen = 0;
-  char *vocab = slurp(path, &vlen);
+  char *vocab = spr_test_slurp(path, &vlen);
   if (!vocab) {
     fprintf(stderr, "%s absent: golden part skipped (%d hand failures)\n", path, failures);
     return failures ? 1 : 77;
@@ -118,9 +104,9 @@ int main(void) {
   CHECK(spr_wordpiece_size(wp) == 30522 && spr_wordpiece_cls(wp) == 101 && spr_wordpiece_sep(wp) == 102,
         "vocab size %u", spr_wordpiece_size(wp));
   snprintf(path, sizeof path, "%s/texts.jsonl", dir);
-  char *texts = slurp(path, NULL);
+  char *texts = spr_test_slurp(path, NULL);
   snprintf(path, sizeof path, "%s/tokens.jsonl", dir);
-  char *tokens = slurp(path, NULL);
+  char *tokens = spr_test_slurp(path, NULL);
   if (!texts || !tokens) return 1;
   int checked = 0;
   char *tl = texts, *kl = tokens;
