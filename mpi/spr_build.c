@@ -26,6 +26,8 @@
 #include "spr_h5.h"
 #include "spr_postings.h"
 #include "spr_index.h"
+#include "spr_build_internal.h"
+#include "spr_reorder.h"
 #include "spr_progress.h"
 #include <xxhash.h>
 
@@ -33,25 +35,8 @@ typedef struct spr_prec { /* one posting in transit: term, docid, impact */
   uint32_t term, doc, impact;
 } spr_prec;
 
-typedef struct spr_build_local {
-  /* documents of this rank, in input order */
-  uint64_t n_docs;
-  char *ids;         /* owned: external ids back to back, no separators */
-  uint64_t ids_len, ids_cap;
-  uint64_t *id_off;  /* owned: n_docs + 1 */
-  uint32_t *dl;      /* owned: n_docs lengths */
-  uint64_t *line;    /* owned: n_docs line numbers in the corpus */
-  uint64_t line_cap;
-  uint64_t dl_cap, id_off_cap, post_off_cap;
-  /* per-document (term, weight): tf for text, the given weight for vectors; local term ids until
-   * remapped to global ones */
-  uint64_t *post_off; /* owned: n_docs + 1 */
-  uint32_t *tid;     /* owned */
-  double *w;         /* owned */
-  uint64_t n_post, tid_cap, w_cap;
-} spr_build_local;
 
-static void spr_build_local_free(spr_build_local *l) {
+void spr_build_local_free(spr_build_local *l) {
   free(l->ids);
   free(l->id_off);
   free(l->dl);
@@ -59,10 +44,11 @@ static void spr_build_local_free(spr_build_local *l) {
   free(l->post_off);
   free(l->tid);
   free(l->w);
+  free(l->orig);
   memset(l, 0, sizeof *l);
 }
 
-static int spr_grow(void **p, uint64_t *cap, uint64_t need, size_t esz) {
+int spr_build_grow(void **p, uint64_t *cap, uint64_t need, size_t esz) {
   if (need <= *cap) return SPR_OK;
   uint64_t nc = *cap ? *cap : 1024;
   while (nc < need) nc *= 2;
@@ -73,29 +59,22 @@ static int spr_grow(void **p, uint64_t *cap, uint64_t need, size_t esz) {
   return SPR_OK;
 }
 
-typedef struct spr_pair { /* a document's term and its weight (tf, or a vector's weight) */
-  uint32_t term;
-  double weight;
-} spr_pair;
 
 static int spr_cmp_pair(const void *a, const void *b) {
   const uint32_t x = ((const spr_pair *)a)->term, y = ((const spr_pair *)b)->term;
   return (x > y) - (x < y);
 }
 
-/* Append one document: its id and its (term, weight) pairs, sorted by term with repeats merged
- * (tokens count up to tf; a vector's repeated key sums). dl = the number of pairs before merging
- * (terms after analysis; entries of a vector). pairs is reordered. */
-static int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, uint64_t line, spr_pair *pairs,
-                             size_t np) {
+int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, uint64_t line, spr_pair *pairs,
+                      size_t np) {
   const uint64_t n = l->n_docs;
-  SPR_TRY(spr_grow((void **)&l->line, &l->line_cap, n + 1, sizeof *l->line));
+  SPR_TRY(spr_build_grow((void **)&l->line, &l->line_cap, n + 1, sizeof *l->line));
   l->line[n] = line;
-  SPR_TRY(spr_grow((void **)&l->dl, &l->dl_cap, n + 1, sizeof *l->dl));
-  SPR_TRY(spr_grow((void **)&l->post_off, &l->post_off_cap, n + 2, sizeof *l->post_off));
-  SPR_TRY(spr_grow((void **)&l->id_off, &l->id_off_cap, n + 2, sizeof *l->id_off));
+  SPR_TRY(spr_build_grow((void **)&l->dl, &l->dl_cap, n + 1, sizeof *l->dl));
+  SPR_TRY(spr_build_grow((void **)&l->post_off, &l->post_off_cap, n + 2, sizeof *l->post_off));
+  SPR_TRY(spr_build_grow((void **)&l->id_off, &l->id_off_cap, n + 2, sizeof *l->id_off));
   if (n == 0) l->post_off[0] = 0;
-  SPR_TRY(spr_grow((void **)&l->ids, &l->ids_cap, l->ids_len + id_len, 1));
+  SPR_TRY(spr_build_grow((void **)&l->ids, &l->ids_cap, l->ids_len + id_len, 1));
   memcpy(l->ids + l->ids_len, id, id_len);
   l->ids_len += id_len;
   l->id_off[n + 1] = l->ids_len;
@@ -105,8 +84,8 @@ static int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, 
     size_t j = i;
     double w = 0;
     while (j < np && pairs[j].term == pairs[i].term) w += pairs[j++].weight;
-    SPR_TRY(spr_grow((void **)&l->tid, &l->tid_cap, l->n_post + 1, sizeof *l->tid));
-    SPR_TRY(spr_grow((void **)&l->w, &l->w_cap, l->n_post + 1, sizeof *l->w));
+    SPR_TRY(spr_build_grow((void **)&l->tid, &l->tid_cap, l->n_post + 1, sizeof *l->tid));
+    SPR_TRY(spr_build_grow((void **)&l->w, &l->w_cap, l->n_post + 1, sizeof *l->w));
     l->tid[l->n_post] = pairs[i].term;
     l->w[l->n_post] = w;
     l->n_post++;
@@ -139,12 +118,12 @@ static void spr_splade_batch_free(spr_splade_batch *b) {
 }
 
 static int spr_splade_batch_add(spr_splade_batch *b, const spr_doc *d) {
-  SPR_TRY(spr_grow((void **)&b->buf, &b->cap, b->len + d->id_len + d->text_len + 2, 1));
+  SPR_TRY(spr_build_grow((void **)&b->buf, &b->cap, b->len + d->id_len + d->text_len + 2, 1));
   uint64_t c1 = b->ncap, c2 = b->ncap, c3 = b->ncap;
-  SPR_TRY(spr_grow((void **)&b->line, &c3, b->n + 1, sizeof *b->line));
-  SPR_TRY(spr_grow((void **)&b->id_at, &c1, b->n + 1, sizeof *b->id_at));
-  SPR_TRY(spr_grow((void **)&b->text_at, &c2, b->n + 1, sizeof *b->text_at));
-  SPR_TRY(spr_grow((void **)&b->text_len, &b->ncap, b->n + 1, sizeof *b->text_len));
+  SPR_TRY(spr_build_grow((void **)&b->line, &c3, b->n + 1, sizeof *b->line));
+  SPR_TRY(spr_build_grow((void **)&b->id_at, &c1, b->n + 1, sizeof *b->id_at));
+  SPR_TRY(spr_build_grow((void **)&b->text_at, &c2, b->n + 1, sizeof *b->text_at));
+  SPR_TRY(spr_build_grow((void **)&b->text_len, &b->ncap, b->n + 1, sizeof *b->text_len));
   b->line[b->n] = d->line;
   b->id_at[b->n] = b->len;
   memcpy(b->buf + b->len, d->id, d->id_len + 1);
@@ -172,7 +151,7 @@ static int spr_splade_batch_flush(spr_splade_batch *b, const spr_build_params *p
   const spr_wordpiece *wp = spr_model_vocab(p->model);
   for (uint64_t i = 0; rc == SPR_OK && i < b->n; i++) {
     const uint64_t m = v.off[i + 1] - v.off[i];
-    rc = spr_grow((void **)pairs, pairs_cap, m + 1, sizeof **pairs);
+    rc = spr_build_grow((void **)pairs, pairs_cap, m + 1, sizeof **pairs);
     for (uint64_t j = 0; rc == SPR_OK && j < m; j++) {
       const char *tok = spr_wordpiece_token(wp, v.term[v.off[i] + j]);
       const int64_t id = spr_vocab_intern(voc, tok, strlen(tok));
@@ -374,7 +353,7 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
     if (!pol.max_record_bytes) pol.max_record_bytes = SPR_CORPUS_MAX_RECORD_DEFAULT;
     spr_corpus_cursor_set_policy(cur, &pol);
   }
-  SPR_TRYG(rc, spr_grow((void **)&l->id_off, &l->id_off_cap, 1, sizeof *l->id_off), cleanup);
+  SPR_TRYG(rc, spr_build_grow((void **)&l->id_off, &l->id_off_cap, 1, sizeof *l->id_off), cleanup);
   l->id_off[0] = 0;
   spr_progress prog;
   /* rank 0 reports its own share; ranks read equal byte ranges, so it stands for the whole */
@@ -402,7 +381,7 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
         rc = SPR_FAIL(SPR_EINVAL, "%s:%llu: a vector record in a text corpus", p->corpus, (unsigned long long)d.line);
         goto cleanup;
       }
-      SPR_TRYG(rc, spr_grow((void **)&pairs, &pairs_cap, d.vec_n, sizeof *pairs), cleanup);
+      SPR_TRYG(rc, spr_build_grow((void **)&pairs, &pairs_cap, d.vec_n, sizeof *pairs), cleanup);
       for (size_t i = 0; i < d.vec_n; i++) {
         const int64_t id = spr_vocab_intern(voc, d.vec[i].term, strlen(d.vec[i].term));
         if (id < 0) {
@@ -426,7 +405,7 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
         rc = SPR_FAIL(SPR_EUNSUPPORTED, "%s:%llu: document too long", p->corpus, (unsigned long long)d.line);
         goto cleanup;
       }
-      SPR_TRYG(rc, spr_grow((void **)&pairs, &pairs_cap, toks.n, sizeof *pairs), cleanup);
+      SPR_TRYG(rc, spr_build_grow((void **)&pairs, &pairs_cap, toks.n, sizeof *pairs), cleanup);
       for (size_t i = 0; i < toks.n; i++) {
         const char *t = spr_tokens_get(&toks, i);
         const int64_t id = spr_vocab_intern(voc, t, strlen(t));
@@ -1052,9 +1031,16 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   int rc = SPR_OK;
   const size_t P = (size_t)c->size;
 
+  const int ciff = spr_corpus_is_ciff(p->corpus, p->format);
   rc = spr_h5_init();
-  if (rc == SPR_OK) rc = spr_corpus_open(p->corpus, p->format, &corp);
-  if (rc == SPR_OK) {
+  if (rc == SPR_OK && !ciff) rc = spr_corpus_open(p->corpus, p->format, &corp);
+  if (rc == SPR_OK && ciff) { /* CIFF: impacts (encoder auto or vectors) or term frequencies (bm25) */
+    const char *enc = p->encoder ? p->encoder : "auto";
+    if (!strcmp(enc, "auto") || !strcmp(enc, "vectors")) pv.vectors = 1;
+    else if (!strcmp(enc, "bm25")) pv.vectors = 0;
+    else rc = SPR_FAIL(SPR_EINVAL, "%s: a CIFF index holds no text to encode with %s (encoder auto, vectors or bm25)",
+                       p->corpus, enc);
+  } else if (rc == SPR_OK) {
     const int is_vec = spr_corpus_get_format(corp) == SPR_CORPUS_VECTORS;
     const char *enc = p->encoder ? p->encoder : "auto";
     if (!strcmp(enc, "auto")) pv.vectors = is_vec;
@@ -1078,7 +1064,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
 
   /* 1. read + analyze */
-  rc = spr_build_read(c, p, corp, voc, &l, st->skipped);
+  rc = ciff ? spr_build_read_ciff(c, p, voc, &l) : spr_build_read(c, p, corp, voc, &l, st->skipped);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   /* 1b. duplicate document ids: an error, or (on_error = skip) every later copy is dropped */
   SPR_TRYG(rc, spr_build_dedup(c, p, &l, &st->skipped[SPR_SKIP_DUPLICATE]), cleanup);
@@ -1102,15 +1088,13 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   tb = malloc((P + 1) * sizeof *tb);
   send_counts = calloc(P, sizeof *send_counts);
   recv_counts = calloc(P, sizeof *recv_counts);
-  send = malloc((l.n_post ? l.n_post : 1) * sizeof *send);
-  if (!score || !tb || !send_counts || !recv_counts || !send)
+  limp = malloc(l.n_post ? l.n_post : 1);
+  if (!score || !tb || !send_counts || !recv_counts || !limp)
     rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (%llu postings)", (unsigned long long)l.n_post);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   double sumlen = 0;
   for (uint64_t i = 0; i < l.n_docs; i++) sumlen += l.dl[i];
   SPR_TRYG(rc, spr_mpi_sum_f64(c, &sumlen, 1), cleanup);
-  uint64_t n_post_total = l.n_post;
-  SPR_TRYG(rc, spr_mpi_sum_u64(c, &n_post_total, 1), cleanup);
   spr_bm25 bm = {.k1 = p->k1, .b = p->b, .n_docs = (double)n_docs, .avgdl = sumlen / (double)n_docs};
   /* scores and the quantizer: BM25 scores, or the vectors' weights; integer vector weights in
    * [1, 255] everywhere (Anserini's quantized SPLADE) are kept as they are */
@@ -1120,22 +1104,41 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
       const uint32_t lt = l.tid[i];
       score[i] = (p->vectors || p->model) ? l.w[i]
                                           : spr_bm25_score(&bm, spr_bm25_idf(&bm, dict.ldf[lt]), (uint32_t)l.w[i], l.dl[d]);
-      smax = score[i] > smax ? score[i] : smax;
       if (p->vectors && (l.w[i] != floor(l.w[i]) || l.w[i] > 255)) not_identity = 1;
       l.tid[i] = dict.lgid[lt]; /* global term ids from here on */
     }
+  free(l.w);
+  l.w = NULL;
+  /* 4a. static pruning by document (docs/pruning.md) */
+  if (p->prune_min_weight > 0 || p->prune_top_terms > 0)
+    SPR_TRYG(rc, spr_mpi_agree(c, spr_prune_docs(p, &l, score, &st->pruned_doc)), cleanup);
+  for (uint64_t i = 0; i < l.n_post; i++) smax = score[i] > smax ? score[i] : smax;
   SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), cleanup);
   SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), cleanup);
   const int identity = p->vectors && !not_identity && p->bits == 8;
   st->avgdl = bm.avgdl;
   st->score_max = smax;
   st->identity = identity;
+  for (uint64_t i = 0; i < l.n_post; i++)
+    limp[i] = identity ? (uint8_t)score[i] : spr_quantize_linear(score[i], smax, p->bits);
+  /* scores are in the impacts now: 8 bytes per posting back before the exchanges */
+  free(score);
+  score = NULL;
 
   st->t_dict = spr_now() - t_start - st->t_read;
+  /* 4b. document reordering: documents move between ranks, docids change */
+  if (p->reorder && !strcmp(p->reorder, "bp")) {
+    const double t_re = spr_now();
+    SPR_TRYG(rc, spr_reorder_bp(c, p, n_terms, &l, &limp, &doc_base), cleanup);
+    st->t_reorder = spr_now() - t_re;
+  }
+  uint64_t n_post_total = l.n_post;
+  SPR_TRYG(rc, spr_mpi_sum_u64(c, &n_post_total, 1), cleanup);
+
   /* 5. route postings to term owners, sorted by (term, docid) */
   SPR_TRYG(rc, spr_term_ranges_dist(c, &dict, n_post_total, tb), cleanup);
-  limp = malloc(l.n_post ? l.n_post : 1);
-  if (!limp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+  send = malloc((l.n_post ? l.n_post : 1) * sizeof *send);
+  if (!send) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   {
     /* counting sort by term (stable: docids stay ascending) */
@@ -1145,13 +1148,8 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
     for (uint64_t i = 0; i < l.n_post; i++) pos[l.tid[i] + 1]++;
     for (uint32_t t = 0; t < n_terms; t++) pos[t + 1] += pos[t];
     for (uint64_t d = 0; d < l.n_docs; d++)
-      for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
-        const uint32_t t = l.tid[i];
-        const double s = score[i];
-        const uint8_t q = identity ? (uint8_t)s : spr_quantize_linear(s, smax, p->bits);
-        limp[i] = q;
-        send[pos[t]++] = (spr_prec){t, (uint32_t)(doc_base + d), q};
-      }
+      for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++)
+        send[pos[l.tid[i]]++] = (spr_prec){l.tid[i], (uint32_t)(doc_base + d), limp[i]};
     free(pos);
     int r = 0;
     for (uint64_t i = 0; i < l.n_post; i++) {
@@ -1159,11 +1157,6 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
       send_counts[r] += sizeof(spr_prec);
     }
   }
-  /* scores and weights are in the impacts now: 16 bytes per posting back before the exchanges */
-  free(score);
-  score = NULL;
-  free(l.w);
-  l.w = NULL;
   SPR_TRYG(rc, spr_mpi_alltoallv(c, send, send_counts, &recv, recv_counts), cleanup);
   free(send);
   send = NULL;
@@ -1192,6 +1185,19 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   }
   free(recv);
   recv = NULL;
+
+  /* 5a. static pruning of the lists: the term owners cut, the documents' owners follow */
+  if (p->prune_list_max > 0) {
+    SPR_TRYG(rc, spr_prune_lists(c, p, tb, doc_base, odocs, oimp, oterm_off, &l, limp, &st->pruned_list), cleanup);
+    n_recv = oterm_off[nt];
+  }
+  {
+    uint64_t pr[2] = {st->pruned_doc, st->pruned_list};
+    SPR_TRYG(rc, spr_mpi_sum_u64(c, pr, 2), cleanup);
+    st->pruned_doc = pr[0];
+    st->pruned_list = pr[1];
+    n_post_total -= pr[1];
+  }
 
   /* 5b. Block-Max Pruning structures: forward blocks from the block owners, block maxima and
    * k-th impacts from the term owners */

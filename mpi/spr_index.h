@@ -30,6 +30,14 @@ typedef struct spr_build_params {
   int zstd_level;           /* 0 = uncompressed */
   int block_size;           /* BMP block size in documents, 8..256 */
   int progress;             /* print progress lines (rank 0) */
+  /* document reordering (docs/reorder.md) */
+  const char *reorder;      /* NULL or "none": input order; "bp": recursive graph bisection */
+  int bp_iterations;        /* BP: swap rounds per bisection, 0 = the default (20) */
+  uint32_t bp_min_docs;     /* BP: do not bisect parts smaller than this, 0 = the default (block size) */
+  /* static pruning (docs/pruning.md); 0 = off for each */
+  uint32_t prune_top_terms; /* keep each document's N heaviest terms */
+  double prune_min_weight;  /* drop postings whose weight (vectors, SPLADE) or BM25 score is below */
+  uint32_t prune_list_max;  /* keep each term's M heaviest postings (ties: lower docid) */
 } spr_build_params;
 
 typedef struct spr_build_stats {
@@ -44,6 +52,8 @@ typedef struct spr_build_stats {
                                proper: zstd filter + MPI-IO), without preparing the slices */
   uint64_t file_bytes;
   uint64_t skipped[SPR_SKIP_NREASONS]; /* records skipped by reason (on_error = skip), all ranks */
+  uint64_t pruned_doc, pruned_list; /* postings removed by document-side and list-side pruning */
+  double t_reorder;         /* of t_route: the reordering */
 } spr_build_stats;
 
 /* Collective on c. Read the corpus by byte ranges; analyze and weight with BM25 from global

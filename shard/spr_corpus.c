@@ -72,13 +72,18 @@ int spr_corpus_format_parse(const char *s, spr_corpus_format *out) {
   else if (!strcmp(s, "jsonl") || !strcmp(s, "json")) *out = SPR_CORPUS_JSONL;
   else if (!strcmp(s, "tsv")) *out = SPR_CORPUS_TSV;
   else if (!strcmp(s, "vectors")) *out = SPR_CORPUS_VECTORS;
-  else return SPR_FAIL(SPR_EINVAL, "unknown corpus format '%s' (auto, jsonl, tsv or vectors)", s);
+  else if (!strcmp(s, "ciff")) *out = SPR_CORPUS_CIFF;
+  else return SPR_FAIL(SPR_EINVAL, "unknown corpus format '%s' (auto, jsonl, tsv, vectors or ciff)", s);
   return SPR_OK;
 }
 
 static int spr_ends_with(const char *s, const char *suf) {
   const size_t n = strlen(s), m = strlen(suf);
   return n >= m && !strcmp(s + n - m, suf);
+}
+
+int spr_corpus_is_ciff(const char *path, spr_corpus_format fmt) {
+  return fmt == SPR_CORPUS_CIFF || (fmt == SPR_CORPUS_AUTO && path && spr_ends_with(path, ".ciff"));
 }
 
 /* The first record decides: '{' starts JSON, and a top-level "vector" key means vectors. */
@@ -97,6 +102,8 @@ static spr_corpus_format spr_sniff_format(const spr_corpus *c) {
 
 int spr_corpus_open(const char *path, spr_corpus_format fmt, spr_corpus **out) {
   *out = NULL;
+  if (fmt == SPR_CORPUS_CIFF)
+    return SPR_FAIL(SPR_EUNSUPPORTED, "%s: a CIFF file is an index, not a corpus of records (spire index reads it)", path);
   const int fd = open(path, O_RDONLY);
   if (fd < 0) return SPR_FAIL(SPR_EIO, "%s: cannot open: %s", path, strerror(errno));
   struct stat st;

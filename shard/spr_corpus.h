@@ -12,13 +12,17 @@ typedef enum spr_corpus_format {
   SPR_CORPUS_AUTO = 0,
   SPR_CORPUS_JSONL,  /* {"id", "text" | "contents", "title"?} */
   SPR_CORPUS_TSV,    /* id<TAB>text */
-  SPR_CORPUS_VECTORS /* Anserini JsonVectorCollection: {"id", "vector": {"token": weight, ...}} */
+  SPR_CORPUS_VECTORS, /* Anserini JsonVectorCollection: {"id", "vector": {"token": weight, ...}} */
+  SPR_CORPUS_CIFF     /* Common Index File Format (an inverted index; read by the index build, not by
+                         spr_corpus_open) */
 } spr_corpus_format;
 
 typedef struct spr_corpus spr_corpus;
 
 /* Parse "auto" | "jsonl" | "tsv" | "vectors". SPR_EINVAL otherwise. */
 SPR_NODISCARD int spr_corpus_format_parse(const char *s, spr_corpus_format *out);
+/* 1 when the input is CIFF: format ciff, or auto and the path ends in ".ciff". */
+int spr_corpus_is_ciff(const char *path, spr_corpus_format fmt);
 /* Local. Open (mmap) path. AUTO: .tsv is TSV; otherwise a file whose first non-blank byte is '{'
  * is JSONL, and vectors when its first record has a "vector" key; anything else is TSV.
  * Missing or unreadable file: SPR_EIO naming the path. */
