@@ -15,7 +15,8 @@ static void spr_index_help(void) {
       "  --input PATH        corpus: JSONL ({\"id\", \"text\" or \"contents\", optional \"title\"}), TSV (id<TAB>text),\n"
       "                      or pre-encoded JSON vectors ({\"id\", \"vector\": {\"token\": weight, ...}})\n"
       "  --output PATH       index file to write (written as PATH.tmp, renamed when complete)\n"
-      "  --format F          auto (default: .tsv is TSV; JSON with a \"vector\" is vectors), jsonl, tsv, vectors\n"
+      "  --format F          auto (default: .tsv is TSV; .ciff is CIFF; JSON with a \"vector\" is vectors),\n"
+      "                      jsonl, tsv, vectors, ciff (a Common Index File Format export, docs/ciff.md)\n"
       "  --encoder E         auto (default: vectors for a vectors corpus, else bm25), bm25, vectors,\n"
       "                      or a Hugging Face BERT/SPLADE model folder (config.json, vocab.txt,\n"
       "                      model.safetensors): each rank encodes its documents (docs/encode.md).\n"
@@ -32,6 +33,13 @@ static void spr_index_help(void) {
       "  --bits N            impact quantization bits, 1..8 (default 8)\n"
       "  --zstd-level N      compression level of the datasets, 0 = none (default 3)\n"
       "  --block-size N      documents per block for Block-Max Pruning, 8..256 (default 32)\n"
+      "  --reorder R         none (default: input order) or bp: recursive graph bisection, so that similar\n"
+      "                      documents share blocks; runs report the same documents (docs/reorder.md)\n"
+      "  --bp-iterations N   bp: swap rounds per bisection (default 20)\n"
+      "  --bp-min-docs N     bp: parts smaller than N are not bisected (default: the block size)\n"
+      "  --prune-top-terms N   static pruning: keep each document's N heaviest terms (docs/pruning.md)\n"
+      "  --prune-min-weight X  static pruning: drop postings whose weight or BM25 score is below X\n"
+      "  --prune-list-max M    static pruning: keep each term's M heaviest postings (ties: lower docid)\n"
       "  --quiet             no progress lines\n"
       "  -h, --help          this help\n");
 }
@@ -50,6 +58,9 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
       {"reorder", required_argument, 0, 'r'}, {"quiet", no_argument, 0, 'Q'},
       {"max-length", required_argument, 0, 'L'}, {"on-error", required_argument, 0, 'E'},
       {"max-record-bytes", required_argument, 0, 'R'},
+      {"bp-iterations", required_argument, 0, 'I'}, {"bp-min-docs", required_argument, 0, 'M'},
+      {"prune-top-terms", required_argument, 0, 'T'}, {"prune-min-weight", required_argument, 0, 'W'},
+      {"prune-list-max", required_argument, 0, 'X'},
       {0, 0, 0, 0}};
   spr_build_params p = {.format = SPR_CORPUS_AUTO, .encoder = "auto", .analyzer = "english", .k1 = 0.9, .b = 0.4, .bits = 8,
                         .zstd_level = 3, .block_size = 32, .progress = 1};
@@ -64,7 +75,7 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
       case 'o': p.output = optarg; break;
       case 'f':
         if (spr_corpus_format_parse(optarg, &p.format) < 0)
-          return spr_cli_usage_error(world, "index", "--format must be auto, jsonl, tsv or vectors, not '%s'", optarg);
+          return spr_cli_usage_error(world, "index", "--format must be auto, jsonl, tsv, vectors or ciff, not '%s'", optarg);
         break;
       case 'e': p.encoder = optarg; break;
       case 'a': p.analyzer = optarg; break;
@@ -103,6 +114,26 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
         if (spr_arg_long(optarg, 3, 100000, &lv)) return spr_cli_usage_error(world, "index", "--max-length must be >= 3");
         p.max_length = (int)lv;
         break;
+      case 'I':
+        if (spr_arg_long(optarg, 0, 1000, &lv)) return spr_cli_usage_error(world, "index", "--bp-iterations must be 0..1000");
+        p.bp_iterations = (int)lv;
+        break;
+      case 'M':
+        if (spr_arg_long(optarg, 0, 1l << 30, &lv)) return spr_cli_usage_error(world, "index", "--bp-min-docs must be >= 0");
+        p.bp_min_docs = (uint32_t)lv;
+        break;
+      case 'T':
+        if (spr_arg_long(optarg, 0, 1l << 30, &lv)) return spr_cli_usage_error(world, "index", "--prune-top-terms must be >= 0");
+        p.prune_top_terms = (uint32_t)lv;
+        break;
+      case 'W':
+        if (spr_arg_double(optarg, 0, 1e30, &p.prune_min_weight))
+          return spr_cli_usage_error(world, "index", "--prune-min-weight must be a number >= 0");
+        break;
+      case 'X':
+        if (spr_arg_long(optarg, 0, 1l << 30, &lv)) return spr_cli_usage_error(world, "index", "--prune-list-max must be >= 0");
+        p.prune_list_max = (uint32_t)lv;
+        break;
       case 'Q': p.progress = 0; break;
       default:
         return spr_cli_usage_error(world, "index", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -110,8 +141,9 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
   }
   if (optind < argc) return spr_cli_usage_error(world, "index", "unexpected argument '%s'", argv[optind]);
   if (!p.corpus || !p.output) return spr_cli_usage_error(world, "index", "--input and --output are required");
-  if (strcmp(reorder, "none"))
-    return spr_cli_usage_error(world, "index", "--reorder '%s' is not available yet (none)", reorder);
+  if (strcmp(reorder, "none") && strcmp(reorder, "bp"))
+    return spr_cli_usage_error(world, "index", "--reorder must be none or bp, not '%s'", reorder);
+  p.reorder = reorder;
   if (strcmp(p.analyzer, "english") && strcmp(p.analyzer, "standard"))
     return spr_cli_usage_error(world, "index", "--analyzer must be english or standard");
   spr_build_stats st;
@@ -134,11 +166,15 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
       fprintf(stderr, "\n");
     }
   }
+  if (status == SPR_EXIT_OK && world->rank == 0 && (st.pruned_doc || st.pruned_list))
+    fprintf(stderr, "[spire] index: static pruning removed %llu posting(s): %llu by document rules, %llu by the list cap\n",
+            (unsigned long long)(st.pruned_doc + st.pruned_list), (unsigned long long)st.pruned_doc,
+            (unsigned long long)st.pruned_list);
   if (status == SPR_EXIT_OK && world->rank == 0 && p.progress)
     fprintf(stderr,
-            "[spire] index: phases: read+encode %.2fs, dictionary %.2fs, route+blocks %.2fs, "
-            "write %.2fs (of which HDF5 %.2fs: %.1f MB/s), checksums %.2fs\n",
-            st.t_read, st.t_dict, st.t_route, st.t_write, st.t_io,
+            "[spire] index: phases: read+encode %.2fs, dictionary %.2fs, route+blocks %.2fs (of which "
+            "reordering %.2fs), write %.2fs (of which HDF5 %.2fs: %.1f MB/s), checksums %.2fs\n",
+            st.t_read, st.t_dict, st.t_route, st.t_reorder, st.t_write, st.t_io,
             st.t_io > 0 ? (double)st.file_bytes / 1e6 / st.t_io : 0.0, st.t_checksum);
   return status;
 }

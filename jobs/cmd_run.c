@@ -233,10 +233,13 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
   spr_describe_file(line, sizeof line, "corpus", job->corpus.path);
   snprintf(m.key, sizeof m.key,
            "stage=index\nspire=%s\n%sformat=%s\nmodel=%s\nanalyzer=%s\nk1=%.17g\nb=%.17g\nbits=%d\nzstd_level=%d\n"
-           "block_size=%d\nmax_length=%d\non_error=%s\nmax_record_bytes=%d\n",
+           "block_size=%d\nmax_length=%d\non_error=%s\nmax_record_bytes=%d\nreorder=%s\nbp_iterations=%d\n"
+           "bp_min_docs=%d\nprune_top_terms=%d\nprune_min_weight=%.17g\nprune_list_max=%d\n",
            SPR_VERSION, line, job->corpus.format, job->encode.model, job->encode.analyzer, job->encode.k1,
            job->encode.b, job->encode.bits, job->index.zstd_level, job->index.block_size, job->encode.max_length,
-           job->corpus.on_error, job->corpus.max_record_bytes);
+           job->corpus.on_error, job->corpus.max_record_bytes, job->index.reorder, job->index.bp_iterations,
+           job->index.bp_min_docs, job->index.prune_top_terms, job->index.prune_min_weight,
+           job->index.prune_list_max);
   int skip = 0;
   if (w->rank == 0 && !force) skip = spr_manifest_matches(job, "index", job->index.path, &m);
   SPR_TRY(spr_mpi_bcast(w, &skip, sizeof skip, 0));
@@ -274,6 +277,11 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
                         .k1 = job->encode.k1, .b = job->encode.b, .bits = job->encode.bits,
                         .output = job->index.path, .zstd_level = job->index.zstd_level,
                         .block_size = job->index.block_size, .progress = progress,
+                        .reorder = job->index.reorder, .bp_iterations = job->index.bp_iterations,
+                        .bp_min_docs = (uint32_t)job->index.bp_min_docs,
+                        .prune_top_terms = (uint32_t)job->index.prune_top_terms,
+                        .prune_min_weight = job->index.prune_min_weight,
+                        .prune_list_max = (uint32_t)job->index.prune_list_max,
                         .policy = {.skip = !strcmp(job->corpus.on_error, "skip"),
                                    .max_record_bytes = (uint64_t)job->corpus.max_record_bytes}};
   SPR_TRY(spr_index_build(w, &p, &f->build));
@@ -431,6 +439,9 @@ static int spr_stage_report(const spr_job *job, const spr_run_facts *f, char *js
   R_NUM("b", "b", job->encode.b, NULL);
   R_NUM("impact_bits", "impact bits", job->encode.bits, NULL);
   R_NUM("zstd_level", "zstd level", job->index.zstd_level, NULL);
+  R_TEXT("reorder", "document order", job->index.reorder, NULL);
+  R_NUM("pruned_postings", "postings removed by static pruning",
+        (double)(f->build.pruned_doc + f->build.pruned_list), NULL);
   R_TRY(spr_report_fact_bool(r, "reused", "reused from an earlier run", f->index_skipped, NULL));
 
   R_TRY(spr_report_section(r, "machine", "Machine"));

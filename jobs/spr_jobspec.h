@@ -43,6 +43,12 @@ typedef struct spr_job {
     char *path; /* owned, absolute */
     int zstd_level;
     int block_size;
+    char *reorder;        /* owned: "none" or "bp" */
+    int bp_iterations;    /* 0 = the default */
+    int bp_min_docs;      /* 0 = the block size */
+    int prune_top_terms;  /* 0 = off */
+    double prune_min_weight; /* 0 = off */
+    int prune_list_max;   /* 0 = off */
   } index;
   struct {
     int k;

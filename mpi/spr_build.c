@@ -65,6 +65,31 @@ static int spr_cmp_pair(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Sort every document's postings by term id, their scores alongside. */
+static int spr_build_sort_docs(spr_build_local *l, double *score) {
+  uint64_t maxlen = 0;
+  for (uint64_t d = 0; d < l->n_docs; d++) {
+    const uint64_t n = l->post_off[d + 1] - l->post_off[d];
+    maxlen = n > maxlen ? n : maxlen;
+  }
+  spr_pair *tmp = malloc((maxlen ? maxlen : 1) * sizeof *tmp);
+  if (!tmp) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+  for (uint64_t d = 0; d < l->n_docs; d++) {
+    const uint64_t s = l->post_off[d], n = l->post_off[d + 1] - s;
+    int sorted = 1;
+    for (uint64_t i = 1; i < n && sorted; i++) sorted = l->tid[s + i - 1] < l->tid[s + i];
+    if (sorted) continue;
+    for (uint64_t i = 0; i < n; i++) tmp[i] = (spr_pair){l->tid[s + i], score[s + i]};
+    qsort(tmp, n, sizeof *tmp, spr_cmp_pair);
+    for (uint64_t i = 0; i < n; i++) {
+      l->tid[s + i] = tmp[i].term;
+      score[s + i] = tmp[i].weight;
+    }
+  }
+  free(tmp);
+  return SPR_OK;
+}
+
 int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, uint64_t line, spr_pair *pairs,
                       size_t np) {
   const uint64_t n = l->n_docs;
@@ -930,6 +955,8 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
   SPR_TRYG(rc, spr_h5_write(w, "/docs/id_offsets", SPR_H5_U64, n_docs + 1, doc_base, l->n_docs + last, u64), cleanup);
   SPR_TRYG(rc, spr_h5_write(w, "/docs/ids", SPR_H5_U8, ids_total, ids_before, l->ids_len, l->ids), cleanup);
   SPR_TRYG(rc, spr_h5_write(w, "/docs/length", SPR_H5_U32, n_docs, doc_base, l->n_docs, l->dl), cleanup);
+  if (p->reorder && !strcmp(p->reorder, "bp")) /* the permutation: each docid's position in the input */
+    SPR_TRYG(rc, spr_h5_write(w, "/docs/input_docid", SPR_H5_U32, n_docs, doc_base, l->n_docs, l->orig), cleanup);
 
   /* /terms: the strings by their dictionary owners (offsets into the NUL-free byte string); df,
    * max impact and posting offsets by the postings owners */
@@ -994,6 +1021,15 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
     SPR_TRYG(rc, spr_h5_attr_str(w, "/", "skipped_records", sk), cleanup);
   }
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_blocks", bmp->n_blocks_total), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_str(w, "/", "reorder", p->reorder && !strcmp(p->reorder, "bp") ? "bp" : "none"), cleanup);
+  {
+    char pr[256];
+    snprintf(pr, sizeof pr, "top_terms=%u; min_weight=%.17g; list_max=%u; removed by document rules: %llu; "
+             "removed by the list cap: %llu", p->prune_top_terms, p->prune_min_weight, p->prune_list_max,
+             (unsigned long long)st->pruned_doc, (unsigned long long)st->pruned_list);
+    SPR_TRYG(rc, spr_h5_attr_str(w, "/", "pruning", pr), cleanup);
+    SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "pruned_postings", st->pruned_doc + st->pruned_list), cleanup);
+  }
 cleanup:;
   int crc = SPR_OK;
   io->t_io = spr_h5_writer_io_seconds(w);
@@ -1065,7 +1101,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
 
   /* 1. read + analyze */
   rc = ciff ? spr_build_read_ciff(c, p, voc, &l) : spr_build_read(c, p, corp, voc, &l, st->skipped);
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "index.read", rc)), cleanup);
   /* 1b. duplicate document ids: an error, or (on_error = skip) every later copy is dropped */
   SPR_TRYG(rc, spr_build_dedup(c, p, &l, &st->skipped[SPR_SKIP_DUPLICATE]), cleanup);
   SPR_TRYG(rc, spr_mpi_sum_u64(c, st->skipped, SPR_SKIP_NREASONS), cleanup);
@@ -1080,6 +1116,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   st->t_read = spr_now() - t_start;
   /* 3. the term dictionary (distributed), global ids and document frequencies */
   SPR_TRYG(rc, spr_build_dict(c, voc, &l, &dict), cleanup);
+  SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "index.dict", rc)), cleanup);
   spr_vocab_free(&voc);
   const uint32_t n_terms = dict.n_terms;
 
@@ -1109,6 +1146,8 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
     }
   free(l.w);
   l.w = NULL;
+  /* a document's postings were sorted by local term id: sort them by global id */
+  SPR_TRYG(rc, spr_mpi_agree(c, spr_build_sort_docs(&l, score)), cleanup);
   /* 4a. static pruning by document (docs/pruning.md) */
   if (p->prune_min_weight > 0 || p->prune_top_terms > 0)
     SPR_TRYG(rc, spr_mpi_agree(c, spr_prune_docs(p, &l, score, &st->pruned_doc)), cleanup);
@@ -1129,6 +1168,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   /* 4b. document reordering: documents move between ranks, docids change */
   if (p->reorder && !strcmp(p->reorder, "bp")) {
     const double t_re = spr_now();
+    SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "index.reorder", rc)), cleanup);
     SPR_TRYG(rc, spr_reorder_bp(c, p, n_terms, &l, &limp, &doc_base), cleanup);
     st->t_reorder = spr_now() - t_re;
   }
@@ -1207,6 +1247,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   free(l.tid); /* the documents' postings now live in the forward blocks and the term lists */
   l.tid = NULL;
   SPR_TRYG(rc, spr_build_blockmax(c, p, odocs, oimp, oterm_off, nt, &bmp), cleanup);
+  SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "index.route", rc)), cleanup);
 
   st->t_route = spr_now() - t_start - st->t_read - st->t_dict;
   const double t_write = spr_now();
@@ -1217,9 +1258,10 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   else snprintf(tmp, tl, "%s.tmp", p->output);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &dict, tb, odocs, oimp, oterm_off, n_recv, &bmp, st, st);
-  rc = spr_mpi_agree(c, rc);
+  rc = spr_mpi_agree(c, spr_test_fault(c, "index.write", rc));
   st->t_write = spr_now() - t_write;
   if (rc == SPR_OK) rc = spr_index_write_checksums(c, tmp);
+  rc = spr_mpi_agree(c, spr_test_fault(c, "index.checksum", rc));
   st->t_checksum = spr_now() - t_write - st->t_write;
   if (rc == SPR_OK && c->rank == 0 && rename(tmp, p->output) != 0)
     rc = SPR_FAIL(SPR_EIO, "%s: cannot rename from %s", p->output, tmp);

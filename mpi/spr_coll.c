@@ -66,6 +66,15 @@ int spr_mpi_agree(const spr_comm *c, int rc) {
   return worst < 0 ? SPR_EPEER : SPR_OK;
 }
 
+int spr_test_fault(const spr_comm *c, const char *stage, int rc) {
+  const char *e = getenv("SPR_TEST_FAIL");
+  if (rc < 0 || !e || !*e) return rc;
+  const size_t n = strlen(stage);
+  if (strncmp(e, stage, n) != 0 || (e[n] != '\0' && e[n] != ':')) return rc;
+  if (e[n] == ':' && atoi(e + n + 1) != c->rank) return rc;
+  return SPR_FAIL(SPR_EIO, "injected failure at stage %s on rank %d (SPR_TEST_FAIL)", stage, c->rank);
+}
+
 void spr_mpi_error_message(const spr_comm *c, int rc, char *msg, size_t cap) {
   /* The lowest rank with an error of its own speaks; if all failed only as peers, the lowest failing. */
   int mine = (rc < 0 && rc != SPR_EPEER) ? c->rank : c->size;

@@ -27,6 +27,10 @@ void spr_mpi_abort(const spr_comm *c, int code);
 /* Collective. Agree on the outcome of local work: returns rc if rc < 0, SPR_EPEER if this rank
  * succeeded but another failed, SPR_OK if all succeeded (or SPR_EMPI if the allreduce fails). */
 SPR_NODISCARD int spr_mpi_agree(const spr_comm *c, int rc);
+/* Local. Failure injection for tests: when the environment variable SPR_TEST_FAIL is "STAGE" or
+ * "STAGE:RANK" naming this stage (and this rank), return an SPR_EIO failure saying so; otherwise
+ * return rc unchanged. Stages are listed in docs/reliability.md. */
+SPR_NODISCARD int spr_test_fault(const spr_comm *c, const char *stage, int rc);
 /* Collective. After a failed agree: the message of the lowest rank that failed with its own error
  * (not SPR_EPEER) is copied into msg on rank 0 (msg may be NULL elsewhere). */
 void spr_mpi_error_message(const spr_comm *c, int rc, char *msg, size_t cap);

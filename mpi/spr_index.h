@@ -64,7 +64,8 @@ SPR_NODISCARD int spr_index_build(const spr_comm *c, const spr_build_params *p, 
 /* Every dataset of format 2 and its element type (checksums, verification). */
 typedef struct spr_index_dataset {
   const char *name;
-  int type; /* spr_h5_type */
+  int type;     /* spr_h5_type */
+  int optional; /* present only in some indexes (/docs/input_docid: reordered ones) */
 } spr_index_dataset;
 const spr_index_dataset *spr_index_datasets(size_t *n);
 /* Collective on c. Checksum every dataset of the closed file at path (XXH3-64 of its elements as

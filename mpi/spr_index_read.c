@@ -643,28 +643,29 @@ fail:
 }
 
 static const spr_index_dataset spr_datasets[] = {
-    {"/docs/ids", SPR_H5_U8},
-    {"/docs/id_offsets", SPR_H5_U64},
-    {"/docs/length", SPR_H5_U32},
-    {"/terms/bytes", SPR_H5_U8},
-    {"/terms/offsets", SPR_H5_U64},
-    {"/terms/df", SPR_H5_U32},
-    {"/terms/max_impact", SPR_H5_U8},
-    {"/terms/kth_impact", SPR_H5_U8},
-    {"/terms/posting_offsets", SPR_H5_U64},
-    {"/terms/posting_blocks", SPR_H5_U64},
-    {"/postings/encoded", SPR_H5_U8},
-    {"/postings/block_offsets", SPR_H5_U64},
-    {"/postings/block_last", SPR_H5_U32},
-    {"/blockmax/offsets", SPR_H5_U64},
-    {"/blockmax/blocks", SPR_H5_U32},
-    {"/blockmax/max", SPR_H5_U8},
-    {"/forward/block_offsets", SPR_H5_U64},
-    {"/forward/posting_offsets", SPR_H5_U64},
-    {"/forward/terms", SPR_H5_U32},
-    {"/forward/counts_minus_1", SPR_H5_U8},
-    {"/forward/docs", SPR_H5_U8},
-    {"/forward/impacts", SPR_H5_U8},
+    {"/docs/ids", SPR_H5_U8, 0},
+    {"/docs/id_offsets", SPR_H5_U64, 0},
+    {"/docs/length", SPR_H5_U32, 0},
+    {"/terms/bytes", SPR_H5_U8, 0},
+    {"/terms/offsets", SPR_H5_U64, 0},
+    {"/terms/df", SPR_H5_U32, 0},
+    {"/terms/max_impact", SPR_H5_U8, 0},
+    {"/terms/kth_impact", SPR_H5_U8, 0},
+    {"/terms/posting_offsets", SPR_H5_U64, 0},
+    {"/terms/posting_blocks", SPR_H5_U64, 0},
+    {"/postings/encoded", SPR_H5_U8, 0},
+    {"/postings/block_offsets", SPR_H5_U64, 0},
+    {"/postings/block_last", SPR_H5_U32, 0},
+    {"/blockmax/offsets", SPR_H5_U64, 0},
+    {"/blockmax/blocks", SPR_H5_U32, 0},
+    {"/blockmax/max", SPR_H5_U8, 0},
+    {"/forward/block_offsets", SPR_H5_U64, 0},
+    {"/forward/posting_offsets", SPR_H5_U64, 0},
+    {"/forward/terms", SPR_H5_U32, 0},
+    {"/forward/counts_minus_1", SPR_H5_U8, 0},
+    {"/forward/docs", SPR_H5_U8, 0},
+    {"/forward/impacts", SPR_H5_U8, 0},
+    {"/docs/input_docid", SPR_H5_U32, 1},
 };
 
 const spr_index_dataset *spr_index_datasets(size_t *n) {
@@ -678,23 +679,34 @@ int spr_index_write_checksums(const spr_comm *c, const char *path) {
   uint64_t *h = calloc(n, sizeof *h);
   spr_h5_reader *r = NULL;
   int rc = h ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "checksums: out of memory");
+  uint8_t *present = h ? malloc(n) : NULL;
+  if (rc == SPR_OK && !present) rc = SPR_FAIL(SPR_ENOMEM, "checksums: out of memory");
   if (rc == SPR_OK) rc = spr_h5_reader_open(path, &r);
-  for (size_t i = 0; rc == SPR_OK && i < n; i++)
-    if ((int)(i % (size_t)c->size) == c->rank) rc = spr_h5_hash(r, ds[i].name, (spr_h5_type)ds[i].type, &h[i]);
+  for (size_t i = 0; rc == SPR_OK && i < n; i++) {
+    const int e = ds[i].optional ? spr_h5_exists(r, ds[i].name) : 1;
+    if (e < 0) rc = e;
+    present[i] = e > 0;
+    if (rc == SPR_OK && present[i] && (int)(i % (size_t)c->size) == c->rank)
+      rc = spr_h5_hash(r, ds[i].name, (spr_h5_type)ds[i].type, &h[i]);
+  }
   spr_h5_reader_close(&r);
   rc = spr_mpi_agree(c, rc);
   if (rc == SPR_OK) rc = spr_mpi_sum_u64(c, h, n); /* each entry is non-zero on one rank only */
   if (rc == SPR_OK && c->rank == 0) {
     const char **names = malloc(n * sizeof *names), **attrs = malloc(n * sizeof *attrs);
     if (!names || !attrs) rc = SPR_FAIL(SPR_ENOMEM, "checksums: out of memory");
-    for (size_t i = 0; rc == SPR_OK && i < n; i++) {
-      names[i] = ds[i].name;
-      attrs[i] = "xxh3_64";
-    }
-    if (rc == SPR_OK) rc = spr_h5_annotate_u64(path, n, names, attrs, h);
+    size_t m = 0;
+    for (size_t i = 0; rc == SPR_OK && i < n; i++)
+      if (present[i]) {
+        names[m] = ds[i].name;
+        attrs[m] = "xxh3_64";
+        h[m++] = h[i];
+      }
+    if (rc == SPR_OK) rc = spr_h5_annotate_u64(path, m, names, attrs, h);
     free(names);
     free(attrs);
   }
+  free(present);
   free(h);
   return spr_mpi_agree(c, rc);
 }
@@ -705,6 +717,11 @@ int spr_index_verify_checksums(spr_index *ix) {
   const spr_index_dataset *ds = spr_index_datasets(&n);
   for (size_t i = 0; i < n; i++) {
     uint64_t want = 0, got = 0;
+    if (ds[i].optional) {
+      const int e = spr_h5_exists(ix->r, ds[i].name);
+      if (e < 0) return e;
+      if (!e) continue;
+    }
     if (spr_h5_get_attr_u64(ix->r, ds[i].name, "xxh3_64", &want) < 0)
       return SPR_FAIL(SPR_ECORRUPT, "%s: %s has no xxh3_64 checksum attribute", ix->path, ds[i].name);
     SPR_TRY(spr_h5_hash(ix->r, ds[i].name, (spr_h5_type)ds[i].type, &got));

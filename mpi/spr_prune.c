@@ -170,7 +170,7 @@ int spr_prune_lists(const spr_comm *c, const spr_build_params *p, const uint32_t
       const uint32_t *a = l->tid + l->post_off[d], *e = l->tid + l->post_off[d + 1];
       const uint32_t *f = bsearch(&in[i].term, a, (size_t)(e - a), sizeof *a, spr_cmp_u32p);
       if (!f) rc = SPR_FAIL(SPR_ECORRUPT, "static pruning: term %u not in document %u", in[i].term, in[i].doc);
-      else l->tid[f - l->tid] = UINT32_MAX; /* marked; impacts are never compared here */
+      else imp[f - l->tid] = 0; /* marked (impacts are >= 1); the term ids stay sorted for bsearch */
     }
     if (rc == SPR_OK) { /* compact the documents' postings */
       uint64_t o = 0, s = 0;
@@ -178,7 +178,7 @@ int spr_prune_lists(const spr_comm *c, const spr_build_params *p, const uint32_t
         const uint64_t e = l->post_off[d + 1];
         l->post_off[d] = o;
         for (uint64_t i = s; i < e; i++)
-          if (l->tid[i] != UINT32_MAX) {
+          if (imp[i] != 0) {
             l->tid[o] = l->tid[i];
             imp[o] = imp[i];
             o++;
