@@ -304,9 +304,10 @@ static int spr_stage_search(const spr_comm *w, const spr_job *job, int force, in
   char l1[3000], l2[3000];
   spr_describe_file(l1, sizeof l1, "index", job->index.path);
   spr_describe_file(l2, sizeof l2, "queries", job->corpus.queries);
-  snprintf(m.key, sizeof m.key, "stage=search\nspire=%s\n%s%sk=%d\nalgorithm=%s\nalpha=%.17g\nbeta=%.17g\ntag=%s\n",
+  snprintf(m.key, sizeof m.key,
+           "stage=search\nspire=%s\n%s%sk=%d\nalgorithm=%s\nalpha=%.17g\nbeta=%.17g\ntag=%s\nquery_format=%s\n",
            SPR_VERSION, l1, l2, job->search.k, job->search.algorithm, job->search.alpha, job->search.beta,
-           job->search.tag);
+           job->search.tag, job->corpus.query_format);
   int skip = 0;
   if (w->rank == 0 && !force) skip = spr_manifest_matches(job, "search", job->search.run, &m);
   SPR_TRY(spr_mpi_bcast(w, &skip, sizeof skip, 0));
@@ -341,7 +342,7 @@ static int spr_stage_search(const spr_comm *w, const spr_job *job, int force, in
                          .tag = job->search.tag, .k = (uint32_t)job->search.k,
                          .algorithm = job->search.algorithm, .alpha = job->search.alpha,
                          .beta = job->search.beta, .replicated = !strcmp(job->search.serving, "replicated"),
-                         .progress = progress};
+                         .query_format = job->corpus.query_format, .progress = progress};
   SPR_TRY(spr_search_run(w, &p, &f->search));
   if (w->rank == 0) {
     const spr_search_stats *s = &f->search;

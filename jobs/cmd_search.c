@@ -17,7 +17,12 @@ static void spr_search_help(void) {
       "  --queries PATH      TSV qid<TAB>text, analyzed like the documents (a term is weighted by how\n"
       "                      often it occurs) or, for a SPLADE index, encoded by its model; or JSON\n"
       "                      vectors {\"id\", \"vector\": {\"token\": weight}} (u8 weights: integers in\n"
-      "                      [1,255] as they are, others scaled per query to a maximum of 255)\n"
+      "                      [1,255] as they are, others scaled per query to a maximum of 255).\n"
+      "                      On a vectors index, TSV queries are pre-tokenized (below)\n"
+      "  --query-format F    auto (default: JSON vectors; PISA when the first line has a ':' and no TAB;\n"
+      "                      else TSV), tsv, vectors, tokens (qid<TAB>tok tok ...: a token repeated n\n"
+      "                      times weighs n, Anserini's impact queries) or pisa (qid:tok tok ..., PISA\n"
+      "                      and BMP query files, weighted by repetition likewise) (docs/queries.md)\n"
       "  --k K               results per query, 1..100000 (default 1000)\n"
       "  --output PATH       TREC run: qid Q0 docid rank score tag (score = sum of u8 impacts)\n"
       "  --algorithm A       bmp (default: Block-Max Pruning, exact at alpha = beta = 1) or exhaustive\n"
@@ -46,6 +51,7 @@ int spr_cmd_search(const spr_comm *world, int argc, char **argv) {
       {"algorithm", required_argument, 0, 'a'}, {"alpha", required_argument, 0, 'A'},
       {"beta", required_argument, 0, 'B'},   {"tag", required_argument, 0, 't'},
       {"serving", required_argument, 0, 'S'}, {"model", required_argument, 0, 'M'},
+      {"query-format", required_argument, 0, 'F'},
       {"quiet", no_argument, 0, 'Q'},        {0, 0, 0, 0}};
   spr_search_params p = {.k = 1000, .algorithm = "bmp", .alpha = 1, .beta = 1, .tag = "spire", .progress = 1};
   long lv = 0;
@@ -85,6 +91,12 @@ int spr_cmd_search(const spr_comm *world, int argc, char **argv) {
         p.tag = optarg;
         break;
       case 'M': p.model = optarg; break;
+      case 'F':
+        if (strcmp(optarg, "auto") && strcmp(optarg, "tsv") && strcmp(optarg, "vectors") && strcmp(optarg, "tokens") &&
+            strcmp(optarg, "pisa"))
+          return spr_cli_usage_error(world, "search", "--query-format must be auto, tsv, vectors, tokens or pisa");
+        p.query_format = optarg;
+        break;
       case 'Q': p.progress = 0; break;
       default:
         return spr_cli_usage_error(world, "search", "unknown or incomplete option '%s'", argv[optind - 1]);

@@ -64,6 +64,11 @@ static const spr_jobkey spr_jobkeys[] = {
      SPR_OFF(corpus.format)},
     {"corpus", "queries", SPR_JOBKEY_PATH, SPR_JOBKEY_REQUIRED, 0, 0, NULL,
      "The queries: TSV `qid<TAB>text`, or JSON vectors for a vectors index.", SPR_OFF(corpus.queries)},
+    {"corpus", "query_format", SPR_JOBKEY_ENUM, "auto", 0, 0, "auto|tsv|vectors|tokens|pisa",
+     "auto: JSON vectors, PISA `qid:tok tok` (no TAB, a colon) or TSV (text; pre-tokenized on a "
+     "vectors index); tokens: `qid<TAB>tok tok` with a repeated token weighing its count (Anserini); "
+     "pisa: `qid:tok tok` (PISA, BMP) likewise (docs/queries.md).",
+     SPR_OFF(corpus.query_format)},
     {"corpus", "qrels", SPR_JOBKEY_PATH, spr_jobkey_optional, 0, 0, NULL,
      "Relevance judgments `qid 0 docid grade`; without them evaluation is skipped.",
      SPR_OFF(corpus.qrels)},

@@ -28,6 +28,7 @@ typedef struct spr_job {
     char *path;    /* owned, absolute */
     char *format;  /* owned: "auto", "jsonl" or "tsv" */
     char *queries; /* owned, absolute */
+    char *query_format; /* owned: auto, tsv, vectors, tokens or pisa */
     char *qrels;   /* owned, absolute, or NULL when not given (evaluation is skipped) */
     char *on_error; /* owned: "fail" or "skip" */
     int max_record_bytes; /* 0 = the default (64 MiB) */

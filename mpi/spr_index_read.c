@@ -439,12 +439,14 @@ int spr_index_verify(spr_index *ix) {
   SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/df", SPR_H5_U32, 0, in->n_terms, df), cleanup);
   SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/max_impact", SPR_H5_U8, 0, in->n_terms, mx), cleanup);
   const unsigned top = (1u << in->bits) - 1u;
+  uint64_t pruned = 0; /* static pruning may empty a term's list; the term stays in the dictionary */
+  if (spr_h5_get_attr_u64(ix->r, "/", "pruned_postings", &pruned) < 0) pruned = 0;
   for (uint32_t t = 0; t < in->n_terms; t++) {
     uint32_t n = 0;
     SPR_TRYG(rc, spr_index_read_postings(ix, t, 0, (uint32_t)in->n_docs, &d, &w, &n), cleanup);
     uint8_t m = 0;
     for (uint32_t i = 0; i < n; i++) m = w[i] > m ? w[i] : m;
-    if (n != df[t] || n == 0) {
+    if (n != df[t] || (n == 0 && !pruned)) {
       rc = SPR_FAIL(SPR_ECORRUPT, "%s: term '%s': df %u but %u postings", ix->path,
                     spr_strlist_get(&ix->terms, t), df[t], n);
       goto cleanup;

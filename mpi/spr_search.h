@@ -9,7 +9,7 @@
 
 typedef struct spr_search_params {
   const char *index;     /* borrowed: index file */
-  const char *queries;   /* borrowed: TSV qid<TAB>text, analyzed with the index's analyzer */
+  const char *queries;   /* borrowed: queries in one of the formats of spr_queries_load_as */
   const char *run;       /* borrowed: TREC run output, written by rank 0 via run.tmp + rename */
   const char *tag;       /* run tag (6th column) */
   uint32_t k;            /* 1 .. 100000 */
@@ -18,6 +18,7 @@ typedef struct spr_search_params {
   int replicated;        /* 0: each rank searches its block range (partitioned); 1: each rank loads
                             the whole index and answers a share of the queries */
   const char *model;     /* splade index: the model folder for query encoding; NULL = the index's */
+  const char *query_format; /* NULL or "auto", "tsv", "vectors", "tokens", "pisa" (spr_queries_load_as) */
   int progress;
 } spr_search_params;
 

@@ -507,17 +507,101 @@ cleanup:
   return rc;
 }
 
-int spr_queries_load(const char *path, spr_queries *out) {
+int spr_queries_load(const char *path, spr_queries *out) { return spr_queries_load_as(path, NULL, out); }
+
+typedef struct spr_tokcount {
+  const char *s;
+  size_t n;
+  uint32_t count;
+} spr_tokcount;
+
+static int spr_cmp_tokcount(const void *pa, const void *pb) {
+  const spr_tokcount *a = pa, *b = pb;
+  const size_t m = a->n < b->n ? a->n : b->n;
+  const int c = memcmp(a->s, b->s, m);
+  return c ? c : (a->n > b->n) - (a->n < b->n);
+}
+
+int spr_queries_tokenize(const char *path, spr_queries *q) {
+  if (q->vectors) return SPR_OK;
+  uint64_t total = 0;
+  for (size_t i = 0; i < q->n; i++) total += strlen(q->text[i]) / 2 + 1; /* tokens <= (len + 1) / 2 */
+  spr_tokcount *tk = NULL;
+  q->vec_off = malloc((q->n + 1) * sizeof *q->vec_off);
+  q->vec_term = calloc(total + 1, sizeof *q->vec_term);
+  q->vec_weight = malloc((total + 1) * sizeof *q->vec_weight);
+  size_t maxlen = 1;
+  for (size_t i = 0; i < q->n; i++) maxlen = strlen(q->text[i]) + 1 > maxlen ? strlen(q->text[i]) + 1 : maxlen;
+  tk = malloc(maxlen * sizeof *tk);
+  int rc = SPR_OK;
+  if (!q->vec_off || !q->vec_term || !q->vec_weight || !tk) rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
+  uint64_t ne = 0;
+  if (q->vec_off) q->vec_off[0] = 0;
+  for (size_t i = 0; rc == SPR_OK && i < q->n; i++) {
+    const char *s = q->text[i];
+    size_t nt = 0;
+    for (size_t a = 0; s[a];) {
+      while (s[a] == ' ' || s[a] == '\t' || s[a] == '\r') a++;
+      size_t b = a;
+      while (s[b] && s[b] != ' ' && s[b] != '\t' && s[b] != '\r') b++;
+      if (b > a) tk[nt++] = (spr_tokcount){s + a, b - a, 1};
+      a = b;
+    }
+    qsort(tk, nt, sizeof *tk, spr_cmp_tokcount);
+    for (size_t j = 0; j < nt && rc == SPR_OK; j++) {
+      if (ne > q->vec_off[i] && !spr_cmp_tokcount(&tk[j], &tk[j - 1])) {
+        q->vec_weight[ne - 1] += 1;
+        continue;
+      }
+      q->vec_term[ne] = strndup(tk[j].s, tk[j].n);
+      q->vec_weight[ne] = 1;
+      if (!q->vec_term[ne]) rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
+      ne++;
+    }
+    q->vec_off[i + 1] = ne;
+  }
+  free(tk);
+  if (rc == SPR_OK) {
+    q->vectors = 1;
+    for (size_t i = 0; i < q->n; i++) q->text[i][0] = '\0';
+  } else if (q->vec_off) { /* keep spr_queries_free consistent: no entries */
+    for (uint64_t j = 0; j < ne; j++) free(q->vec_term[j]);
+    free(q->vec_off);
+    free(q->vec_term);
+    free(q->vec_weight);
+    q->vec_off = NULL;
+    q->vec_term = NULL;
+    q->vec_weight = NULL;
+  }
+  return rc;
+}
+
+int spr_queries_load_as(const char *path, const char *format, spr_queries *out) {
   memset(out, 0, sizeof *out);
+  const char *f = format ? format : "auto";
+  if (strcmp(f, "auto") && strcmp(f, "tsv") && strcmp(f, "vectors") && strcmp(f, "tokens") && strcmp(f, "pisa"))
+    return SPR_FAIL(SPR_EINVAL, "unknown query format '%s' (auto, tsv, vectors, tokens or pisa)", f);
   spr_corpus *c = NULL;
   SPR_TRY(spr_corpus_open(path, SPR_CORPUS_AUTO, &c));
   int rc = SPR_OK;
-  if (c->fmt == SPR_CORPUS_VECTORS) {
+  int pisa = !strcmp(f, "pisa");
+  if (!strcmp(f, "auto") && c->fmt == SPR_CORPUS_TSV) { /* PISA: the first line has no TAB but a ':' */
+    uint64_t i = c->bom;
+    while (i < c->size && (c->data[i] == '\n' || c->data[i] == '\r')) i++;
+    const char *s = c->data + i, *nl = memchr(s, '\n', c->size - i);
+    const size_t n = nl ? (size_t)(nl - s) : (size_t)(c->size - i);
+    pisa = n > 0 && !memchr(s, '\t', n) && memchr(s, ':', n) != NULL;
+  }
+  if (!strcmp(f, "vectors") && c->fmt != SPR_CORPUS_VECTORS) {
+    rc = SPR_FAIL(SPR_EPARSE, "%s:1: expected JSON vectors {\"id\", \"vector\": {...}}", path);
+    goto cleanup;
+  }
+  if (c->fmt == SPR_CORPUS_VECTORS && (!strcmp(f, "auto") || !strcmp(f, "vectors"))) {
     rc = spr_queries_load_vectors(c, out);
     goto cleanup;
   }
-  if (c->fmt == SPR_CORPUS_JSONL) {
-    rc = SPR_FAIL(SPR_EPARSE, "%s:1: JSON queries must be vectors {\"id\", \"vector\": {...}}; text queries are TSV", path);
+  if (c->fmt == SPR_CORPUS_JSONL || c->fmt == SPR_CORPUS_VECTORS) {
+    rc = SPR_FAIL(SPR_EPARSE, "%s:1: JSON queries must be vectors {\"id\", \"vector\": {...}} (query format %s)", path, f);
     goto cleanup;
   }
   size_t cap = 0;
@@ -540,9 +624,10 @@ int spr_queries_load(const char *path, spr_queries *out) {
       rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: invalid UTF-8 at column %zu", path, (unsigned long long)line, bad + 1);
       goto cleanup;
     }
-    const char *tab = memchr(s, '\t', n);
+    const char *tab = memchr(s, pisa ? ':' : '\t', n);
     if (!tab || tab == s) {
-      rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: expected qid<TAB>text", path, (unsigned long long)line);
+      rc = SPR_FAIL(SPR_EPARSE, pisa ? "%s:%llu: expected qid:token token ... (PISA queries)" : "%s:%llu: expected qid<TAB>text",
+                    path, (unsigned long long)line);
       goto cleanup;
     }
     if (out->n == cap) {
@@ -564,6 +649,7 @@ int spr_queries_load(const char *path, spr_queries *out) {
     }
   }
   if (out->n == 0) rc = SPR_FAIL(SPR_EPARSE, "%s: no queries", path);
+  if (rc == SPR_OK && (pisa || !strcmp(f, "tokens"))) rc = spr_queries_tokenize(path, out);
 cleanup:
   if (rc < 0) spr_queries_free(out);
   spr_corpus_close(&c);

@@ -102,5 +102,14 @@ typedef struct spr_queries {
 /* Local. Errors: SPR_EIO (missing file), SPR_EPARSE "FILE:LINE: expected qid<TAB>text" (or the
  * JSON problem). Blank lines are skipped; a file with no query is an error. */
 SPR_NODISCARD int spr_queries_load(const char *path, spr_queries *out);
+/* Local. Queries in a given format (docs/queries.md): NULL or "auto" (JSON vectors when the first
+ * record is JSON; PISA when the first line has no TAB but a ':'; else TSV), "tsv" (qid<TAB>text),
+ * "vectors" (JSON vectors), "tokens" (qid<TAB>tok tok ...: pre-tokenized, a token repeated n times
+ * weighs n, as in Anserini's impact queries) or "pisa" (qid:tok tok ..., PISA's and BMP's query
+ * files, weighted by repetition likewise). Token formats arrive as vectors (out->vectors = 1). */
+SPR_NODISCARD int spr_queries_load_as(const char *path, const char *format, spr_queries *out);
+/* Local. Turn loaded TSV text queries into token queries (whitespace-separated tokens, a repeated
+ * token's weight its count); path names the file in messages. No-op for vector queries. */
+SPR_NODISCARD int spr_queries_tokenize(const char *path, spr_queries *q);
 void spr_queries_free(spr_queries *q);
 #endif /* SPR_CORPUS_H */
