@@ -20,7 +20,8 @@
 
 static void spr_synth_help(FILE *f) {
   fprintf(f,
-          "usage: spire synth --profile known-item|splade --docs N --queries Q [--seed S] --output DIR\n"
+          "usage: spire synth --profile known-item|splade --docs N --queries Q [--seed S] [--shuffle]\n"
+          "                   --output DIR\n"
           "         known-item: [--vocab V] [--topics T] [--min-len A] [--max-len B]\n"
           "         splade:     [--vocab V | --vocab-file FILE] [--doc-terms N] [--query-terms M]\n"
           "                     [--cluster-docs C] [--cluster-terms K]\n\n"
@@ -48,6 +49,10 @@ static void spr_synth_help(FILE *f) {
           "  --queries Q    number of queries (>= 0), required\n"
           "  --seed S       64-bit seed (default 1)\n"
           "  --output DIR   output folder, required\n"
+          "  --shuffle      write the same collection with its documents in a random order\n"
+          "                 (from the seed): document ids d0000001... follow the new order and\n"
+          "                 qrels.txt names them, so similar documents no longer have nearby\n"
+          "                 docids (the input of `spire index --reorder bp`)\n"
           "  --vocab V      vocabulary size in [%u, %u] (default 30000; splade: 30522\n"
           "                 generated tokens such as \"keastor\" and \"##ou\")\n"
           "  --topics T     known-item: topical clusters (default 0 = clamp(sqrt(N), 4, 400))\n"
@@ -142,7 +147,9 @@ static int spr_synth_close(spr_synth_out *o, int rc) {
 }
 
 /* Generate documents (kind 0: corpus) or queries (kind 1: queries + qrels) in ordered batches. */
-static int spr_synth_emit(const spr_synth_params *p, int kind, FILE *f, FILE *fq) {
+/* perm (may be NULL: identity): position j holds generated document perm[j]; inv its inverse. */
+static int spr_synth_emit(const spr_synth_params *p, const uint64_t *perm, const uint64_t *inv, int kind, FILE *f,
+                          FILE *fq) {
   const uint64_t n = kind == 0 ? p->ndocs : p->nqueries;
   const size_t ws = spr_synth_workspace_size(p);
   const size_t tcap = spr_synth_title_bound(p);
@@ -168,7 +175,7 @@ static int spr_synth_emit(const spr_synth_params *p, int kind, FILE *f, FILE *fq
         if (!work)
           r = SPR_FAIL(SPR_ENOMEM, "synth: out of memory");
         else if (kind == 0)
-          r = spr_synth_doc(p, start + j, work, ws, title + (size_t)j * tcap, tcap,
+          r = spr_synth_doc(p, perm ? perm[start + j] : start + j, work, ws, title + (size_t)j * tcap, tcap,
                             text + (size_t)j * xcap, xcap);
         else
           r = spr_synth_query(p, start + j, work, ws, &docs[j], text + (size_t)j * xcap, xcap);
@@ -191,7 +198,7 @@ static int spr_synth_emit(const spr_synth_params *p, int kind, FILE *f, FILE *fq
                     title + (size_t)j * tcap, text + (size_t)j * xcap);
           } else {
             spr_synth_query_id(start + j, id, sizeof id);
-            spr_synth_doc_id(docs[j], did, sizeof did);
+            spr_synth_doc_id(inv ? inv[docs[j]] : docs[j], did, sizeof did);
             fprintf(f, "%s\t%s\n", id, text + (size_t)j * xcap);
             fprintf(fq, "%s 0 %s 1\n", id, did);
           }
@@ -438,8 +445,8 @@ static size_t spr_synth_line_cap(const spr_synth_vocab *v, size_t entries) {
 
 /* Documents (kind 0) or queries (kind 1, with qrels) of the splade profile, in ordered batches:
  * every thread generates and formats items into their slots, then one thread writes the batch. */
-static int spr_synth_emit_vec(const spr_synth_splade_params *p, const spr_synth_vocab *v, int kind,
-                              FILE *f, FILE *fq) {
+static int spr_synth_emit_vec(const spr_synth_splade_params *p, const spr_synth_vocab *v, const uint64_t *perm,
+                              const uint64_t *inv, int kind, FILE *f, FILE *fq) {
   const uint64_t n = kind == 0 ? p->ndocs : p->nqueries;
   const size_t ws = spr_synth_splade_workspace_size(p);
   const size_t ecap = kind == 0 ? spr_synth_splade_doc_bound(p) : spr_synth_splade_query_bound(p);
@@ -467,7 +474,7 @@ static int spr_synth_emit_vec(const spr_synth_splade_params *p, const spr_synth_
         if (!work || !terms || !weights)
           r = SPR_FAIL(SPR_ENOMEM, "synth: out of memory");
         else if (kind == 0)
-          r = spr_synth_splade_doc(p, start + j, work, ws, terms, weights, ecap);
+          r = spr_synth_splade_doc(p, perm ? perm[start + j] : start + j, work, ws, terms, weights, ecap);
         else
           r = spr_synth_splade_query(p, start + j, work, ws, &docs[j], terms, weights, ecap);
         rcs[j] = r < 0 ? (int)r : SPR_OK;
@@ -492,7 +499,7 @@ static int spr_synth_emit_vec(const spr_synth_splade_params *p, const spr_synth_
           fwrite(lines + (size_t)j * lcap, 1, lens[j], f);
           if (kind == 1) {
             char did[SPR_SYNTH_ID_CAP];
-            spr_synth_doc_id(docs[j], did, sizeof did);
+            spr_synth_doc_id(inv ? inv[docs[j]] : docs[j], did, sizeof did);
             fprintf(fq, "q%" PRIu64 " 0 %s 1\n", start + j + 1, did);
           }
         }
@@ -511,7 +518,29 @@ cleanup:
   return rc;
 }
 
-static int spr_synth_write_readme_vec(const spr_synth_splade_params *p, const char *vocab_file,
+/* The --shuffle permutation and its inverse (both NULL when not shuffling). */
+static int spr_synth_perm_create(int shuffle, uint64_t seed, uint64_t n, uint64_t **perm, uint64_t **inv) {
+  *perm = *inv = NULL;
+  if (!shuffle) return SPR_OK;
+  *perm = malloc((n ? n : 1) * sizeof **perm);
+  *inv = malloc((n ? n : 1) * sizeof **inv);
+  if (!*perm || !*inv) {
+    free(*perm), free(*inv);
+    *perm = *inv = NULL;
+    return SPR_FAIL(SPR_ENOMEM, "synth: out of memory (--shuffle of %" PRIu64 " documents)", n);
+  }
+  spr_synth_shuffle(seed, n, *perm);
+  for (uint64_t j = 0; j < n; j++) (*inv)[(*perm)[j]] = j;
+  return SPR_OK;
+}
+
+static const char spr_synth_shuffle_note[] =
+    "\n## Shuffled\n"
+    "Generated with `--shuffle`: the documents are the ones above in a random order (from the seed),\n"
+    "numbered d0000001... in that order, and qrels.txt names the new ids. Topical clusters are no\n"
+    "longer runs of consecutive docids.\n";
+
+static int spr_synth_write_readme_vec(const spr_synth_splade_params *p, const char *vocab_file, int shuffle,
                                       FILE *f) {
   char vocab_arg[64] = "";
   if (!vocab_file) snprintf(vocab_arg, sizeof vocab_arg, " --vocab %u", p->vocab);
@@ -520,7 +549,7 @@ static int spr_synth_write_readme_vec(const spr_synth_splade_params *p, const ch
           "Generated by spire %s. Regenerate the identical bytes with:\n\n"
           "```\n"
           "spire synth --profile splade --docs %" PRIu64 " --queries %" PRIu64 " --seed %" PRIu64
-          "%s%s%s --doc-terms %u --query-terms %u --cluster-docs %u --cluster-terms %u --output DIR\n"
+          "%s%s%s --doc-terms %u --query-terms %u --cluster-docs %u --cluster-terms %u%s --output DIR\n"
           "```\n\n"
           "| parameter | value |\n| --- | --- |\n"
           "| documents | %" PRIu64 " |\n| queries | %" PRIu64 " |\n| seed | %" PRIu64 " |\n"
@@ -544,7 +573,7 @@ static int spr_synth_write_readme_vec(const spr_synth_splade_params *p, const ch
           "See docs/synth.md in the spire sources.\n",
           SPR_VERSION, p->ndocs, p->nqueries, p->seed, vocab_arg, vocab_file ? " --vocab-file " : "",
           vocab_file ? vocab_file : "", p->doc_terms, p->query_terms, p->cluster_docs,
-          p->cluster_terms, p->ndocs, p->nqueries, p->seed, p->vocab,
+          p->cluster_terms, shuffle ? " --shuffle" : "", p->ndocs, p->nqueries, p->seed, p->vocab,
           vocab_file ? "tokens from the vocabulary file" : "generated WordPiece-like tokens",
           p->doc_terms - p->doc_terms / 2, p->doc_terms + p->doc_terms / 2, p->doc_terms,
           p->query_terms < 8 ? (p->query_terms > 1 ? p->query_terms - 1 : 1)
@@ -552,10 +581,11 @@ static int spr_synth_write_readme_vec(const spr_synth_splade_params *p, const ch
           p->query_terms < 8 ? p->query_terms : p->query_terms + p->query_terms / 4,
           p->query_terms < 8 ? " (the inference-free shape)" : "", p->cluster_docs,
           p->cluster_terms, p->query_terms < 8 ? "60%" : "35%");
+  if (shuffle) fputs(spr_synth_shuffle_note, f);
   return ferror(f) ? SPR_FAIL(SPR_EIO, "README.md: write failed") : SPR_OK;
 }
 
-static int spr_synth_generate_vec(spr_synth_splade_params *p, const char *vocab_file,
+static int spr_synth_generate_vec(spr_synth_splade_params *p, const char *vocab_file, int shuffle,
                                   const char *dir) {
   spr_synth_vocab v;
   if (vocab_file) {
@@ -570,37 +600,41 @@ static int spr_synth_generate_vec(spr_synth_splade_params *p, const char *vocab_
     SPR_TRY(spr_synth_vocab_generate(&v, p->vocab));
   }
   spr_synth_num_init();
-  int rc = spr_synth_mkdirs(dir);
+  uint64_t *perm = NULL, *inv = NULL;
+  int rc = spr_synth_perm_create(shuffle, p->seed, p->ndocs, &perm, &inv);
+  if (rc == SPR_OK) rc = spr_synth_mkdirs(dir);
   spr_synth_out docs, queries, qrels, readme;
   if (rc == SPR_OK) {
     rc = spr_synth_open(&docs, dir, "docs.jsonl");
-    if (rc == SPR_OK) rc = spr_synth_emit_vec(p, &v, 0, docs.f, NULL);
+    if (rc == SPR_OK) rc = spr_synth_emit_vec(p, &v, perm, inv, 0, docs.f, NULL);
     rc = spr_synth_close(&docs, rc);
   }
   if (rc == SPR_OK) {
     rc = spr_synth_open(&queries, dir, "queries.jsonl");
     const int rc2 = spr_synth_open(&qrels, dir, "qrels.txt");
     if (rc == SPR_OK) rc = rc2;
-    if (rc == SPR_OK) rc = spr_synth_emit_vec(p, &v, 1, queries.f, qrels.f);
+    if (rc == SPR_OK) rc = spr_synth_emit_vec(p, &v, perm, inv, 1, queries.f, qrels.f);
     rc = spr_synth_close(&queries, rc);
     rc = spr_synth_close(&qrels, rc);
   }
   if (rc == SPR_OK) {
     rc = spr_synth_open(&readme, dir, "README.md");
-    if (rc == SPR_OK) rc = spr_synth_write_readme_vec(p, vocab_file, readme.f);
+    if (rc == SPR_OK) rc = spr_synth_write_readme_vec(p, vocab_file, shuffle, readme.f);
     rc = spr_synth_close(&readme, rc);
   }
+  free(perm);
+  free(inv);
   spr_synth_vocab_free(&v);
   return rc;
 }
 
-static int spr_synth_write_readme(const spr_synth_params *p, const char *profile, FILE *f) {
+static int spr_synth_write_readme(const spr_synth_params *p, const char *profile, int shuffle, FILE *f) {
   fprintf(f,
           "# Synthetic collection (spire synth, profile %s)\n\n"
           "Generated by spire %s. Regenerate the identical bytes with:\n\n"
           "```\n"
           "spire synth --profile %s --docs %" PRIu64 " --queries %" PRIu64 " --seed %" PRIu64
-          " --vocab %u --topics %u --min-len %u --max-len %u --output DIR\n"
+          " --vocab %u --topics %u --min-len %u --max-len %u%s --output DIR\n"
           "```\n\n"
           "| parameter | value |\n| --- | --- |\n"
           "| documents | %" PRIu64 " |\n| queries | %" PRIu64 " |\n| seed | %" PRIu64 " |\n"
@@ -620,27 +654,33 @@ static int spr_synth_write_readme(const spr_synth_params *p, const char *profile
           "favouring rare words; each word but one is swapped with probability 35%% for a word not in\n"
           "the document (a misremembered word), and 30%% of the queries get one extra such word.\n",
           profile, SPR_VERSION, profile, p->ndocs, p->nqueries, p->seed, p->vocab,
-          spr_synth_topics(p), p->min_len, p->max_len, p->ndocs, p->nqueries, p->seed, p->vocab,
+          spr_synth_topics(p), p->min_len, p->max_len, shuffle ? " --shuffle" : "", p->ndocs, p->nqueries, p->seed, p->vocab,
           spr_synth_topics(p), p->topic_words, p->min_len, p->max_len);
+  if (shuffle) fputs(spr_synth_shuffle_note, f);
   return ferror(f) ? SPR_FAIL(SPR_EIO, "README.md: write failed") : SPR_OK;
 }
 
-static int spr_synth_generate(const spr_synth_params *p, const char *profile, const char *dir) {
+static int spr_synth_generate(const spr_synth_params *p, const char *profile, int shuffle, const char *dir) {
   SPR_TRY(spr_synth_mkdirs(dir));
+  uint64_t *perm = NULL, *inv = NULL;
+  SPR_TRY(spr_synth_perm_create(shuffle, p->seed, p->ndocs, &perm, &inv));
   spr_synth_out corpus, queries, qrels, readme;
   int rc = spr_synth_open(&corpus, dir, "corpus.jsonl");
-  if (rc == SPR_OK) rc = spr_synth_emit(p, 0, corpus.f, NULL);
+  if (rc == SPR_OK) rc = spr_synth_emit(p, perm, inv, 0, corpus.f, NULL);
   rc = spr_synth_close(&corpus, rc);
-  if (rc != SPR_OK) return rc;
-  rc = spr_synth_open(&queries, dir, "queries.tsv");
-  const int rc2 = spr_synth_open(&qrels, dir, "qrels.txt");
-  if (rc == SPR_OK) rc = rc2;
-  if (rc == SPR_OK) rc = spr_synth_emit(p, 1, queries.f, qrels.f);
-  rc = spr_synth_close(&queries, rc);
-  rc = spr_synth_close(&qrels, rc);
+  if (rc == SPR_OK) {
+    rc = spr_synth_open(&queries, dir, "queries.tsv");
+    const int rc2 = spr_synth_open(&qrels, dir, "qrels.txt");
+    if (rc == SPR_OK) rc = rc2;
+    if (rc == SPR_OK) rc = spr_synth_emit(p, perm, inv, 1, queries.f, qrels.f);
+    rc = spr_synth_close(&queries, rc);
+    rc = spr_synth_close(&qrels, rc);
+  }
+  free(perm);
+  free(inv);
   if (rc != SPR_OK) return rc;
   rc = spr_synth_open(&readme, dir, "README.md");
-  if (rc == SPR_OK) rc = spr_synth_write_readme(p, profile, readme.f);
+  if (rc == SPR_OK) rc = spr_synth_write_readme(p, profile, shuffle, readme.f);
   return spr_synth_close(&readme, rc);
 }
 
@@ -653,11 +693,15 @@ int spr_cmd_synth(const spr_comm *world, int argc, char **argv) {
   const char *profile = "known-item", *output = NULL, *vocab_file = NULL;
   uint64_t docs = 0, queries = 0, seed = 1, vocab = 0, topics = 0, min_len = 20, max_len = 300;
   uint64_t doc_terms = 120, query_terms = 44, cluster_docs = 256, cluster_terms = 400;
-  int have_docs = 0, have_queries = 0, have_vocab = 0;
+  int have_docs = 0, have_queries = 0, have_vocab = 0, shuffle = 0;
   const char *text_only = NULL, *vec_only = NULL; /* an option of one profile, for the error */
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strncmp(a, "--", 2) != 0) return spr_cli_usage_error(world, cmd, "unexpected argument '%s'", a);
+    if (!strcmp(a, "--shuffle")) { /* a flag: no value */
+      shuffle = 1;
+      continue;
+    }
     if (i + 1 >= argc) return spr_cli_usage_error(world, cmd, "option %s needs a value", a);
     const char *v = argv[++i];
     uint64_t *num = NULL, max = UINT64_MAX;
@@ -724,7 +768,7 @@ int spr_cmd_synth(const spr_comm *world, int argc, char **argv) {
       const char *m = spr_last_message();
       return spr_cli_usage_error(world, cmd, "%s", strncmp(m, "synth: ", 7) ? m : m + 7);
     }
-    if (world->rank == 0) rc = spr_synth_generate_vec(&p, vocab_file, output);
+    if (world->rank == 0) rc = spr_synth_generate_vec(&p, vocab_file, shuffle, output);
     return spr_cli_finish(world, cmd, rc);
   }
   spr_synth_params p;
@@ -738,6 +782,6 @@ int spr_cmd_synth(const spr_comm *world, int argc, char **argv) {
     const char *m = spr_last_message();
     return spr_cli_usage_error(world, cmd, "%s", strncmp(m, "synth: ", 7) ? m : m + 7);
   }
-  if (world->rank == 0) rc = spr_synth_generate(&p, profile, output);
+  if (world->rank == 0) rc = spr_synth_generate(&p, profile, shuffle, output);
   return spr_cli_finish(world, cmd, rc);
 }

@@ -798,3 +798,19 @@ int64_t spr_synth_splade_query(const spr_synth_splade_params *p, uint64_t q, voi
   if (doc) *doc = d;
   return (int64_t)n;
 }
+
+/* ---------------------------------------------------------------- shuffled docid order */
+
+#define SPR_SYNTH_TAG_SHUFFLE 0x5348554646ull /* "SHUFF": a stream no generator uses */
+
+void spr_synth_shuffle(uint64_t seed, uint64_t n, uint64_t *perm) {
+  spr_synth_rng r;
+  spr_synth_rng_init(&r, seed, SPR_SYNTH_TAG_SHUFFLE, n);
+  for (uint64_t j = 0; j < n; j++) perm[j] = j;
+  for (uint64_t j = n; j > 1; j--) {
+    const uint64_t k = spr_synth_below(&r, j);
+    const uint64_t t = perm[j - 1];
+    perm[j - 1] = perm[k];
+    perm[k] = t;
+  }
+}

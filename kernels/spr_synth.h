@@ -148,4 +148,9 @@ SPR_NODISCARD int64_t spr_synth_splade_doc(const spr_synth_splade_params *p, uin
 SPR_NODISCARD int64_t spr_synth_splade_query(const spr_synth_splade_params *p, uint64_t q,
                                              void *work, size_t work_size, uint64_t *doc,
                                              uint32_t *terms, uint8_t *weights, size_t cap);
+
+/* Local. The shuffle of `spire synth --shuffle`: a uniformly random permutation of [0, n) (Fisher-Yates
+ * from xoshiro256** seeded by seed), perm[j] = the generated item written at position j. The same
+ * (seed, n) always gives the same permutation. Caller owns perm (n entries). Never fails. */
+void spr_synth_shuffle(uint64_t seed, uint64_t n, uint64_t *perm);
 #endif /* SPR_SYNTH_H */
