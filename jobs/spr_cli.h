@@ -17,6 +17,7 @@ int spr_cmd_synth(const spr_comm *world, int argc, char **argv);
 int spr_cmd_inspect(const spr_comm *world, int argc, char **argv);
 int spr_cmd_tokenize(const spr_comm *world, int argc, char **argv);
 int spr_cmd_encode(const spr_comm *world, int argc, char **argv);
+int spr_cmd_export(const spr_comm *world, int argc, char **argv);
 
 /* Exit statuses. */
 enum { SPR_EXIT_OK = 0, SPR_EXIT_FAIL = 1, SPR_EXIT_USAGE = 2 };
