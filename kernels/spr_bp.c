@@ -64,7 +64,18 @@ uint64_t spr_bp_swap_count(const spr_bp_key *a, uint64_t na, const spr_bp_key *b
 
 #define SPR_BP_ALIGN(x) (((x) + 7u) & ~(size_t)7u)
 
-static uint32_t spr_bp_team_levels(int nth) { /* smallest L with 2^L >= 2 * nth */
+/* Parts below this size are not worth the team's barriers (on a busy machine a spinning barrier
+ * can cost a time slice): they go straight to one thread each. */
+#define SPR_BP_TEAM_MIN_DOCS 16384u
+
+/* Levels done by the whole team: until there are 2 parts per thread, while parts stay large. */
+static uint32_t spr_bp_team_levels(int nth, uint64_t n, uint32_t team_min) {
+  uint32_t L = 0;
+  while ((1ull << L) < 2ull * (uint64_t)nth && (n >> L) >= team_min) L++;
+  return L;
+}
+
+static uint32_t spr_bp_team_levels_max(int nth) { /* bound for the workspace */
   uint32_t L = 0;
   while ((1ull << L) < 2ull * (uint64_t)nth) L++;
   return L;
@@ -72,7 +83,7 @@ static uint32_t spr_bp_team_levels(int nth) { /* smallest L with 2^L >= 2 * nth 
 
 size_t spr_bp_workspace_size(uint64_t n_docs, uint32_t n_terms, int n_threads) {
   const size_t nth = n_threads > 0 ? (size_t)n_threads : 1;
-  const size_t parts = (size_t)1 << spr_bp_team_levels((int)nth);
+  const size_t parts = (size_t)1 << spr_bp_team_levels_max((int)nth);
   return SPR_BP_ALIGN((n_docs + 3) * sizeof(double)) + SPR_BP_ALIGN(n_docs * sizeof(spr_bp_key)) +
          SPR_BP_ALIGN(n_docs * sizeof(uint32_t)) + SPR_BP_ALIGN(n_docs) +
          SPR_BP_ALIGN(nth * 2 * (size_t)n_terms * sizeof(uint32_t)) + 2 * SPR_BP_ALIGN(parts * 2 * sizeof(uint64_t));
@@ -211,7 +222,7 @@ int spr_bp_order(const spr_bp_params *p, uint64_t n_docs, const uint64_t *off, c
   if (n_docs < 2) return SPR_OK;
 
   const int nth = n_threads;
-  const size_t nparts = (size_t)1 << spr_bp_team_levels(nth);
+  const size_t nparts = (size_t)1 << spr_bp_team_levels_max(nth);
   char *w = work;
   double *lg = (double *)w;
   w += SPR_BP_ALIGN((n_docs + 3) * sizeof(double));
@@ -233,8 +244,10 @@ int spr_bp_order(const spr_bp_params *p, uint64_t n_docs, const uint64_t *off, c
                   .side = side, .lg = lg, .deg = deg};
   size_t ncur = 1;
   cur[0] = 0, cur[1] = n_docs;
-  const uint32_t team_levels = nth > 1 ? spr_bp_team_levels(nth) : 0;
-#pragma omp parallel num_threads(nth)
+  const uint32_t team_min = p->team_min_docs ? p->team_min_docs : SPR_BP_TEAM_MIN_DOCS;
+  const uint32_t team_levels = nth > 1 ? spr_bp_team_levels(nth, n_docs, team_min) : 0;
+  const int threads = team_levels > 0 ? nth : 1; /* without team levels there is one part */
+#pragma omp parallel num_threads(threads)
   {
     /* phase 1: the team on one part at a time, level by level */
     for (uint32_t lev = 0; lev < team_levels; lev++) {

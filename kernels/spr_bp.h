@@ -29,6 +29,8 @@
 typedef struct spr_bp_params {
   uint32_t iterations; /* swap rounds per bisection, >= 1 */
   uint32_t min_docs;   /* parts of at most this many documents are not bisected, >= 1 */
+  uint32_t team_min_docs; /* parts at least this large are bisected by all threads together, smaller
+                             ones by one thread each; 0 = 16384. Speed only: never changes the order */
 } spr_bp_params;
 
 /* A document's sort key within one side of a bisection. */

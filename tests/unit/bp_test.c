@@ -133,7 +133,8 @@ static int test_tiny(void) {
 
 static int test_collection(uint64_t n, uint32_t min_docs, uint32_t iters) {
   const coll c = make_coll(n, 3000, 24, 42 + n);
-  const spr_bp_params p = {.iterations = iters, .min_docs = min_docs};
+  /* team_min_docs 64: the threads bisect the top parts together (phase 1), then one subtree each */
+  const spr_bp_params p = {.iterations = iters, .min_docs = min_docs, .team_min_docs = 64};
   uint32_t *p1 = malloc(n * sizeof *p1), *p2 = malloc(n * sizeof *p2), *p3 = malloc(n * sizeof *p3);
   uint32_t *id = malloc(n * sizeof *id);
   for (uint64_t j = 0; j < n; j++) id[j] = (uint32_t)j;
@@ -143,6 +144,9 @@ static int test_collection(uint64_t n, uint32_t min_docs, uint32_t iters) {
   CHECK(is_perm(p1, n), "n=%llu: not a permutation", (unsigned long long)n);
   CHECK(!memcmp(p1, p2, n * sizeof *p1), "n=%llu: 1 and 2 threads differ", (unsigned long long)n);
   CHECK(!memcmp(p1, p3, n * sizeof *p1), "n=%llu: 1 and 3 threads differ", (unsigned long long)n);
+  const spr_bp_params pd = {.iterations = iters, .min_docs = min_docs}; /* default: no team phase here */
+  CHECK(run(&pd, &c, 2, p2) == SPR_OK && !memcmp(p1, p2, n * sizeof *p1), "n=%llu: team size changes the order",
+        (unsigned long long)n);
   const double before = loggap_cost(&c, id), after = loggap_cost(&c, p1);
   printf("n=%llu min_docs=%u iterations=%u: log-gap cost %.0f -> %.0f (%.2fx), %.2f -> %.2f bits/posting\n",
          (unsigned long long)n, min_docs, iters, before, after, before / after, before / (double)c.off[n],
