@@ -161,18 +161,12 @@ cleanup:
   return rc;
 }
 
-static int spr_write_run(const char *path, const spr_queries *q, const spr_hit *hits, const uint32_t *nhits,
+/* Rank 0: write the run to tmp (the caller renames it once every rank agrees, so that a failure
+ * anywhere, a fault injected at search.write included, leaves no output and no tmp). */
+static int spr_write_run(const char *tmp, const spr_queries *q, const spr_hit *hits, const uint32_t *nhits,
                          uint32_t k, const char *ids, const uint64_t *id_off, const char *tag) {
-  const size_t tl = strlen(path) + 8;
-  char *tmp = malloc(tl);
-  if (!tmp) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
-  snprintf(tmp, tl, "%s.tmp", path);
   FILE *f = fopen(tmp, "w");
-  if (!f) {
-    const int rc = SPR_FAIL(SPR_EIO, "%s: cannot create: %m", tmp);
-    free(tmp);
-    return rc;
-  }
+  if (!f) return SPR_FAIL(SPR_EIO, "%s: cannot create: %m", tmp);
   for (size_t i = 0; i < q->n; i++)
     for (uint32_t j = 0; j < nhits[i]; j++) {
       const spr_hit h = hits[i * k + j];
@@ -180,9 +174,7 @@ static int spr_write_run(const char *path, const spr_queries *q, const spr_hit *
     }
   int rc = SPR_OK;
   if (ferror(f) | fclose(f)) rc = SPR_FAIL(SPR_EIO, "%s: write failed: %m", tmp);
-  else if (rename(tmp, path) != 0) rc = SPR_FAIL(SPR_EIO, "%s: cannot rename from %s: %m", path, tmp);
   if (rc < 0) unlink(tmp);
-  free(tmp);
   return rc;
 }
 
@@ -197,7 +189,7 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   uint8_t **pw = NULL;
   spr_hit *hits = NULL;
   double *lat = NULL;
-  char *ids = NULL;
+  char *ids = NULL, *tmp = NULL;
   uint64_t *id_off = NULL, n_unique = 0;
   spr_bmp_data bmp;
   memset(&bmp, 0, sizeof bmp);
@@ -210,10 +202,18 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   if (!use_bmp && strcmp(p->algorithm, "exhaustive"))
     rc = SPR_FAIL(SPR_EINVAL, "unknown search algorithm '%s' (bmp or exhaustive)", p->algorithm);
   if (rc == SPR_OK) rc = spr_index_open(p->index, &ix);
-  if (rc == SPR_OK) rc = spr_queries_load(p->queries, &q);
+  /* SPR_TEST_FAIL stages (docs/reliability.md): search.open, search.queries, search.analyze,
+   * search.load, search.score, search.reduce, search.write */
+  rc = spr_test_fault(c, "search.open", rc);
+  if (rc == SPR_OK) rc = spr_queries_load_as(p->queries, p->query_format, &q);
+  /* TSV queries on an index of pre-encoded vectors are pre-tokenized: a token repeated n times
+   * weighs n (Anserini's impact queries) */
+  if (rc == SPR_OK && !q.vectors && !strcmp(spr_index_get_info(ix)->analyzer, "none") &&
+      strcmp(spr_index_get_info(ix)->encoder, "splade"))
+    rc = spr_queries_tokenize(p->queries, &q);
   if (rc == SPR_OK && !q.vectors && !strcmp(spr_index_get_info(ix)->encoder, "splade"))
     rc = spr_encode_queries(p->model ? p->model : spr_index_get_info(ix)->model, &q);
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "search.queries", rc)), cleanup);
   const spr_index_info *in = spr_index_get_info(ix);
   const uint32_t N = (uint32_t)in->n_docs, k = p->k;
   /* partitioned: this rank's share of the blocks (block-aligned docids); replicated: all of them,
@@ -226,7 +226,7 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   qoff = malloc((q.n + 1) * sizeof *qoff);
   if (!qoff) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
   if (rc == SPR_OK) rc = spr_analyze_queries(ix, &q, &qt, qoff);
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "search.analyze", rc)), cleanup);
 
   /* the union of query terms, each list loaded once (only this rank's docid range) */
   const uint64_t nq_terms = qoff[q.n];
@@ -234,14 +234,16 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   if (!uterm) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   {
-    spr_qterm *tmp = malloc((nq_terms ? nq_terms : 1) * sizeof *tmp);
-    if (!tmp) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
-    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-    memcpy(tmp, qt, nq_terms * sizeof *tmp);
-    qsort(tmp, nq_terms, sizeof *tmp, spr_cmp_qterm);
+    spr_qterm *sorted = malloc((nq_terms ? nq_terms : 1) * sizeof *sorted);
+    if (!sorted) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+    rc = spr_mpi_agree(c, rc);
+    if (rc < 0) free(sorted); /* a peer may have failed while this rank allocated */
+    SPR_TRYG(rc, rc, cleanup);
+    memcpy(sorted, qt, nq_terms * sizeof *sorted);
+    qsort(sorted, nq_terms, sizeof *sorted, spr_cmp_qterm);
     for (uint64_t i = 0; i < nq_terms; i++)
-      if (!n_unique || uterm[n_unique - 1] != tmp[i].term) uterm[n_unique++] = tmp[i].term;
-    free(tmp);
+      if (!n_unique || uterm[n_unique - 1] != sorted[i].term) uterm[n_unique++] = sorted[i].term;
+    free(sorted);
   }
   pd = calloc(n_unique + 1, sizeof *pd);
   pw = calloc(n_unique + 1, sizeof *pw);
@@ -264,7 +266,7 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
     for (uint64_t i = 0; rc == SPR_OK && i < n_unique; i++)
       rc = spr_index_read_postings(ix, uterm[i], lo, hi, &pd[i], &pw[i], &pn[i]);
   }
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "search.load", rc)), cleanup);
   uint32_t max_terms = 1;
   for (size_t i = 0; i < q.n; i++)
     if (qoff[i + 1] - qoff[i] > max_terms) max_terms = (uint32_t)(qoff[i + 1] - qoff[i]);
@@ -351,11 +353,12 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
     free(ws);
   }
   spr_progress_finish(&prog, q.n);
-  SPR_TRYG(rc, spr_mpi_agree(c, trc), cleanup);
+  SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "search.score", trc)), cleanup);
 
   /* merge: one reduction with a top-k operator over every query's padded list */
   for (size_t i = 0; i < q.n; i++) spr_topk_pad(hits + i * (size_t)k, mine_n[i], k);
   SPR_TRYG(rc, spr_mpi_topk_reduce(c, hits, q.n, k, 0), cleanup);
+  SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "search.reduce", SPR_OK)), cleanup);
   SPR_TRYG(rc, spr_mpi_max_f64(c, lat, q.n), cleanup);
   st->seconds = spr_now() - t0;
   SPR_TRYG(rc, spr_mpi_max_f64(c, &st->seconds, 1), cleanup);
@@ -368,8 +371,17 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
       st->n_results += nhits[i];
     }
     if (rc == SPR_OK) rc = spr_index_read_docids(ix, &ids, &id_off);
-    if (rc == SPR_OK) rc = spr_write_run(p->run, &q, hits, nhits, k, ids, id_off, p->tag);
+    if (rc == SPR_OK) {
+      const size_t tl = strlen(p->run) + 8;
+      tmp = malloc(tl);
+      if (!tmp) rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", p->run);
+      else snprintf(tmp, tl, "%s.tmp", p->run);
+    }
+    if (rc == SPR_OK) rc = spr_write_run(tmp, &q, hits, nhits, k, ids, id_off, p->tag);
   }
+  SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "search.write", rc)), cleanup);
+  if (c->rank == 0 && rename(tmp, p->run) != 0)
+    rc = SPR_FAIL(SPR_EIO, "%s: cannot rename from %s: %m", p->run, tmp);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   SPR_TRYG(rc, spr_mpi_sum_u64(c, &blocks_scored, 1), cleanup);
   st->blocks_scored = blocks_scored;
@@ -384,6 +396,8 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
     st->lat_p99 = 1e3 * lat[(size_t)((double)(q.n - 1) * 0.99)];
   }
 cleanup:
+  if (tmp && rc < 0) unlink(tmp); /* rank 0 wrote it, or a rename failed: no partial run left */
+  free(tmp);
   for (uint64_t i = 0; pd && i < n_unique; i++) {
     free(pd[i]);
     free(pw[i]);
