@@ -104,7 +104,9 @@ int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, uint64_
   l->ids_len += id_len;
   l->id_off[n + 1] = l->ids_len;
   l->dl[n] = (uint32_t)np;
-  qsort(pairs, np, sizeof *pairs, spr_cmp_pair);
+  int sorted = 1; /* vectors and SPLADE output often arrive sorted already */
+  for (size_t i = 1; i < np && sorted; i++) sorted = pairs[i - 1].term < pairs[i].term;
+  if (!sorted) qsort(pairs, np, sizeof *pairs, spr_cmp_pair);
   for (size_t i = 0; i < np;) {
     size_t j = i;
     double w = 0;
@@ -1146,8 +1148,10 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
     }
   free(l.w);
   l.w = NULL;
-  /* a document's postings were sorted by local term id: sort them by global id */
-  SPR_TRYG(rc, spr_mpi_agree(c, spr_build_sort_docs(&l, score)), cleanup);
+  /* a document's postings were sorted by local term id: the list cap (which looks terms up in a
+   * document) and reordering need them by global id */
+  if (p->prune_list_max > 0 || (p->reorder && !strcmp(p->reorder, "bp")))
+    SPR_TRYG(rc, spr_mpi_agree(c, spr_build_sort_docs(&l, score)), cleanup);
   /* 4a. static pruning by document (docs/pruning.md) */
   if (p->prune_min_weight > 0 || p->prune_top_terms > 0)
     SPR_TRYG(rc, spr_mpi_agree(c, spr_prune_docs(p, &l, score, &st->pruned_doc)), cleanup);

@@ -23,6 +23,7 @@
 #include <xxhash.h>
 
 #include "spr_h5zstd_impl.h"
+#include <zstd.h>
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "spr_h5 writes little-endian files without type conversion (parallel filtered writes forbid it)"
@@ -409,6 +410,46 @@ static int spr_h5_local_args(const spr_h5_writer *w, const char *name, spr_h5_ty
   return SPR_OK;
 }
 
+static void spr_h5_pre_free(spr_h5zstd_pre *pre, size_t n) {
+  for (size_t i = 0; pre && i < n; i++) free(pre[i].frame);
+  free(pre);
+}
+
+static int spr_h5_cmp_pre(const void *pa, const void *pb) {
+  const uint64_t a = ((const spr_h5zstd_pre *)pa)->hash, b = ((const spr_h5zstd_pre *)pb)->hash;
+  return (a > b) - (a < b);
+}
+
+/* Frames of the chunks wholly inside [lo, hi) (global elements; buf holds element lo onwards),
+ * compressed by the OpenMP threads, each with its own zstd context; sorted by hash. The dataset's
+ * last chunk, when partial, is left to the filter (HDF5 pads it). NULL (n = 0) when there is
+ * nothing to do or memory is short: the filter then compresses as usual, so this never fails. */
+static spr_h5zstd_pre *spr_h5_precompress(int level, const void *buf, uint64_t lo, uint64_t hi, uint64_t chunk,
+                                          uint64_t total, size_t esz, size_t *n_out) {
+  *n_out = 0;
+  const uint64_t c0 = (lo + chunk - 1) / chunk;
+  const uint64_t c1 = (hi < total ? hi : total) / chunk; /* chunks [c0, c1) lie within [lo, hi): all whole */
+  if (c1 <= c0) return NULL;
+  const size_t n = (size_t)(c1 - c0);
+  spr_h5zstd_pre *pre = calloc(n, sizeof *pre);
+  if (!pre) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    pre[i].raw = (const char *)buf + ((c0 + i) * chunk - lo) * esz;
+    pre[i].raw_len = (size_t)(chunk * esz);
+  }
+#pragma omp parallel
+  {
+    ZSTD_CCtx *cctx = ZSTD_createCCtx();
+#pragma omp for schedule(dynamic, 4)
+    for (size_t i = 0; i < n; i++)
+      if (!cctx || spr_h5zstd_pre_compress(cctx, level, &pre[i]) != 0) pre[i].frame = NULL;
+    ZSTD_freeCCtx(cctx);
+  }
+  qsort(pre, n, sizeof *pre, spr_h5_cmp_pre);
+  *n_out = n;
+  return pre;
+}
+
 static int spr_h5_write_timed(spr_h5_writer *w, const char *name, spr_h5_type type, uint64_t total,
                               uint64_t offset, uint64_t count, const void *data);
 
@@ -503,7 +544,18 @@ static int spr_h5_write_timed(spr_h5_writer *w, const char *name, spr_h5_type ty
       SPR_TRYG(rc, spr_mpi_agree(&w->comm, step), cleanup);
       static const uint64_t dummy = 0; /* HDF5 wants a buffer even for an empty selection */
       const void *buf = n ? (const char *)data + (lo - offset) * esz : (const void *)&dummy;
-      SPR_H5_CHECK(rc, H5Dwrite(dset, ftype, mspace, sel, w->dxpl, buf), "H5Dwrite", name);
+      /* the whole chunks of this rank's part, compressed ahead by all threads (the filter then only
+       * looks them up): the merge's compression scales with the cores of a rank */
+      spr_h5zstd_pre *pre = NULL;
+      size_t npre = 0;
+      if (w->level > 0 && n > 0 && !getenv("SPR_TEST_NO_PRECOMPRESS")) /* the hook: tests compare */
+        pre = spr_h5_precompress(w->level, buf, lo, hi, chunk, total, esz, &npre);
+      spr_h5zstd_pre_install(pre, npre);
+      /* a write can fail on one rank only (full disk, I/O error): agree before the next collective */
+      step = H5Dwrite(dset, ftype, mspace, sel, w->dxpl, buf) < 0 ? SPR_H5_FAIL("H5Dwrite", name) : SPR_OK;
+      spr_h5zstd_pre_install(NULL, 0);
+      spr_h5_pre_free(pre, npre);
+      SPR_TRYG(rc, spr_mpi_agree(&w->comm, step), cleanup);
       H5D_mpio_actual_io_mode_t mode = H5D_MPIO_NO_COLLECTIVE;
       uint32_t local_cause = 0, global_cause = 0;
       SPR_H5_CHECK(rc, H5Pget_mpio_actual_io_mode(w->dxpl, &mode), "H5Pget_mpio_actual_io_mode", name);
@@ -605,7 +657,15 @@ static int spr_h5_writer_end(spr_h5_writer **pw, int remove_file) {
   return arc;
 }
 
-int spr_h5_writer_close(spr_h5_writer **w) { return spr_h5_writer_end(w, 0); }
+int spr_h5_writer_close(spr_h5_writer **w) {
+  const int rc = spr_h5_writer_end(w, 0);
+  if (getenv("SPR_TEST_PRECOMPRESS_STATS")) { /* test hook: were the chunks compressed ahead? */
+    unsigned long long taken = 0, compressed = 0;
+    spr_h5zstd_pre_stats(&taken, &compressed);
+    fprintf(stderr, "[spire] h5: zstd chunks: %llu compressed ahead, %llu in the filter\n", taken, compressed);
+  }
+  return rc;
+}
 int spr_h5_writer_discard(spr_h5_writer **w) { return spr_h5_writer_end(w, 1); }
 
 /* ---------------------------------------------------------------------------------------------- */

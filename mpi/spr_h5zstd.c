@@ -16,7 +16,17 @@
 #include "spr_h5zstd_impl.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <zstd.h>
+#ifndef SPR_H5ZSTD_PLUGIN
+#include <xxhash.h>
+#endif
+
+static int spr_h5zstd_params(ZSTD_CCtx *cctx, int level) {
+  return cctx && !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)) &&
+         !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)) &&
+         !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1));
+}
 
 static size_t spr_h5zstd_compress(int level, size_t nbytes, size_t *buf_size, void **buf) {
   const size_t cap = ZSTD_compressBound(nbytes);
@@ -24,9 +34,7 @@ static size_t spr_h5zstd_compress(int level, size_t nbytes, size_t *buf_size, vo
   if (!out) return 0;
   ZSTD_CCtx *cctx = ZSTD_createCCtx();
   size_t n = 0;
-  if (cctx && !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)) &&
-      !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)) &&
-      !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1))) {
+  if (spr_h5zstd_params(cctx, level)) {
     n = ZSTD_compress2(cctx, out, cap, *buf, nbytes);
     if (ZSTD_isError(n)) n = 0;
   }
@@ -72,14 +80,83 @@ static size_t spr_h5zstd_decompress(size_t cd_nelmts, const unsigned int cd_valu
   return n;
 }
 
+#ifndef SPR_H5ZSTD_PLUGIN
+static spr_h5zstd_pre *spr_pre_table;
+static size_t spr_pre_n;
+static unsigned long long spr_pre_taken, spr_pre_compressed;
+
+void spr_h5zstd_pre_stats(unsigned long long *taken, unsigned long long *compressed) {
+  *taken = spr_pre_taken;
+  *compressed = spr_pre_compressed;
+}
+
+void spr_h5zstd_pre_install(spr_h5zstd_pre *table, size_t n) {
+  spr_pre_table = n ? table : NULL;
+  spr_pre_n = n;
+}
+
+int spr_h5zstd_pre_compress(void *cctx, int level, spr_h5zstd_pre *e) {
+  e->frame = NULL;
+  e->hash = XXH3_64bits(e->raw, e->raw_len);
+  const size_t cap = ZSTD_compressBound(e->raw_len);
+  void *out = malloc(cap ? cap : 1);
+  if (!out || !spr_h5zstd_params(cctx, level)) {
+    free(out);
+    return -1;
+  }
+  const size_t n = ZSTD_compress2(cctx, out, cap, e->raw, e->raw_len);
+  if (ZSTD_isError(n) || n == 0) {
+    free(out);
+    return -1;
+  }
+  e->frame = out;
+  e->frame_len = n;
+  e->frame_cap = cap;
+  return 0;
+}
+
+/* The stored frame of these bytes, taken out of the table, or NULL. */
+static spr_h5zstd_pre *spr_pre_find(const void *buf, size_t nbytes) {
+  if (!spr_pre_table) return NULL;
+  const uint64_t h = XXH3_64bits(buf, nbytes);
+  size_t lo = 0, hi = spr_pre_n;
+  while (lo < hi) { /* first entry with hash >= h */
+    const size_t mid = lo + (hi - lo) / 2;
+    if (spr_pre_table[mid].hash < h) lo = mid + 1;
+    else hi = mid;
+  }
+  for (size_t i = lo; i < spr_pre_n && spr_pre_table[i].hash == h; i++) {
+    spr_h5zstd_pre *e = &spr_pre_table[i];
+    if (e->frame && e->raw_len == nbytes && !memcmp(e->raw, buf, nbytes)) return e;
+  }
+  return NULL;
+}
+#endif
+
+static int spr_h5zstd_level(size_t cd_nelmts, const unsigned int cd_values[]) {
+  int level = cd_nelmts > 0 ? (int)cd_values[0] : 0;
+  if (level <= 0) level = ZSTD_CLEVEL_DEFAULT;
+  if (level > ZSTD_maxCLevel()) level = ZSTD_maxCLevel();
+  return level;
+}
+
 size_t spr_h5zstd_filter(unsigned int flags, size_t cd_nelmts, const unsigned int cd_values[],
                          size_t nbytes, size_t *buf_size, void **buf) {
   if (!buf || !buf_size) return 0;
   if (flags & H5Z_FLAG_REVERSE) return spr_h5zstd_decompress(cd_nelmts, cd_values, nbytes, buf_size, buf);
-  int level = cd_nelmts > 0 ? (int)cd_values[0] : 0;
-  if (level <= 0) level = ZSTD_CLEVEL_DEFAULT;
-  if (level > ZSTD_maxCLevel()) level = ZSTD_maxCLevel();
-  return spr_h5zstd_compress(level, nbytes, buf_size, buf);
+#ifndef SPR_H5ZSTD_PLUGIN
+  spr_h5zstd_pre *e = *buf ? spr_pre_find(*buf, nbytes) : NULL;
+  if (e) { /* HDF5 takes the frame's buffer; the table forgets it */
+    free(*buf);
+    *buf = e->frame;
+    *buf_size = e->frame_cap;
+    e->frame = NULL;
+    spr_pre_taken++;
+    return e->frame_len;
+  }
+  spr_pre_compressed++;
+#endif
+  return spr_h5zstd_compress(spr_h5zstd_level(cd_nelmts, cd_values), nbytes, buf_size, buf);
 }
 
 #ifndef SPR_H5ZSTD_PLUGIN

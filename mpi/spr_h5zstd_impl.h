@@ -26,4 +26,26 @@ extern const H5Z_class2_t spr_h5zstd_class;
  * Reentrant: no state outside the call. */
 size_t spr_h5zstd_filter(unsigned int flags, size_t cd_nelmts, const unsigned int cd_values[],
                          size_t nbytes, size_t *buf_size, void **buf);
+
+#ifndef SPR_H5ZSTD_PLUGIN
+#include <stdint.h>
+/* Chunks compressed ahead of the write, in parallel (spr_h5.c): while a table is installed, the
+ * filter's forward direction looks the chunk up by its bytes (XXH3-64, then a full comparison) and
+ * hands HDF5 the stored frame instead of compressing again. A frame equals what the filter would
+ * produce (same level and frame parameters), so the file does not depend on it. */
+typedef struct spr_h5zstd_pre {
+  uint64_t hash;    /* XXH3-64 of the raw chunk */
+  const void *raw;  /* borrowed: the chunk's bytes in the caller's buffer */
+  size_t raw_len;
+  void *frame;      /* owned (malloc) until the filter takes it; NULL once taken or on failure */
+  size_t frame_len, frame_cap;
+} spr_h5zstd_pre;
+/* Install (or with n = 0, remove) a table sorted by hash. Not thread-safe: the filter runs on the
+ * thread that calls H5Dwrite. */
+void spr_h5zstd_pre_install(spr_h5zstd_pre *table, size_t n);
+/* Compress src into a new frame exactly as the filter does, reusing cctx (one per thread). */
+int spr_h5zstd_pre_compress(void *cctx, int level, spr_h5zstd_pre *e);
+/* Chunks this process compressed in the filter: *taken from a table, *compressed there. */
+void spr_h5zstd_pre_stats(unsigned long long *taken, unsigned long long *compressed);
+#endif
 #endif /* SPR_H5ZSTD_IMPL_H */

@@ -36,3 +36,6 @@ if(SPR_TEST_H5_BIG)
     spr_add_mpi_test(h5_big_l${level} 2 $<TARGET_FILE:h5_big> ${SPR_H5_OUT}/big_l${level}.h5 ${level})
   endforeach()
 endif()
+# zstd chunks compressed ahead by every thread: byte-identical files, the frames really used.
+spr_add_script_test(mpi_h5_precompress mpi ${CMAKE_CURRENT_LIST_DIR}/precompress.sh)
+set_tests_properties(mpi_h5_precompress PROPERTIES PROCESSORS 2)
