@@ -63,6 +63,8 @@ static int spr_expect_len(spr_index *ix, const char *ds, uint64_t n) {
   return SPR_OK;
 }
 
+static int spr_index_check_open(spr_index *ix);
+
 int spr_index_open(const char *path, spr_index **out) {
   *out = NULL;
   SPR_TRY(spr_h5_init());
@@ -177,6 +179,7 @@ int spr_index_open(const char *path, spr_index **out) {
     }
   }
   tl->off[nt] = tl->len;
+  SPR_TRYG(rc, spr_index_check_open(ix), fail);
   free(toff);
   free(tbytes);
   *out = ix;
@@ -711,6 +714,52 @@ int spr_index_write_checksums(const spr_comm *c, const char *path) {
   free(present);
   free(h);
   return spr_mpi_agree(c, rc);
+}
+
+/* Integrity on open (docs/reliability.md): every dataset exists with its element type and the
+ * length the header implies (catches truncation and damaged extents: metadata and a few single
+ * elements), and the datasets whose size grows with the terms, the documents or the postings / 128
+ * (not with the postings themselves) match their XXH3-64. The big per-posting datasets (/postings/
+ * encoded, /forward/{terms,counts_minus_1,docs,impacts}, /blockmax/{blocks,max}) are left to
+ * `spire inspect --verify`; their decoders validate what they read. */
+static const char *const spr_open_hashed[] = {
+    "/terms/bytes",      "/terms/offsets",         "/terms/df",               "/terms/max_impact",
+    "/terms/kth_impact", "/terms/posting_offsets", "/terms/posting_blocks",   "/blockmax/offsets",
+    "/forward/block_offsets", "/forward/posting_offsets", "/postings/block_offsets", "/postings/block_last",
+    "/docs/length",      "/docs/id_offsets",       "/docs/ids",               "/docs/input_docid",
+};
+
+static int spr_index_check_dataset(spr_index *ix, const spr_index_dataset *d) {
+  if (d->optional) {
+    const int e = spr_h5_exists(ix->r, d->name);
+    if (e <= 0) return e;
+  }
+  uint64_t want = 0, got = 0;
+  if (spr_h5_get_attr_u64(ix->r, d->name, "xxh3_64", &want) < 0)
+    return SPR_FAIL(SPR_ECORRUPT, "%s: %s has no xxh3_64 checksum attribute (damaged, or an unfinished build)",
+                    ix->path, d->name);
+  SPR_TRY(spr_h5_hash(ix->r, d->name, (spr_h5_type)d->type, &got));
+  if (got != want)
+    return SPR_FAIL(SPR_ECORRUPT, "%s: %s: checksum %016llx, recorded %016llx (damaged file)", ix->path,
+                    d->name, (unsigned long long)got, (unsigned long long)want);
+  return SPR_OK;
+}
+
+static int spr_index_check_open(spr_index *ix) {
+  if (getenv("SPR_INDEX_NO_OPEN_CHECK")) return SPR_OK; /* measuring only (docs/reliability.md) */
+  SPR_TRY(spr_verify_lengths(ix));
+  SPR_TRY(spr_expect_len(ix, "/terms/df", ix->info.n_terms));
+  SPR_TRY(spr_expect_len(ix, "/terms/max_impact", ix->info.n_terms));
+  SPR_TRY(spr_expect_len(ix, "/terms/kth_impact", 3 * ix->info.n_terms));
+  const int reordered = spr_h5_exists(ix->r, "/docs/input_docid");
+  if (reordered < 0) return reordered;
+  if (reordered) SPR_TRY(spr_expect_len(ix, "/docs/input_docid", ix->info.n_docs));
+  size_t n = 0;
+  const spr_index_dataset *ds = spr_index_datasets(&n);
+  for (size_t j = 0; j < sizeof spr_open_hashed / sizeof spr_open_hashed[0]; j++)
+    for (size_t i = 0; i < n; i++)
+      if (!strcmp(ds[i].name, spr_open_hashed[j])) SPR_TRY(spr_index_check_dataset(ix, &ds[i]));
+  return SPR_OK;
 }
 
 int spr_index_verify_checksums(spr_index *ix) {
