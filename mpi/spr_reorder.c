@@ -59,6 +59,8 @@ typedef struct spr_coop {
   const double *lg;      /* log2 table, N + 3 entries */
   uint32_t *deg;         /* 2T: A then B */
   uint64_t *deg64;       /* 2T: the reduction buffer */
+  uint32_t *tdeg;        /* nth x 2T: per-thread local counts */
+  int nth;
   spr_bp_key *keys;      /* per local document of the part */
   spr_bp_key *ka, *kb;   /* this rank's A / B keys */
 } spr_coop;
@@ -84,13 +86,33 @@ static int spr_coop_bisect(spr_coop *s, uint64_t nq, const uint64_t *docs, uint6
   for (uint64_t j = 0; j < m; j++) s->side[docs[j]] = s->pos[docs[j]] >= na;
   int rc = SPR_OK;
   for (uint32_t it = 0; it < s->bp->iterations; it++) {
-    memset(s->deg64, 0, 2 * (size_t)T * sizeof *s->deg64);
-    for (uint64_t j = 0; j < m; j++) {
-      const uint64_t d = docs[j];
-      uint64_t *dd = s->deg64 + (s->side[d] ? T : 0);
-      for (uint64_t i = l->post_off[d]; i < l->post_off[d + 1]; i++) dd[l->tid[i]]++;
+    /* local degrees: each thread counts a share of the documents into its own u32 arrays (s->tdeg),
+     * then the shares are summed per term (integers: any split gives the same counts) */
+    const size_t T2 = 2 * (size_t)T;
+#pragma omp parallel num_threads(s->nth) if (m >= 8192)
+    {
+#ifdef _OPENMP
+      const int ith = omp_get_thread_num(), nth = omp_get_num_threads();
+#else
+      const int ith = 0, nth = 1;
+#endif
+      uint32_t *td = s->tdeg + (size_t)ith * T2;
+      memset(td, 0, T2 * sizeof *td);
+      const uint64_t j0 = m * (uint64_t)ith / (uint64_t)nth, j1 = m * (uint64_t)(ith + 1) / (uint64_t)nth;
+      for (uint64_t j = j0; j < j1; j++) {
+        const uint64_t d = docs[j];
+        uint32_t *dd = td + (s->side[d] ? T : 0);
+        for (uint64_t i = l->post_off[d]; i < l->post_off[d + 1]; i++) dd[l->tid[i]]++;
+      }
+#pragma omp barrier
+#pragma omp for schedule(static)
+      for (size_t t = 0; t < T2; t++) {
+        uint64_t sum = 0;
+        for (int h = 0; h < nth; h++) sum += s->tdeg[(size_t)h * T2 + t];
+        s->deg64[t] = sum;
+      }
     }
-    SPR_TRY(spr_mpi_sum_u64(s->c, s->deg64, 2 * (size_t)T));
+    SPR_TRY(spr_mpi_sum_u64(s->c, s->deg64, T2));
     for (size_t t = 0; t < 2 * (size_t)T; t++) s->deg[t] = (uint32_t)s->deg64[t];
     const uint32_t *dA = s->deg, *dB = s->deg + T;
 #pragma omp parallel for schedule(static) if (m >= 8192)
@@ -113,8 +135,13 @@ static int spr_coop_bisect(spr_coop *s, uint64_t nq, const uint64_t *docs, uint6
     if (rc == SPR_OK) rc = spr_gather_keys(s->c, s->kb, mb, nb, &all_b);
     uint64_t k = 0;
     if (rc == SPR_OK) {
-      spr_bp_keys_sort(all_a, na);
-      spr_bp_keys_sort(all_b, nb);
+#pragma omp parallel sections num_threads(2) if (nq >= 8192)
+      {
+#pragma omp section
+        spr_bp_keys_sort(all_a, na);
+#pragma omp section
+        spr_bp_keys_sort(all_b, nb);
+      }
       k = spr_bp_swap_count(all_a, na, all_b, nb);
       if (k > 0) { /* the first k of each side: keys up to the k-th in the total order */
         const spr_bp_key ta = all_a[k - 1], tb = all_b[k - 1];
@@ -189,6 +216,12 @@ int spr_reorder_bp(const spr_comm *c, const spr_build_params *p, uint32_t n_term
   const size_t degn = 2 * (size_t)T > n ? 2 * (size_t)T : n; /* deg doubles as repos scratch */
   s.deg = malloc((degn ? degn : 1) * sizeof *s.deg);
   s.deg64 = malloc((2 * (size_t)T + 1) * sizeof *s.deg64);
+#ifdef _OPENMP
+  s.nth = omp_get_max_threads();
+#else
+  s.nth = 1;
+#endif
+  s.tdeg = malloc(((size_t)s.nth * 2 * (size_t)T + 1) * sizeof *s.tdeg);
   s.keys = malloc((n ? n : 1) * sizeof *s.keys);
   s.ka = malloc((n ? n : 1) * sizeof *s.ka);
   s.kb = malloc((n ? n : 1) * sizeof *s.kb);
@@ -197,7 +230,7 @@ int spr_reorder_bp(const spr_comm *c, const spr_build_params *p, uint32_t n_term
   char *send = NULL;
   void *recv = NULL;
   uint64_t *scount = calloc(P, sizeof *scount), *rcount = calloc(P, sizeof *rcount);
-  if (!lg || !s.part || !s.pos || !s.side || !s.deg || !s.deg64 || !s.keys || !s.ka || !s.kb || !docs || !pstart ||
+  if (!lg || !s.part || !s.pos || !s.side || !s.deg || !s.deg64 || !s.tdeg || !s.keys || !s.ka || !s.kb || !docs || !pstart ||
       !parts || !next || !scount || !rcount)
     rc = SPR_FAIL(SPR_ENOMEM, "reorder: out of memory (%" PRIu64 " documents)", n);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
@@ -237,8 +270,8 @@ int spr_reorder_bp(const spr_comm *c, const spr_build_params *p, uint32_t n_term
     spr_progress_update(&prog, lev + 1);
   }
   spr_progress_finish(&prog, levels);
-  free(s.keys), free(s.ka), free(s.kb), free(s.deg), free(s.deg64), free(lg), free(docs);
-  s.keys = s.ka = s.kb = NULL, s.deg = NULL, s.deg64 = NULL, lg = NULL, docs = NULL;
+  free(s.keys), free(s.ka), free(s.kb), free(s.deg), free(s.deg64), free(s.tdeg), free(lg), free(docs);
+  s.keys = s.ka = s.kb = NULL, s.deg = s.tdeg = NULL, s.deg64 = NULL, lg = NULL, docs = NULL;
 
   /* 2. redistribution: part q goes whole to the rank where its middle falls */
   {
@@ -385,7 +418,8 @@ int spr_reorder_bp(const spr_comm *c, const spr_build_params *p, uint32_t n_term
   }
 
 cleanup:
-  free(lg), free(s.part), free(s.pos), free(s.side), free(s.deg), free(s.deg64), free(s.keys), free(s.ka), free(s.kb);
+  free(lg), free(s.part), free(s.pos), free(s.side), free(s.deg), free(s.deg64), free(s.tdeg), free(s.keys), free(s.ka),
+      free(s.kb);
   free(docs), free(pstart), free(parts), free(next), free(send), free(recv), free(scount), free(rcount);
   return rc;
 }
