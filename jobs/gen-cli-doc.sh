@@ -18,7 +18,7 @@ out=${2:-/dev/stdout}
   echo '```'
   "$spire" --help
   echo '```'
-  for c in run index search eval synth inspect tokenize encode; do
+  for c in run index search eval synth inspect tokenize encode export; do
     echo
     echo "## spire $c"
     echo

@@ -58,9 +58,9 @@ static const spr_jobkey spr_jobkeys[] = {
      "The documents: JSONL (`{\"id\", \"text\" or \"contents\", optional \"title\"}` per line), "
      "TSV (`id<TAB>text`) or pre-encoded JSON vectors (`{\"id\", \"vector\": {\"token\": weight}}`).",
      SPR_OFF(corpus.path)},
-    {"corpus", "format", SPR_JOBKEY_ENUM, "auto", 0, 0, "auto|jsonl|tsv|vectors",
-     "Corpus format; auto decides by the file's first record (JSON with a \"vector\" object is "
-     "vectors).",
+    {"corpus", "format", SPR_JOBKEY_ENUM, "auto", 0, 0, "auto|jsonl|tsv|vectors|ciff",
+     "Corpus format; auto decides by the name (.tsv, .ciff) and the file's first record (JSON with a "
+     "\"vector\" object is vectors); ciff reads a Common Index File Format export (docs/ciff.md).",
      SPR_OFF(corpus.format)},
     {"corpus", "queries", SPR_JOBKEY_PATH, SPR_JOBKEY_REQUIRED, 0, 0, NULL,
      "The queries: TSV `qid<TAB>text`, or JSON vectors for a vectors index.", SPR_OFF(corpus.queries)},
