@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -32,6 +33,7 @@ _Static_assert(SPR_H5_ZSTD_FILTER == SPR_H5ZSTD_ID, "one filter id");
 
 #define SPR_H5_ROUND_MAX (1ull << 30) /* bytes per rank per H5Dwrite: far from MPI's int limit */
 #define SPR_H5_CACHE 16               /* datasets kept open by a reader */
+#define SPR_H5_SPACE_MARGIN (8ull << 20) /* free space kept for HDF5's metadata at every write */
 
 struct spr_h5_writer {
   spr_comm comm;       /* borrowed: the MPI_Comm handle belongs to the caller */
@@ -410,6 +412,36 @@ static int spr_h5_local_args(const spr_h5_writer *w, const char *name, spr_h5_ty
   return SPR_OK;
 }
 
+/* Collective. Refuse (agreed on every rank) to write when the file system holding w->path has less
+ * free space than the bytes all ranks are about to write (uncompressed, an upper bound of what a
+ * compressed chunk takes) plus a margin for the metadata. Why: a write that fails for lack of space
+ * inside a collective flush leaves parallel HDF5 ranks waiting in different barriers forever (seen
+ * with Open MPI 4.1 / HDF5 1.10), and a write that fails inside H5Dwrite is not always reported; a
+ * clear error before the write is the only safe outcome. Another process filling the disk between
+ * this check and the write is not covered. */
+static int spr_h5_space_check(spr_h5_writer *w, uint64_t local_bytes) {
+  uint64_t need = local_bytes + local_bytes / 64; /* zstd's worst case is far below 1/64 more */
+  SPR_TRY(spr_mpi_sum_u64(&w->comm, &need, 1));
+  int rc = SPR_OK;
+  if (w->comm.rank == 0 && !getenv("SPR_TEST_NO_SPACE_CHECK")) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", w->path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == dir) dir[1] = '\0';
+    else *slash = '\0';
+    struct statvfs sv;
+    if (statvfs(dir, &sv) == 0) {
+      const unsigned long long avail = (unsigned long long)sv.f_bavail * (unsigned long long)sv.f_frsize;
+      if (avail < need + SPR_H5_SPACE_MARGIN)
+        rc = SPR_FAIL(SPR_EIO, "%s: not enough disk space: the next write needs up to %.1f MB (and %.0f MB "
+                      "for metadata), %.1f MB free in %s", w->path, (double)need / 1e6,
+                      (double)SPR_H5_SPACE_MARGIN / 1e6, (double)avail / 1e6, dir);
+    }
+  }
+  return spr_mpi_agree(&w->comm, rc);
+}
+
 static void spr_h5_pre_free(spr_h5zstd_pre *pre, size_t n) {
   for (size_t i = 0; pre && i < n; i++) free(pre[i].frame);
   free(pre);
@@ -542,6 +574,7 @@ static int spr_h5_write_timed(spr_h5_writer *w, const char *name, spr_h5_type ty
           step = SPR_H5_FAIL("H5Sselect(memory)", name);
       }
       SPR_TRYG(rc, spr_mpi_agree(&w->comm, step), cleanup);
+      SPR_TRYG(rc, spr_h5_space_check(w, n * esz), cleanup);
       static const uint64_t dummy = 0; /* HDF5 wants a buffer even for an empty selection */
       const void *buf = n ? (const char *)data + (lo - offset) * esz : (const void *)&dummy;
       /* the whole chunks of this rank's part, compressed ahead by all threads (the filter then only
@@ -641,7 +674,8 @@ static int spr_h5_writer_end(spr_h5_writer **pw, int remove_file) {
   int rc = SPR_OK;
   spr_h5_close(&w->dxpl);
   if (w->file >= 0) {
-    if (!remove_file && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) rc = SPR_H5_FAIL("H5Fflush", w->path);
+    if (!remove_file) rc = spr_h5_space_check(w, 0); /* the metadata flush needs room too */
+    if (!remove_file && rc == SPR_OK && H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) rc = SPR_H5_FAIL("H5Fflush", w->path);
     if (H5Fclose(w->file) < 0 && rc == SPR_OK) rc = SPR_H5_FAIL("H5Fclose", w->path);
     w->file = H5I_INVALID_HID;
   }

@@ -65,6 +65,18 @@ SPR_TEST_FAIL=search.queries:$last expect "queries missing on rank $last" "rank 
 ln -s /dev/full "$work/full.trec.tmp"
 expect "full disk (run)" "full.trec.tmp: write failed: No space left on device" "$work/full.trec" -- \
   search --index "$work/good.h5" --queries "$q" --k 10 --output "$work/full.trec"
+# full disk under the index: a 300 KB tmpfs (needs root and mount rights; skipped otherwise). The
+# writer checks the free space before each write, since parallel HDF5 deadlocks when a collective
+# flush fails on one rank (docs/reliability.md)
+small=$work/small
+mkdir -p "$small"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=300k tmpfs "$small" 2> /dev/null; then
+  expect "full disk (index)" "not enough disk space" "$small/x.h5" -- \
+    index --input "$corpus" --output "$small/x.h5" --block-size 8
+  umount "$small" || true
+else
+  echo "skip full disk (index): cannot mount a small tmpfs here"
+fi
 # the same search without a fault succeeds (the hook is inert when unset)
 run search --index "$work/good.h5" --queries "$q" --k 10 --output "$work/r.trec" 2> "$work/err.log" && [ -s "$work/r.trec" ] ||
   { echo "FAIL: search without a fault"; cat "$work/err.log"; fails=$((fails+1)); }
