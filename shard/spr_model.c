@@ -36,6 +36,14 @@ struct spr_model {
 
 /* ---- small file helpers ---------------------------------------------------------------- */
 
+
+/* Byte offset of a cJSON parse error (cJSON leaves the error position in end), clamped to the text. */
+static size_t spr_json_at(const char *text, size_t len, const char *end) {
+  if (!end || end < text) return 0;
+  const size_t at = (size_t)(end - text);
+  return at > len ? len : at;
+}
+
 static int spr_model_slurp(const char *path, char **out, size_t *len) {
   *out = NULL;
   FILE *f = fopen(path, "rb");
@@ -93,9 +101,14 @@ static int spr_model_config_load(const char *dir, spr_bert_config *c) {
   int rc = spr_model_slurp(path, &text, &len);
   cJSON *j = NULL;
   if (rc) goto done;
-  j = cJSON_ParseWithLength(text, len);
-  if (!j || !cJSON_IsObject(j)) {
-    rc = SPR_FAIL(SPR_EPARSE, "%s: not a JSON object", path);
+  const char *end = NULL;
+  j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+  if (!j) {
+    rc = SPR_FAIL(SPR_EPARSE, "%s: byte %zu: invalid JSON", path, spr_json_at(text, len, end));
+    goto done;
+  }
+  if (!cJSON_IsObject(j)) {
+    rc = SPR_FAIL(SPR_EPARSE, "%s: byte 0: not a JSON object", path);
     goto done;
   }
   const cJSON *mt = cJSON_GetObjectItemCaseSensitive(j, "model_type");
@@ -173,9 +186,13 @@ static int spr_model_map(spr_model *m) {
   if (n == 0 || n > SPR_MODEL_MAX_HEADER || n > size - 8)
     return SPR_FAIL(SPR_ECORRUPT, "%s: header length %llu inconsistent with file size %zu", m->path,
                     (unsigned long long)n, size);
-  m->header = cJSON_ParseWithLength((const char *)b + 8, (size_t)n);
-  if (!m->header || !cJSON_IsObject(m->header))
-    return SPR_FAIL(SPR_ECORRUPT, "%s: header is not a JSON object", m->path);
+  const char *end = NULL;
+  m->header = cJSON_ParseWithLengthOpts((const char *)b + 8, (size_t)n, &end, 0);
+  if (!m->header)
+    return SPR_FAIL(SPR_ECORRUPT, "%s: byte %zu: the header is not valid JSON", m->path,
+                    8 + spr_json_at((const char *)b + 8, (size_t)n, end));
+  if (!cJSON_IsObject(m->header))
+    return SPR_FAIL(SPR_ECORRUPT, "%s: byte 8: the header is not a JSON object", m->path);
   m->data = b + 8 + n;
   m->data_len = size - 8 - (size_t)n;
   return SPR_OK;
@@ -370,9 +387,11 @@ static int spr_model_idf_load(spr_model *m, const char *dir) {
   if (access(path, F_OK) != 0) goto done; /* optional */
   size_t len = 0;
   SPR_TRYG(rc, spr_model_slurp(path, &text, &len), done);
-  j = cJSON_ParseWithLength(text, len);
+  const char *end = NULL;
+  j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
   if (!j || !cJSON_IsObject(j)) {
-    rc = SPR_FAIL(SPR_EPARSE, "%s: not a JSON object {\"token\": weight}", path);
+    rc = SPR_FAIL(SPR_EPARSE, "%s: byte %zu: not a JSON object {\"token\": weight}", path,
+                  j ? (size_t)0 : spr_json_at(text, len, end));
     goto done;
   }
   m->idf = calloc(m->config.vocab, sizeof *m->idf);
