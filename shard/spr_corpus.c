@@ -312,6 +312,12 @@ static int spr_parse_jsonl(spr_corpus_cursor *cur, const char *line, size_t n, s
     rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: expected a JSON object per line", path, ln);
     goto cleanup;
   }
+  for (const char *e = endp ? endp : line + n; e < line + n; e++) /* one record per line, nothing after it */
+    if (*e != ' ' && *e != '\t' && *e != '\r') {
+      rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: text after the JSON object at column %zu (one record per line)", path, ln,
+                    (size_t)(e - line) + 1);
+      goto cleanup;
+    }
   const cJSON *jid = cJSON_GetObjectItemCaseSensitive(o, "id");
   if (!jid) jid = cJSON_GetObjectItemCaseSensitive(o, "_id");
   if (cur->c->fmt == SPR_CORPUS_VECTORS) {
