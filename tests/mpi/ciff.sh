@@ -64,21 +64,25 @@ expect_fail() { # FILE WHAT
   [ "$(grep -c 'error:' "$work/err.txt")" = 1 ] || fail "$2: not one error line: $(cat "$work/err.txt")"
   [ ! -e "$work/bad.h5" ] && [ ! -e "$work/bad.h5.tmp" ] || fail "$2: output left behind"
 }
-for kind in dupterm duprecord tf0 docidrange nonincreasing dfmismatch cfmismatch countmore countless trailing \
-            badvarint negdocid emptyterm nulterm wiretype; do
+# every kind on one rank; with more ranks (error agreement across ranks, CI time) a sample
+kinds="dupterm duprecord tf0 docidrange nonincreasing dfmismatch cfmismatch countmore countless trailing
+       badvarint negdocid emptyterm nulterm wiretype"
+[ "$np" = 1 ] || kinds="dupterm docidrange countmore trailing"
+for kind in $kinds; do
   "$gen" bad $kind "$work/k.ciff"
   expect_fail "$work/k.ciff" "$kind"
 done
 "$gen" bad none "$work/k.ciff"
 run index --input "$work/k.ciff" --output "$work/ok.h5" || fail "the undamaged small file"
 size=$(stat -c %s "$work/a/x.ciff")
-for cut in 1 7 1000 $((size / 2)) $((size - 1)); do
+cuts="1 7 1000 $((size / 2)) $((size - 1))"; [ "$np" = 1 ] || cuts="$((size / 2))"
+for cut in $cuts; do
   head -c "$cut" "$work/a/x.ciff" > "$work/t.ciff"
   expect_fail "$work/t.ciff" "truncated to $cut bytes"
 done
 # bit flips at spread offsets: what the local reference checker refuses, the import must refuse
-refused=0
-for i in $(seq 0 11); do
+refused=0 nflips=12 minref=5; [ "$np" = 1 ] || { nflips=4; minref=1; }
+for i in $(seq 0 $((nflips - 1))); do
   off=$(( (i * 7919 + 13) % size )); bit=$(( i % 8 ))
   cp "$work/a/x.ciff" "$work/f.ciff"
   byte=$(od -An -tu1 -j "$off" -N1 "$work/f.ciff" | tr -d ' ')
@@ -89,5 +93,5 @@ for i in $(seq 0 11); do
     expect_fail "$work/f.ciff" "bit $bit flipped at byte $off"; refused=$((refused + 1))
   fi
 done
-[ "$refused" -ge 5 ] || fail "only $refused of 12 flips were refused"
-echo "ok: np $np: round trips identical, $refused of 12 bit flips refused with offsets"
+[ "$refused" -ge "$minref" ] || fail "only $refused of $nflips flips were refused"
+echo "ok: np $np: round trips identical, $refused of $nflips bit flips refused with offsets"
