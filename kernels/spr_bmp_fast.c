@@ -190,6 +190,8 @@ typedef struct spr_bmp_fws {
   const uint8_t **rows; /* max_terms */
   uint32_t *dw;    /* max_terms */
   void *mt;        /* SPR_BMP_MATCHES + bcap matches */
+  uint32_t *slot;  /* n_blocks: block -> 1 + its slot in the current batch; never cleared: an entry
+                      counts only when the batch's id at that slot is the block (any content is safe) */
 } spr_bmp_fws;
 
 static uint32_t spr_bmp_bcap(const spr_bmp_index *ix) {
@@ -200,17 +202,17 @@ static uint32_t spr_bmp_bcap(const spr_bmp_index *ix) {
 static size_t spr_bmp_fws_carve(const spr_bmp_index *ix, uint32_t max_terms, void *base, spr_bmp_fws *w) {
   const size_t stride = ix->dn_stride ? ix->dn_stride : 64, nb = ix->n_blocks ? ix->n_blocks : 1;
   const size_t bcap = spr_bmp_bcap(ix);
-  const size_t sizes[9] = {stride * 4, SPR_ALIGN8(nb * 4), SPR_ALIGN8(nb * 4), SPR_ALIGN8(bcap * 4),
+  const size_t sizes[10] = {stride * 4, SPR_ALIGN8(nb * 4), SPR_ALIGN8(nb * 4), SPR_ALIGN8(bcap * 4),
                            SPR_ALIGN8(bcap * ix->block_size * 4), SPR_BMP_HIST * 4,
                            (size_t)max_terms * sizeof(void *), SPR_ALIGN8((size_t)max_terms * 4),
-                           (SPR_BMP_MATCHES + bcap) * 16};
+                           (SPR_BMP_MATCHES + bcap) * 16, SPR_ALIGN8(nb * 4)};
   size_t off = 0;
-  void *p[9];
-  for (int i = 0; i < 9; i++) {
+  void *p[10];
+  for (int i = 0; i < 10; i++) {
     p[i] = base ? (char *)base + off : NULL;
     off += sizes[i];
   }
-  if (w) *w = (spr_bmp_fws){p[0], p[1], p[2], p[3], p[4], p[5], (const uint8_t **)p[6], p[7], p[8]};
+  if (w) *w = (spr_bmp_fws){p[0], p[1], p[2], p[3], p[4], p[5], (const uint8_t **)p[6], p[7], p[8], p[9]};
   return off;
 }
 
@@ -225,6 +227,7 @@ typedef struct spr_bmp_match {
 
 typedef struct spr_bmp_actx {
   const spr_bmp_index *ix;
+  uint32_t *slot;    /* the workspace's block -> slot map */
   const spr_qterm *qt;
   uint32_t m, theta, doc_base;
   double alpha;
@@ -314,6 +317,8 @@ static void spr_bmp_score_batch(spr_bmp_actx *c, const uint32_t *ids, uint32_t n
   spr_bmp_match *mt = c->mt;
   uint32_t nm = 0;
   const size_t W2 = (size_t)ix->dn_stride / 64 * 2;
+  uint32_t *slot = c->slot;
+  for (uint32_t j = 0; j < n; j++) slot[ids[j]] = j + 1;
   for (uint32_t i = 0; i < c->m; i++) {
     if (nm + n > c->mcap) {
       posts += spr_bmp_flush(c, mt, nm);
@@ -338,15 +343,14 @@ static void spr_bmp_score_batch(spr_bmp_actx *c, const uint32_t *ids, uint32_t n
       }
     } else {
       const uint32_t *blk = ix->bm_block + e0;
-      if (ne < n) { /* a short list: walk its entries, gallop in the batch */
-        uint32_t j = 0;
-        for (uint32_t e = 0; e < ne && j < n; e++) {
-          const uint32_t b = blk[e];
-          if (ids[j] < b) j = spr_bmp_gallop(ids, j, n, b);
-          if (j < n && ids[j] == b) {
+      if (ne <= 8 * n) { /* walk the list's entries in the batch's range, look blocks up in the slot map */
+        uint32_t e = blk[0] < ids[0] ? spr_bmp_gallop(blk, 0, ne, ids[0]) : 0;
+        const uint32_t last = ids[n - 1];
+        for (; e < ne && blk[e] <= last; e++) {
+          const uint32_t j = slot[blk[e]] - 1; /* slot 0 wraps to a huge value */
+          if (j < n && ids[j] == blk[e]) {
             SPR_BMP_PF(ix->tp_rel + e0 + e);
             mt[nm++] = (spr_bmp_match){e0 + e, j, i};
-            j++;
           }
         }
       } else { /* walk the batch, gallop in the list */
@@ -419,7 +423,7 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
     w.cb[n++] = x;
     w.hist[x >> sh]++;
   }
-  spr_bmp_actx c = {.ix = ix, .qt = qt, .m = m, .theta = theta, .doc_base = doc_base, .alpha = alpha,
+  spr_bmp_actx c = {.ix = ix, .slot = w.slot, .qt = qt, .m = m, .theta = theta, .doc_base = doc_base, .alpha = alpha,
                     .heap = heap, .acc = w.acc, .mt = w.mt, .mcap = SPR_BMP_MATCHES + spr_bmp_bcap(ix)};
   const uint32_t bcap = spr_bmp_bcap(ix);
   uint64_t target = SPR_BMP_FIRST_BATCH + (heap->k + ix->block_size - 1) / ix->block_size;
