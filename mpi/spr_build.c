@@ -35,7 +35,6 @@ typedef struct spr_prec { /* one posting in transit: term, docid, impact */
   uint32_t term, doc, impact;
 } spr_prec;
 
-
 void spr_build_local_free(spr_build_local *l) {
   free(l->ids);
   free(l->id_off);
@@ -59,6 +58,14 @@ int spr_build_grow(void **p, uint64_t *cap, uint64_t need, size_t esz) {
   return SPR_OK;
 }
 
+uint64_t spr_build_max_doc_postings(const spr_build_local *l) {
+  uint64_t m = 0;
+  for (uint64_t d = 0; d < l->n_docs; d++) {
+    const uint64_t n = l->post_off[d + 1] - l->post_off[d];
+    m = n > m ? n : m;
+  }
+  return m;
+}
 
 static int spr_cmp_pair(const void *a, const void *b) {
   const uint32_t x = ((const spr_pair *)a)->term, y = ((const spr_pair *)b)->term;
@@ -67,11 +74,7 @@ static int spr_cmp_pair(const void *a, const void *b) {
 
 /* Sort every document's postings by term id, their scores alongside. */
 static int spr_build_sort_docs(spr_build_local *l, double *score) {
-  uint64_t maxlen = 0;
-  for (uint64_t d = 0; d < l->n_docs; d++) {
-    const uint64_t n = l->post_off[d + 1] - l->post_off[d];
-    maxlen = n > maxlen ? n : maxlen;
-  }
+  const uint64_t maxlen = spr_build_max_doc_postings(l);
   spr_pair *tmp = malloc((maxlen ? maxlen : 1) * sizeof *tmp);
   if (!tmp) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
   for (uint64_t d = 0; d < l->n_docs; d++) {

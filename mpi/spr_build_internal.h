@@ -29,6 +29,8 @@ typedef struct spr_build_local {
 } spr_build_local;
 
 void spr_build_local_free(spr_build_local *l);
+/* The most postings any of l's documents has (scratch sizes for per-document work). */
+uint64_t spr_build_max_doc_postings(const spr_build_local *l);
 /* Grow *p (capacity *cap elements of esz bytes) to hold need elements (doubling). */
 SPR_NODISCARD int spr_build_grow(void **p, uint64_t *cap, uint64_t need, size_t esz);
 

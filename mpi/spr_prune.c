@@ -26,11 +26,7 @@ static int spr_cmp_u32p(const void *pa, const void *pb) {
 }
 
 int spr_prune_docs(const spr_build_params *p, spr_build_local *l, double *score, uint64_t *removed) {
-  uint64_t maxlen = 0;
-  for (uint64_t d = 0; d < l->n_docs; d++) {
-    const uint64_t n = l->post_off[d + 1] - l->post_off[d];
-    maxlen = n > maxlen ? n : maxlen;
-  }
+  const uint64_t maxlen = spr_build_max_doc_postings(l);
   spr_scored *tmp = malloc((maxlen ? maxlen : 1) * sizeof *tmp);
   uint32_t *keep = malloc((maxlen ? maxlen : 1) * sizeof *keep);
   if (!tmp || !keep) {
