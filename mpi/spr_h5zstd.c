@@ -28,21 +28,29 @@ static int spr_h5zstd_params(ZSTD_CCtx *cctx, int level) {
          !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1));
 }
 
+/* One frame of src in a new malloc'ed buffer (*cap bytes); its length, or 0 on failure. */
+static size_t spr_h5zstd_frame(ZSTD_CCtx *cctx, int level, const void *src, size_t n, void **out, size_t *cap) {
+  *cap = ZSTD_compressBound(n);
+  *out = malloc(*cap ? *cap : 1);
+  size_t len = 0;
+  if (*out && spr_h5zstd_params(cctx, level)) {
+    len = ZSTD_compress2(cctx, *out, *cap, src, n);
+    if (ZSTD_isError(len)) len = 0;
+  }
+  if (len == 0) {
+    free(*out);
+    *out = NULL;
+  }
+  return len;
+}
+
 static size_t spr_h5zstd_compress(int level, size_t nbytes, size_t *buf_size, void **buf) {
-  const size_t cap = ZSTD_compressBound(nbytes);
-  void *out = malloc(cap ? cap : 1);
-  if (!out) return 0;
   ZSTD_CCtx *cctx = ZSTD_createCCtx();
-  size_t n = 0;
-  if (spr_h5zstd_params(cctx, level)) {
-    n = ZSTD_compress2(cctx, out, cap, *buf, nbytes);
-    if (ZSTD_isError(n)) n = 0;
-  }
+  void *out = NULL;
+  size_t cap = 0;
+  const size_t n = cctx ? spr_h5zstd_frame(cctx, level, *buf, nbytes, &out, &cap) : 0;
   ZSTD_freeCCtx(cctx);
-  if (n == 0) {
-    free(out);
-    return 0;
-  }
+  if (n == 0) return 0;
   free(*buf);
   *buf = out;
   *buf_size = cap;
@@ -96,23 +104,9 @@ void spr_h5zstd_pre_install(spr_h5zstd_pre *table, size_t n) {
 }
 
 int spr_h5zstd_pre_compress(void *cctx, int level, spr_h5zstd_pre *e) {
-  e->frame = NULL;
   e->hash = XXH3_64bits(e->raw, e->raw_len);
-  const size_t cap = ZSTD_compressBound(e->raw_len);
-  void *out = malloc(cap ? cap : 1);
-  if (!out || !spr_h5zstd_params(cctx, level)) {
-    free(out);
-    return -1;
-  }
-  const size_t n = ZSTD_compress2(cctx, out, cap, e->raw, e->raw_len);
-  if (ZSTD_isError(n) || n == 0) {
-    free(out);
-    return -1;
-  }
-  e->frame = out;
-  e->frame_len = n;
-  e->frame_cap = cap;
-  return 0;
+  e->frame_len = spr_h5zstd_frame(cctx, level, e->raw, e->raw_len, &e->frame, &e->frame_cap);
+  return e->frame_len ? 0 : -1;
 }
 
 /* The stored frame of these bytes, taken out of the table, or NULL. */
