@@ -457,7 +457,7 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
     if (k) spr_bmp_score_batch(&c, w.bid, k);
     n = nn;
     hi = cut;
-    target *= 2;
+    target *= 4;
   }
   if (st) {
     st->blocks_scored += c.st.blocks_scored;
