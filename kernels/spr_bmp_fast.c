@@ -21,6 +21,7 @@
 #define SPR_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 #define SPR_BMP_HIST 4096u         /* histogram buckets of the block bounds */
 #define SPR_BMP_BATCH_DOCS 65536u  /* accumulators per batch (256 KiB) */
+_Static_assert(SPR_BMP_BATCH_DOCS / 8u < 65536u, "batch slots (+1) fit the u16 block -> slot map");
 #define SPR_BMP_MATCHES 8192u    /* (term, block) matches resolved together */
 #define SPR_BMP_FIRST_BATCH 16u    /* blocks in the first batch, plus k / block_size */
 
@@ -190,7 +191,7 @@ typedef struct spr_bmp_fws {
   const uint8_t **rows; /* max_terms */
   uint32_t *dw;    /* max_terms */
   void *mt;        /* SPR_BMP_MATCHES + bcap matches */
-  uint32_t *slot;  /* n_blocks: block -> 1 + its slot in the current batch; never cleared: an entry
+  uint16_t *slot;  /* n_blocks: block -> 1 + its slot in the current batch; never cleared: an entry
                       counts only when the batch's id at that slot is the block (any content is safe) */
 } spr_bmp_fws;
 
@@ -205,7 +206,7 @@ static size_t spr_bmp_fws_carve(const spr_bmp_index *ix, uint32_t max_terms, voi
   const size_t sizes[10] = {stride * 4, SPR_ALIGN8(nb * 4), SPR_ALIGN8(nb * 4), SPR_ALIGN8(bcap * 4),
                            SPR_ALIGN8(bcap * ix->block_size * 4), SPR_BMP_HIST * 4,
                            (size_t)max_terms * sizeof(void *), SPR_ALIGN8((size_t)max_terms * 4),
-                           (SPR_BMP_MATCHES + bcap) * 16, SPR_ALIGN8(nb * 4)};
+                           (SPR_BMP_MATCHES + bcap) * 16, SPR_ALIGN8(nb * 2)};
   size_t off = 0;
   void *p[10];
   for (int i = 0; i < 10; i++) {
@@ -227,7 +228,7 @@ typedef struct spr_bmp_match {
 
 typedef struct spr_bmp_actx {
   const spr_bmp_index *ix;
-  uint32_t *slot;    /* the workspace's block -> slot map */
+  uint16_t *slot;    /* the workspace's block -> slot map */
   const spr_qterm *qt;
   uint32_t m, theta, doc_base;
   double alpha;
@@ -317,8 +318,8 @@ static void spr_bmp_score_batch(spr_bmp_actx *c, const uint32_t *ids, uint32_t n
   spr_bmp_match *mt = c->mt;
   uint32_t nm = 0;
   const size_t W2 = (size_t)ix->dn_stride / 64 * 2;
-  uint32_t *slot = c->slot;
-  for (uint32_t j = 0; j < n; j++) slot[ids[j]] = j + 1;
+  uint16_t *slot = c->slot;
+  for (uint32_t j = 0; j < n; j++) slot[ids[j]] = (uint16_t)(j + 1);
   for (uint32_t i = 0; i < c->m; i++) {
     if (nm + n > c->mcap) {
       posts += spr_bmp_flush(c, mt, nm);
@@ -347,7 +348,7 @@ static void spr_bmp_score_batch(spr_bmp_actx *c, const uint32_t *ids, uint32_t n
         uint32_t e = blk[0] < ids[0] ? spr_bmp_gallop(blk, 0, ne, ids[0]) : 0;
         const uint32_t last = ids[n - 1];
         for (; e < ne && blk[e] <= last; e++) {
-          const uint32_t j = slot[blk[e]] - 1; /* slot 0 wraps to a huge value */
+          const uint32_t j = (uint32_t)slot[blk[e]] - 1u; /* slot 0 wraps to a huge value */
           if (j < n && ids[j] == blk[e]) {
             SPR_BMP_PF(ix->tp_rel + e0 + e);
             mt[nm++] = (spr_bmp_match){e0 + e, j, i};
