@@ -1285,8 +1285,9 @@ cleanup:
   st->seconds = spr_now() - t_start;
   /* the slowest rank's phase times (the others wait for it in the next collective) */
   if (rc == SPR_OK) {
-    double t[6] = {st->t_read, st->t_dict, st->t_route, st->t_write, st->t_checksum, st->t_io};
-    if (spr_mpi_max_f64(c, t, 6) == SPR_OK) {
+    double t[7] = {st->t_read, st->t_dict, st->t_route, st->t_write, st->t_checksum, st->t_io, st->t_reorder};
+    if (spr_mpi_max_f64(c, t, 7) == SPR_OK) {
+      st->t_reorder = t[6];
       st->t_io = t[5];
       st->t_read = t[0];
       st->t_dict = t[1];
