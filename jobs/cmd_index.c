@@ -41,6 +41,9 @@ static void spr_index_help(void) {
       "  --prune-top-terms N   static pruning: keep each document's N heaviest terms (docs/pruning.md)\n"
       "  --prune-min-weight X  static pruning: drop postings whose weight or BM25 score is below X\n"
       "  --prune-list-max M    static pruning: keep each term's M heaviest postings (ties: lower docid)\n"
+      "  --memory-budget MB  bounded memory: MiB per rank for what grows with the postings; the build\n"
+      "                      spills sorted runs to disk and merges them, same index (docs/memory.md)\n"
+      "  --spill-dir DIR     bounded memory: folder for the temporary files (default: the output's)\n"
       "  --quiet             no progress lines\n"
       "  -h, --help          this help\n");
 }
@@ -62,6 +65,7 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
       {"bp-iterations", required_argument, 0, 'I'}, {"bp-min-docs", required_argument, 0, 'M'},
       {"prune-top-terms", required_argument, 0, 'T'}, {"prune-min-weight", required_argument, 0, 'W'},
       {"prune-list-max", required_argument, 0, 'X'},
+      {"memory-budget", required_argument, 0, 'm'}, {"spill-dir", required_argument, 0, 'D'},
       {0, 0, 0, 0}};
   spr_build_params p = {.format = SPR_CORPUS_AUTO, .encoder = "auto", .analyzer = "english", .k1 = 0.9, .b = 0.4, .bits = 8,
                         .zstd_level = 1, .block_size = 32, .progress = 1};
@@ -135,6 +139,12 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
         if (spr_arg_long(optarg, 0, 1l << 30, &lv)) return spr_cli_usage_error(world, "index", "--prune-list-max must be >= 0");
         p.prune_list_max = (uint32_t)lv;
         break;
+      case 'm':
+        if (spr_arg_long(optarg, 0, 1l << 30, &lv))
+          return spr_cli_usage_error(world, "index", "--memory-budget must be MiB >= 0 (0 = unbounded)");
+        p.memory_budget = (uint64_t)lv << 20;
+        break;
+      case 'D': p.spill_dir = optarg; break;
       case 'Q': p.progress = 0; break;
       default:
         return spr_cli_usage_error(world, "index", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -174,8 +184,9 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
   if (status == SPR_EXIT_OK && world->rank == 0 && p.progress)
     fprintf(stderr,
             "[spire] index: phases: read+encode %.2fs, dictionary %.2fs, route+blocks %.2fs (of which "
-            "reordering %.2fs), write %.2fs (of which HDF5 %.2fs: %.1f MB/s), checksums %.2fs\n",
+            "reordering %.2fs), write %.2fs (of which HDF5 %.2fs: %.1f MB/s), checksums %.2fs; peak memory "
+            "%.0f MiB (largest rank)\n",
             st.t_read, st.t_dict, st.t_route, st.t_reorder, st.t_write, st.t_io,
-            st.t_io > 0 ? (double)st.file_bytes / 1e6 / st.t_io : 0.0, st.t_checksum);
+            st.t_io > 0 ? (double)st.file_bytes / 1e6 / st.t_io : 0.0, st.t_checksum, st.peak_rss_mib);
   return status;
 }

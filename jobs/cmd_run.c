@@ -282,6 +282,8 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
                         .prune_top_terms = (uint32_t)job->index.prune_top_terms,
                         .prune_min_weight = job->index.prune_min_weight,
                         .prune_list_max = (uint32_t)job->index.prune_list_max,
+                        .memory_budget = (uint64_t)job->index.memory_budget_mb << 20,
+                        .spill_dir = job->index.spill_dir,
                         .policy = {.skip = !strcmp(job->corpus.on_error, "skip"),
                                    .max_record_bytes = (uint64_t)job->corpus.max_record_bytes}};
   SPR_TRY(spr_index_build(w, &p, &f->build));

@@ -120,6 +120,13 @@ static const spr_jobkey spr_jobkeys[] = {
     {"index", "prune_list_max", SPR_JOBKEY_INT, "0", 0, 1 << 30, NULL,
      "Static pruning: keep each term's M heaviest postings, ties to the lower docid (0 = all).",
      SPR_OFF(index.prune_list_max)},
+    {"index", "memory_budget_mb", SPR_JOBKEY_INT, "0", 0, 1 << 30, NULL,
+     "Bounded memory: MiB per rank for what grows with the postings; the build spills sorted runs to "
+     "disk and merges them, and writes the same index (0 = hold everything in memory; docs/memory.md).",
+     SPR_OFF(index.memory_budget_mb)},
+    {"index", "spill_dir", SPR_JOBKEY_PATH, spr_jobkey_optional, 0, 0, NULL,
+     "Bounded memory: folder for the temporary files (default: the index's folder).",
+     SPR_OFF(index.spill_dir)},
     {"search", "k", SPR_JOBKEY_INT, "1000", 1, 100000, NULL, "Results per query.",
      SPR_OFF(search.k)},
     {"search", "algorithm", SPR_JOBKEY_ENUM, "bmp", 0, 0, "bmp|exhaustive",

@@ -50,6 +50,8 @@ typedef struct spr_job {
     int prune_top_terms;  /* 0 = off */
     double prune_min_weight; /* 0 = off */
     int prune_list_max;   /* 0 = off */
+    int memory_budget_mb; /* 0 = unbounded */
+    char *spill_dir;      /* owned, absolute; NULL = the index's folder */
   } index;
   struct {
     int k;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,6 +45,8 @@ void spr_build_local_free(spr_build_local *l) {
   free(l->tid);
   free(l->w);
   free(l->orig);
+  if (l->spill.on) close(l->spill.fd);
+  free(l->spill.keep);
   memset(l, 0, sizeof *l);
 }
 
@@ -114,15 +117,17 @@ int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, uint64_
     size_t j = i;
     double w = 0;
     while (j < np && pairs[j].term == pairs[i].term) w += pairs[j++].weight;
-    SPR_TRY(spr_build_grow((void **)&l->tid, &l->tid_cap, l->n_post + 1, sizeof *l->tid));
-    SPR_TRY(spr_build_grow((void **)&l->w, &l->w_cap, l->n_post + 1, sizeof *l->w));
-    l->tid[l->n_post] = pairs[i].term;
-    l->w[l->n_post] = w;
+    const uint64_t at = l->n_post - l->post_base; /* bounded memory: earlier postings were spilled */
+    SPR_TRY(spr_build_grow((void **)&l->tid, &l->tid_cap, at + 1, sizeof *l->tid));
+    SPR_TRY(spr_build_grow((void **)&l->w, &l->w_cap, at + 1, sizeof *l->w));
+    l->tid[at] = pairs[i].term;
+    l->w[at] = w;
     l->n_post++;
     i = j;
   }
   l->post_off[n + 1] = l->n_post;
   l->n_docs++;
+  if (l->spill.on && l->n_post - l->post_base >= l->spill.cap) SPR_TRY(spr_spill_flush(l));
   return SPR_OK;
 }
 
@@ -199,9 +204,31 @@ static int spr_splade_batch_flush(spr_splade_batch *b, const spr_build_params *p
   return rc;
 }
 
-/* Keep only the documents with keep[d] != 0 (in order). */
-static void spr_build_local_compact(spr_build_local *l, const uint8_t *keep) {
+/* Keep only the documents with keep[d] != 0 (in order). Bounded memory: the postings are on disk
+ * and stay there; the document stream skips the dropped ones (l->spill.keep). */
+static int spr_build_local_compact(spr_build_local *l, const uint8_t *keep) {
   uint64_t nd = 0, np = 0, nb = 0;
+  if (l->spill.on) {
+    l->spill.keep = malloc(l->n_docs + 1);
+    if (!l->spill.keep) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+    memcpy(l->spill.keep, keep, l->n_docs);
+    for (uint64_t d = 0; d < l->n_docs; d++) {
+      if (!keep[d]) continue;
+      const uint64_t ib = l->id_off[d], ie = l->id_off[d + 1];
+      memmove(l->ids + nb, l->ids + ib, ie - ib);
+      l->dl[nd] = l->dl[d];
+      l->line[nd] = l->line[d];
+      l->id_off[nd] = nb;
+      nb += ie - ib;
+      np += l->post_off[d + 1] - l->post_off[d];
+      nd++;
+    }
+    l->id_off[nd] = nb;
+    l->n_docs = nd;
+    l->n_post = np;
+    l->ids_len = nb;
+    return SPR_OK;
+  }
   for (uint64_t d = 0; d < l->n_docs; d++) {
     if (!keep[d]) continue;
     const uint64_t ib = l->id_off[d], ie = l->id_off[d + 1], pb = l->post_off[d], pe = l->post_off[d + 1];
@@ -221,6 +248,7 @@ static void spr_build_local_compact(spr_build_local *l, const uint8_t *keep) {
   l->n_docs = nd;
   l->n_post = np;
   l->ids_len = nb;
+  return SPR_OK;
 }
 
 typedef struct spr_dedup_rec { /* one document id at its hash owner */
@@ -343,7 +371,8 @@ static int spr_build_dedup(const spr_comm *c, const spr_build_params *p, spr_bui
     }
     if (lo < l->n_docs && l->line[lo] == got[i]) keep[lo] = 0;
   }
-  if (ng) spr_build_local_compact(l, keep);
+  if (ng) rc = spr_build_local_compact(l, keep);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   *dropped += ng;
 cleanup:
   free(scount);
@@ -470,16 +499,8 @@ cleanup:
  *    prefix sum of owned counts) plus its rank among the owned terms, i.e. its position in the
  *    byte-sorted global vocabulary -- whatever the number of ranks;
  * 4. owners answer every request with (global id, global df), in the order it was asked. */
-typedef struct spr_dict {
-  uint32_t n_terms;   /* global */
-  uint32_t d0;        /* first global id owned here */
-  spr_strlist own;    /* owned: this rank's slice of the sorted vocabulary */
-  uint32_t *lgid;     /* owned: global id of every local vocabulary id */
-  uint32_t *ldf;      /* owned: global df of every local vocabulary id */
-  uint64_t *own_df;   /* owned: df of every owned term */
-} spr_dict;
 
-static void spr_dict_free(spr_dict *d) {
+void spr_dict_free(spr_dict *d) {
   spr_strlist_free(&d->own);
   free(d->lgid);
   free(d->ldf);
@@ -491,7 +512,8 @@ static int spr_cmp_strp(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int spr_build_dict(const spr_comm *c, const spr_vocab *voc, const spr_build_local *l, spr_dict *dict) {
+int spr_build_dict(const spr_comm *c, const spr_vocab *voc, const spr_build_local *l, const uint32_t *ldf,
+                   spr_dict *dict) {
   const int P = c->size;
   const uint32_t nl = spr_vocab_size(voc);
   const char **loc = malloc((nl ? nl : 1) * sizeof *loc);  /* local terms, sorted */
@@ -509,7 +531,9 @@ static int spr_build_dict(const spr_comm *c, const spr_vocab *voc, const spr_bui
   if (!loc || !lid || !lcnt || !scount || !rcount || !dcount || !drcount || !splitters)
     rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory (%u local terms)", nl);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  for (uint64_t i = 0; i < l->n_post; i++) lcnt[l->tid[i]]++;
+  if (ldf) memcpy(lcnt, ldf, (size_t)nl * sizeof *lcnt);
+  else
+    for (uint64_t i = 0; i < l->n_post; i++) lcnt[l->tid[i]]++;
   {
     /* sort local ids by their strings */
     for (uint32_t i = 0; i < nl; i++) loc[i] = spr_vocab_string(voc, i);
@@ -659,7 +683,7 @@ cleanup:
 /* Postings ownership: rank r owns the terms [tb[r], tb[r+1]) so that ranks own about equal numbers
  * of postings: tb[r] is the first term t whose preceding postings reach r/P of the total. Computed
  * by the dictionary owners from their terms' df (a prefix sum), combined by a min-reduction. */
-static int spr_term_ranges_dist(const spr_comm *c, const spr_dict *d, uint64_t total, uint32_t *tb) {
+int spr_term_ranges_dist(const spr_comm *c, const spr_dict *d, uint64_t total, uint32_t *tb) {
   const int P = c->size;
   uint64_t mine = 0, before = 0, all = 0;
   for (uint32_t i = 0; i < d->own.n; i++) mine += d->own_df[i];
@@ -924,18 +948,53 @@ cleanup:
   return rc;
 }
 
-static int spr_write_index(const spr_comm *c, const spr_build_params *p, const char *tmp,
-                           const spr_build_local *l, uint64_t doc_base, uint64_t n_docs,
-                           const spr_dict *dict, const uint32_t *tb,
-                           const uint32_t *odocs, const uint8_t *oimp, const uint64_t *oterm_off,
-                           uint64_t n_owned, const spr_bmp_part *bmp, const spr_build_stats *st,
-                           spr_build_stats *io) {
+/* The in-memory build's postings datasets (/terms statistics, /postings, /forward, /blockmax). */
+typedef struct spr_mem_payload {
+  const uint32_t *odocs;
+  const uint8_t *oimp;
+  const uint64_t *oterm_off;
+  const spr_bmp_part *bmp;
+  uint64_t n_docs;
+} spr_mem_payload;
+
+static int spr_payload_mem(const spr_comm *c, spr_h5_writer *w, const spr_write_ctx *x, void *arg) {
+  const spr_mem_payload *m = arg;
+  const uint32_t t0 = x->t0, nt = x->nt;
+  uint64_t *u64 = malloc(((size_t)nt + 1) * sizeof *u64);
+  uint32_t *u32 = malloc(((size_t)nt + 1) * sizeof *u32);
+  uint8_t *u8 = malloc((size_t)nt + 1);
+  int rc = (u64 && u32 && u8) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index write: out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  for (uint32_t t = 0; t < nt; t++) u32[t] = (uint32_t)(m->oterm_off[t + 1] - m->oterm_off[t]);
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/df", SPR_H5_U32, x->n_terms, t0, nt, u32), cleanup);
+  for (uint32_t t = 0; t < nt; t++) {
+    uint8_t mx = 0;
+    for (uint64_t i = m->oterm_off[t]; i < m->oterm_off[t + 1]; i++) mx = m->oimp[i] > mx ? m->oimp[i] : mx;
+    u8[t] = mx;
+  }
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/max_impact", SPR_H5_U8, x->n_terms, t0, nt, u8), cleanup);
+  for (uint32_t t = 0; t <= nt; t++) u64[t] = x->post_before + m->oterm_off[t];
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/posting_offsets", SPR_H5_U64, (uint64_t)x->n_terms + 1, t0, nt + x->last, u64),
+           cleanup);
+  /* /postings: every owned term's list in 128-posting codec blocks (docs/postings.md), with each
+   * block's byte offset and last docid (the skip list a reader uses to decode only a range) */
+  SPR_TRYG(rc, spr_write_postings(c, w, x->n_terms, t0, nt, m->odocs, m->oimp, m->oterm_off), cleanup);
+  SPR_TRYG(rc, spr_write_bmp(c, w, m->bmp, m->n_docs, x->n_terms, t0, nt), cleanup);
+cleanup:
+  free(u64);
+  free(u32);
+  free(u8);
+  return rc;
+}
+
+int spr_write_index(const spr_comm *c, const spr_build_params *p, const char *tmp, const spr_build_local *l,
+                    uint64_t doc_base, uint64_t n_docs, const spr_dict *dict, const uint32_t *tb, uint64_t n_owned,
+                    uint64_t n_blocks, spr_payload_fn payload, void *arg, const spr_build_stats *st,
+                    spr_build_stats *io) {
   const int last = c->rank == c->size - 1;
   const uint32_t t0 = tb[c->rank], t1 = tb[c->rank + 1], nt = t1 - t0;
   spr_h5_writer *w = NULL;
   uint64_t *u64 = NULL;
-  uint32_t *u32 = NULL;
-  uint8_t *u8 = NULL;
   char *tbytes = NULL;
   int rc = SPR_OK;
   uint64_t ids_before = 0, ids_total = 0, post_before = 0, post_total = 0;
@@ -945,15 +1004,14 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
   uint64_t nmax = (l->n_docs > nt ? l->n_docs : nt) + 1;
   nmax = nmax > (uint64_t)nd + 1 ? nmax : (uint64_t)nd + 1;
   u64 = malloc(nmax * sizeof *u64);
-  u32 = malloc(nmax * sizeof *u32);
-  u8 = malloc(nmax);
   const uint64_t tb_bytes = dict->own.len - nd; /* the owned terms without their NULs */
   uint64_t tb_before = 0, tb_total = 0;
   SPR_TRYG(rc, spr_mpi_exscan_u64(c, tb_bytes, &tb_before, &tb_total), cleanup);
   tbytes = malloc(tb_bytes ? tb_bytes : 1);
-  if (!u64 || !u32 || !u8 || !tbytes) rc = SPR_FAIL(SPR_ENOMEM, "index write: out of memory");
+  if (!u64 || !tbytes) rc = SPR_FAIL(SPR_ENOMEM, "index write: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   SPR_TRYG(rc, spr_h5_writer_create(c, tmp, p->zstd_level, &w), cleanup);
+  if (p->memory_budget) spr_h5_writer_set_round_bytes(w, spr_budget_unit(p->memory_budget));
 
   /* /docs */
   for (uint64_t i = 0; i <= l->n_docs; i++) u64[i] = ids_before + l->id_off[i];
@@ -976,22 +1034,10 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
   u64[nd] = tb_before + k;
   SPR_TRYG(rc, spr_h5_write(w, "/terms/offsets", SPR_H5_U64, (uint64_t)n_terms + 1, dict->d0, nd + last, u64), cleanup);
   SPR_TRYG(rc, spr_h5_write(w, "/terms/bytes", SPR_H5_U8, tb_total, tb_before, tb_bytes, tbytes), cleanup);
-  for (uint32_t t = 0; t < nt; t++) u32[t] = (uint32_t)(oterm_off[t + 1] - oterm_off[t]);
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/df", SPR_H5_U32, n_terms, t0, nt, u32), cleanup);
-  for (uint32_t t = t0; t < t1; t++) {
-    uint8_t m = 0;
-    for (uint64_t i = oterm_off[t - t0]; i < oterm_off[t - t0 + 1]; i++) m = oimp[i] > m ? oimp[i] : m;
-    u8[t - t0] = m;
+  {
+    const spr_write_ctx x = {.n_terms = n_terms, .t0 = t0, .nt = nt, .post_before = post_before, .last = last};
+    SPR_TRYG(rc, payload(c, w, &x, arg), cleanup);
   }
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/max_impact", SPR_H5_U8, n_terms, t0, nt, u8), cleanup);
-  for (uint32_t t = 0; t <= nt; t++) u64[t] = post_before + oterm_off[t];
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/posting_offsets", SPR_H5_U64, (uint64_t)n_terms + 1, t0, nt + last, u64), cleanup);
-
-  /* /postings: every owned term's list in 128-posting codec blocks (docs/postings.md), with each
-   * block's byte offset and last docid (the skip list a reader uses to decode only a range) */
-  SPR_TRYG(rc, spr_write_postings(c, w, n_terms, t0, nt, odocs, oimp, oterm_off), cleanup);
-
-  SPR_TRYG(rc, spr_write_bmp(c, w, bmp, n_docs, n_terms, t0, nt), cleanup);
 
   /* header: nothing that depends on the rank count */
   SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "format_version", SPR_FORMAT_VERSION), cleanup);
@@ -1025,7 +1071,7 @@ static int spr_write_index(const spr_comm *c, const spr_build_params *p, const c
       o += (size_t)snprintf(sk + o, sizeof sk - o, "; %s: %llu", spr_skip_reason_name(r), (unsigned long long)st->skipped[r]);
     SPR_TRYG(rc, spr_h5_attr_str(w, "/", "skipped_records", sk), cleanup);
   }
-  SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_blocks", bmp->n_blocks_total), cleanup);
+  SPR_TRYG(rc, spr_h5_attr_u64(w, "/", "n_blocks", n_blocks), cleanup);
   SPR_TRYG(rc, spr_h5_attr_str(w, "/", "reorder", p->reorder && !strcmp(p->reorder, "bp") ? "bp" : "none"), cleanup);
   {
     char pr[256];
@@ -1042,10 +1088,55 @@ cleanup:;
   if (w) crc = spr_h5_writer_close(&w);
   io->t_io += spr_now() - tc; /* closing flushes the metadata and the last chunks */
   free(u64);
-  free(u32);
-  free(u8);
   free(tbytes);
   return rc < 0 ? rc : crc;
+}
+
+/* Collective. After the write (rc its outcome): checksums, then OUTPUT.tmp renamed to OUTPUT. */
+static int spr_build_commit(const spr_comm *c, const spr_build_params *p, const char *tmp, int rc, double t_write,
+                            spr_build_stats *st) {
+  rc = spr_mpi_agree(c, spr_test_fault(c, "index.write", rc));
+  st->t_write = spr_now() - t_write;
+  if (rc == SPR_OK) rc = spr_index_write_checksums(c, tmp);
+  rc = spr_mpi_agree(c, spr_test_fault(c, "index.checksum", rc));
+  st->t_checksum = spr_now() - t_write - st->t_write;
+  if (rc == SPR_OK && c->rank == 0 && rename(tmp, p->output) != 0)
+    rc = SPR_FAIL(SPR_EIO, "%s: cannot rename from %s", p->output, tmp);
+  rc = spr_mpi_agree(c, rc);
+  if (rc == SPR_OK) {
+    struct stat sb;
+    if (stat(p->output, &sb) == 0) st->file_bytes = (uint64_t)sb.st_size;
+  }
+  return rc;
+}
+
+/* Bounded memory: the checks and the spill file before reading. */
+static int spr_build_spill_open(const spr_build_params *p, int ciff, char **dir_owned, spr_build_local *l) {
+  if (ciff)
+    return SPR_FAIL(SPR_EUNSUPPORTED, "%s: memory_budget does not apply to CIFF input (its reader holds the lists it "
+                    "routes); build without a budget", p->corpus);
+  if (p->reorder && !strcmp(p->reorder, "bp"))
+    return SPR_FAIL(SPR_EUNSUPPORTED, "memory_budget and reorder = bp cannot be combined yet (BP needs every "
+                    "document's postings in memory)");
+  if (p->prune_list_max > 0)
+    return SPR_FAIL(SPR_EUNSUPPORTED, "memory_budget and prune_list_max cannot be combined yet (the list cap edits "
+                    "documents after routing)");
+  const char *dir = p->spill_dir;
+  if (!dir || !*dir) { /* the output's folder: it has room for the index, about what the spill needs */
+    *dir_owned = strdup(p->output);
+    if (!*dir_owned) return SPR_FAIL(SPR_ENOMEM, "out of memory");
+    char *slash = strrchr(*dir_owned, '/');
+    if (!slash) strcpy(*dir_owned, ".");
+    else if (slash == *dir_owned) slash[1] = '\0';
+    else *slash = '\0';
+    dir = *dir_owned;
+  }
+  l->spill.dir = dir;
+  const uint64_t cap = spr_budget_unit(p->memory_budget) / (sizeof(uint32_t) + sizeof(double));
+  l->spill.cap = cap > 256 ? cap : 256;
+  SPR_TRY(spr_spill_tmpfile(dir, &l->spill.fd));
+  l->spill.on = 1;
+  return SPR_OK;
 }
 
 int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build_stats *st) {
@@ -1068,7 +1159,8 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   memset(&bmp, 0, sizeof bmp);
   spr_prec *send = NULL;
   void *recv = NULL;
-  char *tmp = NULL;
+  char *tmp = NULL, *spill_dir = NULL;
+  uint32_t *ldf = NULL;
   int rc = SPR_OK;
   const size_t P = (size_t)c->size;
 
@@ -1102,10 +1194,19 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
                     pv.vectors ? "JSON vectors" : "text");
   }
   if (rc == SPR_OK) rc = spr_vocab_create(&voc);
+  if (rc == SPR_OK && p->memory_budget) rc = spr_build_spill_open(p, ciff, &spill_dir, &l);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
 
   /* 1. read + analyze */
   rc = ciff ? spr_build_read_ciff(c, p, voc, &l) : spr_build_read(c, p, corp, voc, &l, st->skipped);
+  if (rc == SPR_OK && l.spill.on) { /* the last postings to disk too: from here on they stream */
+    rc = spr_spill_flush(&l);
+    free(l.tid);
+    free(l.w);
+    l.tid = NULL;
+    l.w = NULL;
+    l.tid_cap = l.w_cap = 0;
+  }
   SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "index.read", rc)), cleanup);
   /* 1b. duplicate document ids: an error, or (on_error = skip) every later copy is dropped */
   SPR_TRYG(rc, spr_build_dedup(c, p, &l, &st->skipped[SPR_SKIP_DUPLICATE]), cleanup);
@@ -1120,10 +1221,31 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
 
   st->t_read = spr_now() - t_start;
   /* 3. the term dictionary (distributed), global ids and document frequencies */
-  SPR_TRYG(rc, spr_build_dict(c, voc, &l, &dict), cleanup);
+  if (l.spill.on) {
+    l.spill.nl = spr_vocab_size(voc);
+    SPR_TRYG(rc, spr_mpi_agree(c, spr_stream_local_df(&l, l.spill.nl, &ldf)), cleanup);
+  }
+  SPR_TRYG(rc, spr_build_dict(c, voc, &l, ldf, &dict), cleanup);
   SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "index.dict", rc)), cleanup);
   spr_vocab_free(&voc);
+  free(ldf);
+  ldf = NULL;
   const uint32_t n_terms = dict.n_terms;
+  if (l.spill.on) { /* bounded memory: the rest streams through files (mpi/spr_build_stream.c) */
+    st->t_read = spr_now() - t_start;
+    const size_t tl = strlen(p->output) + 8;
+    tmp = malloc(tl);
+    if (!tmp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+    else snprintf(tmp, tl, "%s.tmp", p->output);
+    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+    rc = spr_build_stream(c, p, &l, doc_base, n_docs, &dict, tmp, st);
+    rc = spr_build_commit(c, p, tmp, rc, spr_now() - st->t_write, st);
+    if (rc == SPR_OK) {
+      st->n_docs = n_docs;
+      st->n_terms = n_terms;
+    }
+    goto cleanup;
+  }
 
   /* 4. statistics and impacts */
   score = malloc((l.n_post ? l.n_post : 1) * sizeof *score);
@@ -1264,29 +1386,27 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   if (!tmp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
   else snprintf(tmp, tl, "%s.tmp", p->output);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &dict, tb, odocs, oimp, oterm_off, n_recv, &bmp, st, st);
-  rc = spr_mpi_agree(c, spr_test_fault(c, "index.write", rc));
-  st->t_write = spr_now() - t_write;
-  if (rc == SPR_OK) rc = spr_index_write_checksums(c, tmp);
-  rc = spr_mpi_agree(c, spr_test_fault(c, "index.checksum", rc));
-  st->t_checksum = spr_now() - t_write - st->t_write;
-  if (rc == SPR_OK && c->rank == 0 && rename(tmp, p->output) != 0)
-    rc = SPR_FAIL(SPR_EIO, "%s: cannot rename from %s", p->output, tmp);
-  rc = spr_mpi_agree(c, rc);
+  {
+    spr_mem_payload mp = {.odocs = odocs, .oimp = oimp, .oterm_off = oterm_off, .bmp = &bmp, .n_docs = n_docs};
+    rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &dict, tb, n_recv, bmp.n_blocks_total, spr_payload_mem,
+                         &mp, st, st);
+  }
+  rc = spr_build_commit(c, p, tmp, rc, t_write, st);
   if (rc == SPR_OK) {
     st->n_docs = n_docs;
     st->n_terms = n_terms;
     st->n_postings = n_post_total;
-    struct stat sb;
-    if (stat(p->output, &sb) == 0) st->file_bytes = (uint64_t)sb.st_size;
   }
 cleanup:
   if (rc < 0 && tmp && c->rank == 0) unlink(tmp);
   st->seconds = spr_now() - t_start;
   /* the slowest rank's phase times (the others wait for it in the next collective) */
   if (rc == SPR_OK) {
-    double t[7] = {st->t_read, st->t_dict, st->t_route, st->t_write, st->t_checksum, st->t_io, st->t_reorder};
-    if (spr_mpi_max_f64(c, t, 7) == SPR_OK) {
+    struct rusage ru;
+    const double rss = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024.0 : 0; /* KiB on Linux */
+    double t[8] = {st->t_read, st->t_dict, st->t_route, st->t_write, st->t_checksum, st->t_io, st->t_reorder, rss};
+    if (spr_mpi_max_f64(c, t, 8) == SPR_OK) {
+      st->peak_rss_mib = t[7];
       st->t_reorder = t[6];
       st->t_io = t[5];
       st->t_read = t[0];
@@ -1297,6 +1417,8 @@ cleanup:
     }
   }
   free(tmp);
+  free(spill_dir);
+  free(ldf);
   free(score);
   free(tb);
   free(send_counts);

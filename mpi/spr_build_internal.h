@@ -9,6 +9,20 @@
 #include "spr_status.h"
 #include "spr_vocab.h"
 
+/* Bounded memory (docs/memory.md): while reading, a rank's postings go to an unlinked temporary
+ * file in documents' order -- per document a u32 count, then count (u32 local term id, f64 weight)
+ * records -- whenever `cap` of them are in memory. */
+typedef struct spr_spill {
+  int on;         /* postings spill (p->memory_budget > 0) */
+  int fd;         /* the spill file (valid when on) */
+  uint64_t cap;   /* spill when this many postings are in memory */
+  uint64_t docs;  /* documents spilled so far */
+  uint64_t bytes; /* bytes in the file */
+  uint8_t *keep;  /* owned: after duplicate removal, 1 per spilled document that stays; NULL = all */
+  const char *dir; /* borrowed: where the temporary files go */
+  uint32_t nl;     /* the rank's vocabulary size (local term ids are below it) */
+} spr_spill;
+
 typedef struct spr_build_local {
   /* documents of this rank, in input order (after reordering: in the new order) */
   uint64_t n_docs;
@@ -26,6 +40,9 @@ typedef struct spr_build_local {
   double *w;         /* owned */
   uint64_t n_post, tid_cap, w_cap;
   uint32_t *orig;    /* owned: input-order docid of every document once reordered; NULL = identity */
+  uint64_t post_base; /* bounded memory: postings [0, post_base) are in the spill file, tid/w hold
+                         [post_base, n_post) */
+  spr_spill spill;
 } spr_build_local;
 
 void spr_build_local_free(spr_build_local *l);
@@ -33,6 +50,61 @@ void spr_build_local_free(spr_build_local *l);
 uint64_t spr_build_max_doc_postings(const spr_build_local *l);
 /* Grow *p (capacity *cap elements of esz bytes) to hold need elements (doubling). */
 SPR_NODISCARD int spr_build_grow(void **p, uint64_t *cap, uint64_t need, size_t esz);
+
+/* Bounded memory: create an unlinked temporary file in dir (its name never shows; nothing is left
+ * behind, whatever happens to the process). *fd set on success. */
+SPR_NODISCARD int spr_spill_tmpfile(const char *dir, int *fd);
+/* Write n bytes to fd (all of them, or an error naming the folder: full disk). */
+SPR_NODISCARD int spr_spill_write(int fd, const void *buf, uint64_t n, const char *dir);
+/* Bounded memory: append the documents not yet spilled and their in-memory postings to the spill
+ * file; afterwards post_base = n_post. */
+SPR_NODISCARD int spr_spill_flush(spr_build_local *l);
+
+/* The term dictionary (spr_build_dict): global ids in byte order of the strings. */
+typedef struct spr_dict {
+  uint32_t n_terms;   /* global */
+  uint32_t d0;        /* first global id owned here */
+  spr_strlist own;    /* owned: this rank's slice of the sorted vocabulary */
+  uint32_t *lgid;     /* owned: global id of every local vocabulary id */
+  uint32_t *ldf;      /* owned: global df of every local vocabulary id */
+  uint64_t *own_df;   /* owned: df of every owned term */
+} spr_dict;
+void spr_dict_free(spr_dict *d);
+/* Collective on c. The distributed term dictionary of voc's terms; their local document
+ * frequencies are ldf (by local id) or, when ldf is NULL, counted from l's postings. */
+SPR_NODISCARD int spr_build_dict(const spr_comm *c, const spr_vocab *voc, const spr_build_local *l,
+                                 const uint32_t *ldf, spr_dict *dict);
+/* Collective on c. Rank r owns the terms [tb[r], tb[r+1]): about equal shares of `total` postings. */
+SPR_NODISCARD int spr_term_ranges_dist(const spr_comm *c, const spr_dict *d, uint64_t total, uint32_t *tb);
+
+/* The datasets that depend on how postings were gathered, written by a payload function inside
+ * spr_write_index: /terms/df, max_impact, posting_offsets, /postings, /forward, /blockmax and
+ * /terms/kth_impact. */
+typedef struct spr_write_ctx {
+  uint32_t n_terms, t0, nt;  /* this rank owns terms [t0, t0 + nt) */
+  uint64_t post_before;      /* postings of the terms before t0 */
+  int last;                  /* the last rank (writes the closing offsets) */
+} spr_write_ctx;
+struct spr_h5_writer;
+typedef int (*spr_payload_fn)(const spr_comm *c, struct spr_h5_writer *w, const spr_write_ctx *x, void *arg);
+/* Collective on c. Write the index to tmp: documents, dictionary, header attributes, and payload's
+ * datasets; n_owned = the postings of this rank's terms, n_blocks = BMP blocks in all. */
+SPR_NODISCARD int spr_write_index(const spr_comm *c, const spr_build_params *p, const char *tmp,
+                                  const spr_build_local *l, uint64_t doc_base, uint64_t n_docs, const spr_dict *dict,
+                                  const uint32_t *tb, uint64_t n_owned, uint64_t n_blocks, spr_payload_fn payload,
+                                  void *arg, const spr_build_stats *st, spr_build_stats *io);
+/* Collective on c. The bounded-memory build after the dictionary (mpi/spr_build_stream.c): scores,
+ * quantization, routing in rounds through sorted runs on disk, the BMP structures and the write to
+ * tmp. l's postings are in its spill file. */
+SPR_NODISCARD int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_local *l, uint64_t doc_base,
+                                   uint64_t n_docs, spr_dict *dict, const char *tmp, spr_build_stats *st);
+
+/* Bounded memory: the unit every buffer that grows with postings is sized from (an eighth of the
+ * budget per rank: docs/memory.md). */
+static inline uint64_t spr_budget_unit(uint64_t budget) { return budget / 8 ? budget / 8 : 1; }
+/* Bounded memory: the local document frequency of every local term id (< nl), counted from the
+ * spill file (after duplicate removal). *ldf malloc'ed, caller frees. */
+SPR_NODISCARD int spr_stream_local_df(const spr_build_local *l, uint32_t nl, uint32_t **ldf);
 
 typedef struct spr_pair { /* a document's term and its weight (tf, or a vector's weight) */
   uint32_t term;
@@ -59,6 +131,10 @@ SPR_NODISCARD int spr_build_read_ciff(const spr_comm *c, const spr_build_params 
  * (ties: the lower term id stays); l->tid, score and l->post_off are compacted, l->dl kept.
  * *removed counts the postings dropped here. */
 SPR_NODISCARD int spr_prune_docs(const spr_build_params *p, spr_build_local *l, double *score, uint64_t *removed);
+/* One document's postings (term ids, scores; n of them) pruned in place by the document rules of
+ * spr_prune_docs; returns how many stay. scratch: spr_prune_scratch_size(n) bytes. */
+uint64_t spr_prune_doc(const spr_build_params *p, uint32_t *tid, double *score, uint64_t n, void *scratch);
+size_t spr_prune_scratch_size(uint64_t n);
 /* Collective on c. Each term owner (terms [tb[r], tb[r+1])) keeps the p->prune_list_max heaviest
  * postings of each of its lists (odocs/oimp/oterm_off, compacted in place; ties: the lower docid
  * stays) and sends the dropped (term, docid) pairs to the documents' owners (docids doc_base + i

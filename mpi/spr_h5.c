@@ -13,6 +13,7 @@
  *   waits in H5Dwrite for a peer that already gave up. */
 #include "spr_h5.h"
 
+#include <errno.h>
 #include <hdf5.h>
 #include <limits.h>
 #include <stdio.h>
@@ -483,29 +484,61 @@ static spr_h5zstd_pre *spr_h5_precompress(int level, const void *buf, uint64_t l
 }
 
 static int spr_h5_write_timed(spr_h5_writer *w, const char *name, spr_h5_type type, uint64_t total,
-                              uint64_t offset, uint64_t count, const void *data);
+                              uint64_t offset, uint64_t count, const void *data, int fd, uint64_t foff);
 
 int spr_h5_write(spr_h5_writer *w, const char *name, spr_h5_type type, uint64_t total, uint64_t offset,
                  uint64_t count, const void *data) {
   if (!w) return SPR_FAIL(SPR_EINVAL, "spr_h5_write: NULL writer");
   const double t0 = MPI_Wtime();
-  const int rc = spr_h5_write_timed(w, name, type, total, offset, count, data);
+  const int rc = spr_h5_write_timed(w, name, type, total, offset, count, data, -1, 0);
   w->io_seconds += MPI_Wtime() - t0;
   return rc;
+}
+
+int spr_h5_write_fd(spr_h5_writer *w, const char *name, spr_h5_type type, uint64_t total, uint64_t offset,
+                    uint64_t count, int fd, uint64_t foff) {
+  if (!w) return SPR_FAIL(SPR_EINVAL, "spr_h5_write_fd: NULL writer");
+  const double t0 = MPI_Wtime();
+  const int rc = spr_h5_write_timed(w, name, type, total, offset, count, NULL, fd, foff);
+  w->io_seconds += MPI_Wtime() - t0;
+  return rc;
+}
+
+/* Read n bytes at off of fd into buf (all of them, or an error naming what). */
+static int spr_h5_pread_all(int fd, void *buf, uint64_t n, uint64_t off, const char *name) {
+  uint64_t got = 0;
+  while (got < n) {
+    const ssize_t r = pread(fd, (char *)buf + got, (size_t)(n - got), (off_t)(off + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0)
+      return SPR_FAIL(SPR_EIO, "%s: reading the spill file at byte %llu: %s", name, (unsigned long long)(off + got),
+                      r < 0 ? strerror(errno) : "unexpected end of file");
+    got += (uint64_t)r;
+  }
+  return SPR_OK;
 }
 
 double spr_h5_writer_io_seconds(const spr_h5_writer *w) { return w ? w->io_seconds : 0; }
 
 static int spr_h5_write_timed(spr_h5_writer *w, const char *name, spr_h5_type type, uint64_t total,
-                              uint64_t offset, uint64_t count, const void *data) {
+                              uint64_t offset, uint64_t count, const void *data, int fd, uint64_t foff) {
   int rc = SPR_OK;
+  void *rbuf = NULL; /* fd source: this round's part, read from the file */
   hid_t dcpl = H5I_INVALID_HID, fspace = H5I_INVALID_HID, dset = H5I_INVALID_HID;
   hid_t sel = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
   w->last_collective = -1;
   w->last_cause = 0;
 
   /* 1. Arguments: local checks, then agreement that every rank means the same dataset. */
-  const int lrc = spr_h5_local_args(w, name, type, total, offset, count, data);
+  int lrc = spr_h5_local_args(w, name, type, total, offset, count, fd >= 0 ? (const void *)&fd : data);
+  if (lrc == SPR_OK && fd >= 0 && count) {
+    /* a round's part of this rank is at most round_bytes (rounds cover whole chunks of the global
+     * range), and never more than the whole slice */
+    const uint64_t esz0 = spr_h5_type_size(type);
+    const uint64_t cap = count * esz0 < w->round_bytes + SPR_H5_CHUNK_ELEMS * esz0 ? count * esz0
+                                                                                  : w->round_bytes + SPR_H5_CHUNK_ELEMS * esz0;
+    if (!(rbuf = malloc(cap))) lrc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory (write buffer)", name);
+  }
   SPR_TRYG(rc, spr_mpi_agree(&w->comm, lrc), cleanup);
   {
     uint64_t same[3] = {(uint64_t)type, total, XXH64(name, strlen(name), 0)};
@@ -576,7 +609,13 @@ static int spr_h5_write_timed(spr_h5_writer *w, const char *name, spr_h5_type ty
       SPR_TRYG(rc, spr_mpi_agree(&w->comm, step), cleanup);
       SPR_TRYG(rc, spr_h5_space_check(w, n * esz), cleanup);
       static const uint64_t dummy = 0; /* HDF5 wants a buffer even for an empty selection */
-      const void *buf = n ? (const char *)data + (lo - offset) * esz : (const void *)&dummy;
+      const void *buf = (const void *)&dummy;
+      if (n && fd < 0) buf = (const char *)data + (lo - offset) * esz;
+      if (n && fd >= 0) {
+        step = spr_h5_pread_all(fd, rbuf, n * esz, foff + (lo - offset) * esz, name);
+        buf = rbuf;
+      }
+      SPR_TRYG(rc, spr_mpi_agree(&w->comm, step), cleanup);
       /* the whole chunks of this rank's part, compressed ahead by all threads (the filter then only
        * looks them up): the merge's compression scales with the cores of a rank */
       spr_h5zstd_pre *pre = NULL;
@@ -603,6 +642,7 @@ static int spr_h5_write_timed(spr_h5_writer *w, const char *name, spr_h5_type ty
   w->last_collective = all_coll;
   w->last_cause = causes;
 cleanup:
+  free(rbuf);
   spr_h5_close(&sel);
   spr_h5_close(&mspace);
   spr_h5_close(&dset);

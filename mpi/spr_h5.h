@@ -41,6 +41,11 @@ SPR_NODISCARD int spr_h5_writer_create(const spr_comm *c, const char *path, int 
  * more than 1 GiB per H5Dwrite (no MPI count overflow) and no chunk is written twice. */
 SPR_NODISCARD int spr_h5_write(spr_h5_writer *w, const char *name, spr_h5_type type, uint64_t total,
                                uint64_t offset, uint64_t count, const void *data);
+/* Collective. As spr_h5_write, but this rank's count elements are read from file descriptor fd at
+ * byte offset foff (pread, one round at a time): the slice never needs to be in memory at once,
+ * only one round's part of it (spr_h5_writer_set_round_bytes bounds it). */
+SPR_NODISCARD int spr_h5_write_fd(spr_h5_writer *w, const char *name, spr_h5_type type, uint64_t total,
+                                  uint64_t offset, uint64_t count, int fd, uint64_t foff);
 /* Collective. Scalar attributes on an object ("/" or a dataset/group path; a missing object is
  * created as a group). Same values on all ranks (checked: SPR_EINVAL otherwise). An existing
  * attribute of that name is replaced. Strings are stored fixed-length, NUL-terminated, UTF-8. */
@@ -61,7 +66,7 @@ SPR_NODISCARD int spr_h5_last_io_collective(const spr_h5_writer *w);
 /* Local. Why the last write was not collective ("" if it was): names from
  * H5Pget_mpio_no_collective_cause. Static string, valid until the next write. */
 const char *spr_h5_last_io_cause(const spr_h5_writer *w);
-/* Local, testing hook; every rank must pass the same value. Bytes of the global range written per
+/* Local; every rank must pass the same value (the bounded-memory build and tests use it). Bytes of the global range written per
  * H5Dwrite round (default and maximum 1 GiB; rounded down to whole chunks, at least one chunk). */
 void spr_h5_writer_set_round_bytes(spr_h5_writer *w, uint64_t bytes);
 

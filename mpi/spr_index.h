@@ -38,6 +38,9 @@ typedef struct spr_build_params {
   uint32_t prune_top_terms; /* keep each document's N heaviest terms */
   double prune_min_weight;  /* drop postings whose weight (vectors, SPLADE) or BM25 score is below */
   uint32_t prune_list_max;  /* keep each term's M heaviest postings (ties: lower docid) */
+  /* bounded memory (docs/memory.md) */
+  uint64_t memory_budget;   /* bytes per rank for what grows with postings; 0 = hold everything in memory */
+  const char *spill_dir;    /* temporary files of the bounded build; NULL = the output's folder */
 } spr_build_params;
 
 typedef struct spr_build_stats {
@@ -54,6 +57,7 @@ typedef struct spr_build_stats {
   uint64_t skipped[SPR_SKIP_NREASONS]; /* records skipped by reason (on_error = skip), all ranks */
   uint64_t pruned_doc, pruned_list; /* postings removed by document-side and list-side pruning */
   double t_reorder;         /* of t_route: the reordering */
+  double peak_rss_mib;      /* the largest rank's peak resident memory (getrusage), MiB */
 } spr_build_stats;
 
 /* Collective on c. Read the corpus by byte ranges; analyze and weight with BM25 from global

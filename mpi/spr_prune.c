@@ -25,43 +25,45 @@ static int spr_cmp_u32p(const void *pa, const void *pb) {
   return (a > b) - (a < b);
 }
 
-int spr_prune_docs(const spr_build_params *p, spr_build_local *l, double *score, uint64_t *removed) {
-  const uint64_t maxlen = spr_build_max_doc_postings(l);
-  spr_scored *tmp = malloc((maxlen ? maxlen : 1) * sizeof *tmp);
-  uint32_t *keep = malloc((maxlen ? maxlen : 1) * sizeof *keep);
-  if (!tmp || !keep) {
-    free(tmp);
-    free(keep);
-    return SPR_FAIL(SPR_ENOMEM, "static pruning: out of memory");
+size_t spr_prune_scratch_size(uint64_t n) { return (n ? n : 1) * (sizeof(spr_scored) + sizeof(uint32_t)); }
+
+uint64_t spr_prune_doc(const spr_build_params *p, uint32_t *tid, double *score, uint64_t n, void *scratch) {
+  spr_scored *tmp = scratch;
+  uint32_t *keep = (uint32_t *)(tmp + (n ? n : 1));
+  uint32_t m = 0;
+  for (uint64_t i = 0; i < n; i++)
+    if (!(p->prune_min_weight > 0) || score[i] >= p->prune_min_weight) tmp[m++] = (spr_scored){score[i], tid[i], (uint32_t)i};
+  if (p->prune_top_terms > 0 && m > p->prune_top_terms) {
+    qsort(tmp, m, sizeof *tmp, spr_cmp_scored);
+    m = p->prune_top_terms;
   }
+  for (uint32_t j = 0; j < m; j++) keep[j] = tmp[j].at;
+  qsort(keep, m, sizeof *keep, spr_cmp_u32p); /* back to the document's order */
+  for (uint32_t j = 0; j < m; j++) { /* keep[j] >= j: compaction moves entries left only */
+    tid[j] = tid[keep[j]];
+    score[j] = score[keep[j]];
+  }
+  return m;
+}
+
+int spr_prune_docs(const spr_build_params *p, spr_build_local *l, double *score, uint64_t *removed) {
+  void *scratch = malloc(spr_prune_scratch_size(spr_build_max_doc_postings(l)));
+  if (!scratch) return SPR_FAIL(SPR_ENOMEM, "static pruning: out of memory");
   uint64_t out = 0, dropped = 0, start = 0;
   for (uint64_t d = 0; d < l->n_docs; d++) {
     const uint64_t s0 = start, s1 = l->post_off[d + 1];
     start = s1;
-    uint32_t m = 0;
-    for (uint64_t i = s0; i < s1; i++)
-      if (!(p->prune_min_weight > 0) || score[i] >= p->prune_min_weight)
-        tmp[m++] = (spr_scored){score[i], l->tid[i], (uint32_t)(i - s0)};
-    if (p->prune_top_terms > 0 && m > p->prune_top_terms) {
-      qsort(tmp, m, sizeof *tmp, spr_cmp_scored);
-      m = p->prune_top_terms;
-    }
-    for (uint32_t j = 0; j < m; j++) keep[j] = tmp[j].at;
-    qsort(keep, m, sizeof *keep, spr_cmp_u32p); /* back to term order */
+    const uint64_t m = spr_prune_doc(p, l->tid + s0, score + s0, s1 - s0, scratch);
     dropped += (s1 - s0) - m;
     l->post_off[d] = out;
-    for (uint32_t j = 0; j < m; j++) {
-      const uint64_t i = s0 + keep[j]; /* i >= out: compaction moves entries left only */
-      l->tid[out] = l->tid[i];
-      score[out] = score[i];
-      out++;
-    }
+    memmove(l->tid + out, l->tid + s0, m * sizeof *l->tid);
+    memmove(score + out, score + s0, m * sizeof *score);
+    out += m;
   }
   l->post_off[l->n_docs] = out;
   l->n_post = out;
   *removed = dropped;
-  free(tmp);
-  free(keep);
+  free(scratch);
   return SPR_OK;
 }
 

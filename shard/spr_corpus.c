@@ -1,5 +1,6 @@
 /* spr_corpus.c: byte-range corpus reading. Records are lines; a record belongs to the part whose
  * range holds its first byte, which is what lets ranks split a file without talking. */
+#define _DEFAULT_SOURCE /* madvise(MADV_DONTNEED): glibc's posix_madvise ignores POSIX_MADV_DONTNEED */
 #include "spr_corpus.h"
 
 #include <cjson/cJSON.h>
@@ -23,6 +24,7 @@ struct spr_corpus {
 struct spr_corpus_cursor {
   const spr_corpus *c; /* borrowed: must outlive the cursor */
   uint64_t pos, end, line;
+  uint64_t released;   /* mapped pages before this offset were given back (spr_corpus_release) */
   char *buf;           /* owned scratch for id and text (or vector terms) */
   size_t cap;
   spr_vec_entry *vec;  /* owned scratch for vector entries */
@@ -167,14 +169,29 @@ void spr_corpus_split(const spr_corpus *c, int part, int parts, uint64_t *begin,
   if (*end < *begin) *end = *begin;
 }
 
+/* Drop the mapped pages wholly inside [lo, hi) from this process's memory: the corpus is read once,
+ * front to back, and a mapping of a file larger than memory must not count as resident. A later
+ * access still works (the page is read again from the file). */
+#define SPR_CORPUS_RELEASE_BYTES (32u << 20)
+static void spr_corpus_release(const spr_corpus *c, uint64_t lo, uint64_t hi) {
+  const uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
+  const uint64_t a = (lo + pg - 1) / pg * pg, b = hi / pg * pg;
+  if (b > a) (void)madvise((char *)c->data + a, b - a, MADV_DONTNEED);
+}
+
 uint64_t spr_corpus_count_lines(const spr_corpus *c, uint64_t begin, uint64_t end) {
-  uint64_t n = 0, p = begin;
+  uint64_t n = 0, p = begin, released = begin;
   while (p < end) {
     const char *nl = memchr(c->data + p, '\n', end - p);
     n++;
     if (!nl) break;
     p = (uint64_t)(nl - c->data) + 1;
+    if (p - released >= SPR_CORPUS_RELEASE_BYTES) {
+      spr_corpus_release(c, released, p);
+      released = p;
+    }
   }
+  spr_corpus_release(c, released, p);
   return n;
 }
 
@@ -185,6 +202,7 @@ int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, uint64_t end, 
   if (!cur) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", c->path);
   cur->c = c;
   cur->pos = begin == 0 && c->bom ? c->bom : begin;
+  cur->released = cur->pos;
   cur->end = end > cur->pos ? end : cur->pos;
   cur->policy = (spr_corpus_policy){0, SPR_CORPUS_MAX_RECORD_DEFAULT};
   cur->line = first_line;
@@ -382,6 +400,10 @@ static int spr_parse_tsv(spr_corpus_cursor *cur, const char *line, size_t n, spr
 
 int spr_corpus_next(spr_corpus_cursor *cur, spr_doc *doc) {
   const spr_corpus *c = cur->c;
+  if (cur->pos - cur->released >= SPR_CORPUS_RELEASE_BYTES) { /* the records behind are done with */
+    spr_corpus_release(c, cur->released, cur->pos);
+    cur->released = cur->pos;
+  }
   while (cur->pos < cur->end) {
     const char *line = c->data + cur->pos;
     const char *nl = memchr(line, '\n', c->size - cur->pos);

@@ -1,0 +1,966 @@
+/* spr_build_stream.c: the bounded-memory index build (docs/memory.md). The in-memory build
+ * (spr_build.c) holds every posting of a rank several times over; here nothing that grows with the
+ * postings is held whole. The reader spilled each rank's (term, weight) pairs to a file in
+ * documents' order; from there:
+ *   pass 0  local document frequencies -> the distributed dictionary (spr_build.c)
+ *   pass 1  scores and document pruning: the global maximum score (the quantizer) and the counts
+ *   pass 2  quantized postings leave in rounds of a fixed size: each round is routed to the term
+ *           owners (one all-to-all), which sort it by (term, docid) and append it to a run file; on
+ *           the way, the rank's forward blocks are built a batch of blocks at a time and appended
+ *           to their files
+ *   merge   each owner merges its runs by (term, docid), one posting list at a time, into the
+ *           encoded lists, block maxima and k-th impacts (files, plus per-term arrays)
+ *   write   the HDF5 datasets are written from the files one round at a time (spr_h5_write_fd).
+ * Every rule and tie-break is the in-memory build's, so the file's datasets are the same values
+ * (tests/mpi/bounded.sh compares them with h5diff).
+ * What stays in memory: per document its id, length and line (and the stream's keep flag), per
+ * term its statistics, per posting block 12 bytes, one posting list at a time in the merge. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spr_bm25.h"
+#include "spr_bmp.h"
+#include "spr_build_internal.h"
+#include "spr_h5.h"
+#include "spr_postings.h"
+#include "spr_progress.h"
+
+/* ------------------------------------------------------------------ files */
+
+int spr_spill_tmpfile(const char *dir, int *fd) {
+  const size_t n = strlen(dir) + 32;
+  char *path = malloc(n);
+  if (!path) return SPR_FAIL(SPR_ENOMEM, "out of memory");
+  snprintf(path, n, "%s/.spire-spill-XXXXXX", dir);
+  const int f = mkstemp(path);
+  int rc = SPR_OK;
+  if (f < 0) rc = SPR_FAIL(SPR_EIO, "%s: cannot create a spill file there: %s (set spill_dir)", dir, strerror(errno));
+  else {
+    unlink(path); /* anonymous from now on: the space returns when the descriptor closes */
+    *fd = f;
+  }
+  free(path);
+  return rc;
+}
+
+int spr_spill_write(int fd, const void *buf, uint64_t n, const char *dir) {
+  const char *b = buf;
+  while (n > 0) {
+    const ssize_t w = write(fd, b, n > (1u << 30) ? (1u << 30) : (size_t)n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0)
+      return SPR_FAIL(SPR_EIO, "%s: writing a spill file: %s", dir, w < 0 ? strerror(errno) : "no progress");
+    b += w;
+    n -= (uint64_t)w;
+  }
+  return SPR_OK;
+}
+
+typedef struct spr_wbuf { /* appends to a file through a buffer */
+  int fd;
+  const char *dir;
+  char *b;
+  size_t n, cap;
+  uint64_t size; /* bytes appended (buffered ones included) */
+} spr_wbuf;
+
+static int spr_wbuf_open(spr_wbuf *w, const char *dir, size_t cap) {
+  memset(w, 0, sizeof *w);
+  w->fd = -1;
+  w->dir = dir;
+  w->b = malloc(cap);
+  if (!w->b) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory (file buffer)");
+  w->cap = cap;
+  return spr_spill_tmpfile(dir, &w->fd);
+}
+
+static int spr_wbuf_flush(spr_wbuf *w) {
+  const int rc = spr_spill_write(w->fd, w->b, w->n, w->dir);
+  w->n = 0;
+  return rc;
+}
+
+static int spr_wbuf_put(spr_wbuf *w, const void *p, size_t n) {
+  w->size += n;
+  if (w->n + n > w->cap) {
+    SPR_TRY(spr_wbuf_flush(w));
+    if (n > w->cap) return spr_spill_write(w->fd, p, n, w->dir);
+  }
+  memcpy(w->b + w->n, p, n);
+  w->n += n;
+  return SPR_OK;
+}
+
+static void spr_wbuf_close(spr_wbuf *w) {
+  if (w->fd >= 0) close(w->fd);
+  free(w->b);
+  memset(w, 0, sizeof *w);
+  w->fd = -1;
+}
+
+typedef struct spr_rbuf { /* reads bytes [off, end) of a file through a buffer */
+  int fd;
+  char *b;
+  size_t n, pos, cap;
+  uint64_t off, end;
+} spr_rbuf;
+
+static int spr_rbuf_open(spr_rbuf *r, int fd, uint64_t off, uint64_t end, size_t cap) {
+  memset(r, 0, sizeof *r);
+  r->fd = fd;
+  r->off = off;
+  r->end = end;
+  r->cap = cap;
+  r->b = malloc(cap);
+  return r->b ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (read buffer)");
+}
+
+static int spr_rbuf_get(spr_rbuf *r, void *dst, size_t n) {
+  char *d = dst;
+  while (n > 0) {
+    if (r->pos == r->n) {
+      const uint64_t want = r->end - r->off < r->cap ? r->end - r->off : r->cap;
+      if (want == 0) return SPR_FAIL(SPR_EIO, "spill file: unexpected end at byte %llu", (unsigned long long)r->off);
+      const ssize_t g = pread(r->fd, r->b, (size_t)want, (off_t)r->off);
+      if (g < 0 && errno == EINTR) continue;
+      if (g <= 0)
+        return SPR_FAIL(SPR_EIO, "spill file: reading at byte %llu: %s", (unsigned long long)r->off,
+                        g < 0 ? strerror(errno) : "unexpected end");
+      r->off += (uint64_t)g;
+      r->n = (size_t)g;
+      r->pos = 0;
+    }
+    const size_t k = r->n - r->pos < n ? r->n - r->pos : n;
+    memcpy(d, r->b + r->pos, k);
+    r->pos += k;
+    d += k;
+    n -= k;
+  }
+  return SPR_OK;
+}
+
+static void spr_rbuf_close(spr_rbuf *r) {
+  free(r->b);
+  memset(r, 0, sizeof *r);
+}
+
+/* ------------------------------------------------------------------ the document spill */
+
+int spr_spill_flush(spr_build_local *l) {
+  spr_wbuf w;
+  memset(&w, 0, sizeof w);
+  w.fd = l->spill.fd;
+  w.dir = l->spill.dir;
+  w.cap = 1u << 20;
+  w.b = malloc(w.cap);
+  int rc = w.b ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (spill)");
+  for (uint64_t d = l->spill.docs; rc == SPR_OK && d < l->n_docs; d++) {
+    const uint64_t s = l->post_off[d], e = l->post_off[d + 1];
+    const uint32_t cnt = (uint32_t)(e - s);
+    rc = spr_wbuf_put(&w, &cnt, sizeof cnt);
+    for (uint64_t i = s; rc == SPR_OK && i < e; i++) {
+      char rec[12];
+      memcpy(rec, &l->tid[i - l->post_base], 4);
+      memcpy(rec + 4, &l->w[i - l->post_base], 8);
+      rc = spr_wbuf_put(&w, rec, sizeof rec);
+    }
+  }
+  if (rc == SPR_OK) rc = spr_wbuf_flush(&w);
+  free(w.b);
+  if (rc == SPR_OK) {
+    l->spill.bytes += w.size;
+    l->spill.docs = l->n_docs;
+    l->post_base = l->n_post;
+  }
+  return rc;
+}
+
+typedef struct spr_doc_stream { /* the spilled documents again, in order, the dropped ones skipped */
+  spr_rbuf in;
+  const uint8_t *keep;
+  uint64_t n_orig, orig;
+  uint32_t *tid;
+  double *w;
+  uint64_t cap;
+} spr_doc_stream;
+
+static int spr_doc_stream_open(spr_doc_stream *s, const spr_build_local *l, size_t buf) {
+  memset(s, 0, sizeof *s);
+  s->keep = l->spill.keep;
+  s->n_orig = l->spill.docs;
+  return spr_rbuf_open(&s->in, l->spill.fd, 0, l->spill.bytes, buf);
+}
+
+/* 1 and the next kept document's n postings in s->tid / s->w; 0 at the end. */
+static int spr_doc_stream_next(spr_doc_stream *s, uint32_t *n) {
+  while (s->orig < s->n_orig) {
+    uint32_t cnt;
+    SPR_TRY(spr_rbuf_get(&s->in, &cnt, sizeof cnt));
+    uint64_t cap = s->cap;
+    SPR_TRY(spr_build_grow((void **)&s->tid, &cap, cnt + 1u, sizeof *s->tid));
+    SPR_TRY(spr_build_grow((void **)&s->w, &s->cap, cnt + 1u, sizeof *s->w));
+    for (uint32_t i = 0; i < cnt; i++) {
+      char rec[12];
+      SPR_TRY(spr_rbuf_get(&s->in, rec, sizeof rec));
+      memcpy(&s->tid[i], rec, 4);
+      memcpy(&s->w[i], rec + 4, 8);
+    }
+    const uint64_t o = s->orig++;
+    if (s->keep && !s->keep[o]) continue;
+    *n = cnt;
+    return 1;
+  }
+  return 0;
+}
+
+static void spr_doc_stream_close(spr_doc_stream *s) {
+  spr_rbuf_close(&s->in);
+  free(s->tid);
+  free(s->w);
+  memset(s, 0, sizeof *s);
+}
+
+int spr_stream_local_df(const spr_build_local *l, uint32_t nl, uint32_t **ldf) {
+  *ldf = calloc((size_t)nl + 1, sizeof **ldf);
+  if (!*ldf) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+  spr_doc_stream s;
+  int rc = spr_doc_stream_open(&s, l, 1u << 20);
+  uint32_t n = 0;
+  while (rc == SPR_OK && (rc = spr_doc_stream_next(&s, &n)) == 1) {
+    rc = SPR_OK;
+    for (uint32_t i = 0; i < n && rc == SPR_OK; i++) {
+      if (s.tid[i] >= nl) rc = SPR_FAIL(SPR_EIO, "spill file: term id %u out of range", s.tid[i]);
+      else (*ldf)[s.tid[i]]++;
+    }
+  }
+  spr_doc_stream_close(&s);
+  return rc < 0 ? rc : SPR_OK;
+}
+
+/* ------------------------------------------------------------------ scoring one document */
+
+typedef struct spr_prec3 { /* a quantized posting on its way: term, docid, impact */
+  uint32_t term, doc, impact;
+} spr_prec3;
+
+typedef struct spr_stream {
+  const spr_comm *c;
+  const spr_build_params *p;
+  spr_build_local *l;
+  const spr_dict *dict;
+  uint32_t nl;                 /* local vocabulary size (dict->lgid's length) */
+  uint64_t doc_base, n_docs;
+  uint32_t n_terms, bs;
+  spr_bm25 bm;
+  double smax;
+  int identity;
+  uint64_t unit;               /* spr_budget_unit(p->memory_budget) */
+  /* one document's postings: global term ids, scores, impacts */
+  uint32_t *gt;
+  double *sc;
+  uint8_t *imp;
+  void *prune;
+  uint64_t cap;
+} spr_stream;
+
+static void spr_stream_free(spr_stream *S) {
+  free(S->gt);
+  free(S->sc);
+  free(S->imp);
+  free(S->prune);
+}
+
+/* Document d (rank-local index) with n spilled postings (lt: local term ids, w: weights) -> S->gt /
+ * S->sc, pruned by the document rules; *m = postings kept. *not_identity set when a vector weight
+ * is not an integer in [0, 255]. Exactly the in-memory build's arithmetic. */
+static int spr_stream_score(spr_stream *S, uint64_t d, const uint32_t *lt, const double *w, uint32_t n, uint64_t *m,
+                            double *not_identity) {
+  if (n + 1u > S->cap) {
+    const uint64_t nc = (uint64_t)n + 1 > 2 * S->cap ? (uint64_t)n + 1 : 2 * S->cap;
+    uint32_t *gt = realloc(S->gt, nc * sizeof *gt);
+    if (gt) S->gt = gt;
+    double *sc = realloc(S->sc, nc * sizeof *sc);
+    if (sc) S->sc = sc;
+    uint8_t *imp = realloc(S->imp, nc);
+    if (imp) S->imp = imp;
+    void *pr = realloc(S->prune, spr_prune_scratch_size(nc));
+    if (pr) S->prune = pr;
+    if (!gt || !sc || !imp || !pr) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory (document of %u terms)", n);
+    S->cap = nc;
+  }
+  const spr_build_params *p = S->p;
+  for (uint32_t i = 0; i < n; i++) {
+    if (lt[i] >= S->nl) return SPR_FAIL(SPR_EIO, "spill file: term id %u out of range", lt[i]);
+    S->gt[i] = S->dict->lgid[lt[i]];
+    S->sc[i] = (p->vectors || p->model)
+                   ? w[i]
+                   : spr_bm25_score(&S->bm, spr_bm25_idf(&S->bm, S->dict->ldf[lt[i]]), (uint32_t)w[i], S->l->dl[d]);
+    if (p->vectors && (w[i] != floor(w[i]) || w[i] > 255)) *not_identity = 1;
+  }
+  *m = (p->prune_min_weight > 0 || p->prune_top_terms > 0) ? spr_prune_doc(p, S->gt, S->sc, n, S->prune) : n;
+  return SPR_OK;
+}
+
+/* Scores -> impacts (after pass 1 fixed the quantizer). */
+static void spr_stream_quantize(spr_stream *S, uint64_t m) {
+  for (uint64_t i = 0; i < m; i++)
+    S->imp[i] = S->identity ? (uint8_t)S->sc[i] : spr_quantize_linear(S->sc[i], S->smax, S->p->bits);
+}
+
+/* ------------------------------------------------------------------ forward blocks, a batch at a time */
+
+typedef struct spr_fwd {
+  uint32_t bs, n_terms;
+  const char *dir;
+  uint64_t start;                 /* first docid of the batch (a multiple of bs) */
+  spr_prec3 *r;                   /* the batch's postings, in docid order */
+  uint64_t n, cap;
+  uint64_t *doff, *fill;          /* n_terms + 1: CSR by term */
+  uint32_t *docs;
+  uint8_t *dimp;
+  uint64_t dcap;
+  /* outputs: files, and the per-block offsets (global within this rank's part, from 0) */
+  spr_wbuf f_term, f_cnt, f_doc, f_imp;
+  uint64_t *blk_off, *blk_post_off; /* n_blocks + 1 */
+  uint64_t n_blocks, blk_cap, n_entries, n_fpost;
+} spr_fwd;
+
+static void spr_fwd_free(spr_fwd *f) {
+  free(f->r);
+  free(f->doff);
+  free(f->fill);
+  free(f->docs);
+  free(f->dimp);
+  spr_wbuf_close(&f->f_term);
+  spr_wbuf_close(&f->f_cnt);
+  spr_wbuf_close(&f->f_doc);
+  spr_wbuf_close(&f->f_imp);
+  free(f->blk_off);
+  free(f->blk_post_off);
+}
+
+static int spr_fwd_open(spr_fwd *f, uint32_t bs, uint32_t n_terms, const char *dir, uint64_t start) {
+  memset(f, 0, sizeof *f);
+  f->f_term.fd = f->f_cnt.fd = f->f_doc.fd = f->f_imp.fd = -1;
+  f->bs = bs;
+  f->n_terms = n_terms;
+  f->dir = dir;
+  f->start = start;
+  f->doff = malloc(((size_t)n_terms + 1) * sizeof *f->doff);
+  f->fill = malloc(((size_t)n_terms + 1) * sizeof *f->fill);
+  f->blk_off = malloc(sizeof *f->blk_off);
+  f->blk_post_off = malloc(sizeof *f->blk_post_off);
+  f->blk_cap = 1;
+  if (!f->doff || !f->fill || !f->blk_off || !f->blk_post_off) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+  f->blk_off[0] = f->blk_post_off[0] = 0;
+  SPR_TRY(spr_wbuf_open(&f->f_term, dir, 1u << 20));
+  SPR_TRY(spr_wbuf_open(&f->f_cnt, dir, 1u << 18));
+  SPR_TRY(spr_wbuf_open(&f->f_doc, dir, 1u << 20));
+  return spr_wbuf_open(&f->f_imp, dir, 1u << 20);
+}
+
+static int spr_fwd_add(spr_fwd *f, uint32_t doc, const uint32_t *gt, const uint8_t *imp, uint64_t m) {
+  SPR_TRY(spr_build_grow((void **)&f->r, &f->cap, f->n + m + 1, sizeof *f->r));
+  for (uint64_t i = 0; i < m; i++) f->r[f->n++] = (spr_prec3){gt[i], doc, imp[i]};
+  return SPR_OK;
+}
+
+/* The forward blocks of documents [f->start, end) (end a multiple of bs, or the collection's end)
+ * from the batch; the batch restarts at end. */
+static int spr_fwd_flush(spr_fwd *f, uint64_t end) {
+  if (end <= f->start) return SPR_OK;
+  const uint32_t nd = (uint32_t)(end - f->start), bs = f->bs;
+  const uint32_t nb = (nd + bs - 1) / bs;
+  memset(f->doff, 0, ((size_t)f->n_terms + 1) * sizeof *f->doff);
+  for (uint64_t i = 0; i < f->n; i++) f->doff[f->r[i].term + 1]++;
+  for (uint32_t t = 0; t < f->n_terms; t++) f->doff[t + 1] += f->doff[t];
+  memcpy(f->fill, f->doff, ((size_t)f->n_terms + 1) * sizeof *f->fill);
+  uint64_t dc = f->dcap;
+  SPR_TRY(spr_build_grow((void **)&f->docs, &dc, f->n + 1, sizeof *f->docs));
+  SPR_TRY(spr_build_grow((void **)&f->dimp, &f->dcap, f->n + 1, 1));
+  for (uint64_t i = 0; i < f->n; i++) { /* stable: docids ascend within a term */
+    const uint64_t at = f->fill[f->r[i].term]++;
+    f->docs[at] = (uint32_t)(f->r[i].doc - f->start);
+    f->dimp[at] = (uint8_t)f->r[i].impact;
+  }
+  uint64_t ne = 0, np = 0;
+  SPR_TRY(spr_bmp_sizes(f->doff, f->docs, f->n_terms, nd, bs, &ne, &np));
+  uint64_t *off = malloc(((size_t)nb + 1) * sizeof *off), *poff = malloc(((size_t)nb + 1) * sizeof *poff);
+  uint32_t *term = malloc((ne ? ne : 1) * sizeof *term), *start = malloc((ne ? ne : 1) * sizeof *start);
+  uint16_t *count = malloc((ne ? ne : 1) * sizeof *count);
+  uint8_t *doc = malloc(np ? np : 1), *imp = malloc(np ? np : 1), *cnt = malloc(ne ? ne : 1);
+  void *ws = malloc(spr_bmp_forward_workspace_size(nb) + 1);
+  int rc = (off && poff && term && start && count && doc && imp && cnt && ws)
+               ? SPR_OK
+               : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward blocks)");
+  if (rc == SPR_OK)
+    rc = spr_bmp_forward_build(f->doff, f->docs, f->dimp, f->n_terms, nd, bs, ws, off, term, start, count, poff, doc,
+                               imp);
+  if (rc == SPR_OK) rc = spr_build_grow((void **)&f->blk_off, &(uint64_t){f->blk_cap}, f->n_blocks + nb + 1, sizeof *off);
+  if (rc == SPR_OK) rc = spr_build_grow((void **)&f->blk_post_off, &f->blk_cap, f->n_blocks + nb + 1, sizeof *poff);
+  if (rc == SPR_OK) {
+    for (uint32_t b = 1; b <= nb; b++) {
+      f->blk_off[f->n_blocks + b] = f->n_entries + off[b];
+      f->blk_post_off[f->n_blocks + b] = f->n_fpost + poff[b];
+    }
+    for (uint64_t e = 0; e < ne; e++) cnt[e] = (uint8_t)(count[e] - 1); /* <= 256 documents per block */
+    f->n_blocks += nb;
+    f->n_entries += ne;
+    f->n_fpost += np;
+    rc = spr_wbuf_put(&f->f_term, term, ne * sizeof *term);
+  }
+  if (rc == SPR_OK) rc = spr_wbuf_put(&f->f_cnt, cnt, ne);
+  if (rc == SPR_OK) rc = spr_wbuf_put(&f->f_doc, doc, np);
+  if (rc == SPR_OK) rc = spr_wbuf_put(&f->f_imp, imp, np);
+  free(off);
+  free(poff);
+  free(term);
+  free(start);
+  free(count);
+  free(doc);
+  free(imp);
+  free(cnt);
+  free(ws);
+  f->n = 0;
+  f->start = end;
+  return rc;
+}
+
+/* ------------------------------------------------------------------ the term owners' runs and merge */
+
+typedef struct spr_run {
+  uint64_t off, n; /* records of the run file */
+} spr_run;
+
+typedef struct spr_owner {
+  uint32_t t0, nt, bs;
+  const char *dir;
+  spr_wbuf runs;
+  spr_run *run;
+  uint64_t n_runs, run_cap;
+  /* merge outputs */
+  uint32_t *df;
+  uint8_t *maxi, *kth;
+  uint64_t *post_off, *tblk, *bm_off; /* nt + 1 */
+  uint64_t *boff;                     /* n_pblocks + 1: byte offsets of the posting blocks */
+  uint32_t *blast;
+  uint64_t n_pblocks, pb_cap;
+  spr_wbuf f_enc, f_bmb, f_bmm;
+} spr_owner;
+
+static void spr_owner_free(spr_owner *o) {
+  spr_wbuf_close(&o->runs);
+  spr_wbuf_close(&o->f_enc);
+  spr_wbuf_close(&o->f_bmb);
+  spr_wbuf_close(&o->f_bmm);
+  free(o->run);
+  free(o->df);
+  free(o->maxi);
+  free(o->kth);
+  free(o->post_off);
+  free(o->tblk);
+  free(o->bm_off);
+  free(o->boff);
+  free(o->blast);
+}
+
+/* One round's postings received (sources in rank order, each by term then docid): sorted by
+ * (term, docid) with a stable counting sort on the term, appended to the run file. */
+static int spr_owner_add_run(spr_owner *o, const spr_prec3 *in, uint64_t n) {
+  if (n == 0) return SPR_OK;
+  uint64_t *cnt = calloc((size_t)o->nt + 1, sizeof *cnt);
+  spr_prec3 *sorted = malloc(n * sizeof *sorted);
+  int rc = (cnt && sorted) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (run)");
+  if (rc == SPR_OK) {
+    for (uint64_t i = 0; i < n; i++) cnt[in[i].term - o->t0 + 1]++;
+    for (uint32_t t = 0; t < o->nt; t++) cnt[t + 1] += cnt[t];
+    for (uint64_t i = 0; i < n; i++) sorted[cnt[in[i].term - o->t0]++] = in[i];
+    rc = spr_build_grow((void **)&o->run, &o->run_cap, o->n_runs + 1, sizeof *o->run);
+  }
+  if (rc == SPR_OK) {
+    o->run[o->n_runs++] = (spr_run){o->runs.size / sizeof(spr_prec3), n};
+    rc = spr_wbuf_put(&o->runs, sorted, n * sizeof *sorted);
+  }
+  free(cnt);
+  free(sorted);
+  return rc;
+}
+
+typedef struct spr_cursor {
+  spr_rbuf in;
+  uint64_t left;
+  spr_prec3 cur;
+} spr_cursor;
+
+static int spr_cursor_less(const spr_cursor *a, const spr_cursor *b) {
+  return a->cur.term != b->cur.term ? a->cur.term < b->cur.term : a->cur.doc < b->cur.doc;
+}
+
+static void spr_heap_down(spr_cursor **h, size_t n, size_t i) {
+  for (;;) {
+    size_t m = i, l = 2 * i + 1, r = l + 1;
+    if (l < n && spr_cursor_less(h[l], h[m])) m = l;
+    if (r < n && spr_cursor_less(h[r], h[m])) m = r;
+    if (m == i) return;
+    spr_cursor *t = h[i];
+    h[i] = h[m];
+    h[m] = t;
+    i = m;
+  }
+}
+
+/* Term t (local) is complete: its list docs/imp[0..n) ascending. Statistics, encoded blocks and
+ * block maxima, as the in-memory build computes them. */
+static int spr_owner_finish(spr_owner *o, uint32_t t, const uint32_t *docs, const uint8_t *imp, uint32_t n,
+                            uint8_t **scratch, uint64_t *scap, uint32_t **bmb, uint64_t *bmcap) {
+  uint8_t mx = 0;
+  for (uint32_t i = 0; i < n; i++) mx = imp[i] > mx ? imp[i] : mx;
+  o->df[t] = n;
+  o->maxi[t] = mx;
+  o->post_off[t + 1] = o->post_off[t] + n;
+  spr_bmp_kth(imp, n, o->kth + 3 * (size_t)t);
+  const uint32_t nb = spr_postings_blocks(n);
+  o->tblk[t] = o->n_pblocks;
+  SPR_TRY(spr_build_grow((void **)scratch, scap, spr_postings_bound(n) + 1, 1));
+  uint64_t pc = o->pb_cap;
+  SPR_TRY(spr_build_grow((void **)&o->boff, &pc, o->n_pblocks + nb + 2, sizeof *o->boff));
+  SPR_TRY(spr_build_grow((void **)&o->blast, &o->pb_cap, o->n_pblocks + nb + 2, sizeof *o->blast));
+  const uint64_t base = o->f_enc.size;
+  const int64_t m = spr_postings_encode_list(docs, imp, n, *scratch, *scap, o->boff + o->n_pblocks);
+  if (m < 0) return (int)m;
+  for (uint32_t j = 0; j < nb; j++) {
+    o->boff[o->n_pblocks + j] += base;
+    const uint32_t end = (j + 1) * SPR_POSTINGS_BLOCK < n ? (j + 1) * SPR_POSTINGS_BLOCK : n;
+    o->blast[o->n_pblocks + j] = docs[end - 1];
+  }
+  o->n_pblocks += nb;
+  o->boff[o->n_pblocks] = base + (uint64_t)m;
+  SPR_TRY(spr_wbuf_put(&o->f_enc, *scratch, (size_t)m));
+  /* block maxima: at most one entry per posting */
+  uint64_t bc = *bmcap;
+  SPR_TRY(spr_build_grow((void **)bmb, &bc, (uint64_t)n + 1, sizeof **bmb));
+  SPR_TRY(spr_build_grow((void **)scratch, scap, (uint64_t)n + 1, 1));
+  *bmcap = bc;
+  const int64_t e = spr_bmp_blockmax(docs, imp, n, o->bs, *bmb, *scratch);
+  if (e < 0) return (int)e;
+  o->bm_off[t + 1] = o->bm_off[t] + (uint64_t)e;
+  SPR_TRY(spr_wbuf_put(&o->f_bmb, *bmb, (size_t)e * sizeof **bmb));
+  return spr_wbuf_put(&o->f_bmm, *scratch, (size_t)e);
+}
+
+/* Merge the runs by (term, docid) into the outputs of every owned term. */
+static int spr_owner_merge(spr_owner *o, uint64_t unit, int progress) {
+  const uint32_t nt = o->nt;
+  o->df = calloc((size_t)nt + 1, sizeof *o->df);
+  o->maxi = calloc((size_t)nt + 1, 1);
+  o->kth = calloc(3 * (size_t)nt + 1, 1);
+  o->post_off = calloc((size_t)nt + 1, sizeof *o->post_off);
+  o->tblk = calloc((size_t)nt + 1, sizeof *o->tblk);
+  o->bm_off = calloc((size_t)nt + 1, sizeof *o->bm_off);
+  spr_cursor *cur = calloc(o->n_runs + 1, sizeof *cur);
+  spr_cursor **heap = calloc(o->n_runs + 1, sizeof *heap);
+  uint32_t *docs = NULL, *bmb = NULL;
+  uint8_t *imp = NULL, *scratch = NULL;
+  uint64_t lcap = 0, scap = 0, bmcap = 0;
+  int rc = (o->df && o->maxi && o->kth && o->post_off && o->tblk && o->bm_off && cur && heap)
+               ? SPR_OK
+               : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (merge)");
+  if (rc == SPR_OK) rc = spr_wbuf_flush(&o->runs);
+  if (rc == SPR_OK) rc = spr_wbuf_open(&o->f_enc, o->dir, 1u << 20);
+  if (rc == SPR_OK) rc = spr_wbuf_open(&o->f_bmb, o->dir, 1u << 20);
+  if (rc == SPR_OK) rc = spr_wbuf_open(&o->f_bmm, o->dir, 1u << 18);
+  if (rc == SPR_OK) rc = spr_build_grow((void **)&o->boff, &(uint64_t){o->pb_cap}, 1, sizeof *o->boff);
+  if (rc == SPR_OK) rc = spr_build_grow((void **)&o->blast, &o->pb_cap, 1, sizeof *o->blast);
+  if (rc == SPR_OK) o->boff[0] = 0;
+  /* the read buffers share one unit of the budget (at least 64 KiB each) */
+  size_t buf = o->n_runs ? (size_t)(unit / o->n_runs) : 1;
+  buf = buf < (64u << 10) ? (64u << 10) : buf > (16u << 20) ? (16u << 20) : buf;
+  buf -= buf % sizeof(spr_prec3);
+  size_t nh = 0;
+  uint64_t total = 0;
+  for (uint64_t r = 0; rc == SPR_OK && r < o->n_runs; r++) {
+    const uint64_t a = o->run[r].off * sizeof(spr_prec3);
+    rc = spr_rbuf_open(&cur[r].in, o->runs.fd, a, a + o->run[r].n * sizeof(spr_prec3), buf);
+    cur[r].left = o->run[r].n;
+    total += o->run[r].n;
+    if (rc == SPR_OK && cur[r].left) {
+      rc = spr_rbuf_get(&cur[r].in, &cur[r].cur, sizeof cur[r].cur);
+      cur[r].left--;
+      heap[nh++] = &cur[r];
+    }
+  }
+  for (size_t i = nh; rc == SPR_OK && i-- > 0;) spr_heap_down(heap, nh, i);
+  spr_progress prog;
+  spr_progress_start(&prog, "index: merge runs", "postings", total, progress);
+  uint64_t done = 0;
+  uint32_t t = 0, n = 0; /* the term being gathered (local) and its postings so far */
+  while (rc == SPR_OK && nh > 0) {
+    spr_cursor *h = heap[0];
+    const spr_prec3 x = h->cur;
+    const uint32_t lt = x.term - o->t0;
+    while (rc == SPR_OK && t < lt) { /* term t is complete (or empty) */
+      rc = spr_owner_finish(o, t, docs, imp, n, &scratch, &scap, &bmb, &bmcap);
+      t++;
+      n = 0;
+    }
+    if (rc != SPR_OK) break;
+    uint64_t dc = lcap;
+    rc = spr_build_grow((void **)&docs, &dc, (uint64_t)n + 1, sizeof *docs);
+    if (rc == SPR_OK) rc = spr_build_grow((void **)&imp, &lcap, (uint64_t)n + 1, 1);
+    if (rc != SPR_OK) break;
+    docs[n] = x.doc;
+    imp[n++] = (uint8_t)x.impact;
+    if (h->left) {
+      rc = spr_rbuf_get(&h->in, &h->cur, sizeof h->cur);
+      h->left--;
+    } else {
+      heap[0] = heap[--nh];
+    }
+    if (nh) spr_heap_down(heap, nh, 0);
+    if ((++done & 0xfffff) == 0) spr_progress_update(&prog, done);
+  }
+  while (rc == SPR_OK && t < nt) {
+    rc = spr_owner_finish(o, t, docs, imp, n, &scratch, &scap, &bmb, &bmcap);
+    t++;
+    n = 0;
+  }
+  spr_progress_finish(&prog, done);
+  if (rc == SPR_OK) rc = spr_wbuf_flush(&o->f_enc);
+  if (rc == SPR_OK) rc = spr_wbuf_flush(&o->f_bmb);
+  if (rc == SPR_OK) rc = spr_wbuf_flush(&o->f_bmm);
+  for (uint64_t r = 0; r < o->n_runs; r++) spr_rbuf_close(&cur[r].in);
+  spr_wbuf_close(&o->runs); /* the runs are merged: their space goes back */
+  free(cur);
+  free(heap);
+  free(docs);
+  free(imp);
+  free(scratch);
+  free(bmb);
+  return rc;
+}
+
+/* ------------------------------------------------------------------ the write */
+
+typedef struct spr_stream_payload {
+  spr_owner *o;
+  spr_fwd *f;
+  uint64_t blk_lo, n_blocks_total;
+  int closes; /* this rank owns the last block: it writes the closing block offsets */
+} spr_stream_payload;
+
+static int spr_payload_stream(const spr_comm *c, spr_h5_writer *w, const spr_write_ctx *x, void *arg) {
+  const spr_stream_payload *sp = arg;
+  spr_owner *o = sp->o;
+  spr_fwd *f = sp->f;
+  const uint32_t t0 = x->t0, nt = x->nt, NT = x->n_terms;
+  const int last = x->last;
+  int rc = SPR_OK;
+  /* /terms statistics */
+  SPR_TRY(spr_h5_write(w, "/terms/df", SPR_H5_U32, NT, t0, nt, o->df));
+  SPR_TRY(spr_h5_write(w, "/terms/max_impact", SPR_H5_U8, NT, t0, nt, o->maxi));
+  for (uint32_t t = 0; t <= nt; t++) o->post_off[t] += x->post_before;
+  SPR_TRY(spr_h5_write(w, "/terms/posting_offsets", SPR_H5_U64, (uint64_t)NT + 1, t0, nt + last, o->post_off));
+  /* /postings */
+  uint64_t by_before = 0, by_total = 0, bl_before = 0, bl_total = 0;
+  SPR_TRY(spr_mpi_exscan_u64(c, o->f_enc.size, &by_before, &by_total));
+  SPR_TRY(spr_mpi_exscan_u64(c, o->n_pblocks, &bl_before, &bl_total));
+  for (uint64_t j = 0; j <= o->n_pblocks; j++) o->boff[j] += by_before;
+  o->tblk[nt] = o->n_pblocks;
+  for (uint32_t t = 0; t <= nt; t++) o->tblk[t] += bl_before;
+  SPR_TRY(spr_h5_write_fd(w, "/postings/encoded", SPR_H5_U8, by_total, by_before, o->f_enc.size, o->f_enc.fd, 0));
+  SPR_TRY(spr_h5_write(w, "/postings/block_offsets", SPR_H5_U64, bl_total + 1, bl_before, o->n_pblocks + last, o->boff));
+  SPR_TRY(spr_h5_write(w, "/postings/block_last", SPR_H5_U32, bl_total, bl_before, o->n_pblocks, o->blast));
+  SPR_TRY(spr_h5_write(w, "/terms/posting_blocks", SPR_H5_U64, (uint64_t)NT + 1, t0, nt + last, o->tblk));
+  /* /forward and /blockmax */
+  uint64_t e_before = 0, e_total = 0, p_before = 0, p_total = 0, m_before = 0, m_total = 0;
+  SPR_TRY(spr_mpi_exscan_u64(c, f->n_entries, &e_before, &e_total));
+  SPR_TRY(spr_mpi_exscan_u64(c, f->n_fpost, &p_before, &p_total));
+  SPR_TRY(spr_mpi_exscan_u64(c, o->bm_off[nt], &m_before, &m_total));
+  const uint64_t nb = f->n_blocks;
+  for (uint64_t i = 0; i <= nb; i++) {
+    f->blk_off[i] += e_before;
+    f->blk_post_off[i] += p_before;
+  }
+  const uint64_t NB = sp->n_blocks_total;
+  SPR_TRY(spr_h5_write(w, "/forward/block_offsets", SPR_H5_U64, NB + 1, sp->blk_lo, nb + sp->closes, f->blk_off));
+  SPR_TRY(spr_h5_write(w, "/forward/posting_offsets", SPR_H5_U64, NB + 1, sp->blk_lo, nb + sp->closes, f->blk_post_off));
+  SPR_TRY(spr_h5_write_fd(w, "/forward/terms", SPR_H5_U32, e_total, e_before, f->n_entries, f->f_term.fd, 0));
+  SPR_TRY(spr_h5_write_fd(w, "/forward/counts_minus_1", SPR_H5_U8, e_total, e_before, f->n_entries, f->f_cnt.fd, 0));
+  SPR_TRY(spr_h5_write_fd(w, "/forward/docs", SPR_H5_U8, p_total, p_before, f->n_fpost, f->f_doc.fd, 0));
+  SPR_TRY(spr_h5_write_fd(w, "/forward/impacts", SPR_H5_U8, p_total, p_before, f->n_fpost, f->f_imp.fd, 0));
+  for (uint32_t t = 0; t <= nt; t++) o->bm_off[t] += m_before;
+  SPR_TRY(spr_h5_write(w, "/blockmax/offsets", SPR_H5_U64, (uint64_t)NT + 1, t0, nt + last, o->bm_off));
+  SPR_TRY(spr_h5_write_fd(w, "/blockmax/blocks", SPR_H5_U32, m_total, m_before, o->bm_off[nt] - m_before, o->f_bmb.fd, 0));
+  SPR_TRY(spr_h5_write_fd(w, "/blockmax/max", SPR_H5_U8, m_total, m_before, o->bm_off[nt] - m_before, o->f_bmm.fd, 0));
+  SPR_TRY(spr_h5_write(w, "/terms/kth_impact", SPR_H5_U8, 3 * (uint64_t)NT, 3 * (uint64_t)t0, 3 * (uint64_t)nt, o->kth));
+  return rc;
+}
+
+/* ------------------------------------------------------------------ the build */
+
+int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_local *l, uint64_t doc_base,
+                     uint64_t n_docs, spr_dict *dict, const char *tmp, spr_build_stats *st) {
+  const double t0 = spr_now();
+  const int P = c->size;
+  spr_stream S;
+  memset(&S, 0, sizeof S);
+  S.c = c;
+  S.p = p;
+  S.l = l;
+  S.dict = dict;
+  S.doc_base = doc_base;
+  S.n_docs = n_docs;
+  S.n_terms = dict->n_terms;
+  S.bs = (uint32_t)p->block_size;
+  S.unit = spr_budget_unit(p->memory_budget);
+  spr_doc_stream ds;
+  memset(&ds, 0, sizeof ds);
+  spr_fwd fwd;
+  memset(&fwd, 0, sizeof fwd);
+  fwd.f_term.fd = fwd.f_cnt.fd = fwd.f_doc.fd = fwd.f_imp.fd = -1;
+  spr_owner own;
+  memset(&own, 0, sizeof own);
+  own.runs.fd = own.f_enc.fd = own.f_bmb.fd = own.f_bmm.fd = -1;
+  uint32_t *tb = NULL;
+  uint64_t *bases = NULL, *counts = NULL, *scount = NULL, *rcount = NULL, *fill = NULL;
+  spr_prec3 *send = NULL, *grouped = NULL, *head = NULL;
+  void *recv = NULL, *tail = NULL;
+  uint64_t n_send = 0, send_cap = 0, n_hp = 0, head_cap = 0; /* n_hp: postings of the leading documents */
+  int rc = SPR_OK;
+  S.nl = l->spill.nl; /* dict->lgid has one entry per local term id */
+
+  /* pass 1: the quantizer and the counts */
+  double sumlen = 0;
+  for (uint64_t i = 0; i < l->n_docs; i++) sumlen += l->dl[i];
+  SPR_TRYG(rc, spr_mpi_sum_f64(c, &sumlen, 1), cleanup);
+  S.bm = (spr_bm25){.k1 = p->k1, .b = p->b, .n_docs = (double)n_docs, .avgdl = sumlen / (double)n_docs};
+  double smax = 0, not_identity = 0;
+  uint64_t kept = 0, pruned = 0;
+  {
+    rc = spr_doc_stream_open(&ds, l, 1u << 20);
+    uint32_t n = 0;
+    for (uint64_t d = 0; rc == SPR_OK && (rc = spr_doc_stream_next(&ds, &n)) == 1; d++) {
+      uint64_t m = 0;
+      rc = spr_stream_score(&S, d, ds.tid, ds.w, n, &m, &not_identity);
+      for (uint64_t i = 0; rc == SPR_OK && i < m; i++) smax = S.sc[i] > smax ? S.sc[i] : smax;
+      kept += m;
+      pruned += n - m;
+    }
+    spr_doc_stream_close(&ds);
+    if (rc > 0) rc = SPR_OK;
+  }
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), cleanup);
+  SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), cleanup);
+  S.smax = smax;
+  S.identity = p->vectors && !not_identity && p->bits == 8;
+  st->avgdl = S.bm.avgdl;
+  st->score_max = smax;
+  st->identity = S.identity;
+  uint64_t totals[2] = {kept, pruned};
+  SPR_TRYG(rc, spr_mpi_sum_u64(c, totals, 2), cleanup);
+  st->n_postings = totals[0];
+  st->pruned_doc = totals[1];
+  st->t_dict = spr_now() - t0;
+  const double t_route = spr_now();
+
+  /* term owners */
+  tb = malloc(((size_t)P + 1) * sizeof *tb);
+  bases = malloc((size_t)P * sizeof *bases);
+  counts = malloc((size_t)P * sizeof *counts);
+  scount = calloc((size_t)P, sizeof *scount);
+  rcount = calloc((size_t)P, sizeof *rcount);
+  fill = calloc((size_t)P + 1, sizeof *fill);
+  if (!tb || !bases || !counts || !scount || !rcount || !fill) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  SPR_TRYG(rc, spr_term_ranges_dist(c, dict, totals[0], tb), cleanup);
+  own.t0 = tb[c->rank];
+  own.nt = tb[c->rank + 1] - own.t0;
+  own.bs = S.bs;
+  own.dir = l->spill.dir;
+  rc = spr_wbuf_open(&own.runs, own.dir, 1u << 20);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+
+  /* forward blocks: a block belongs to the rank holding its first document. This rank's leading
+   * documents up to the first multiple of bs (at most bs - 1) finish an earlier rank's block: they
+   * go there first (one small all-to-all); the documents after this rank's last one up to its last
+   * block's end arrive the same way. */
+  SPR_TRYG(rc, spr_mpi_allgather_u64(c, doc_base, bases), cleanup);
+  SPR_TRYG(rc, spr_mpi_allgather_u64(c, l->n_docs, counts), cleanup);
+  const uint64_t bs = S.bs, my_end = doc_base + l->n_docs;
+  const uint64_t fstart = (doc_base + bs - 1) / bs * bs;
+  const int owns_blocks = l->n_docs > 0 && fstart < my_end;
+  const uint64_t n_head = !l->n_docs ? 0 : (fstart < my_end ? fstart : my_end) - doc_base;
+  const uint64_t fend = owns_blocks ? ((my_end + bs - 1) / bs * bs < n_docs ? (my_end + bs - 1) / bs * bs : n_docs) : 0;
+  int head_to = -1;
+  if (n_head) { /* the rank holding docid doc_base - doc_base % bs */
+    const uint64_t first = doc_base - doc_base % bs;
+    for (int r = 0; r < P; r++)
+      if (counts[r] && bases[r] <= first && first < bases[r] + counts[r]) head_to = r;
+    if (head_to < 0) rc = SPR_FAIL(SPR_EINVAL, "index build: no rank holds docid %llu", (unsigned long long)first);
+  }
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  rc = spr_fwd_open(&fwd, S.bs, S.n_terms, l->spill.dir, owns_blocks ? fstart : 0);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+
+  /* pass 2: rounds of about `cap` postings per rank */
+  const uint64_t cap = S.unit / sizeof(spr_prec3) > 1024 ? S.unit / sizeof(spr_prec3) : 1024;
+  spr_progress prog;
+  spr_progress_start(&prog, "index: route (bounded)", "docs", l->n_docs, p->progress && c->rank == 0);
+  rc = spr_doc_stream_open(&ds, l, 1u << 20);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  uint64_t d = 0;
+  int more = 1, ended = 0, round = 0;
+  while (more) {
+    n_send = 0;
+    /* fill this round from the stream */
+    while (rc == SPR_OK && !ended && n_send < cap) {
+      uint32_t n = 0;
+      const int got = spr_doc_stream_next(&ds, &n);
+      if (got < 0) {
+        rc = got;
+        break;
+      }
+      if (got == 0) {
+        ended = 1;
+        break;
+      }
+      uint64_t m = 0;
+      double ni = 0;
+      rc = spr_stream_score(&S, d, ds.tid, ds.w, n, &m, &ni);
+      if (rc != SPR_OK) break;
+      spr_stream_quantize(&S, m);
+      const uint32_t g = (uint32_t)(doc_base + d);
+      if (d < n_head) { /* an earlier rank's block */
+        rc = spr_build_grow((void **)&head, &head_cap, n_hp + m + 1, sizeof *head);
+        for (uint64_t i = 0; rc == SPR_OK && i < m; i++) head[n_hp++] = (spr_prec3){S.gt[i], g, S.imp[i]};
+      } else {
+        if (g % bs == 0 && fwd.n >= cap) rc = spr_fwd_flush(&fwd, g); /* a batch of whole blocks */
+        if (rc == SPR_OK) rc = spr_fwd_add(&fwd, g, S.gt, S.imp, m);
+      }
+      if (rc == SPR_OK) rc = spr_build_grow((void **)&send, &send_cap, n_send + m + 1, sizeof *send);
+      for (uint64_t i = 0; rc == SPR_OK && i < m; i++) send[n_send++] = (spr_prec3){S.gt[i], g, S.imp[i]};
+      d++;
+      spr_progress_update(&prog, d);
+    }
+    /* group by owner (stable: docids stay ascending within a term) and route */
+    memset(scount, 0, (size_t)P * sizeof *scount);
+    if (rc == SPR_OK) {
+      grouped = malloc((n_send ? n_send : 1) * sizeof *grouped);
+      if (!grouped) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (round)");
+    }
+    if (rc == SPR_OK) {
+      /* the owner of each term: binary search in tb */
+      memset(fill, 0, ((size_t)P + 1) * sizeof *fill);
+      uint64_t *cnt2 = calloc(((size_t)S.n_terms + 1), sizeof *cnt2); /* per term, for a stable sort by term */
+      if (!cnt2) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (round)");
+      else {
+        for (uint64_t i = 0; i < n_send; i++) cnt2[send[i].term + 1]++;
+        for (uint32_t t = 0; t < S.n_terms; t++) cnt2[t + 1] += cnt2[t];
+        for (uint64_t i = 0; i < n_send; i++) grouped[cnt2[send[i].term]++] = send[i];
+        free(cnt2);
+        int r = 0;
+        for (uint64_t i = 0; i < n_send; i++) {
+          while (grouped[i].term >= tb[r + 1]) r++;
+          scount[r] += sizeof(spr_prec3);
+        }
+      }
+    }
+    rc = spr_mpi_agree(c, spr_test_fault(c, "index.route", rc));
+    if (rc != SPR_OK) break;
+    rc = spr_mpi_alltoallv(c, grouped, scount, &recv, rcount);
+    free(grouped);
+    grouped = NULL;
+    if (rc != SPR_OK) break;
+    uint64_t nr = 0;
+    for (int r = 0; r < P; r++) nr += rcount[r] / sizeof(spr_prec3);
+    rc = spr_owner_add_run(&own, recv, nr);
+    free(recv);
+    recv = NULL;
+    rc = spr_mpi_agree(c, rc);
+    if (rc != SPR_OK) break;
+    uint64_t left = !ended;
+    rc = spr_mpi_max_u64(c, &left, 1);
+    if (rc != SPR_OK) break;
+    more = left != 0;
+    round++;
+  }
+  spr_progress_finish(&prog, d);
+  spr_doc_stream_close(&ds);
+  free(send);
+  send = NULL;
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  /* the leading documents to the ranks that own their blocks */
+  memset(scount, 0, (size_t)P * sizeof *scount);
+  if (head_to >= 0) scount[head_to] = n_hp * sizeof(spr_prec3);
+  SPR_TRYG(rc, spr_mpi_alltoallv(c, head, scount, &tail, rcount), cleanup);
+  {
+    uint64_t nt_in = 0;
+    for (int r = 0; r < P; r++) nt_in += rcount[r] / sizeof(spr_prec3);
+    const spr_prec3 *in = tail; /* from later ranks in rank order: docids ascend */
+    for (uint64_t i = 0; rc == SPR_OK && i < nt_in; i++) {
+      if (in[i].doc < my_end || in[i].doc >= fend)
+        rc = SPR_FAIL(SPR_EINVAL, "index build: docid %u outside this rank's last block", in[i].doc);
+      else rc = spr_fwd_add(&fwd, in[i].doc, &in[i].term, &(uint8_t){(uint8_t)in[i].impact}, 1);
+    }
+  }
+  if (rc == SPR_OK && owns_blocks) rc = spr_fwd_flush(&fwd, fend);
+  if (rc == SPR_OK) rc = spr_wbuf_flush(&fwd.f_term);
+  if (rc == SPR_OK) rc = spr_wbuf_flush(&fwd.f_cnt);
+  if (rc == SPR_OK) rc = spr_wbuf_flush(&fwd.f_doc);
+  if (rc == SPR_OK) rc = spr_wbuf_flush(&fwd.f_imp);
+  free(fwd.r); /* the batch's memory back before the merge */
+  fwd.r = NULL;
+  fwd.cap = 0;
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  /* the document spill is read for the last time */
+  close(l->spill.fd);
+  l->spill.on = 0;
+
+  /* merge the runs */
+  rc = spr_owner_merge(&own, S.unit, p->progress && c->rank == 0);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  st->t_route = spr_now() - t_route;
+  if (p->progress && c->rank == 0)
+    fprintf(stderr, "index: bounded memory: %d rounds of up to %llu postings per rank, %llu runs merged on rank 0\n",
+            round, (unsigned long long)cap, (unsigned long long)own.n_runs);
+
+  /* write */
+  const double t_write = spr_now();
+  {
+    const uint64_t NB = (n_docs + bs - 1) / bs;
+    spr_stream_payload sp = {.o = &own,
+                             .f = &fwd,
+                             .blk_lo = owns_blocks ? fstart / bs : NB,
+                             .n_blocks_total = NB,
+                             .closes = owns_blocks && fend == n_docs};
+    if (owns_blocks && fwd.n_blocks != (fend - fstart + bs - 1) / bs)
+      rc = SPR_FAIL(SPR_EINVAL, "index build: %llu forward blocks built, %llu expected",
+                    (unsigned long long)fwd.n_blocks, (unsigned long long)((fend - fstart + bs - 1) / bs));
+    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+    rc = spr_write_index(c, p, tmp, l, doc_base, n_docs, dict, tb, own.post_off[own.nt], NB, spr_payload_stream, &sp,
+                         st, st);
+  }
+  st->t_write = spr_now() - t_write;
+cleanup:
+  spr_doc_stream_close(&ds);
+  spr_stream_free(&S);
+  spr_fwd_free(&fwd);
+  spr_owner_free(&own);
+  free(tb);
+  free(bases);
+  free(counts);
+  free(scount);
+  free(rcount);
+  free(fill);
+  free(send);
+  free(grouped);
+  free(head);
+  free(recv);
+  free(tail);
+  return rc;
+}

@@ -1,0 +1,109 @@
+#!/bin/bash
+# Bounded memory (docs/memory.md). Oracle: the in-memory build. With a 1 MiB budget per rank (dozens
+# of spilled runs), the index must hold the same datasets and attributes (h5diff) at np 1, 2, 3 and
+# 4, for SPLADE-like vectors, BM25 text with skipped records and duplicate ids, document pruning and
+# a corpus of fewer documents than ranks times the block size. Also: the same run from a search, the
+# file verifies, the spill folder is left empty, peak memory is measurably lower than the
+# in-memory build's (a ratio in one run), refused combinations and a full spill disk fail cleanly.
+set -u
+[ -x "${SPIRE:-}" ] || { echo "SPIRE not set"; exit 1; }
+tmp=$(mktemp -d)
+small=$tmp/small
+cleanup() { mountpoint -q "$small" 2> /dev/null && umount "$small"; rm -rf "$tmp"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+mem() { # np out args...: the in-memory build
+  local np=$1 out=$2; shift 2
+  # shellcheck disable=SC2086
+  $MPIEXEC -n "$np" $MPIFLAGS "$SPIRE" index --quiet --output "$out" "$@" 2> "$tmp/err" || { cat "$tmp/err"; fail "index $*"; }
+}
+bounded() { # np out args...: with a 1 MiB budget; at least two rounds must have happened
+  local np=$1 out=$2; shift 2
+  mkdir -p "$tmp/spill"
+  # shellcheck disable=SC2086
+  $MPIEXEC -n "$np" $MPIFLAGS "$SPIRE" index --output "$out" --memory-budget 1 --spill-dir "$tmp/spill" "$@" \
+    2> "$tmp/err" || { cat "$tmp/err"; fail "bounded index np $np $*"; }
+  local rounds
+  rounds=$(sed -n 's/.*bounded memory: \([0-9]*\) rounds.*/\1/p' "$tmp/err")
+  [ -n "$rounds" ] && [ "$rounds" -ge 2 ] || { cat "$tmp/err"; fail "np $np $*: no spilled rounds reported"; }
+  [ -z "$(ls -A "$tmp/spill")" ] || fail "np $np: files left in the spill folder: $(ls -A "$tmp/spill")"
+}
+same() { h5diff "$1" "$2" > "$tmp/diff" 2>&1 || { head -20 "$tmp/diff"; fail "$3: bounded and in-memory indexes differ"; }; }
+
+"$SPIRE" synth --profile splade --docs 3000 --queries 30 --seed 11 --output "$tmp/sp" 2> /dev/null || fail synth
+"$SPIRE" synth --docs 3000 --queries 30 --seed 12 --output "$tmp/ki" 2> /dev/null || fail synth
+# text with records to skip: a duplicate id, a malformed line, invalid UTF-8
+{ head -n 1500 "$tmp/ki/corpus.jsonl"; head -n 3 "$tmp/ki/corpus.jsonl"; echo '{"id": "broken", "text": '
+  printf '{"id": "bad-utf8", "text": "caf\xe9"}\n'; tail -n +1501 "$tmp/ki/corpus.jsonl"; } > "$tmp/dirty.jsonl"
+
+mem 1 "$tmp/sp.h5" --input "$tmp/sp/docs.jsonl"
+for np in 1 2 3 4; do
+  bounded $np "$tmp/sp$np.h5" --input "$tmp/sp/docs.jsonl"
+  same "$tmp/sp.h5" "$tmp/sp$np.h5" "splade np $np"
+done
+mem 1 "$tmp/ki.h5" --input "$tmp/dirty.jsonl" --on-error skip --block-size 8
+for np in 1 3; do
+  bounded $np "$tmp/ki$np.h5" --input "$tmp/dirty.jsonl" --on-error skip --block-size 8
+  same "$tmp/ki.h5" "$tmp/ki$np.h5" "bm25 with skipped records np $np"
+done
+mem 1 "$tmp/pr.h5" --input "$tmp/sp/docs.jsonl" --prune-top-terms 40 --prune-min-weight 5
+bounded 2 "$tmp/pr2.h5" --input "$tmp/sp/docs.jsonl" --prune-top-terms 40 --prune-min-weight 5
+same "$tmp/pr.h5" "$tmp/pr2.h5" "document pruning np 2"
+# 21 documents on 4 ranks, blocks of 8: blocks straddle several ranks
+head -n 21 "$tmp/sp/docs.jsonl" > "$tmp/tiny.jsonl"
+mem 1 "$tmp/tiny.h5" --input "$tmp/tiny.jsonl" --block-size 8
+for np in 3 4; do
+  $MPIEXEC -n $np $MPIFLAGS "$SPIRE" index --quiet --input "$tmp/tiny.jsonl" --output "$tmp/tiny$np.h5" --block-size 8 \
+    --memory-budget 1 2> "$tmp/err" || { cat "$tmp/err"; fail "tiny np $np"; }
+  same "$tmp/tiny.h5" "$tmp/tiny$np.h5" "21 documents np $np"
+done
+# the oracle can fail: a different build is told apart
+h5diff "$tmp/sp.h5" "$tmp/pr2.h5" > /dev/null 2>&1 && fail "h5diff does not tell a pruned index from a full one"
+
+"$SPIRE" inspect "$tmp/sp4.h5" --verify > /dev/null || fail "bounded index does not verify"
+for ix in sp sp4; do
+  "$SPIRE" search --index "$tmp/$ix.h5" --queries "$tmp/sp/queries.jsonl" --k 100 --output "$tmp/$ix.run" --quiet || fail "search $ix"
+done
+cmp "$tmp/sp.run" "$tmp/sp4.run" || fail "runs differ"
+
+# memory: the same 30,000 documents, peak resident memory (the largest rank's, as the build reports it)
+"$SPIRE" synth --profile splade --docs 30000 --queries 5 --seed 13 --output "$tmp/big" 2> /dev/null || fail synth
+peak() { sed -n 's/.*peak memory \([0-9]*\) MiB.*/\1/p' "$1"; }
+"$SPIRE" index --input "$tmp/big/docs.jsonl" --output "$tmp/bigm.h5" 2> "$tmp/m.log" || fail "big in-memory"
+"$SPIRE" index --input "$tmp/big/docs.jsonl" --output "$tmp/bigb.h5" --memory-budget 2 2> "$tmp/b.log" || fail "big bounded"
+same "$tmp/bigm.h5" "$tmp/bigb.h5" "30,000 documents"
+pm=$(peak "$tmp/m.log")
+pb=$(peak "$tmp/b.log")
+echo "peak memory: in memory $pm MiB, bounded (2 MiB budget) $pb MiB"
+[ -n "$pm" ] && [ -n "$pb" ] || fail "no peak memory reported"
+[ $((pb * 10)) -lt $((pm * 7)) ] || fail "bounded build not below 70% of the in-memory build's memory ($pb vs $pm MiB)"
+
+# refused combinations: exit 1, a message, no output
+for bad in "--reorder bp" "--prune-list-max 5"; do
+  # shellcheck disable=SC2086
+  "$SPIRE" index --quiet --input "$tmp/sp/docs.jsonl" --output "$tmp/no.h5" --memory-budget 1 $bad 2> "$tmp/err"
+  [ $? = 1 ] || fail "$bad with a budget: not exit 1"
+  grep -q "memory_budget" "$tmp/err" || { cat "$tmp/err"; fail "$bad: no message"; }
+  [ ! -e "$tmp/no.h5" ] && [ ! -e "$tmp/no.h5.tmp" ] || fail "$bad: output left"
+done
+"$SPIRE" export --ciff "$tmp/sp.h5" "$tmp/sp.ciff" 2> /dev/null || fail "export ciff"
+"$SPIRE" index --quiet --input "$tmp/sp.ciff" --output "$tmp/no.h5" --memory-budget 1 2> "$tmp/err"
+[ $? = 1 ] && grep -q "CIFF" "$tmp/err" || { cat "$tmp/err"; fail "CIFF with a budget"; }
+"$SPIRE" index --quiet --input "$tmp/sp/docs.jsonl" --output "$tmp/no.h5" --memory-budget 1 --spill-dir "$tmp/nowhere" 2> "$tmp/err"
+[ $? = 1 ] && grep -q "nowhere" "$tmp/err" || { cat "$tmp/err"; fail "missing spill folder"; }
+
+# a full spill disk: a 200 KB tmpfs (needs root and mount rights)
+mkdir -p "$small"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=200k tmpfs "$small" 2> /dev/null; then
+  # shellcheck disable=SC2086
+  timeout 120 $MPIEXEC -n 2 $MPIFLAGS "$SPIRE" index --quiet --input "$tmp/sp/docs.jsonl" --output "$tmp/no.h5" \
+    --memory-budget 1 --spill-dir "$small" 2> "$tmp/err"
+  st=$?
+  [ $st = 1 ] || { cat "$tmp/err"; fail "full spill disk: exit $st"; }
+  grep -q "spill file" "$tmp/err" || { cat "$tmp/err"; fail "full spill disk: no message"; }
+  [ ! -e "$tmp/no.h5" ] && [ ! -e "$tmp/no.h5.tmp" ] || fail "full spill disk: output left"
+  [ -z "$(ls -A "$small")" ] || fail "full spill disk: files left"
+else
+  echo "skip full spill disk: cannot mount a small tmpfs here"
+fi
+echo "bounded: ok"
