@@ -853,21 +853,25 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
       grouped = malloc((n_send ? n_send : 1) * sizeof *grouped);
       if (!grouped) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (round)");
     }
-    if (rc == SPR_OK) {
-      /* the owner of each term: binary search in tb */
-      memset(fill, 0, ((size_t)P + 1) * sizeof *fill);
-      uint64_t *cnt2 = calloc(((size_t)S.n_terms + 1), sizeof *cnt2); /* per term, for a stable sort by term */
-      if (!cnt2) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (round)");
-      else {
-        for (uint64_t i = 0; i < n_send; i++) cnt2[send[i].term + 1]++;
-        for (uint32_t t = 0; t < S.n_terms; t++) cnt2[t + 1] += cnt2[t];
-        for (uint64_t i = 0; i < n_send; i++) grouped[cnt2[send[i].term]++] = send[i];
-        free(cnt2);
-        int r = 0;
-        for (uint64_t i = 0; i < n_send; i++) {
-          while (grouped[i].term >= tb[r + 1]) r++;
-          scount[r] += sizeof(spr_prec3);
+    if (rc == SPR_OK) { /* the owner of each posting's term (binary search in tb), a stable counting sort */
+      for (uint64_t i = 0; i < n_send; i++) {
+        int lo = 0, hi = P - 1;
+        while (lo < hi) {
+          const int mid = (lo + hi + 1) / 2;
+          if (send[i].term >= tb[mid]) lo = mid;
+          else hi = mid - 1;
         }
+        send[i].impact |= (uint32_t)lo << 8; /* the owner rides along in the impact's spare bits */
+        scount[lo] += sizeof(spr_prec3);
+      }
+      uint64_t at = 0;
+      for (int r = 0; r < P; r++) {
+        fill[r] = at;
+        at += scount[r] / sizeof(spr_prec3);
+      }
+      for (uint64_t i = 0; i < n_send; i++) {
+        const uint32_t r = send[i].impact >> 8;
+        grouped[fill[r]++] = (spr_prec3){send[i].term, send[i].doc, send[i].impact & 0xff};
       }
     }
     rc = spr_mpi_agree(c, spr_test_fault(c, "index.route", rc));
