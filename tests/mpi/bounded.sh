@@ -76,7 +76,11 @@ pm=$(peak "$tmp/m.log")
 pb=$(peak "$tmp/b.log")
 echo "peak memory: in memory $pm MiB, bounded (2 MiB budget) $pb MiB"
 [ -n "$pm" ] && [ -n "$pb" ] || fail "no peak memory reported"
-[ $((pb * 10)) -lt $((pm * 7)) ] || fail "bounded build not below 70% of the in-memory build's memory ($pb vs $pm MiB)"
+if [ -n "${ASAN_OPTIONS:-}" ]; then # AddressSanitizer's shadow memory and quarantine dominate there
+  echo "skip the memory ratio under AddressSanitizer"
+else
+  [ $((pb * 10)) -lt $((pm * 7)) ] || fail "bounded build not below 70% of the in-memory build's memory ($pb vs $pm MiB)"
+fi
 
 # refused combinations: exit 1, a message, no output
 for bad in "--reorder bp" "--prune-list-max 5"; do
