@@ -154,23 +154,30 @@ int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t
 
 /* ---- SIMD kernels: scalar reference and dispatch ---- */
 
-void spr_bmp_dense_add_scalar(uint32_t *bound, const uint8_t *const *rows, const uint32_t *w, uint32_t n_rows,
-                              uint32_t n) {
-  for (uint32_t i = 0; i < n_rows; i++) {
-    const uint8_t *r = rows[i];
-    const uint32_t wi = w[i];
-    for (uint32_t b = 0; b < n; b++) bound[b] += wi * r[b];
+uint32_t spr_bmp_dense_select_scalar(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
+                                     uint32_t n_rows, uint32_t n, uint32_t lo, uint32_t *cid, uint32_t *cb) {
+  uint32_t k = 0, a[32];
+  for (uint32_t b = 0; b < n; b += 32) {
+    memcpy(a, bound + b, sizeof a);
+    for (uint32_t i = 0; i < n_rows; i++)
+      for (uint32_t j = 0; j < 32; j++) a[j] += w[i] * rows[i][b + j];
+    for (uint32_t j = 0; j < 32; j++)
+      if (a[j] >= lo) {
+        cid[k] = b + j;
+        cb[k++] = a[j];
+      }
   }
+  return k;
 }
 
 static spr_bmp_dense_fn spr_bmp_dense_for(const spr_bmp_index *ix) {
 #if SPR_BMP_HAVE_AVX2
   /* reads libgcc's CPU model, filled by a constructor before main: no state of ours */
-  if (!ix->dn_scalar && __builtin_cpu_supports("avx2")) return spr_bmp_dense_add_avx2;
+  if (!ix->dn_scalar && __builtin_cpu_supports("avx2")) return spr_bmp_dense_select_avx2;
 #else
   (void)ix;
 #endif
-  return spr_bmp_dense_add_scalar;
+  return spr_bmp_dense_select_scalar;
 }
 
 const char *spr_bmp_accel_isa(void) {
@@ -392,7 +399,7 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
                           uint32_t doc_base, void *ws, spr_topk *heap, spr_bmp_stats *st) {
   spr_bmp_fws w;
   spr_bmp_fws_carve(ix, m, ws, &w);
-  const uint32_t nb = ix->n_blocks, stride = ix->dn_stride;
+  const uint32_t stride = ix->dn_stride;
   /* bounds: dense rows with SIMD, sparse terms scattered */
   memset(w.bound, 0, (size_t)stride * sizeof *w.bound);
   uint32_t nd = 0;
@@ -406,24 +413,19 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
     const uint64_t e1 = ix->bm_off[t + 1];
     for (uint64_t e = ix->bm_off[t]; e < e1; e++) w.bound[ix->bm_block[e]] += wt * ix->bm_max[e];
   }
-  if (nd) spr_bmp_dense_for(ix)(w.bound, w.rows, w.dw, nd, stride);
-  /* live candidates (bound > 0, not pruned by the seed), ascending ids, and a histogram */
-  uint32_t mx = 0;
-  for (uint32_t b = 0; b < nb; b++) mx = w.bound[b] > mx ? w.bound[b] : mx;
-  if (!mx) return;
-  uint32_t sh = 0;
-  while ((mx >> sh) >= SPR_BMP_HIST) sh++;
+  /* live candidates (bound not pruned by the seed), ascending ids, picked out as the dense rows are
+   * added; then their histogram */
   uint64_t lo = spr_bmp_keep_min(alpha, theta);
   if (lo == 0) lo = 1;
+  if (lo > UINT32_MAX) return;
+  uint32_t n = spr_bmp_dense_for(ix)(w.bound, w.rows, w.dw, nd, stride, (uint32_t)lo, w.cid, w.cb);
+  if (!n) return;
+  uint32_t mx = 0;
+  for (uint32_t i = 0; i < n; i++) mx = w.cb[i] > mx ? w.cb[i] : mx;
+  uint32_t sh = 0;
+  while ((mx >> sh) >= SPR_BMP_HIST) sh++;
   memset(w.hist, 0, SPR_BMP_HIST * sizeof *w.hist);
-  uint32_t n = 0;
-  for (uint32_t b = 0; b < nb; b++) {
-    const uint32_t x = w.bound[b];
-    if (x < lo) continue;
-    w.cid[n] = b;
-    w.cb[n++] = x;
-    w.hist[x >> sh]++;
-  }
+  for (uint32_t i = 0; i < n; i++) w.hist[w.cb[i] >> sh]++;
   spr_bmp_actx c = {.ix = ix, .slot = w.slot, .qt = qt, .m = m, .theta = theta, .doc_base = doc_base, .alpha = alpha,
                     .heap = heap, .acc = w.acc, .mt = w.mt, .mcap = SPR_BMP_MATCHES + spr_bmp_bcap(ix)};
   const uint32_t bcap = spr_bmp_bcap(ix);

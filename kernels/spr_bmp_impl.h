@@ -12,14 +12,16 @@
 #define SPR_BMP_HAVE_AVX2 0
 #endif
 
-/* bound[b] += Σ_i w[i] × rows[i][b] for b < n (n a multiple of 32; rows padded to n). */
-typedef void (*spr_bmp_dense_fn)(uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
-                                 uint32_t n_rows, uint32_t n);
-void spr_bmp_dense_add_scalar(uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
-                              uint32_t n_rows, uint32_t n);
+/* The final bound of block b < n is bound[b] + Σ_i w[i] × rows[i][b] (n a multiple of 32; bound and
+ * rows padded to n with zeros). Appends every b whose final bound is >= lo (lo >= 1, so padding is
+ * never picked) to cid (block) / cb (bound), ascending, and returns how many. */
+typedef uint32_t (*spr_bmp_dense_fn)(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
+                                     uint32_t n_rows, uint32_t n, uint32_t lo, uint32_t *cid, uint32_t *cb);
+uint32_t spr_bmp_dense_select_scalar(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
+                                     uint32_t n_rows, uint32_t n, uint32_t lo, uint32_t *cid, uint32_t *cb);
 #if SPR_BMP_HAVE_AVX2
-void spr_bmp_dense_add_avx2(uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
-                            uint32_t n_rows, uint32_t n);
+uint32_t spr_bmp_dense_select_avx2(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
+                                   uint32_t n_rows, uint32_t n, uint32_t lo, uint32_t *cid, uint32_t *cb);
 #endif
 
 /* Bytes of the accelerated search's workspace (on top of spr_bmp.c's own). */
