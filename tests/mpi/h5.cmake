@@ -39,3 +39,6 @@ endif()
 # zstd chunks compressed ahead by every thread: byte-identical files, the frames really used.
 spr_add_script_test(mpi_h5_precompress mpi ${CMAKE_CURRENT_LIST_DIR}/precompress.sh)
 set_tests_properties(mpi_h5_precompress PROPERTIES PROCESSORS 2)
+# Not a test: the merge's write bandwidth alone (tests/bench/h5_write_bw.c, docs/hdf5.md).
+add_executable(h5_write_bw ${PROJECT_SOURCE_DIR}/tests/bench/h5_write_bw.c)
+target_link_libraries(h5_write_bw PRIVATE spr_mpi)
