@@ -60,6 +60,28 @@ done
 # the oracle can fail: a different build is told apart
 h5diff "$tmp/sp.h5" "$tmp/pr2.h5" > /dev/null 2>&1 && fail "h5diff does not tell a pruned index from a full one"
 
+# the job spec keys: spire run with [index] memory_budget_mb and spill_dir
+mkdir -p "$tmp/jobspill"
+cat > "$tmp/job.ini" <<EOJ
+[job]
+name = bounded
+output = $tmp/jobout
+[corpus]
+path = $tmp/dirty.jsonl
+queries = $tmp/ki/queries.tsv
+qrels = $tmp/ki/qrels.txt
+on_error = skip
+[index]
+block_size = 8
+memory_budget_mb = 1
+spill_dir = $tmp/jobspill
+EOJ
+# shellcheck disable=SC2086
+$MPIEXEC -n 2 $MPIFLAGS "$SPIRE" run "$tmp/job.ini" > "$tmp/run.out" 2>&1 || { cat "$tmp/run.out"; fail "spire run with memory_budget_mb"; }
+grep -q "bounded memory:" "$tmp/run.out" || { cat "$tmp/run.out"; fail "spire run did not build with bounded memory"; }
+same "$tmp/ki.h5" "$tmp/jobout/index.h5" "spire run with memory_budget_mb"
+[ -z "$(ls -A "$tmp/jobspill")" ] || fail "spire run: files left in spill_dir"
+
 "$SPIRE" inspect "$tmp/sp4.h5" --verify > /dev/null || fail "bounded index does not verify"
 for ix in sp sp4; do
   "$SPIRE" search --index "$tmp/$ix.h5" --queries "$tmp/sp/queries.jsonl" --k 100 --output "$tmp/$ix.run" --quiet || fail "search $ix"
