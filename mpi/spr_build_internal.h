@@ -43,6 +43,8 @@ typedef struct spr_build_local {
   uint64_t post_base; /* bounded memory: postings [0, post_base) are in the spill file, tid/w hold
                          [post_base, n_post) */
   spr_spill spill;
+  struct spr_pair *sort_tmp; /* owned: scratch of spr_build_add_doc's sort */
+  uint64_t sort_cap;
 } spr_build_local;
 
 void spr_build_local_free(spr_build_local *l);

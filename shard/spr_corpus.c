@@ -31,6 +31,12 @@ struct spr_corpus_cursor {
   size_t vcap;
   spr_corpus_policy policy;
   uint64_t skipped[SPR_SKIP_NREASONS];
+  /* cJSON's nodes of one record come from this arena (spr_json_parse): one bump allocation each
+   * instead of a malloc and a free, a third of the reading time on vector corpora otherwise */
+  char *arena;
+  size_t arena_cap, arena_used;
+  void **spill;        /* blocks past the arena while one record is parsed (freed after it) */
+  size_t n_spill, spill_cap, spill_bytes;
 };
 
 const char *spr_skip_reason_name(int reason) {
@@ -212,6 +218,8 @@ int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, uint64_t end, 
 
 void spr_corpus_cursor_free(spr_corpus_cursor **p) {
   if (!p || !*p) return;
+  free((*p)->arena);
+  free((*p)->spill);
   free((*p)->vec);
   free((*p)->buf);
   free(*p);
@@ -316,12 +324,71 @@ static int spr_parse_vector_record(spr_corpus_cursor *cur, const cJSON *o, const
   return SPR_OK;
 }
 
+/* The cursor whose arena serves cJSON's allocations during spr_json_parse (one parse at a time: the
+ * readers of spire are single-threaded, and the hooks are back to malloc/free between records). */
+static spr_corpus_cursor *spr_arena_owner;
+
+static void *spr_arena_malloc(size_t n) {
+  spr_corpus_cursor *c = spr_arena_owner;
+  n = (n + 15) & ~(size_t)15;
+  if (c->arena_used + n <= c->arena_cap) {
+    void *p = c->arena + c->arena_used;
+    c->arena_used += n;
+    return p;
+  }
+  if (c->n_spill == c->spill_cap) { /* past the arena: a block of its own, freed after the record */
+    const size_t nc = c->spill_cap ? 2 * c->spill_cap : 64;
+    void **q = realloc(c->spill, nc * sizeof *q);
+    if (!q) return NULL;
+    c->spill = q;
+    c->spill_cap = nc;
+  }
+  void *p = malloc(n);
+  if (p) {
+    c->spill[c->n_spill++] = p;
+    c->spill_bytes += n;
+  }
+  return p;
+}
+
+static void spr_arena_free(void *p) { (void)p; /* everything goes when the record is done */ }
+
+/* Parse one record with cJSON, its nodes allocated from cur's arena; *o lives until
+ * spr_json_done(cur, o). */
+static cJSON *spr_json_parse(spr_corpus_cursor *cur, const char *line, size_t n, const char **endp) {
+  cur->arena_used = 0;
+  spr_arena_owner = cur;
+  cJSON_Hooks h = {spr_arena_malloc, spr_arena_free};
+  cJSON_InitHooks(&h);
+  cJSON *o = cJSON_ParseWithLengthOpts(line, n, endp, 0);
+  cJSON_InitHooks(NULL);
+  return o;
+}
+
+static void spr_json_done(spr_corpus_cursor *cur, cJSON *o) {
+  (void)o; /* the arena holds every node: nothing to free one by one */
+  for (size_t i = 0; i < cur->n_spill; i++) free(cur->spill[i]);
+  if (cur->n_spill) { /* the next record of this size fits the arena */
+    const size_t want = cur->arena_used + cur->spill_bytes;
+    char *a = malloc(want * 2);
+    if (a) {
+      free(cur->arena);
+      cur->arena = a;
+      cur->arena_cap = want * 2;
+    }
+  }
+  cur->n_spill = cur->spill_bytes = 0;
+  cur->arena_used = 0;
+  spr_arena_owner = NULL;
+}
+
 static int spr_parse_jsonl(spr_corpus_cursor *cur, const char *line, size_t n, spr_doc *doc) {
   const char *path = cur->c->path;
   const unsigned long long ln = (unsigned long long)cur->line;
   const char *endp = NULL;
-  cJSON *o = cJSON_ParseWithLengthOpts(line, n, &endp, 0);
+  cJSON *o = spr_json_parse(cur, line, n, &endp);
   if (!o) {
+    spr_json_done(cur, NULL);
     const size_t col = endp && endp >= line ? (size_t)(endp - line) + 1 : 1;
     return SPR_FAIL(SPR_EPARSE, "%s:%llu: malformed JSON near column %zu", path, ln, col);
   }
@@ -376,7 +443,7 @@ static int spr_parse_jsonl(spr_corpus_cursor *cur, const char *line, size_t n, s
   doc->text = t;
   doc->text_len = k + xl;
 cleanup:
-  cJSON_Delete(o);
+  spr_json_done(cur, o);
   return rc;
 }
 
