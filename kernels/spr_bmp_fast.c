@@ -158,6 +158,26 @@ int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t
   return 0;
 }
 
+uint64_t spr_bmp_accel_compact(spr_bmp_index *ix, uint32_t *bm_block, uint8_t *bm_max, uint64_t *sp_off) {
+  uint64_t k = 0;
+  for (uint32_t t = 0; t < ix->n_terms; t++) {
+    sp_off[t] = k;
+    if (ix->dn_slot[t] != UINT32_MAX) continue;
+    for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++, k++) { /* k <= e: moves left only */
+      bm_block[k] = bm_block[e];
+      bm_max[k] = bm_max[e];
+    }
+  }
+  sp_off[ix->n_terms] = k;
+  ix->sp_off = sp_off;
+  return k;
+}
+
+/* Where term t's (sparse) block-max entries start in bm_block / bm_max. */
+static inline uint64_t spr_bmp_sp(const spr_bmp_index *ix, uint32_t t) {
+  return ix->sp_off ? ix->sp_off[t] : ix->bm_off[t];
+}
+
 /* ---- SIMD kernels: scalar reference and dispatch ---- */
 
 uint32_t spr_bmp_dense_select_scalar(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
@@ -356,7 +376,7 @@ static void spr_bmp_score_batch(spr_bmp_actx *c, const uint32_t *ids, uint32_t n
         mt[nm++] = (spr_bmp_match){e, j, i};
       }
     } else {
-      const uint32_t *blk = ix->bm_block + e0;
+      const uint32_t *blk = ix->bm_block + spr_bmp_sp(ix, t);
       if (ne <= 8 * n) { /* walk the list's entries in the batch's range, look blocks up in the slot map */
         uint32_t e = blk[0] < ids[0] ? spr_bmp_gallop(blk, 0, ne, ids[0]) : 0;
         const uint32_t last = ids[n - 1];
@@ -416,8 +436,8 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
       w.dw[nd++] = wt;
       continue;
     }
-    const uint64_t e1 = ix->bm_off[t + 1];
-    for (uint64_t e = ix->bm_off[t]; e < e1; e++) w.bound[ix->bm_block[e]] += wt * ix->bm_max[e];
+    const uint64_t x0 = spr_bmp_sp(ix, t), x1 = x0 + (ix->bm_off[t + 1] - ix->bm_off[t]);
+    for (uint64_t x = x0; x < x1; x++) w.bound[ix->bm_block[x]] += wt * ix->bm_max[x];
   }
   /* live candidates (bound not pruned by the seed), ascending ids, picked out as the dense rows are
    * added; then their histogram */

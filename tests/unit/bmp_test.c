@@ -33,6 +33,9 @@ typedef struct coll {
   uint16_t *fw_count;
   uint8_t *bm_max, *fw_doc, *fw_imp, *kth;
   void *sb_buf, *ax_buf;
+  uint32_t *ax_bmb; /* the accelerated view's own compacted block maxima (spr_bmp_accel_compact) */
+  uint8_t *ax_bmm;
+  uint64_t *ax_sp;
   spr_bmp_index ix;  /* plain (with superblocks when built) */
   spr_bmp_index ixa; /* with the batched term-major acceleration (spr_bmp_accel_build) */
 } coll;
@@ -41,6 +44,7 @@ static void coll_free(coll *c) {
   free(c->off); free(c->docs); free(c->imp); free(c->bm_off); free(c->fw_off); free(c->fw_post_off);
   free(c->bm_block); free(c->fw_term); free(c->fw_start); free(c->fw_count); free(c->bm_max);
   free(c->fw_doc); free(c->fw_imp); free(c->kth); free(c->sb_buf); free(c->ax_buf);
+  free(c->ax_bmb); free(c->ax_bmm); free(c->ax_sp);
   memset(c, 0, sizeof *c);
 }
 
@@ -89,6 +93,23 @@ static int coll_build(coll *c, uint32_t sb_blocks, uint32_t dense_div, int scala
   CHECK(spr_bmp_accel_build(&c->ixa, dense_div, c->ax_buf, asz) == 0, "accel: %s", spr_last_error());
   c->ixa.dn_scalar = scalar;
   CHECK(spr_bmp_index_check(&c->ixa) == 0, "check accel: %s", spr_last_error());
+  /* the accelerated view searches with the dense terms' maxima dropped (as spire search does), on
+   * its own copy of the arrays: the plain view keeps them */
+  c->ax_bmb = malloc((c->n_entries + 1) * sizeof *c->ax_bmb);
+  c->ax_bmm = malloc(c->n_entries + 1);
+  c->ax_sp = malloc((c->n_terms + 1) * sizeof *c->ax_sp);
+  memcpy(c->ax_bmb, c->bm_block, c->n_entries * sizeof *c->ax_bmb);
+  memcpy(c->ax_bmm, c->bm_max, c->n_entries);
+  c->ixa.bm_block = c->ax_bmb;
+  c->ixa.bm_max = c->ax_bmm;
+  uint64_t kept = spr_bmp_accel_compact(&c->ixa, c->ax_bmb, c->ax_bmm, c->ax_sp);
+  uint64_t sparse = 0;
+  for (uint32_t t = 0; t < c->n_terms; t++)
+    if (c->ixa.dn_slot[t] == UINT32_MAX) sparse += c->bm_off[t + 1] - c->bm_off[t];
+  CHECK(kept == sparse && c->ixa.sp_off == c->ax_sp, "compact: %llu entries kept, %llu sparse", (unsigned long long)kept,
+        (unsigned long long)sparse);
+  memset(c->ax_bmb + kept, 0xff, (c->n_entries - kept) * sizeof *c->ax_bmb); /* a stale read would show */
+  memset(c->ax_bmm + kept, 0, c->n_entries - kept);
   void *cws = malloc(spr_bmp_check_workspace_size(&c->ix));
   CHECK(spr_bmp_index_check_consistency(&c->ix, cws) == 0, "consistency: %s", spr_last_error());
   free(cws);
