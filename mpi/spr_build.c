@@ -32,9 +32,6 @@
 #include "spr_progress.h"
 #include <xxhash.h>
 
-typedef struct spr_prec { /* one posting in transit: term, docid, impact */
-  uint32_t term, doc, impact;
-} spr_prec;
 
 void spr_build_local_free(spr_build_local *l) {
   free(l->ids);
@@ -792,11 +789,8 @@ static int spr_build_forward(const spr_comm *c, const spr_build_params *p, const
   b->blk_lo = spr_block_start(nb, c->rank, P);
   b->blk_hi = spr_block_start(nb, c->rank + 1, P);
   uint64_t *send_counts = calloc((size_t)P, sizeof *send_counts), *recv_counts = calloc((size_t)P, sizeof *recv_counts);
-  uint64_t *doff = NULL, *fill = NULL;
   spr_prec *send = malloc((l->n_post ? l->n_post : 1) * sizeof *send);
-  void *recv = NULL, *ws = NULL;
-  uint32_t *docs = NULL;
-  uint8_t *imp = NULL;
+  void *recv = NULL;
   int rc = SPR_OK;
   if (!send_counts || !recv_counts || !send) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward)");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
@@ -820,57 +814,98 @@ static int spr_build_forward(const spr_comm *c, const spr_build_params *p, const
   for (int r = 0; r < P; r++) n += recv_counts[r] / sizeof(spr_prec);
   const uint64_t d_lo = b->blk_lo * bs, d_hi = b->blk_hi * bs < n_docs ? b->blk_hi * bs : n_docs;
   const uint32_t my_docs = (uint32_t)(d_hi > d_lo ? d_hi - d_lo : 0);
-  const uint32_t my_blocks = (uint32_t)(b->blk_hi - b->blk_lo);
-  /* CSR by term (counting sort; stable, so docids ascend within a term: sources arrive in rank
-   * order and each source sent its documents in order) */
-  doff = calloc((size_t)n_terms + 1, sizeof *doff);
-  fill = malloc(((size_t)n_terms + 1) * sizeof *fill);
-  docs = malloc((n ? n : 1) * sizeof *docs);
-  imp = malloc(n ? n : 1);
-  if (!doff || !fill || !docs || !imp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward)");
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  const spr_prec *in = recv;
-  for (uint64_t i = 0; i < n; i++) doff[in[i].term + 1]++;
-  for (uint32_t t = 0; t < n_terms; t++) doff[t + 1] += doff[t];
-  memcpy(fill, doff, ((size_t)n_terms + 1) * sizeof *fill);
-  for (uint64_t i = 0; i < n; i++) {
-    const uint64_t at = fill[in[i].term]++;
-    docs[at] = (uint32_t)(in[i].doc - d_lo);
-    imp[at] = (uint8_t)in[i].impact;
-  }
+  /* CSR by term (stable, so docids ascend within a term: sources arrive in rank order and each
+   * source sent its documents in order); the postings go before the blocks are allocated */
+  spr_fwcsr csr;
+  rc = spr_fw_csr(recv, n, d_lo, n_terms, &csr);
   free(recv);
   recv = NULL;
-  uint64_t ne = 0, npost = 0;
-  rc = spr_bmp_sizes(doff, docs, n_terms, my_docs, bs, &ne, &npost);
+  spr_fwblocks fb;
+  if (rc == SPR_OK) rc = spr_fw_build(&csr, my_docs, n_terms, bs, &fb);
   if (rc == SPR_OK) {
-    b->n_entries = ne;
-    b->n_fpost = npost;
-    b->fw_off = malloc(((size_t)my_blocks + 1) * sizeof *b->fw_off);
-    b->fw_post_off = malloc(((size_t)my_blocks + 1) * sizeof *b->fw_post_off);
-    b->fw_term = malloc((ne ? ne : 1) * sizeof *b->fw_term);
-    b->fw_start = malloc((ne ? ne : 1) * sizeof *b->fw_start);
-    b->fw_count = malloc((ne ? ne : 1) * sizeof *b->fw_count);
-    b->fw_doc = malloc(npost ? npost : 1);
-    b->fw_imp = malloc(npost ? npost : 1);
-    ws = malloc(spr_bmp_forward_workspace_size(my_blocks) + 1);
-    if (!b->fw_off || !b->fw_post_off || !b->fw_term || !b->fw_start || !b->fw_count || !b->fw_doc || !b->fw_imp || !ws)
-      rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward blocks)");
+    b->n_entries = fb.n_entries;
+    b->n_fpost = fb.n_post;
+    b->fw_off = fb.off;
+    b->fw_post_off = fb.post_off;
+    b->fw_term = fb.term;
+    b->fw_start = fb.start;
+    b->fw_count = fb.count;
+    b->fw_doc = fb.doc;
+    b->fw_imp = fb.imp;
   }
-  if (rc == SPR_OK)
-    rc = spr_bmp_forward_build(doff, docs, imp, n_terms, my_docs, bs, ws, b->fw_off, b->fw_term, b->fw_start,
-                               b->fw_count, b->fw_post_off, b->fw_doc, b->fw_imp);
-  if (rc == SPR_OK && my_blocks == 0) b->fw_off[0] = b->fw_post_off[0] = 0;
   rc = spr_mpi_agree(c, rc);
 cleanup:
   free(send_counts);
   free(recv_counts);
   free(send);
   free(recv);
-  free(doff);
+  return rc;
+}
+
+int spr_fw_csr(const spr_prec *r, uint64_t n, uint64_t d_lo, uint32_t n_terms, spr_fwcsr *csr) {
+  csr->off = calloc((size_t)n_terms + 1, sizeof *csr->off);
+  csr->docs = malloc((n ? n : 1) * sizeof *csr->docs);
+  csr->imp = malloc(n ? n : 1);
+  uint64_t *fill = malloc(((size_t)n_terms + 1) * sizeof *fill);
+  if (!csr->off || !csr->docs || !csr->imp || !fill) {
+    free(csr->off);
+    free(csr->docs);
+    free(csr->imp);
+    free(fill);
+    memset(csr, 0, sizeof *csr);
+    return SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward)");
+  }
+  for (uint64_t i = 0; i < n; i++) csr->off[r[i].term + 1]++;
+  for (uint32_t t = 0; t < n_terms; t++) csr->off[t + 1] += csr->off[t];
+  memcpy(fill, csr->off, ((size_t)n_terms + 1) * sizeof *fill);
+  for (uint64_t i = 0; i < n; i++) {
+    const uint64_t at = fill[r[i].term]++;
+    csr->docs[at] = (uint32_t)(r[i].doc - d_lo);
+    csr->imp[at] = (uint8_t)r[i].impact;
+  }
   free(fill);
-  free(docs);
-  free(imp);
+  return SPR_OK;
+}
+
+void spr_fwblocks_free(spr_fwblocks *fw) {
+  free(fw->off);
+  free(fw->post_off);
+  free(fw->term);
+  free(fw->start);
+  free(fw->count);
+  free(fw->doc);
+  free(fw->imp);
+  memset(fw, 0, sizeof *fw);
+}
+
+int spr_fw_build(spr_fwcsr *csr, uint32_t nd, uint32_t n_terms, uint32_t bs, spr_fwblocks *fw) {
+  memset(fw, 0, sizeof *fw);
+  const uint32_t nb = (nd + bs - 1) / bs;
+  void *ws = NULL;
+  int rc = spr_bmp_sizes(csr->off, csr->docs, n_terms, nd, bs, &fw->n_entries, &fw->n_post);
+  if (rc == SPR_OK) {
+    const uint64_t ne = fw->n_entries, np = fw->n_post;
+    fw->off = malloc(((size_t)nb + 1) * sizeof *fw->off);
+    fw->post_off = malloc(((size_t)nb + 1) * sizeof *fw->post_off);
+    fw->term = malloc((ne ? ne : 1) * sizeof *fw->term);
+    fw->start = malloc((ne ? ne : 1) * sizeof *fw->start);
+    fw->count = malloc((ne ? ne : 1) * sizeof *fw->count);
+    fw->doc = malloc(np ? np : 1);
+    fw->imp = malloc(np ? np : 1);
+    ws = malloc(spr_bmp_forward_workspace_size(nb) + 1);
+    if (!fw->off || !fw->post_off || !fw->term || !fw->start || !fw->count || !fw->doc || !fw->imp || !ws)
+      rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward blocks)");
+  }
+  if (rc == SPR_OK)
+    rc = spr_bmp_forward_build(csr->off, csr->docs, csr->imp, n_terms, nd, bs, ws, fw->off, fw->term, fw->start,
+                               fw->count, fw->post_off, fw->doc, fw->imp);
+  if (rc == SPR_OK && nb == 0) fw->off[0] = fw->post_off[0] = 0;
+  if (rc != SPR_OK) spr_fwblocks_free(fw);
   free(ws);
+  free(csr->off);
+  free(csr->docs);
+  free(csr->imp);
+  memset(csr, 0, sizeof *csr);
   return rc;
 }
 
@@ -1303,8 +1338,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   for (uint64_t d = 0; d < l.n_docs; d++)
     for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
       const uint32_t lt = l.tid[i];
-      score[i] = (p->vectors || p->model) ? l.w[i]
-                                          : spr_bm25_score(&bm, spr_bm25_idf(&bm, dict.ldf[lt]), (uint32_t)l.w[i], l.dl[d]);
+      score[i] = spr_build_score(p, &bm, dict.ldf[lt], l.w[i], l.dl[d]);
       if (p->vectors && (l.w[i] != floor(l.w[i]) || l.w[i] > 255)) not_identity = 1;
       l.tid[i] = dict.lgid[lt]; /* global term ids from here on */
     }
@@ -1325,7 +1359,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   st->score_max = smax;
   st->identity = identity;
   for (uint64_t i = 0; i < l.n_post; i++)
-    limp[i] = identity ? (uint8_t)score[i] : spr_quantize_linear(score[i], smax, p->bits);
+    limp[i] = spr_build_impact(identity, score[i], smax, p->bits);
   /* scores are in the impacts now: 8 bytes per posting back before the exchanges */
   free(score);
   score = NULL;

@@ -4,6 +4,7 @@
 #define SPR_BUILD_INTERNAL_H
 #include <stdint.h>
 
+#include "spr_bm25.h"
 #include "spr_coll.h"
 #include "spr_index.h"
 #include "spr_status.h"
@@ -52,6 +53,41 @@ void spr_build_local_free(spr_build_local *l);
 uint64_t spr_build_max_doc_postings(const spr_build_local *l);
 /* Grow *p (capacity *cap elements of esz bytes) to hold need elements (doubling). */
 SPR_NODISCARD int spr_build_grow(void **p, uint64_t *cap, uint64_t need, size_t esz);
+
+typedef struct spr_prec { /* one posting in transit: term, docid, impact */
+  uint32_t term, doc, impact;
+} spr_prec;
+
+/* Forward blocks, built in two steps so that the caller can free its postings in between:
+ * spr_fw_csr sorts n postings (global docids >= d_lo, ascending within each term in the order given:
+ * a stable counting sort by term) into CSR by term; spr_fw_build turns that into the forward blocks
+ * of the documents [d_lo, d_lo + nd) and frees the CSR. off / post_off have ceil(nd / bs) + 1
+ * entries, from 0. */
+typedef struct spr_fwcsr {
+  uint64_t *off; /* n_terms + 1 */
+  uint32_t *docs; /* docid - d_lo */
+  uint8_t *imp;
+} spr_fwcsr;
+typedef struct spr_fwblocks {
+  uint64_t *off, *post_off;
+  uint32_t *term, *start;
+  uint16_t *count;
+  uint8_t *doc, *imp;
+  uint64_t n_entries, n_post;
+} spr_fwblocks;
+SPR_NODISCARD int spr_fw_csr(const spr_prec *r, uint64_t n, uint64_t d_lo, uint32_t n_terms, spr_fwcsr *csr);
+SPR_NODISCARD int spr_fw_build(spr_fwcsr *csr, uint32_t nd, uint32_t n_terms, uint32_t bs, spr_fwblocks *fw);
+void spr_fwblocks_free(spr_fwblocks *fw);
+
+/* A posting's score: the vector's (or SPLADE's) weight, or BM25 from the term's global df, the tf
+ * (w) and the document's length. */
+static inline double spr_build_score(const spr_build_params *p, const spr_bm25 *bm, uint32_t df, double w, uint32_t dl) {
+  return (p->vectors || p->model) ? w : spr_bm25_score(bm, spr_bm25_idf(bm, df), (uint32_t)w, dl);
+}
+/* A score's impact: the integer weight itself (identity) or the linear quantizer. */
+static inline uint8_t spr_build_impact(int identity, double score, double smax, int bits) {
+  return identity ? (uint8_t)score : spr_quantize_linear(score, smax, bits);
+}
 
 /* Bounded memory: create an unlinked temporary file in dir (its name never shows; nothing is left
  * behind, whatever happens to the process). *fd set on success. */

@@ -243,10 +243,6 @@ int spr_stream_local_df(const spr_build_local *l, uint32_t nl, uint32_t **ldf) {
 
 /* ------------------------------------------------------------------ scoring one document */
 
-typedef struct spr_prec3 { /* a quantized posting on its way: term, docid, impact */
-  uint32_t term, doc, impact;
-} spr_prec3;
-
 typedef struct spr_stream {
   const spr_comm *c;
   const spr_build_params *p;
@@ -296,9 +292,7 @@ static int spr_stream_score(spr_stream *S, uint64_t d, const uint32_t *lt, const
   for (uint32_t i = 0; i < n; i++) {
     if (lt[i] >= S->nl) return SPR_FAIL(SPR_EIO, "spill file: term id %u out of range", lt[i]);
     S->gt[i] = S->dict->lgid[lt[i]];
-    S->sc[i] = (p->vectors || p->model)
-                   ? w[i]
-                   : spr_bm25_score(&S->bm, spr_bm25_idf(&S->bm, S->dict->ldf[lt[i]]), (uint32_t)w[i], S->l->dl[d]);
+    S->sc[i] = spr_build_score(p, &S->bm, S->dict->ldf[lt[i]], w[i], S->l->dl[d]);
     if (p->vectors && (w[i] != floor(w[i]) || w[i] > 255)) *not_identity = 1;
   }
   *m = (p->prune_min_weight > 0 || p->prune_top_terms > 0) ? spr_prune_doc(p, S->gt, S->sc, n, S->prune) : n;
@@ -308,7 +302,7 @@ static int spr_stream_score(spr_stream *S, uint64_t d, const uint32_t *lt, const
 /* Scores -> impacts (after pass 1 fixed the quantizer). */
 static void spr_stream_quantize(spr_stream *S, uint64_t m) {
   for (uint64_t i = 0; i < m; i++)
-    S->imp[i] = S->identity ? (uint8_t)S->sc[i] : spr_quantize_linear(S->sc[i], S->smax, S->p->bits);
+    S->imp[i] = spr_build_impact(S->identity, S->sc[i], S->smax, S->p->bits);
 }
 
 /* ------------------------------------------------------------------ forward blocks, a batch at a time */
@@ -317,12 +311,8 @@ typedef struct spr_fwd {
   uint32_t bs, n_terms;
   const char *dir;
   uint64_t start;                 /* first docid of the batch (a multiple of bs) */
-  spr_prec3 *r;                   /* the batch's postings, in docid order */
+  spr_prec *r;                   /* the batch's postings, in docid order */
   uint64_t n, cap;
-  uint64_t *doff, *fill;          /* n_terms + 1: CSR by term */
-  uint32_t *docs;
-  uint8_t *dimp;
-  uint64_t dcap;
   /* outputs: files, and the per-block offsets (global within this rank's part, from 0) */
   spr_wbuf f_term, f_cnt, f_doc, f_imp;
   uint64_t *blk_off, *blk_post_off; /* n_blocks + 1 */
@@ -331,10 +321,6 @@ typedef struct spr_fwd {
 
 static void spr_fwd_free(spr_fwd *f) {
   free(f->r);
-  free(f->doff);
-  free(f->fill);
-  free(f->docs);
-  free(f->dimp);
   spr_wbuf_close(&f->f_term);
   spr_wbuf_close(&f->f_cnt);
   spr_wbuf_close(&f->f_doc);
@@ -350,12 +336,10 @@ static int spr_fwd_open(spr_fwd *f, uint32_t bs, uint32_t n_terms, const char *d
   f->n_terms = n_terms;
   f->dir = dir;
   f->start = start;
-  f->doff = malloc(((size_t)n_terms + 1) * sizeof *f->doff);
-  f->fill = malloc(((size_t)n_terms + 1) * sizeof *f->fill);
   f->blk_off = malloc(sizeof *f->blk_off);
   f->blk_post_off = malloc(sizeof *f->blk_post_off);
   f->blk_cap = 1;
-  if (!f->doff || !f->fill || !f->blk_off || !f->blk_post_off) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+  if (!f->blk_off || !f->blk_post_off) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
   f->blk_off[0] = f->blk_post_off[0] = 0;
   SPR_TRY(spr_wbuf_open(&f->f_term, dir, 1u << 20));
   SPR_TRY(spr_wbuf_open(&f->f_cnt, dir, 1u << 18));
@@ -365,7 +349,7 @@ static int spr_fwd_open(spr_fwd *f, uint32_t bs, uint32_t n_terms, const char *d
 
 static int spr_fwd_add(spr_fwd *f, uint32_t doc, const uint32_t *gt, const uint8_t *imp, uint64_t m) {
   SPR_TRY(spr_build_grow((void **)&f->r, &f->cap, f->n + m + 1, sizeof *f->r));
-  for (uint64_t i = 0; i < m; i++) f->r[f->n++] = (spr_prec3){gt[i], doc, imp[i]};
+  for (uint64_t i = 0; i < m; i++) f->r[f->n++] = (spr_prec){gt[i], doc, imp[i]};
   return SPR_OK;
 }
 
@@ -373,58 +357,33 @@ static int spr_fwd_add(spr_fwd *f, uint32_t doc, const uint32_t *gt, const uint8
  * from the batch; the batch restarts at end. */
 static int spr_fwd_flush(spr_fwd *f, uint64_t end) {
   if (end <= f->start) return SPR_OK;
-  const uint32_t nd = (uint32_t)(end - f->start), bs = f->bs;
-  const uint32_t nb = (nd + bs - 1) / bs;
-  memset(f->doff, 0, ((size_t)f->n_terms + 1) * sizeof *f->doff);
-  for (uint64_t i = 0; i < f->n; i++) f->doff[f->r[i].term + 1]++;
-  for (uint32_t t = 0; t < f->n_terms; t++) f->doff[t + 1] += f->doff[t];
-  memcpy(f->fill, f->doff, ((size_t)f->n_terms + 1) * sizeof *f->fill);
-  uint64_t dc = f->dcap;
-  SPR_TRY(spr_build_grow((void **)&f->docs, &dc, f->n + 1, sizeof *f->docs));
-  SPR_TRY(spr_build_grow((void **)&f->dimp, &f->dcap, f->n + 1, 1));
-  for (uint64_t i = 0; i < f->n; i++) { /* stable: docids ascend within a term */
-    const uint64_t at = f->fill[f->r[i].term]++;
-    f->docs[at] = (uint32_t)(f->r[i].doc - f->start);
-    f->dimp[at] = (uint8_t)f->r[i].impact;
-  }
-  uint64_t ne = 0, np = 0;
-  SPR_TRY(spr_bmp_sizes(f->doff, f->docs, f->n_terms, nd, bs, &ne, &np));
-  uint64_t *off = malloc(((size_t)nb + 1) * sizeof *off), *poff = malloc(((size_t)nb + 1) * sizeof *poff);
-  uint32_t *term = malloc((ne ? ne : 1) * sizeof *term), *start = malloc((ne ? ne : 1) * sizeof *start);
-  uint16_t *count = malloc((ne ? ne : 1) * sizeof *count);
-  uint8_t *doc = malloc(np ? np : 1), *imp = malloc(np ? np : 1), *cnt = malloc(ne ? ne : 1);
-  void *ws = malloc(spr_bmp_forward_workspace_size(nb) + 1);
-  int rc = (off && poff && term && start && count && doc && imp && cnt && ws)
-               ? SPR_OK
-               : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward blocks)");
-  if (rc == SPR_OK)
-    rc = spr_bmp_forward_build(f->doff, f->docs, f->dimp, f->n_terms, nd, bs, ws, off, term, start, count, poff, doc,
-                               imp);
-  if (rc == SPR_OK) rc = spr_build_grow((void **)&f->blk_off, &(uint64_t){f->blk_cap}, f->n_blocks + nb + 1, sizeof *off);
-  if (rc == SPR_OK) rc = spr_build_grow((void **)&f->blk_post_off, &f->blk_cap, f->n_blocks + nb + 1, sizeof *poff);
+  const uint32_t nd = (uint32_t)(end - f->start);
+  spr_fwcsr csr;
+  spr_fwblocks fb;
+  memset(&fb, 0, sizeof fb);
+  int rc = spr_fw_csr(f->r, f->n, f->start, f->n_terms, &csr);
+  if (rc == SPR_OK) rc = spr_fw_build(&csr, nd, f->n_terms, f->bs, &fb);
+  const uint32_t nb = (nd + f->bs - 1) / f->bs;
+  uint8_t *cnt = rc == SPR_OK ? malloc(fb.n_entries ? fb.n_entries : 1) : NULL;
+  if (rc == SPR_OK && !cnt) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward blocks)");
+  if (rc == SPR_OK) rc = spr_build_grow((void **)&f->blk_off, &(uint64_t){f->blk_cap}, f->n_blocks + nb + 1, sizeof *f->blk_off);
+  if (rc == SPR_OK) rc = spr_build_grow((void **)&f->blk_post_off, &f->blk_cap, f->n_blocks + nb + 1, sizeof *f->blk_post_off);
   if (rc == SPR_OK) {
     for (uint32_t b = 1; b <= nb; b++) {
-      f->blk_off[f->n_blocks + b] = f->n_entries + off[b];
-      f->blk_post_off[f->n_blocks + b] = f->n_fpost + poff[b];
+      f->blk_off[f->n_blocks + b] = f->n_entries + fb.off[b];
+      f->blk_post_off[f->n_blocks + b] = f->n_fpost + fb.post_off[b];
     }
-    for (uint64_t e = 0; e < ne; e++) cnt[e] = (uint8_t)(count[e] - 1); /* <= 256 documents per block */
+    for (uint64_t e = 0; e < fb.n_entries; e++) cnt[e] = (uint8_t)(fb.count[e] - 1); /* <= 256 documents per block */
     f->n_blocks += nb;
-    f->n_entries += ne;
-    f->n_fpost += np;
-    rc = spr_wbuf_put(&f->f_term, term, ne * sizeof *term);
+    f->n_entries += fb.n_entries;
+    f->n_fpost += fb.n_post;
+    rc = spr_wbuf_put(&f->f_term, fb.term, fb.n_entries * sizeof *fb.term);
   }
-  if (rc == SPR_OK) rc = spr_wbuf_put(&f->f_cnt, cnt, ne);
-  if (rc == SPR_OK) rc = spr_wbuf_put(&f->f_doc, doc, np);
-  if (rc == SPR_OK) rc = spr_wbuf_put(&f->f_imp, imp, np);
-  free(off);
-  free(poff);
-  free(term);
-  free(start);
-  free(count);
-  free(doc);
-  free(imp);
+  if (rc == SPR_OK) rc = spr_wbuf_put(&f->f_cnt, cnt, fb.n_entries);
+  if (rc == SPR_OK) rc = spr_wbuf_put(&f->f_doc, fb.doc, fb.n_post);
+  if (rc == SPR_OK) rc = spr_wbuf_put(&f->f_imp, fb.imp, fb.n_post);
+  spr_fwblocks_free(&fb);
   free(cnt);
-  free(ws);
   f->n = 0;
   f->start = end;
   return rc;
@@ -470,10 +429,10 @@ static void spr_owner_free(spr_owner *o) {
 
 /* One round's postings received (sources in rank order, each by term then docid): sorted by
  * (term, docid) with a stable counting sort on the term, appended to the run file. */
-static int spr_owner_add_run(spr_owner *o, const spr_prec3 *in, uint64_t n) {
+static int spr_owner_add_run(spr_owner *o, const spr_prec *in, uint64_t n) {
   if (n == 0) return SPR_OK;
   uint64_t *cnt = calloc((size_t)o->nt + 1, sizeof *cnt);
-  spr_prec3 *sorted = malloc(n * sizeof *sorted);
+  spr_prec *sorted = malloc(n * sizeof *sorted);
   int rc = (cnt && sorted) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (run)");
   if (rc == SPR_OK) {
     for (uint64_t i = 0; i < n; i++) cnt[in[i].term - o->t0 + 1]++;
@@ -482,7 +441,7 @@ static int spr_owner_add_run(spr_owner *o, const spr_prec3 *in, uint64_t n) {
     rc = spr_build_grow((void **)&o->run, &o->run_cap, o->n_runs + 1, sizeof *o->run);
   }
   if (rc == SPR_OK) {
-    o->run[o->n_runs++] = (spr_run){o->runs.size / sizeof(spr_prec3), n};
+    o->run[o->n_runs++] = (spr_run){o->runs.size / sizeof(spr_prec), n};
     rc = spr_wbuf_put(&o->runs, sorted, n * sizeof *sorted);
   }
   free(cnt);
@@ -493,7 +452,7 @@ static int spr_owner_add_run(spr_owner *o, const spr_prec3 *in, uint64_t n) {
 typedef struct spr_cursor {
   spr_rbuf in;
   uint64_t left;
-  spr_prec3 cur;
+  spr_prec cur;
 } spr_cursor;
 
 static int spr_cursor_less(const spr_cursor *a, const spr_cursor *b) {
@@ -579,12 +538,12 @@ static int spr_owner_merge(spr_owner *o, uint64_t unit, int progress) {
   /* the read buffers share one unit of the budget (at least 64 KiB each) */
   size_t buf = o->n_runs ? (size_t)(unit / o->n_runs) : 1;
   buf = buf < (64u << 10) ? (64u << 10) : buf > (16u << 20) ? (16u << 20) : buf;
-  buf -= buf % sizeof(spr_prec3);
+  buf -= buf % sizeof(spr_prec);
   size_t nh = 0;
   uint64_t total = 0;
   for (uint64_t r = 0; rc == SPR_OK && r < o->n_runs; r++) {
-    const uint64_t a = o->run[r].off * sizeof(spr_prec3);
-    rc = spr_rbuf_open(&cur[r].in, o->runs.fd, a, a + o->run[r].n * sizeof(spr_prec3), buf);
+    const uint64_t a = o->run[r].off * sizeof(spr_prec);
+    rc = spr_rbuf_open(&cur[r].in, o->runs.fd, a, a + o->run[r].n * sizeof(spr_prec), buf);
     cur[r].left = o->run[r].n;
     total += o->run[r].n;
     if (rc == SPR_OK && cur[r].left) {
@@ -600,7 +559,7 @@ static int spr_owner_merge(spr_owner *o, uint64_t unit, int progress) {
   uint32_t t = 0, n = 0; /* the term being gathered (local) and its postings so far */
   while (rc == SPR_OK && nh > 0) {
     spr_cursor *h = heap[0];
-    const spr_prec3 x = h->cur;
+    const spr_prec x = h->cur;
     const uint32_t lt = x.term - o->t0;
     while (rc == SPR_OK && t < lt) { /* term t is complete (or empty) */
       rc = spr_owner_finish(o, t, docs, imp, n, &scratch, &scap, &bmb, &bmcap);
@@ -727,7 +686,7 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
   own.runs.fd = own.f_enc.fd = own.f_bmb.fd = own.f_bmm.fd = -1;
   uint32_t *tb = NULL;
   uint64_t *bases = NULL, *counts = NULL, *scount = NULL, *rcount = NULL, *fill = NULL;
-  spr_prec3 *send = NULL, *grouped = NULL, *head = NULL;
+  spr_prec *send = NULL, *grouped = NULL, *head = NULL;
   void *recv = NULL, *tail = NULL;
   uint64_t n_send = 0, send_cap = 0, n_hp = 0, head_cap = 0; /* n_hp: postings of the leading documents */
   int rc = SPR_OK;
@@ -808,7 +767,7 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
 
   /* pass 2: rounds of about `cap` postings per rank */
-  const uint64_t cap = S.unit / sizeof(spr_prec3) > 1024 ? S.unit / sizeof(spr_prec3) : 1024;
+  const uint64_t cap = S.unit / sizeof(spr_prec) > 1024 ? S.unit / sizeof(spr_prec) : 1024;
   spr_progress prog;
   spr_progress_start(&prog, "index: route (bounded)", "docs", l->n_docs, p->progress && c->rank == 0);
   rc = spr_doc_stream_open(&ds, l, 1u << 20);
@@ -837,13 +796,13 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
       const uint32_t g = (uint32_t)(doc_base + d);
       if (d < n_head) { /* an earlier rank's block */
         rc = spr_build_grow((void **)&head, &head_cap, n_hp + m + 1, sizeof *head);
-        for (uint64_t i = 0; rc == SPR_OK && i < m; i++) head[n_hp++] = (spr_prec3){S.gt[i], g, S.imp[i]};
+        for (uint64_t i = 0; rc == SPR_OK && i < m; i++) head[n_hp++] = (spr_prec){S.gt[i], g, S.imp[i]};
       } else {
         if (g % bs == 0 && fwd.n >= cap) rc = spr_fwd_flush(&fwd, g); /* a batch of whole blocks */
         if (rc == SPR_OK) rc = spr_fwd_add(&fwd, g, S.gt, S.imp, m);
       }
       if (rc == SPR_OK) rc = spr_build_grow((void **)&send, &send_cap, n_send + m + 1, sizeof *send);
-      for (uint64_t i = 0; rc == SPR_OK && i < m; i++) send[n_send++] = (spr_prec3){S.gt[i], g, S.imp[i]};
+      for (uint64_t i = 0; rc == SPR_OK && i < m; i++) send[n_send++] = (spr_prec){S.gt[i], g, S.imp[i]};
       d++;
       spr_progress_update(&prog, d);
     }
@@ -862,16 +821,16 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
           else hi = mid - 1;
         }
         send[i].impact |= (uint32_t)lo << 8; /* the owner rides along in the impact's spare bits */
-        scount[lo] += sizeof(spr_prec3);
+        scount[lo] += sizeof(spr_prec);
       }
       uint64_t at = 0;
       for (int r = 0; r < P; r++) {
         fill[r] = at;
-        at += scount[r] / sizeof(spr_prec3);
+        at += scount[r] / sizeof(spr_prec);
       }
       for (uint64_t i = 0; i < n_send; i++) {
         const uint32_t r = send[i].impact >> 8;
-        grouped[fill[r]++] = (spr_prec3){send[i].term, send[i].doc, send[i].impact & 0xff};
+        grouped[fill[r]++] = (spr_prec){send[i].term, send[i].doc, send[i].impact & 0xff};
       }
     }
     rc = spr_mpi_agree(c, spr_test_fault(c, "index.route", rc));
@@ -881,7 +840,7 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
     grouped = NULL;
     if (rc != SPR_OK) break;
     uint64_t nr = 0;
-    for (int r = 0; r < P; r++) nr += rcount[r] / sizeof(spr_prec3);
+    for (int r = 0; r < P; r++) nr += rcount[r] / sizeof(spr_prec);
     rc = spr_owner_add_run(&own, recv, nr);
     free(recv);
     recv = NULL;
@@ -900,12 +859,12 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   /* the leading documents to the ranks that own their blocks */
   memset(scount, 0, (size_t)P * sizeof *scount);
-  if (head_to >= 0) scount[head_to] = n_hp * sizeof(spr_prec3);
+  if (head_to >= 0) scount[head_to] = n_hp * sizeof(spr_prec);
   SPR_TRYG(rc, spr_mpi_alltoallv(c, head, scount, &tail, rcount), cleanup);
   {
     uint64_t nt_in = 0;
-    for (int r = 0; r < P; r++) nt_in += rcount[r] / sizeof(spr_prec3);
-    const spr_prec3 *in = tail; /* from later ranks in rank order: docids ascend */
+    for (int r = 0; r < P; r++) nt_in += rcount[r] / sizeof(spr_prec);
+    const spr_prec *in = tail; /* from later ranks in rank order: docids ascend */
     for (uint64_t i = 0; rc == SPR_OK && i < nt_in; i++) {
       if (in[i].doc < my_end || in[i].doc >= fend)
         rc = SPR_FAIL(SPR_EINVAL, "index build: docid %u outside this rank's last block", in[i].doc);
