@@ -968,6 +968,19 @@ cleanup:
   return rc;
 }
 
+int64_t spr_encode_list(const uint32_t *docs, const uint8_t *imp, uint32_t n, uint8_t *out, size_t cap, uint64_t base,
+                        uint64_t *boff, uint32_t *blast) {
+  const int64_t m = spr_postings_encode_list(docs, imp, n, out, cap, boff);
+  if (m < 0) return m;
+  const uint32_t nb = spr_postings_blocks(n);
+  for (uint32_t j = 0; j <= nb; j++) boff[j] += base;
+  for (uint32_t j = 0; j < nb; j++) {
+    const uint32_t end = (j + 1) * SPR_POSTINGS_BLOCK < n ? (j + 1) * SPR_POSTINGS_BLOCK : n;
+    blast[j] = docs[end - 1];
+  }
+  return m;
+}
+
 static int spr_write_postings(const spr_comm *c, spr_h5_writer *w, uint32_t n_terms, uint32_t t0, uint32_t nt,
                               const uint32_t *odocs, const uint8_t *oimp, const uint64_t *oterm_off) {
   const int last = c->rank == c->size - 1;
@@ -986,19 +999,13 @@ static int spr_write_postings(const spr_comm *c, spr_h5_writer *w, uint32_t n_te
     const uint64_t s0 = oterm_off[t];
     const uint32_t n = (uint32_t)(oterm_off[t + 1] - s0);
     tblk[t] = b;
-    const int64_t m = spr_postings_encode_list(odocs + s0, oimp + s0, n, enc + bytes, cap - bytes, boff + b);
+    const int64_t m = spr_encode_list(odocs + s0, oimp + s0, n, enc + bytes, cap - bytes, bytes, boff + b, blast + b);
     if (m < 0) {
       rc = (int)m;
       break;
     }
-    const uint32_t nb = spr_postings_blocks(n);
-    for (uint32_t j = 0; j < nb; j++) {
-      boff[b + j] += bytes;
-      const uint32_t end = (j + 1) * SPR_POSTINGS_BLOCK < n ? (j + 1) * SPR_POSTINGS_BLOCK : n;
-      blast[b + j] = odocs[s0 + end - 1];
-    }
     bytes += (uint64_t)m;
-    b += nb;
+    b += spr_postings_blocks(n);
   }
   tblk[nt] = b;
   boff[b] = bytes;

@@ -79,6 +79,12 @@ SPR_NODISCARD int spr_fw_csr(const spr_prec *r, uint64_t n, uint64_t d_lo, uint3
 SPR_NODISCARD int spr_fw_build(spr_fwcsr *csr, uint32_t nd, uint32_t n_terms, uint32_t bs, spr_fwblocks *fw);
 void spr_fwblocks_free(spr_fwblocks *fw);
 
+/* Encode one posting list (n ascending docids, their impacts) into out (cap bytes) as codec blocks
+ * whose byte offsets, counted from `base`, go to boff[0 .. blocks] and last docids to
+ * blast[0 .. blocks) (blocks = spr_postings_blocks(n)). Returns the bytes written or an error. */
+SPR_NODISCARD int64_t spr_encode_list(const uint32_t *docs, const uint8_t *imp, uint32_t n, uint8_t *out, size_t cap,
+                                      uint64_t base, uint64_t *boff, uint32_t *blast);
+
 /* A posting's score: the vector's (or SPLADE's) weight, or BM25 from the term's global df, the tf
  * (w) and the document's length. */
 static inline double spr_build_score(const spr_build_params *p, const spr_bm25 *bm, uint32_t df, double w, uint32_t dl) {

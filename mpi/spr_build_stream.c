@@ -488,16 +488,10 @@ static int spr_owner_finish(spr_owner *o, uint32_t t, const uint32_t *docs, cons
   uint64_t pc = o->pb_cap;
   SPR_TRY(spr_build_grow((void **)&o->boff, &pc, o->n_pblocks + nb + 2, sizeof *o->boff));
   SPR_TRY(spr_build_grow((void **)&o->blast, &o->pb_cap, o->n_pblocks + nb + 2, sizeof *o->blast));
-  const uint64_t base = o->f_enc.size;
-  const int64_t m = spr_postings_encode_list(docs, imp, n, *scratch, *scap, o->boff + o->n_pblocks);
+  const int64_t m =
+      spr_encode_list(docs, imp, n, *scratch, *scap, o->f_enc.size, o->boff + o->n_pblocks, o->blast + o->n_pblocks);
   if (m < 0) return (int)m;
-  for (uint32_t j = 0; j < nb; j++) {
-    o->boff[o->n_pblocks + j] += base;
-    const uint32_t end = (j + 1) * SPR_POSTINGS_BLOCK < n ? (j + 1) * SPR_POSTINGS_BLOCK : n;
-    o->blast[o->n_pblocks + j] = docs[end - 1];
-  }
   o->n_pblocks += nb;
-  o->boff[o->n_pblocks] = base + (uint64_t)m;
   SPR_TRY(spr_wbuf_put(&o->f_enc, *scratch, (size_t)m));
   /* block maxima: at most one entry per posting */
   uint64_t bc = *bmcap;
