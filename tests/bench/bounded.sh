@@ -19,20 +19,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_va
 export HDF5_PLUGIN_PATH=$build/plugins
 mpiflags="--oversubscribe --bind-to none"
 log() { echo "[bounded] $(date -u +%H:%M:%S) $*" >&2; }
-cat > "$work/memwrap.sh" <<'EOW'
-#!/bin/sh
-exec /usr/bin/time -f "%M %e %U %S" -o "$MEMDIR/rank.${OMPI_COMM_WORLD_RANK:-0}" "$@"
-EOW
-chmod +x "$work/memwrap.sh"
-run() { # NAME NP ARGS...: peak RSS (MiB) per rank to NAME.mem, stderr to NAME.log
-  local name=$1 np=$2; shift 2
-  rm -rf "$work/mem.$name"; mkdir -p "$work/mem.$name"
-  MEMDIR=$work/mem.$name OMP_NUM_THREADS=$(( $(nproc) / np )) mpirun -x MEMDIR -x OMP_NUM_THREADS -np "$np" $mpiflags \
-    "$work/memwrap.sh" "$spire" "$@" 2> "$work/$name.log" || { cat "$work/$name.log" >&2; exit 1; }
-  local r out=""
-  for ((r = 0; r < np; r++)); do out="$out${out:+ / }$(awk '{ printf "%.0f", $1 / 1024 }' "$work/mem.$name/rank.$r")"; done
-  echo "$out" > "$work/$name.mem"
-}
+. "$(dirname "$0")/run_lib.sh" # run NAME NP ARGS...: NAME.log, NAME.mem (peak RSS MiB per rank), NAME.cpu
 phase() { sed -n "s/.*$2 \([0-9.]*\)s.*/\1/p" "$work/$1.log" | head -1; }
 total() { sed -n 's/.*, \([0-9.]*\)s on [0-9]* rank.*/\1/p' "$work/$1.log" | head -1; }
 
@@ -49,11 +36,11 @@ table=$work/bounded.md
 } > "$table"
 for np in $nps; do
   log "np $np in memory"
-  run m$np "$np" index --input "$c/docs.jsonl" --output "$work/m$np.h5"
+  OMP_NUM_THREADS=$(( $(nproc) / np )) run m$np "$np" index --input "$c/docs.jsonl" --output "$work/m$np.h5"
   echo "| $np | (in memory) | $(total m$np) | $(phase m$np read+encode) | $(phase m$np route+blocks) | $(phase m$np write) | $(cat "$work/m$np.mem") | reference |" >> "$table"
   for b in $budgets; do
     log "np $np budget $b MiB"
-    run b$np-$b "$np" index --input "$c/docs.jsonl" --output "$work/b$np-$b.h5" --memory-budget "$b"
+    OMP_NUM_THREADS=$(( $(nproc) / np )) run b$np-$b "$np" index --input "$c/docs.jsonl" --output "$work/b$np-$b.h5" --memory-budget "$b"
     same=no; h5diff "$work/m$np.h5" "$work/b$np-$b.h5" > /dev/null 2>&1 && same=yes
     echo "| $np | $b | $(total b$np-$b) | $(phase b$np-$b read+encode) | $(phase b$np-$b route+blocks) | $(phase b$np-$b write) | $(cat "$work/b$np-$b.mem") | $same |" >> "$table"
     rm -f "$work/b$np-$b.h5"
