@@ -51,15 +51,17 @@ typedef struct spr_bmp_index {
   /* Optional in-memory acceleration, filled by spr_bmp_accel_build (all 0/NULL when absent). With
    * it, spr_bmp_search scores blocks in batches term-at-a-time from a term-major copy of the forward
    * postings and never reads fw_term/fw_start/fw_count/fw_doc/fw_imp (docs/bmp.md):
-   * - tp_pair[tp_base[t] + tp_rel[e] ..]: the postings of block-max entry e (term t, block
-   *   bm_block[e]) as (local doc in block) | impact << 8, up to the next entry's tp_rel (or the
-   *   term's end, tp_base[t + 1]);
+   * - tp_pair[G(e) .. G(e + 1)): the postings of block-max entry e (term t, block bm_block[e]) as
+   *   (local doc in block) | impact << 8, where G(e) = tp_ck[e >> 7] + tp_rel[e] is the number of
+   *   postings of all entries before e (entries numbered by bm_off, terms in id order); a u64
+   *   checkpoint per 128 entries and a u16 offset per entry (at most 127 x 256 < 65536), 2.06
+   *   bytes per entry instead of 4 or 8;
    * - dense terms (dn_slot[t] != UINT32_MAX, those with at least n_blocks / dense_div block-max
    *   entries): a u8 row of block maxima (dn_max + slot * dn_stride, 0 where absent, zero padded to
    *   dn_stride) summed with SIMD, and a rank index (dn_bits: a presence bit per block, dn_cum:
    *   entries before each 64-block word) that finds block b's entry in O(1). */
-  const uint64_t *tp_base; /* n_terms + 1 */
-  const uint32_t *tp_rel;  /* bm_off[n_terms] */
+  const uint64_t *tp_ck;   /* bm_off[n_terms] / 128 + 1 */
+  const uint16_t *tp_rel;  /* bm_off[n_terms] + 1 */
   const uint16_t *tp_pair; /* fw_post_off[n_blocks] */
   uint32_t n_dense, dn_stride /* n_blocks rounded up to 64 */;
   const uint32_t *dn_slot; /* n_terms */

@@ -41,8 +41,11 @@ static inline uint32_t spr_bmp_popcount(uint64_t x) {
   return (uint32_t)((x * 0x0101010101010101ull) >> 56);
 }
 
+#define SPR_BMP_CK_SHIFT 7u /* a posting checkpoint every 128 block-max entries */
+_Static_assert(((1u << SPR_BMP_CK_SHIFT) - 1u) * SPR_BMP_BLOCK_MAX < 65536u, "entry offsets fit u16");
+
 typedef struct spr_bmp_layout {
-  size_t tp_base, tp_rel, tp_pair, dn_slot, dn_max, dn_rank, total;
+  size_t tp_ck, tp_rel, tp_pair, dn_slot, dn_max, dn_rank, total;
   uint32_t n_dense, stride;
 } spr_bmp_layout;
 
@@ -57,8 +60,8 @@ static void spr_bmp_layout_of(const spr_bmp_index *ix, uint32_t div, spr_bmp_lay
   for (uint32_t t = 0; t < nt; t++) nd += (uint32_t)spr_bmp_is_dense(ix->bm_off[t + 1] - ix->bm_off[t], ix->n_blocks, div);
   const uint64_t ne = ix->bm_off[nt], np = ix->fw_post_off[ix->n_blocks];
   size_t off = 0;
-  L->tp_base = off, off += ((size_t)nt + 1) * sizeof(uint64_t);
-  L->tp_rel = off, off += SPR_ALIGN8(ne * sizeof(uint32_t));
+  L->tp_ck = off, off += ((size_t)(ne >> SPR_BMP_CK_SHIFT) + 1) * sizeof(uint64_t);
+  L->tp_rel = off, off += SPR_ALIGN8((ne + 1) * sizeof(uint16_t));
   L->tp_pair = off, off += SPR_ALIGN8(np * sizeof(uint16_t));
   L->dn_slot = off, off += SPR_ALIGN8((size_t)nt * sizeof(uint32_t));
   L->dn_max = off, off += (size_t)nd * stride;
@@ -80,15 +83,16 @@ int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t
   if (L.total > cap) return SPR_FAIL(SPR_ENOSPACE, "bmp acceleration buffer of %zu bytes < %zu", cap, L.total);
   if ((uintptr_t)buf % 8) return SPR_FAIL(SPR_EINVAL, "bmp acceleration buffer not 8-byte aligned");
   char *B = buf;
-  uint64_t *tb = (uint64_t *)(B + L.tp_base);
-  uint32_t *rel = (uint32_t *)(B + L.tp_rel), *slot = (uint32_t *)(B + L.dn_slot);
+  uint64_t *ck = (uint64_t *)(B + L.tp_ck);
+  uint16_t *rel = (uint16_t *)(B + L.tp_rel);
+  uint32_t *slot = (uint32_t *)(B + L.dn_slot);
   uint16_t *pair = (uint16_t *)(B + L.tp_pair);
   uint8_t *dmax = (uint8_t *)(B + L.dn_max);
   uint64_t *drank = (uint64_t *)(B + L.dn_rank);
   const uint32_t nt = ix->n_terms, nb = ix->n_blocks, W = L.stride / 64;
-  /* pass 1: match forward entries to block-max entries one to one; postings per entry and term
-   * (slot[] counts the entries of each term seen so far) */
-  memset(tb, 0, ((size_t)nt + 1) * sizeof *tb);
+  const uint64_t ne = ix->bm_off[nt];
+  /* pass 1: match forward entries to block-max entries one to one (slot[] counts the entries of
+   * each term seen so far); rel[e] = entry e's postings (<= block_size <= 256) */
   memset(slot, 0, (size_t)nt * sizeof *slot);
   for (uint32_t b = 0; b < nb; b++)
     for (uint64_t fe = ix->fw_off[b]; fe < ix->fw_off[b + 1]; fe++) {
@@ -97,20 +101,20 @@ int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t
       if (e >= ix->bm_off[t + 1] || ix->bm_block[e] != b)
         return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u has postings in block %u but no block max there", t, b);
       rel[e] = ix->fw_count[fe];
-      tb[t + 1] += ix->fw_count[fe];
     }
-  for (uint32_t t = 0; t < nt; t++) {
+  for (uint32_t t = 0; t < nt; t++)
     if (slot[t] != ix->bm_off[t + 1] - ix->bm_off[t])
       return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u: block maxima without forward postings", t);
-    if (tb[t + 1] > UINT32_MAX) return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u: 2^32 postings or more", t);
-    uint32_t acc = 0;
-    for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++) {
-      const uint32_t c = rel[e];
-      rel[e] = acc;
-      acc += c;
-    }
-    tb[t + 1] += tb[t];
+  /* counts -> G(e) as checkpoint + u16 offset (entry ne closes the last range) */
+  uint64_t g = 0;
+  for (uint64_t e = 0; e <= ne; e++) {
+    const uint32_t cnt = e < ne ? rel[e] : 0;
+    if (!(e & ((1u << SPR_BMP_CK_SHIFT) - 1))) ck[e >> SPR_BMP_CK_SHIFT] = g;
+    rel[e] = (uint16_t)(g - ck[e >> SPR_BMP_CK_SHIFT]);
+    g += cnt;
   }
+  if (g != ix->fw_post_off[nb]) return SPR_FAIL(SPR_ECORRUPT, "bmp: forward entries hold %llu postings, not %llu",
+                                                (unsigned long long)g, (unsigned long long)ix->fw_post_off[nb]);
   /* pass 2: copy the postings term-major */
   memset(slot, 0, (size_t)nt * sizeof *slot);
   for (uint32_t b = 0; b < nb; b++) {
@@ -118,7 +122,7 @@ int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t
     for (uint64_t fe = ix->fw_off[b]; fe < ix->fw_off[b + 1]; fe++) {
       const uint32_t t = ix->fw_term[fe];
       const uint64_t e = ix->bm_off[t] + slot[t]++;
-      uint16_t *dst = pair + tb[t] + rel[e];
+      uint16_t *dst = pair + ck[e >> SPR_BMP_CK_SHIFT] + rel[e];
       const uint8_t *d = ix->fw_doc + pb + ix->fw_start[fe], *im = ix->fw_imp + pb + ix->fw_start[fe];
       for (uint32_t j = 0; j < ix->fw_count[fe]; j++) dst[j] = (uint16_t)(d[j] | (uint32_t)im[j] << 8);
     }
@@ -147,7 +151,7 @@ int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t
     }
     d++;
   }
-  ix->tp_base = tb;
+  ix->tp_ck = ck;
   ix->tp_rel = rel;
   ix->tp_pair = pair;
   ix->n_dense = L.n_dense;
@@ -319,10 +323,9 @@ static inline uint32_t spr_bmp_gallop(const uint32_t *a, uint32_t lo, uint32_t n
 static uint64_t spr_bmp_flush(const spr_bmp_actx *c, spr_bmp_match *mt, uint32_t nm) {
   const spr_bmp_index *ix = c->ix;
   for (uint32_t x = 0; x < nm; x++) {
-    const uint32_t t = c->qt[mt[x].i].term;
-    const uint64_t e = mt[x].e, e1 = ix->bm_off[t + 1];
-    const uint64_t p0 = ix->tp_base[t] + ix->tp_rel[e];
-    const uint64_t p1 = e + 1 < e1 ? ix->tp_base[t] + ix->tp_rel[e + 1] : ix->tp_base[t + 1];
+    const uint64_t e = mt[x].e;
+    const uint64_t p0 = ix->tp_ck[e >> SPR_BMP_CK_SHIFT] + ix->tp_rel[e];
+    const uint64_t p1 = ix->tp_ck[(e + 1) >> SPR_BMP_CK_SHIFT] + ix->tp_rel[e + 1];
     mt[x].e = p0 << 9 | (p1 - p0); /* counts are <= 256 */
     SPR_BMP_PF(ix->tp_pair + p0);
   }
