@@ -68,10 +68,15 @@ typedef struct spr_bmp_index {
   const uint8_t *dn_max;   /* n_dense * dn_stride */
   const uint64_t *dn_rank; /* n_dense * dn_stride / 64 pairs (presence bits, entries before) */
   int dn_scalar; /* 1: use the scalar reference of the SIMD kernels (tests); 0: runtime dispatch */
-  /* NULL, or after spr_bmp_accel_compact: bm_block/bm_max hold only the sparse terms' entries,
-   * term t's at [sp_off[t], sp_off[t] + bm_off[t + 1] - bm_off[t]) (none for dense terms, whose
-   * rows and rank index replace them); bm_off keeps numbering every entry (tp_rel's index). */
-  const uint64_t *sp_off; /* n_terms + 1 */
+  /* The sparse terms' block maxima, copied so that bm_block / bm_max can be given back: block ids
+   * as u16 within segments of 65,536 blocks. Term t's entries in segment h (blocks
+   * [h << 16, (h + 1) << 16)) are sp_blk / sp_max[sp_seg[t * sp_nseg + h] .. sp_seg[t * sp_nseg + h + 1]),
+   * in the order of its bm entries (none for dense terms): entry x of term t is bm entry
+   * bm_off[t] + x - sp_seg[t * sp_nseg]. */
+  uint32_t sp_nseg;       /* ceil(n_blocks / 65536), at least 1 */
+  const uint64_t *sp_seg; /* n_terms * sp_nseg + 1 */
+  const uint16_t *sp_blk;
+  const uint8_t *sp_max;
 } spr_bmp_index;
 
 typedef struct spr_qterm {
@@ -172,17 +177,10 @@ size_t spr_bmp_accel_size(const spr_bmp_index *ix, uint32_t dense_div);
  * forward entries one to one, or a term with 2^32 or more postings). The search results do not
  * depend on whether, or with which dense_div, the acceleration is built. */
 SPR_NODISCARD int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t cap);
-/* After a successful build the search no longer reads fw_term, fw_start, fw_count, fw_doc and
- * fw_imp: the caller may release them and set those fields to NULL (spr_bmp_index_check and
- * spr_bmp_accel_build then no longer apply to ix; the search and spr_bmp_workspace_size do). */
-
-/* After spr_bmp_accel_build: move the sparse terms' block-max entries to the front of bm_block and
- * bm_max (which are ix's arrays, passed writable) and set ix->sp_off = sp_off (n_terms + 1, filled
- * here). The accelerated search reads the dense terms' maxima from their rows only, so the arrays'
- * tails can be given back (the caller shrinks them to the returned count and sets ix->bm_block /
- * bm_max to the shrunk arrays). Same search results; spr_bmp_index_check and the unaccelerated
- * search no longer apply to ix. Never fails. */
-uint64_t spr_bmp_accel_compact(spr_bmp_index *ix, uint32_t *bm_block, uint8_t *bm_max, uint64_t *sp_off);
+/* After a successful build the search no longer reads fw_term, fw_start, fw_count, fw_doc, fw_imp,
+ * bm_block and bm_max: the caller may release them and set those fields to NULL
+ * (spr_bmp_index_check and spr_bmp_accel_build then no longer apply to ix; the search and
+ * spr_bmp_workspace_size do). bm_off stays: it numbers the entries. */
 
 /* Name of the SIMD variant the accelerated search uses here ("avx2" or "scalar"). */
 const char *spr_bmp_accel_isa(void);

@@ -45,8 +45,8 @@ static inline uint32_t spr_bmp_popcount(uint64_t x) {
 _Static_assert(((1u << SPR_BMP_CK_SHIFT) - 1u) * SPR_BMP_BLOCK_MAX < 65536u, "entry offsets fit u16");
 
 typedef struct spr_bmp_layout {
-  size_t tp_ck, tp_rel, tp_pair, dn_slot, dn_max, dn_rank, total;
-  uint32_t n_dense, stride;
+  size_t tp_ck, tp_rel, tp_pair, dn_slot, dn_max, dn_rank, sp_seg, sp_blk, sp_max, total;
+  uint32_t n_dense, stride, nseg;
 } spr_bmp_layout;
 
 static int spr_bmp_is_dense(uint64_t ne, uint32_t nb, uint32_t div) {
@@ -57,7 +57,15 @@ static void spr_bmp_layout_of(const spr_bmp_index *ix, uint32_t div, spr_bmp_lay
   const uint32_t nt = ix->n_terms;
   const uint64_t stride = ((uint64_t)ix->n_blocks + 63) & ~(uint64_t)63;
   uint32_t nd = 0;
-  for (uint32_t t = 0; t < nt; t++) nd += (uint32_t)spr_bmp_is_dense(ix->bm_off[t + 1] - ix->bm_off[t], ix->n_blocks, div);
+  uint64_t nsp = 0; /* sparse terms' entries */
+  for (uint32_t t = 0; t < nt; t++) {
+    const uint64_t c = ix->bm_off[t + 1] - ix->bm_off[t];
+    if (spr_bmp_is_dense(c, ix->n_blocks, div))
+      nd++;
+    else
+      nsp += c;
+  }
+  const uint32_t nseg = ix->n_blocks > 65536u ? (uint32_t)(((uint64_t)ix->n_blocks + 65535u) >> 16) : 1u;
   const uint64_t ne = ix->bm_off[nt], np = ix->fw_post_off[ix->n_blocks];
   size_t off = 0;
   L->tp_ck = off, off += ((size_t)(ne >> SPR_BMP_CK_SHIFT) + 1) * sizeof(uint64_t);
@@ -66,8 +74,12 @@ static void spr_bmp_layout_of(const spr_bmp_index *ix, uint32_t div, spr_bmp_lay
   L->dn_slot = off, off += SPR_ALIGN8((size_t)nt * sizeof(uint32_t));
   L->dn_max = off, off += (size_t)nd * stride;
   L->dn_rank = off, off += (size_t)nd * (stride / 64) * 2 * sizeof(uint64_t);
+  L->sp_seg = off, off += ((size_t)nt * nseg + 1) * sizeof(uint64_t);
+  L->sp_blk = off, off += SPR_ALIGN8(nsp * sizeof(uint16_t));
+  L->sp_max = off, off += SPR_ALIGN8(nsp);
   L->total = off;
   L->n_dense = nd;
+  L->nseg = nseg;
   L->stride = (uint32_t)stride;
 }
 
@@ -151,6 +163,28 @@ int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t
     }
     d++;
   }
+  /* the sparse terms' block maxima, u16 block ids by segment */
+  uint64_t *seg = (uint64_t *)(B + L.sp_seg);
+  uint16_t *sblk = (uint16_t *)(B + L.sp_blk);
+  uint8_t *smax = (uint8_t *)(B + L.sp_max);
+  uint64_t x = 0;
+  for (uint32_t t = 0; t < nt; t++) {
+    const int sparse = slot[t] == UINT32_MAX;
+    uint64_t e = ix->bm_off[t];
+    for (uint32_t h = 0; h < L.nseg; h++) {
+      seg[(size_t)t * L.nseg + h] = x;
+      if (!sparse) continue;
+      for (; e < ix->bm_off[t + 1] && ix->bm_block[e] >> 16 == h; e++, x++) {
+        sblk[x] = (uint16_t)(ix->bm_block[e] & 0xFFFFu);
+        smax[x] = ix->bm_max[e];
+      }
+    }
+  }
+  seg[(size_t)nt * L.nseg] = x;
+  ix->sp_nseg = L.nseg;
+  ix->sp_seg = seg;
+  ix->sp_blk = sblk;
+  ix->sp_max = smax;
   ix->tp_ck = ck;
   ix->tp_rel = rel;
   ix->tp_pair = pair;
@@ -160,26 +194,6 @@ int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t
   ix->dn_max = dmax;
   ix->dn_rank = drank;
   return 0;
-}
-
-uint64_t spr_bmp_accel_compact(spr_bmp_index *ix, uint32_t *bm_block, uint8_t *bm_max, uint64_t *sp_off) {
-  uint64_t k = 0;
-  for (uint32_t t = 0; t < ix->n_terms; t++) {
-    sp_off[t] = k;
-    if (ix->dn_slot[t] != UINT32_MAX) continue;
-    for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++, k++) { /* k <= e: moves left only */
-      bm_block[k] = bm_block[e];
-      bm_max[k] = bm_max[e];
-    }
-  }
-  sp_off[ix->n_terms] = k;
-  ix->sp_off = sp_off;
-  return k;
-}
-
-/* Where term t's (sparse) block-max entries start in bm_block / bm_max. */
-static inline uint64_t spr_bmp_sp(const spr_bmp_index *ix, uint32_t t) {
-  return ix->sp_off ? ix->sp_off[t] : ix->bm_off[t];
 }
 
 /* ---- SIMD kernels: scalar reference and dispatch ---- */
@@ -294,7 +308,7 @@ static uint64_t spr_bmp_keep_min(double alpha, uint32_t thr) {
 }
 
 /* First index in [lo, n) with a[i] >= key, given a[lo] < key (galloping from lo). */
-static inline uint32_t spr_bmp_gallop(const uint32_t *a, uint32_t lo, uint32_t n, uint32_t key) {
+static inline uint32_t spr_bmp_gallop(const uint16_t *a, uint32_t lo, uint32_t n, uint32_t key) {
   uint32_t step = 1;
   while (lo + step < n && a[lo + step] < key) {
     lo += step;
@@ -341,6 +355,39 @@ static uint64_t spr_bmp_flush(const spr_bmp_actx *c, spr_bmp_match *mt, uint32_t
   return posts;
 }
 
+/* The (term, block) matches of the batch slots [j0, j1) (their ids share the segment of the u16 list
+ * blk[0..ne), whose entry x is block-max entry ebase + x) appended to mt; returns how many. */
+static uint32_t spr_bmp_match_seg(const spr_bmp_actx *c, const uint16_t *blk, uint32_t ne, uint64_t ebase,
+                                  const uint32_t *ids, uint32_t j0, uint32_t j1, uint32_t i, spr_bmp_match *mt) {
+  const spr_bmp_index *ix = c->ix;
+  const uint16_t *slot = c->slot;
+  const uint32_t hb = ids[j0] & ~0xFFFFu; /* the segment's first block */
+  uint32_t nm = 0;
+  if (ne <= 8 * (j1 - j0)) { /* walk the list's entries in the slots' range, look blocks up in the slot map */
+    const uint32_t first = ids[j0] & 0xFFFFu, last = ids[j1 - 1] & 0xFFFFu;
+    uint32_t e = blk[0] < first ? spr_bmp_gallop(blk, 0, ne, first) : 0;
+    for (; e < ne && blk[e] <= last; e++) {
+      const uint32_t b = hb | blk[e], j = (uint32_t)slot[b] - 1u; /* slot 0 wraps to a huge value */
+      if (j >= j0 && j < j1 && ids[j] == b) {
+        SPR_BMP_PF(ix->tp_rel + ebase + e);
+        mt[nm++] = (spr_bmp_match){ebase + e, j, i};
+      }
+    }
+  } else { /* walk the slots, gallop in the list */
+    uint32_t e = 0;
+    for (uint32_t j = j0; j < j1 && e < ne; j++) {
+      const uint32_t b = ids[j] & 0xFFFFu;
+      if (blk[e] < b) e = spr_bmp_gallop(blk, e, ne, b);
+      if (e < ne && blk[e] == b) {
+        SPR_BMP_PF(ix->tp_rel + ebase + e);
+        mt[nm++] = (spr_bmp_match){ebase + e, j, i};
+        e++;
+      }
+    }
+  }
+  return nm;
+}
+
 /* Score the blocks ids[0..n) (ascending) term-at-a-time and offer their documents to the heap.
  * Three stages over all query terms, so that the cache misses of many (term, block) pairs are in
  * flight at once: find each pair's block-max entry (rank index of dense terms, prefetched ahead;
@@ -378,29 +425,16 @@ static void spr_bmp_score_batch(spr_bmp_actx *c, const uint32_t *ids, uint32_t n
         SPR_BMP_PF(ix->tp_rel + e);
         mt[nm++] = (spr_bmp_match){e, j, i};
       }
-    } else {
-      const uint32_t *blk = ix->bm_block + spr_bmp_sp(ix, t);
-      if (ne <= 8 * n) { /* walk the list's entries in the batch's range, look blocks up in the slot map */
-        uint32_t e = blk[0] < ids[0] ? spr_bmp_gallop(blk, 0, ne, ids[0]) : 0;
-        const uint32_t last = ids[n - 1];
-        for (; e < ne && blk[e] <= last; e++) {
-          const uint32_t j = (uint32_t)slot[blk[e]] - 1u; /* slot 0 wraps to a huge value */
-          if (j < n && ids[j] == blk[e]) {
-            SPR_BMP_PF(ix->tp_rel + e0 + e);
-            mt[nm++] = (spr_bmp_match){e0 + e, j, i};
-          }
-        }
-      } else { /* walk the batch, gallop in the list */
-        uint32_t e = 0;
-        for (uint32_t j = 0; j < n && e < ne; j++) {
-          const uint32_t b = ids[j];
-          if (blk[e] < b) e = spr_bmp_gallop(blk, e, ne, b);
-          if (e < ne && blk[e] == b) {
-            SPR_BMP_PF(ix->tp_rel + e0 + e);
-            mt[nm++] = (spr_bmp_match){e0 + e, j, i};
-            e++;
-          }
-        }
+    } else { /* segment by segment: the batch's ids in [h << 16, (h + 1) << 16) against the term's u16 ids there */
+      const uint64_t *sg = ix->sp_seg + (size_t)t * ix->sp_nseg, xt = sg[0];
+      uint32_t j0 = 0;
+      for (uint32_t h = 0; h < ix->sp_nseg && j0 < n; h++) {
+        uint32_t j1 = j0;
+        while (j1 < n && ids[j1] >> 16 == h) j1++;
+        const uint32_t nh = (uint32_t)(sg[h + 1] - sg[h]);
+        if (j1 > j0 && nh)
+          nm += spr_bmp_match_seg(c, ix->sp_blk + sg[h], nh, e0 + (sg[h] - xt), ids, j0, j1, i, mt + nm);
+        j0 = j1;
       }
     }
   }
@@ -439,8 +473,11 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
       w.dw[nd++] = wt;
       continue;
     }
-    const uint64_t x0 = spr_bmp_sp(ix, t), x1 = x0 + (ix->bm_off[t + 1] - ix->bm_off[t]);
-    for (uint64_t x = x0; x < x1; x++) w.bound[ix->bm_block[x]] += wt * ix->bm_max[x];
+    const uint64_t *sg = ix->sp_seg + (size_t)t * ix->sp_nseg;
+    for (uint32_t h = 0; h < ix->sp_nseg; h++) {
+      uint32_t *bd = w.bound + ((size_t)h << 16);
+      for (uint64_t x = sg[h]; x < sg[h + 1]; x++) bd[ix->sp_blk[x]] += wt * ix->sp_max[x];
+    }
   }
   /* live candidates (bound not pruned by the seed), ascending ids, picked out as the dense rows are
    * added; then their histogram */

@@ -120,9 +120,9 @@ void spr_bmp_data_free(spr_bmp_data *d);
 /* Free the forward entries and postings (fw_term, fw_start, fw_count, fw_doc, fw_imp) and null them
  * in the view, once an acceleration structure holds their contents (spr_bmp_accel_build). */
 void spr_bmp_data_release_forward(spr_bmp_data *d);
-/* Local. After spr_bmp_accel_build: keep only the sparse terms' block maxima (spr_bmp_accel_compact)
- * and give the rest of bm_block / bm_max back. A no-op without an acceleration. */
-SPR_NODISCARD int spr_bmp_data_compact_maxima(spr_bmp_data *d);
+/* After spr_bmp_accel_build, which copies the sparse terms' block maxima (u16 block ids): free
+ * bm_block / bm_max and null them in the view. A no-op without an acceleration. */
+void spr_bmp_data_release_maxima(spr_bmp_data *d);
 /* The block range of rank r of P: equal contiguous shares of the blocks. */
 void spr_index_block_range(const spr_index *ix, int r, int P, uint64_t *blk_lo, uint64_t *blk_hi);
 

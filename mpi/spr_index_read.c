@@ -510,33 +510,15 @@ void spr_bmp_data_release_forward(spr_bmp_data *d) {
   d->view.fw_doc = d->view.fw_imp = NULL;
 }
 
-int spr_bmp_data_compact_maxima(spr_bmp_data *d) {
-  spr_bmp_index *v = &d->view;
-  if (!v->dn_slot || v->sp_off) return SPR_OK;
-  const size_t free_slot = sizeof d->mem / sizeof d->mem[0] - 1; /* the loader fills the others */
-  if (d->mem[free_slot]) return SPR_FAIL(SPR_EINVAL, "bmp data: no room to record the compacted maxima");
-  uint64_t *sp = malloc(((size_t)v->n_terms + 1) * sizeof *sp);
-  if (!sp) return SPR_FAIL(SPR_ENOMEM, "out of memory (%u terms)", v->n_terms);
-  uint32_t *blk = (uint32_t *)(uintptr_t)v->bm_block; /* the loader's own allocations */
-  uint8_t *mx = (uint8_t *)(uintptr_t)v->bm_max;
-  size_t sb = free_slot, sm = free_slot; /* the slots that own the two arrays */
-  for (size_t i = 0; i < free_slot; i++) {
-    if (d->mem[i] && d->mem[i] == (void *)blk) sb = i;
-    if (d->mem[i] && d->mem[i] == (void *)mx) sm = i;
-  }
-  if (sb == free_slot || sm == free_slot) {
-    free(sp);
-    return SPR_FAIL(SPR_EINVAL, "bmp data: block maxima not owned by the loader");
-  }
-  const uint64_t k = spr_bmp_accel_compact(v, blk, mx, sp);
-  d->mem[free_slot] = sp;
-  uint32_t *nb = realloc(blk, (k ? k : 1) * sizeof *nb); /* shrinking: a failure keeps the old block */
-  if (nb) d->mem[sb] = nb;
-  uint8_t *nm = realloc(mx, k ? k : 1);
-  if (nm) d->mem[sm] = nm;
-  v->bm_block = d->mem[sb];
-  v->bm_max = d->mem[sm];
-  return SPR_OK;
+void spr_bmp_data_release_maxima(spr_bmp_data *d) {
+  if (!d->view.sp_seg) return; /* no acceleration holds them */
+  for (size_t i = 0; i < sizeof d->mem / sizeof d->mem[0]; i++)
+    if (d->mem[i] && (d->mem[i] == d->view.bm_block || d->mem[i] == d->view.bm_max)) {
+      free(d->mem[i]);
+      d->mem[i] = NULL;
+    }
+  d->view.bm_block = NULL;
+  d->view.bm_max = NULL;
 }
 
 int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_data *out) {

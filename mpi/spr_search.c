@@ -261,8 +261,9 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
       /* the forward entries and postings now live term-major in `super`: dropping the loader's
        * copies keeps the loaded index near 1.2x its uncompressed postings */
       if (rc == SPR_OK) spr_bmp_data_release_forward(&bmp);
-      /* and the dense terms' block maxima: their rows replace them (1.9x -> ~1.4x at b = 8) */
-      if (rc == SPR_OK) rc = spr_bmp_data_compact_maxima(&bmp);
+      /* and the block maxima: the acceleration holds the dense terms' as rows and a u16 copy of
+       * the sparse terms' (docs/bmp.md, "Memory") */
+      if (rc == SPR_OK) spr_bmp_data_release_maxima(&bmp);
     }
   } else {
     for (uint64_t i = 0; rc == SPR_OK && i < n_unique; i++)

@@ -33,9 +33,6 @@ typedef struct coll {
   uint16_t *fw_count;
   uint8_t *bm_max, *fw_doc, *fw_imp, *kth;
   void *sb_buf, *ax_buf;
-  uint32_t *ax_bmb; /* the accelerated view's own compacted block maxima (spr_bmp_accel_compact) */
-  uint8_t *ax_bmm;
-  uint64_t *ax_sp;
   spr_bmp_index ix;  /* plain (with superblocks when built) */
   spr_bmp_index ixa; /* with the batched term-major acceleration (spr_bmp_accel_build) */
 } coll;
@@ -44,7 +41,6 @@ static void coll_free(coll *c) {
   free(c->off); free(c->docs); free(c->imp); free(c->bm_off); free(c->fw_off); free(c->fw_post_off);
   free(c->bm_block); free(c->fw_term); free(c->fw_start); free(c->fw_count); free(c->bm_max);
   free(c->fw_doc); free(c->fw_imp); free(c->kth); free(c->sb_buf); free(c->ax_buf);
-  free(c->ax_bmb); free(c->ax_bmm); free(c->ax_sp);
   memset(c, 0, sizeof *c);
 }
 
@@ -93,23 +89,19 @@ static int coll_build(coll *c, uint32_t sb_blocks, uint32_t dense_div, int scala
   CHECK(spr_bmp_accel_build(&c->ixa, dense_div, c->ax_buf, asz) == 0, "accel: %s", spr_last_error());
   c->ixa.dn_scalar = scalar;
   CHECK(spr_bmp_index_check(&c->ixa) == 0, "check accel: %s", spr_last_error());
-  /* the accelerated view searches with the dense terms' maxima dropped (as spire search does), on
-   * its own copy of the arrays: the plain view keeps them */
-  c->ax_bmb = malloc((c->n_entries + 1) * sizeof *c->ax_bmb);
-  c->ax_bmm = malloc(c->n_entries + 1);
-  c->ax_sp = malloc((c->n_terms + 1) * sizeof *c->ax_sp);
-  memcpy(c->ax_bmb, c->bm_block, c->n_entries * sizeof *c->ax_bmb);
-  memcpy(c->ax_bmm, c->bm_max, c->n_entries);
-  c->ixa.bm_block = c->ax_bmb;
-  c->ixa.bm_max = c->ax_bmm;
-  uint64_t kept = spr_bmp_accel_compact(&c->ixa, c->ax_bmb, c->ax_bmm, c->ax_sp);
+  /* the accelerated view searches without the block maxima and forward arrays, as spire search
+   * does once it has freed them: a stale read is a NULL dereference */
   uint64_t sparse = 0;
   for (uint32_t t = 0; t < c->n_terms; t++)
     if (c->ixa.dn_slot[t] == UINT32_MAX) sparse += c->bm_off[t + 1] - c->bm_off[t];
-  CHECK(kept == sparse && c->ixa.sp_off == c->ax_sp, "compact: %llu entries kept, %llu sparse", (unsigned long long)kept,
-        (unsigned long long)sparse);
-  memset(c->ax_bmb + kept, 0xff, (c->n_entries - kept) * sizeof *c->ax_bmb); /* a stale read would show */
-  memset(c->ax_bmm + kept, 0, c->n_entries - kept);
+  CHECK(c->ixa.sp_seg[(size_t)c->n_terms * c->ixa.sp_nseg] == sparse, "sparse copy: %llu entries, %llu sparse",
+        (unsigned long long)c->ixa.sp_seg[(size_t)c->n_terms * c->ixa.sp_nseg], (unsigned long long)sparse);
+  CHECK(c->ixa.sp_nseg == (nb > 65536 ? (nb + 65535) >> 16 : 1), "segments: %u for %u blocks", c->ixa.sp_nseg, nb);
+  c->ixa.bm_block = NULL;
+  c->ixa.bm_max = NULL;
+  c->ixa.fw_term = c->ixa.fw_start = NULL;
+  c->ixa.fw_count = NULL;
+  c->ixa.fw_doc = c->ixa.fw_imp = NULL;
   void *cws = malloc(spr_bmp_check_workspace_size(&c->ix));
   CHECK(spr_bmp_index_check_consistency(&c->ix, cws) == 0, "consistency: %s", spr_last_error());
   free(cws);
@@ -154,6 +146,29 @@ static void coll_random(coll *c, int trial) {
   free(dead);
 }
 
+/* More than 65,536 blocks (sparse block ids in two u16 segments): a few dense terms and sparse
+ * terms whose postings cross the segment boundary, some only on one side of it. */
+static void coll_segments(coll *c, int trial) {
+  c->bs = 8;
+  c->n_docs = 8u * 65536u + 8u * (1u + rnd(9000)) + rnd(8);
+  c->n_terms = 24;
+  c->off = malloc((c->n_terms + 1) * sizeof(uint64_t));
+  c->docs = malloc((size_t)c->n_terms * 40000 * sizeof(uint32_t));
+  c->imp = malloc((size_t)c->n_terms * 40000);
+  uint64_t n = 0;
+  c->off[0] = 0;
+  for (uint32_t t = 0; t < c->n_terms; t++) {
+    const uint32_t lo = t % 5 == 3 ? 8u * 65536u : 0, hi = t % 5 == 4 ? 8u * 65536u : c->n_docs; /* one side only */
+    const uint32_t cnt = t < 3 ? 30000 : 200 + rnd(3000), span = hi - lo, gap = 2 * (span / cnt);
+    for (uint32_t d = lo + rnd(gap); d < hi && n - c->off[t] < 40000; d += 1 + rnd(gap)) {
+      c->docs[n] = d;
+      c->imp[n] = (uint8_t)(trial % 2 ? 1 + rnd(255) : 1 + rnd(4));
+      n++;
+    }
+    c->off[t + 1] = n;
+  }
+}
+
 /* Exhaustive oracle for query q over c (terms >= n_terms ignored). */
 static int64_t oracle(const coll *c, const spr_qterm *q, uint32_t n, uint32_t k, uint32_t base, spr_hit *out) {
   spr_plist *pl = malloc((n + 1) * sizeof *pl);
@@ -194,6 +209,7 @@ static int cmp_heavy(const void *a, const void *b) {
 }
 
 static uint64_t n_compared, n_approx;
+static uint32_t k_cap = UINT32_MAX; /* largest k drawn (the big collections keep the oracle's checks short) */
 
 static int run_queries(coll *c, int trial) {
   const uint32_t base = rnd(3) ? 0 : rnd(1u << 20);
@@ -214,7 +230,8 @@ static int run_queries(coll *c, int trial) {
       n++;
     }
     static const uint32_t ks[6] = {1, 10, 100, 1000, 3, 5000};
-    const uint32_t k = rnd(3) == 0 ? 1 + rnd(c->n_docs + 20) : ks[rnd(6)];
+    uint32_t k = rnd(3) == 0 ? 1 + rnd(c->n_docs + 20) : ks[rnd(6)];
+    if (k > k_cap) k = k_cap;
     spr_hit *want_h = malloc((size_t)k * sizeof(spr_hit)), *got = malloc((size_t)k * sizeof(spr_hit));
     const int64_t nw = oracle(c, q, n, k, base, want_h);
     CHECK(nw >= 0, "oracle");
@@ -424,6 +441,14 @@ int main(void) {
     /* dense rows: none, only for terms in every block, 1/8 of the blocks, every term */
     static const uint32_t divs[4] = {0, 1, 8, 1u << 30};
     if (coll_build(&c, sbs[(trial / 5) % 5], divs[(trial / 3) % 4], (trial / 7) % 2)) return 1;
+    if (run_queries(&c, trial)) return 1;
+    coll_free(&c);
+  }
+  k_cap = 1500;
+  for (int trial = 0; trial < 4; trial++) {
+    coll c = {0};
+    coll_segments(&c, trial);
+    if (coll_build(&c, 0, trial < 2 ? 8 : 0, trial % 2)) return 1;
     if (run_queries(&c, trial)) return 1;
     coll_free(&c);
   }
