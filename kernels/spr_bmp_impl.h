@@ -1,4 +1,5 @@
-/* spr_bmp_impl.h: internals shared by kernels/spr_bmp*.c (no other directory includes it). */
+/* spr_bmp_impl.h: internals shared by kernels/spr_bmp*.c (elsewhere only tests/unit/bmp_test.c includes it,
+ * to compare the SIMD kernels with their scalar reference). */
 #ifndef SPR_BMP_IMPL_H
 #define SPR_BMP_IMPL_H
 #include <stddef.h>

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "spr_bmp.h"
+#include "spr_bmp_impl.h" /* the dense kernels, compared directly */
 #include "spr_topk.h"
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
@@ -287,6 +288,54 @@ static int run_queries(coll *c, int trial) {
   return 0;
 }
 
+/* The dense bound kernel: the SIMD variant returns exactly the scalar reference's candidates and
+ * bounds, which are the exact Σ w x row of every block that reaches lo, and only those. */
+static int test_dense_kernel(void) {
+  enum { N = 256, R = 40 };
+  static uint8_t rowbuf[R][N];
+  static uint32_t bound[N], cid[2][N], cb[2][N];
+  const uint8_t *rows[R];
+  uint32_t w[R];
+  for (int trial = 0; trial < 300; trial++) {
+    const uint32_t nr = (uint32_t)rnd(R + 1), n = 32u * (1u + rnd(N / 32));
+    for (uint32_t i = 0; i < nr; i++) {
+      w[i] = trial % 5 == 0 ? 255 : 1 + rnd(255);
+      for (uint32_t b = 0; b < n; b++) rowbuf[i][b] = (uint8_t)(trial % 7 == 0 ? 255 : rnd(4) ? rnd(256) : 0);
+      rows[i] = rowbuf[i];
+    }
+    for (uint32_t b = 0; b < n; b++) bound[b] = rnd(3) ? rnd(100000) : 0;
+    uint64_t mx = 1;
+    for (uint32_t b = 0; b < n; b++) {
+      uint64_t e = bound[b];
+      for (uint32_t i = 0; i < nr; i++) e += (uint64_t)w[i] * rows[i][b];
+      mx = e > mx ? e : mx;
+    }
+    const uint32_t lo = trial % 4 == 0 ? 1 : 1 + (uint32_t)(rnd(1000) * mx / 1000);
+    const uint32_t k0 = spr_bmp_dense_select_scalar(bound, rows, w, nr, n, lo, cid[0], cb[0]);
+#if SPR_BMP_HAVE_AVX2
+    if (__builtin_cpu_supports("avx2")) {
+      const uint32_t k1 = spr_bmp_dense_select_avx2(bound, rows, w, nr, n, lo, cid[1], cb[1]);
+      CHECK(k1 == k0 && !memcmp(cid[0], cid[1], k0 * 4) && !memcmp(cb[0], cb[1], k0 * 4),
+            "dense kernel trial %d: avx2 %u candidates, scalar %u", trial, k1, k0);
+    }
+#endif
+    uint32_t j = 0;
+    for (uint32_t b = 0; b < n; b++) {
+      uint64_t e = bound[b];
+      for (uint32_t i = 0; i < nr; i++) e += (uint64_t)w[i] * rows[i][b];
+      if (j < k0 && cid[0][j] == b) {
+        CHECK(cb[0][j] == e && e >= lo, "dense bound of block %u: %u, exact %llu",
+              b, cb[0][j], (unsigned long long)e);
+        j++;
+      } else {
+        CHECK(e < lo, "dense kernel trial %d: block %u (exact bound %llu >= %u) not picked", trial, b,
+              (unsigned long long)e, lo);
+      }
+    }
+  }
+  return 0;
+}
+
 static int test_helpers(void) {
   const uint32_t docs[7] = {0, 3, 7, 8, 20, 40, 41};
   const uint8_t imp[7] = {5, 9, 2, 4, 4, 1, 7};
@@ -433,6 +482,7 @@ static int test_validator(void) {
 
 int main(void) {
   if (test_helpers()) return 1;
+  if (test_dense_kernel()) return 1;
   if (test_validator()) return 1;
   static const uint32_t sbs[5] = {0, 1, 2, 3, 16};
   for (int trial = 0; trial < 600; trial++) {
