@@ -182,6 +182,38 @@ SPR_NODISCARD int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, voi
  * (spr_bmp_index_check and spr_bmp_accel_build then no longer apply to ix; the search and
  * spr_bmp_workspace_size do). bm_off stays: it numbers the entries. */
 
+/* ---- The same acceleration, built straight from forward blocks read in slices ----
+ * For a loader that never holds a range's forward arrays or block maxima (kernels/spr_bmp_stream.c;
+ * what spire search uses). The result is what spr_bmp_accel_build gives on the same blocks, with
+ * bm_block, bm_max and the fw_* arrays absent (NULL): only the accelerated search applies to ix.
+ *   1. The caller fills ix: n_docs, n_terms, block_size, n_blocks, kth (or NULL) and bm_off, the
+ *      prefix sums of each term's forward entries over all blocks; every other field 0/NULL.
+ *   2. spr_bmp_stream_begin with buf of spr_bmp_stream_size bytes (8-byte aligned, owned by the
+ *      caller, borrowed by ix afterwards) and scratch of spr_bmp_stream_scratch_size bytes.
+ *   3. spr_bmp_stream_counts for consecutive slices of whole blocks [b0, b1) covering all blocks in
+ *      order: off holds b1 - b0 + 1 entry offsets starting at 0, term and cnt_m1 (postings - 1)
+ *      the slice's forward entries.
+ *   4. spr_bmp_stream_mid.
+ *   5. spr_bmp_stream_postings over the same slices in order, now also with post_off (b1 - b0 + 1
+ *      posting offsets starting at 0) and the slice's postings doc (in block) and imp.
+ *   6. spr_bmp_stream_end.
+ * Each step checks what spr_bmp_index_check checks of the data it sees (terms ascending and
+ * < n_terms, counts within the block, docs ascending and inside the block, impacts > 0, counts
+ * matching bm_off and the posting offsets, the same entries in both passes) and returns 0,
+ * SPR_ECORRUPT naming the block, SPR_ENOSPACE (cap too small) or SPR_EINVAL (steps or slices out
+ * of order). */
+size_t spr_bmp_stream_size(const spr_bmp_index *ix, uint64_t n_postings, uint32_t dense_div);
+size_t spr_bmp_stream_scratch_size(uint32_t n_terms);
+SPR_NODISCARD int spr_bmp_stream_begin(spr_bmp_index *ix, uint64_t n_postings, uint32_t dense_div, void *buf,
+                                       size_t cap, void *scratch);
+SPR_NODISCARD int spr_bmp_stream_counts(spr_bmp_index *ix, void *scratch, uint64_t b0, uint64_t b1,
+                                        const uint64_t *off, const uint32_t *term, const uint8_t *cnt_m1);
+SPR_NODISCARD int spr_bmp_stream_mid(spr_bmp_index *ix, void *scratch);
+SPR_NODISCARD int spr_bmp_stream_postings(spr_bmp_index *ix, void *scratch, uint64_t b0, uint64_t b1,
+                                          const uint64_t *off, const uint32_t *term, const uint8_t *cnt_m1,
+                                          const uint64_t *post_off, const uint8_t *doc, const uint8_t *imp);
+SPR_NODISCARD int spr_bmp_stream_end(spr_bmp_index *ix, void *scratch);
+
 /* Name of the SIMD variant the accelerated search uses here ("avx2" or "scalar"). */
 const char *spr_bmp_accel_isa(void);
 

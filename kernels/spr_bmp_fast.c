@@ -18,7 +18,6 @@
 
 #include "spr_bmp_impl.h"
 
-#define SPR_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 #define SPR_BMP_HIST 4096u         /* histogram buckets of the block bounds */
 #define SPR_BMP_BATCH_DOCS 65536u  /* accumulators per batch (256 KiB) */
 _Static_assert(SPR_BMP_BATCH_DOCS / 8u < 65536u, "batch slots (+1) fit the u16 block -> slot map");
@@ -41,32 +40,26 @@ static inline uint32_t spr_bmp_popcount(uint64_t x) {
   return (uint32_t)((x * 0x0101010101010101ull) >> 56);
 }
 
-#define SPR_BMP_CK_SHIFT 7u /* a posting checkpoint every 128 block-max entries */
 _Static_assert(((1u << SPR_BMP_CK_SHIFT) - 1u) * SPR_BMP_BLOCK_MAX < 65536u, "entry offsets fit u16");
 
-typedef struct spr_bmp_layout {
-  size_t tp_ck, tp_rel, tp_pair, dn_slot, dn_max, dn_rank, sp_seg, sp_blk, sp_max, total;
-  uint32_t n_dense, stride, nseg;
-} spr_bmp_layout;
-
-static int spr_bmp_is_dense(uint64_t ne, uint32_t nb, uint32_t div) {
+int spr_bmp_is_dense(uint64_t ne, uint32_t nb, uint32_t div) {
   return div && ne && ne * div >= nb;
 }
 
-static void spr_bmp_layout_of(const spr_bmp_index *ix, uint32_t div, spr_bmp_layout *L) {
-  const uint32_t nt = ix->n_terms;
-  const uint64_t stride = ((uint64_t)ix->n_blocks + 63) & ~(uint64_t)63;
+void spr_bmp_layout_counts(uint32_t nt, uint32_t nb, const uint64_t *bm_off, uint64_t np, uint32_t div,
+                           spr_bmp_layout *L) {
+  const uint64_t stride = ((uint64_t)nb + 63) & ~(uint64_t)63;
   uint32_t nd = 0;
   uint64_t nsp = 0; /* sparse terms' entries */
   for (uint32_t t = 0; t < nt; t++) {
-    const uint64_t c = ix->bm_off[t + 1] - ix->bm_off[t];
-    if (spr_bmp_is_dense(c, ix->n_blocks, div))
+    const uint64_t c = bm_off[t + 1] - bm_off[t];
+    if (spr_bmp_is_dense(c, nb, div))
       nd++;
     else
       nsp += c;
   }
-  const uint32_t nseg = ix->n_blocks > 65536u ? (uint32_t)(((uint64_t)ix->n_blocks + 65535u) >> 16) : 1u;
-  const uint64_t ne = ix->bm_off[nt], np = ix->fw_post_off[ix->n_blocks];
+  const uint32_t nseg = nb > 65536u ? (uint32_t)(((uint64_t)nb + 65535u) >> 16) : 1u;
+  const uint64_t ne = bm_off[nt];
   size_t off = 0;
   L->tp_ck = off, off += ((size_t)(ne >> SPR_BMP_CK_SHIFT) + 1) * sizeof(uint64_t);
   L->tp_rel = off, off += SPR_ALIGN8((ne + 1) * sizeof(uint16_t));
@@ -81,6 +74,10 @@ static void spr_bmp_layout_of(const spr_bmp_index *ix, uint32_t div, spr_bmp_lay
   L->n_dense = nd;
   L->nseg = nseg;
   L->stride = (uint32_t)stride;
+}
+
+static void spr_bmp_layout_of(const spr_bmp_index *ix, uint32_t div, spr_bmp_layout *L) {
+  spr_bmp_layout_counts(ix->n_terms, ix->n_blocks, ix->bm_off, ix->fw_post_off[ix->n_blocks], div, L);
 }
 
 size_t spr_bmp_accel_size(const spr_bmp_index *ix, uint32_t dense_div) {

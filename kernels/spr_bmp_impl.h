@@ -25,6 +25,22 @@ uint32_t spr_bmp_dense_select_avx2(const uint32_t *bound, const uint8_t *const *
                                    uint32_t n_rows, uint32_t n, uint32_t lo, uint32_t *cid, uint32_t *cb);
 #endif
 
+#define SPR_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
+#define SPR_BMP_CK_SHIFT 7u /* a posting checkpoint every 128 block-max entries */
+
+/* Where each array of the acceleration lives in its buffer (byte offsets), and its sizes. */
+typedef struct spr_bmp_layout {
+  size_t tp_ck, tp_rel, tp_pair, dn_slot, dn_max, dn_rank, sp_seg, sp_blk, sp_max, total;
+  uint32_t n_dense, stride, nseg;
+} spr_bmp_layout;
+
+/* 1 when a term with ne block-max entries out of nb blocks gets a dense row (dense_div div). */
+int spr_bmp_is_dense(uint64_t ne, uint32_t nb, uint32_t div);
+
+/* The layout for nt terms (entries per term: bm_off), nb blocks and np postings. */
+void spr_bmp_layout_counts(uint32_t nt, uint32_t nb, const uint64_t *bm_off, uint64_t np, uint32_t div,
+                           spr_bmp_layout *L);
+
 /* Bytes of the accelerated search's workspace (on top of spr_bmp.c's own). */
 size_t spr_bmp_accel_ws_size(const spr_bmp_index *ix, uint32_t max_terms);
 

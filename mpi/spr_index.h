@@ -117,12 +117,13 @@ typedef struct spr_bmp_data {
  * passes spr_bmp_index_check. */
 SPR_NODISCARD int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_data *out);
 void spr_bmp_data_free(spr_bmp_data *d);
-/* Free the forward entries and postings (fw_term, fw_start, fw_count, fw_doc, fw_imp) and null them
- * in the view, once an acceleration structure holds their contents (spr_bmp_accel_build). */
-void spr_bmp_data_release_forward(spr_bmp_data *d);
-/* After spr_bmp_accel_build, which copies the sparse terms' block maxima (u16 block ids): free
- * bm_block / bm_max and null them in the view. A no-op without an acceleration. */
-void spr_bmp_data_release_maxima(spr_bmp_data *d);
+/* Local. What spr_index_load_bmp + spr_bmp_accel_build (dense_div) + releasing the forward arrays and
+ * block maxima give, without ever holding them: the forward blocks are read in slices of a few
+ * million entries (terms three times, counts twice, postings once) and fed to spr_bmp_stream_*
+ * (kernels/spr_bmp.h), which checks them. The view has only the acceleration, bm_off and kth (the
+ * accelerated search is the only one that applies). SPR_ECORRUPT names the file and the block. */
+SPR_NODISCARD int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, uint32_t dense_div,
+                                            spr_bmp_data *out);
 /* The block range of rank r of P: equal contiguous shares of the blocks. */
 void spr_index_block_range(const spr_index *ix, int r, int P, uint64_t *blk_lo, uint64_t *blk_hi);
 

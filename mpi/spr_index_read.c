@@ -497,30 +497,6 @@ void spr_bmp_data_free(spr_bmp_data *d) {
   memset(d, 0, sizeof *d);
 }
 
-void spr_bmp_data_release_forward(spr_bmp_data *d) {
-  const void *fw[5] = {d->view.fw_term, d->view.fw_start, d->view.fw_count, d->view.fw_doc, d->view.fw_imp};
-  for (size_t i = 0; i < sizeof d->mem / sizeof d->mem[0]; i++)
-    for (int j = 0; j < 5; j++)
-      if (d->mem[i] && d->mem[i] == fw[j]) {
-        free(d->mem[i]);
-        d->mem[i] = NULL;
-      }
-  d->view.fw_term = d->view.fw_start = NULL;
-  d->view.fw_count = NULL;
-  d->view.fw_doc = d->view.fw_imp = NULL;
-}
-
-void spr_bmp_data_release_maxima(spr_bmp_data *d) {
-  if (!d->view.sp_seg) return; /* no acceleration holds them */
-  for (size_t i = 0; i < sizeof d->mem / sizeof d->mem[0]; i++)
-    if (d->mem[i] && (d->mem[i] == d->view.bm_block || d->mem[i] == d->view.bm_max)) {
-      free(d->mem[i]);
-      d->mem[i] = NULL;
-    }
-  d->view.bm_block = NULL;
-  d->view.bm_max = NULL;
-}
-
 int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_data *out) {
   memset(out, 0, sizeof *out);
   const spr_index_info *in = &ix->info;
@@ -792,4 +768,166 @@ int spr_index_verify_checksums(spr_index *ix) {
                       (unsigned long long)got, (unsigned long long)want);
   }
   return SPR_OK;
+}
+
+/* Blocks [b, end) of the slice that starts at block b: at most SPR_BMP_SLICE_ENTRIES forward entries
+ * (at least one block). off: the range's entry offsets, relative to its first block. */
+#define SPR_BMP_SLICE_ENTRIES (4u << 20)
+static uint64_t spr_bmp_slice_end(const uint64_t *off, uint64_t b, uint64_t nb) {
+  uint64_t e = b + 1;
+  while (e < nb && off[e + 1] - off[b] <= SPR_BMP_SLICE_ENTRIES) e++;
+  return e;
+}
+
+int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, uint32_t dense_div,
+                              spr_bmp_data *out) {
+  memset(out, 0, sizeof *out);
+  const spr_index_info *in = &ix->info;
+  const uint64_t bs = in->block_size, nbt = in->n_blocks;
+  if (blk_lo > blk_hi || blk_hi > nbt) return SPR_FAIL(SPR_EINVAL, "block range [%llu,%llu) outside %llu blocks",
+                                                      (unsigned long long)blk_lo, (unsigned long long)blk_hi, (unsigned long long)nbt);
+  const uint64_t nb = blk_hi - blk_lo, nt = in->n_terms;
+  const uint64_t d_lo = blk_lo * bs, d_hi = blk_hi * bs < in->n_docs ? blk_hi * bs : in->n_docs;
+  int rc = SPR_OK;
+  uint64_t *fw_off = malloc((nb + 1) * sizeof *fw_off), *fw_post_off = malloc((nb + 1) * sizeof *fw_post_off);
+  uint64_t *bm_off = calloc(nt + 2, sizeof *bm_off), *soff = malloc((nb + 1) * sizeof *soff);
+  uint64_t *spoff = malloc((nb + 1) * sizeof *spoff);
+  uint8_t *kth = malloc(3 * nt + 1), *cnt = NULL, *doc = NULL, *imp = NULL;
+  uint32_t *term = NULL;
+  void *accel = NULL, *scratch = malloc(spr_bmp_stream_scratch_size((uint32_t)nt) + 8);
+  const int64_t e_total = spr_h5_len(ix->r, "/forward/terms"), p_total = spr_h5_len(ix->r, "/forward/docs");
+  if (e_total < 0 || p_total < 0) {
+    rc = (int)(e_total < 0 ? e_total : p_total);
+    goto fail;
+  }
+  if (!fw_off || !fw_post_off || !bm_off || !soff || !spoff || !kth || !scratch) {
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory loading blocks", ix->path);
+    goto fail;
+  }
+  SPR_TRYG(rc, spr_expect_len(ix, "/forward/block_offsets", nbt + 1), fail);
+  SPR_TRYG(rc, spr_expect_len(ix, "/forward/posting_offsets", nbt + 1), fail);
+  SPR_TRYG(rc, spr_expect_len(ix, "/terms/kth_impact", 3 * nt), fail);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/block_offsets", SPR_H5_U64, blk_lo, nb + 1, fw_off), fail);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/posting_offsets", SPR_H5_U64, blk_lo, nb + 1, fw_post_off), fail);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/kth_impact", SPR_H5_U8, 0, 3 * nt, kth), fail);
+  const uint64_t e0 = fw_off[0], p0 = fw_post_off[0];
+  for (uint64_t i = 0; i < nb; i++)
+    if (fw_off[i + 1] < fw_off[i] || fw_post_off[i + 1] < fw_post_off[i] ||
+        fw_post_off[i + 1] - fw_post_off[i] > (fw_off[i + 1] - fw_off[i]) * bs) {
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: /forward offsets of block %llu inconsistent", ix->path,
+                    (unsigned long long)(blk_lo + i));
+      goto fail;
+    }
+  if (fw_off[nb] > (uint64_t)e_total || fw_post_off[nb] > (uint64_t)p_total) {
+    rc = SPR_FAIL(SPR_ECORRUPT, "%s: /forward offsets of blocks [%llu,%llu) out of range", ix->path,
+                  (unsigned long long)blk_lo, (unsigned long long)blk_hi);
+    goto fail;
+  }
+  for (uint64_t i = 0; i <= nb; i++) {
+    fw_off[i] -= e0;
+    fw_post_off[i] -= p0;
+  }
+  /* the largest slice's entries and postings (one block may exceed the slice target) */
+  uint64_t emax = 1, pmax = 1;
+  for (uint64_t b = 0; b < nb;) {
+    const uint64_t end = spr_bmp_slice_end(fw_off, b, nb);
+    if (fw_off[end] - fw_off[b] > emax) emax = fw_off[end] - fw_off[b];
+    if (fw_post_off[end] - fw_post_off[b] > pmax) pmax = fw_post_off[end] - fw_post_off[b];
+    b = end;
+  }
+  term = malloc(emax * sizeof *term);
+  cnt = malloc(emax);
+  doc = malloc(pmax);
+  imp = malloc(pmax);
+  if (!term || !cnt || !doc || !imp) {
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory loading blocks", ix->path);
+    goto fail;
+  }
+  /* pass 0: forward entries per term (bm_off) */
+  for (uint64_t b = 0; b < nb;) {
+    const uint64_t end = spr_bmp_slice_end(fw_off, b, nb), n = fw_off[end] - fw_off[b];
+    SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/terms", SPR_H5_U32, e0 + fw_off[b], n, term), fail);
+    for (uint64_t x = 0; x < n; x++) {
+      if (term[x] >= nt) {
+        rc = SPR_FAIL(SPR_ECORRUPT, "%s: /forward/terms[%llu] = %u >= %llu terms", ix->path,
+                      (unsigned long long)(e0 + fw_off[b] + x), term[x], (unsigned long long)nt);
+        goto fail;
+      }
+      bm_off[term[x] + 1]++;
+    }
+    b = end;
+  }
+  for (uint64_t t = 0; t < nt; t++) bm_off[t + 1] += bm_off[t];
+  spr_bmp_index *v = &out->view;
+  v->n_docs = (uint32_t)(d_hi - d_lo);
+  v->n_terms = (uint32_t)nt;
+  v->block_size = (uint32_t)bs;
+  v->n_blocks = (uint32_t)nb;
+  v->bm_off = bm_off;
+  v->kth = kth;
+  const size_t asz = spr_bmp_stream_size(v, fw_post_off[nb], dense_div);
+  accel = malloc(asz + 8);
+  if (!accel) {
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory (bmp acceleration, %zu bytes)", ix->path, asz);
+    goto fail;
+  }
+  SPR_TRYG(rc, spr_bmp_stream_begin(v, fw_post_off[nb], dense_div, accel, asz + 8, scratch), corrupt);
+  /* pass 1: each entry's postings count; pass 2: the postings */
+  for (int pass = 1; pass <= 2; pass++) {
+    for (uint64_t b = 0; b < nb;) {
+      const uint64_t end = spr_bmp_slice_end(fw_off, b, nb), n = fw_off[end] - fw_off[b];
+      const uint64_t np = fw_post_off[end] - fw_post_off[b];
+      for (uint64_t i = b; i <= end; i++) {
+        soff[i - b] = fw_off[i] - fw_off[b];
+        spoff[i - b] = fw_post_off[i] - fw_post_off[b];
+      }
+      SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/terms", SPR_H5_U32, e0 + fw_off[b], n, term), fail);
+      SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/counts_minus_1", SPR_H5_U8, e0 + fw_off[b], n, cnt), fail);
+      if (pass == 1) {
+        SPR_TRYG(rc, spr_bmp_stream_counts(v, scratch, b, end, soff, term, cnt), corrupt);
+      } else {
+        SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/docs", SPR_H5_U8, p0 + fw_post_off[b], np, doc), fail);
+        SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/impacts", SPR_H5_U8, p0 + fw_post_off[b], np, imp), fail);
+        SPR_TRYG(rc, spr_bmp_stream_postings(v, scratch, b, end, soff, term, cnt, spoff, doc, imp), corrupt);
+      }
+      b = end;
+    }
+    if (pass == 1) SPR_TRYG(rc, spr_bmp_stream_mid(v, scratch), corrupt);
+  }
+  SPR_TRYG(rc, spr_bmp_stream_end(v, scratch), corrupt);
+  out->doc_base = (uint32_t)d_lo;
+  void *mem[] = {bm_off, kth, accel};
+  memcpy(out->mem, mem, sizeof mem);
+  free(fw_off);
+  free(fw_post_off);
+  free(soff);
+  free(spoff);
+  free(cnt);
+  free(term);
+  free(doc);
+  free(imp);
+  free(scratch);
+  return SPR_OK;
+corrupt:
+  if (rc == SPR_ECORRUPT) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", spr_last_error());
+    rc = SPR_FAIL(SPR_ECORRUPT, "%s: blocks [%llu,%llu): %s", ix->path, (unsigned long long)blk_lo,
+                  (unsigned long long)blk_hi, why);
+  }
+fail:
+  memset(out, 0, sizeof *out);
+  free(fw_off);
+  free(fw_post_off);
+  free(bm_off);
+  free(soff);
+  free(spoff);
+  free(kth);
+  free(cnt);
+  free(term);
+  free(doc);
+  free(imp);
+  free(accel);
+  free(scratch);
+  return rc;
 }

@@ -193,7 +193,6 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   uint64_t *id_off = NULL, n_unique = 0;
   spr_bmp_data bmp;
   memset(&bmp, 0, sizeof bmp);
-  void *super = NULL;
   uint64_t blocks_scored = 0;
   int rc = SPR_OK;
 
@@ -250,21 +249,10 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   pn = calloc(n_unique + 1, sizeof *pn);
   if (!pd || !pw || !pn) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
   if (use_bmp) {
-    if (rc == SPR_OK) rc = spr_index_load_bmp(ix, blo, bhi, &bmp);
-    if (rc == SPR_OK) {
-      /* batched term-major acceleration: bulk block scoring, SIMD bounds of dense terms
-       * (docs/bmp.md). The search then never reads the forward entries and postings. */
-      const size_t sz = spr_bmp_accel_size(&bmp.view, SPR_BMP_DENSE_DIV_DEFAULT);
-      super = malloc(sz + 8);
-      if (!super) rc = SPR_FAIL(SPR_ENOMEM, "out of memory (bmp acceleration, %zu bytes)", sz);
-      else rc = spr_bmp_accel_build(&bmp.view, SPR_BMP_DENSE_DIV_DEFAULT, super, sz + 8);
-      /* the forward entries and postings now live term-major in `super`: dropping the loader's
-       * copies keeps the loaded index near 1.2x its uncompressed postings */
-      if (rc == SPR_OK) spr_bmp_data_release_forward(&bmp);
-      /* and the block maxima: the acceleration holds the dense terms' as rows and a u16 copy of
-       * the sparse terms' (docs/bmp.md, "Memory") */
-      if (rc == SPR_OK) spr_bmp_data_release_maxima(&bmp);
-    }
+    /* batched term-major acceleration (bulk block scoring, SIMD bounds of dense terms), built while
+     * the forward blocks are read in slices: the range's forward arrays and block maxima are never
+     * held, so the peak while loading stays near the loaded size (docs/bmp.md, "Memory") */
+    if (rc == SPR_OK) rc = spr_index_load_bmp_stream(ix, blo, bhi, SPR_BMP_DENSE_DIV_DEFAULT, &bmp);
   } else {
     for (uint64_t i = 0; rc == SPR_OK && i < n_unique; i++)
       rc = spr_index_read_postings(ix, uterm[i], lo, hi, &pd[i], &pw[i], &pn[i]);
@@ -418,7 +406,6 @@ cleanup:
   free(ids);
   free(id_off);
   spr_bmp_data_free(&bmp);
-  free(super);
   spr_queries_free(&q);
   spr_index_close(&ix);
   return rc;

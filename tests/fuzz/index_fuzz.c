@@ -3,8 +3,8 @@
  * seeds are small valid indexes built by spire (tests/fuzz/make_index_seeds.sh) and damaged
  * copies, so the mutations hit the header attributes, the term list, the posting blocks, the
  * forward blocks and the checksums. Steps: spr_index_open, spr_index_verify_checksums,
- * spr_index_verify, then (whatever the verdicts) spr_index_load_bmp of every rank's block range
- * for P = 1 and 2, spr_index_read_postings of a few terms, spr_index_read_docids/lengths.
+ * spr_index_verify, then (whatever the verdicts) spr_index_load_bmp and spr_index_load_bmp_stream
+ * of every rank's block range for P = 1 and 2 (same verdict, same top 10 of a query), spr_index_read_postings of a few terms, spr_index_read_docids/lengths.
  * Properties: no crash, over-read, leak or hang in our code; a failure is a negative code with
  * a message; a loaded BMP range passes spr_bmp_index_check (as documented); postings read back
  * are ascending, < n_docs, with impacts > 0.
@@ -38,6 +38,22 @@ static void check_postings(spr_index *ix, const spr_index_info *in) {
   }
 }
 
+/* One query over the first terms (weights 1..8), k = 10: the plain and the accelerated view agree. */
+static void compare_views(const spr_bmp_index *plain, const spr_bmp_index *accel) {
+  spr_qterm q[8];
+  uint32_t n = 0;
+  for (uint32_t t = 0; t < plain->n_terms && n < 8; t++) q[n++] = (spr_qterm){t, 1 + t % 8};
+  const spr_bmp_params p = {10, 1.0, 1.0};
+  spr_hit a[10], b[10];
+  void *wa = malloc(spr_bmp_workspace_size(plain, 10, 8) + 8), *wb = malloc(spr_bmp_workspace_size(accel, 10, 8) + 8);
+  FUZZ_CHECK(wa && wb);
+  const int64_t na = spr_bmp_search(plain, q, n, &p, 0, wa, a, NULL), nb = spr_bmp_search(accel, q, n, &p, 0, wb, b, NULL);
+  FUZZ_CHECK(na == nb && na >= 0);
+  for (int64_t i = 0; i < na; i++) FUZZ_CHECK(a[i].doc == b[i].doc && a[i].score == b[i].score);
+  free(wa);
+  free(wb);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *path = fuzz_temp_file("index.h5", data, size);
   spr_index *ix = NULL;
@@ -64,6 +80,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       rc = spr_index_load_bmp(ix, lo, hi, &d);
       if (rc == 0) FUZZ_CHECK(spr_bmp_index_check(&d.view) == 0);
       else FUZZ_CHECK(rc < 0 && spr_last_error()[0] != '\0');
+      /* the streaming loader (spire search's) accepts exactly what the plain one accepts, and its
+       * accelerated view answers a query exactly as the plain view does */
+      spr_bmp_data ds;
+      const int rs = spr_index_load_bmp_stream(ix, lo, hi, 8, &ds);
+      FUZZ_CHECK(rs == 0 || (rs < 0 && spr_last_error()[0] != '\0'));
+      FUZZ_CHECK((rs == 0) == (rc == 0));
+      if (rc == 0 && rs == 0) compare_views(&d.view, &ds.view);
+      if (rs == 0) spr_bmp_data_free(&ds);
       spr_bmp_data_free(&d);
     }
   check_postings(ix, in);
