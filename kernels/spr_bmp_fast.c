@@ -80,6 +80,25 @@ static void spr_bmp_layout_of(const spr_bmp_index *ix, uint32_t div, spr_bmp_lay
   spr_bmp_layout_counts(ix->n_terms, ix->n_blocks, ix->bm_off, ix->fw_post_off[ix->n_blocks], div, L);
 }
 
+uint64_t spr_bmp_offsets_of_counts(uint64_t *ck, uint16_t *rel, uint64_t ne) {
+  uint64_t g = 0;
+  for (uint64_t e = 0; e <= ne; e++) {
+    const uint32_t cnt = e < ne ? rel[e] : 0;
+    if (!(e & ((1u << SPR_BMP_CK_SHIFT) - 1))) ck[e >> SPR_BMP_CK_SHIFT] = g;
+    rel[e] = (uint16_t)(g - ck[e >> SPR_BMP_CK_SHIFT]);
+    g += cnt;
+  }
+  return g;
+}
+
+void spr_bmp_rank_sums(uint64_t *rk, uint32_t words) {
+  uint64_t c = 0;
+  for (uint32_t w = 0; w < words; w++) {
+    rk[2 * w + 1] = c;
+    c += spr_bmp_popcount(rk[2 * w]);
+  }
+}
+
 size_t spr_bmp_accel_size(const spr_bmp_index *ix, uint32_t dense_div) {
   spr_bmp_layout L;
   spr_bmp_layout_of(ix, dense_div, &L);
@@ -114,14 +133,7 @@ int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t
   for (uint32_t t = 0; t < nt; t++)
     if (slot[t] != ix->bm_off[t + 1] - ix->bm_off[t])
       return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u: block maxima without forward postings", t);
-  /* counts -> G(e) as checkpoint + u16 offset (entry ne closes the last range) */
-  uint64_t g = 0;
-  for (uint64_t e = 0; e <= ne; e++) {
-    const uint32_t cnt = e < ne ? rel[e] : 0;
-    if (!(e & ((1u << SPR_BMP_CK_SHIFT) - 1))) ck[e >> SPR_BMP_CK_SHIFT] = g;
-    rel[e] = (uint16_t)(g - ck[e >> SPR_BMP_CK_SHIFT]);
-    g += cnt;
-  }
+  const uint64_t g = spr_bmp_offsets_of_counts(ck, rel, ne);
   if (g != ix->fw_post_off[nb]) return SPR_FAIL(SPR_ECORRUPT, "bmp: forward entries hold %llu postings, not %llu",
                                                 (unsigned long long)g, (unsigned long long)ix->fw_post_off[nb]);
   /* pass 2: copy the postings term-major */
@@ -153,11 +165,7 @@ int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t
       row[blk] = ix->bm_max[e];
       rk[2 * (blk >> 6)] |= 1ull << (blk & 63);
     }
-    uint64_t c = 0;
-    for (uint32_t w = 0; w < W; w++) {
-      rk[2 * w + 1] = c;
-      c += spr_bmp_popcount(rk[2 * w]);
-    }
+    spr_bmp_rank_sums(rk, W);
     d++;
   }
   /* the sparse terms' block maxima, u16 block ids by segment */

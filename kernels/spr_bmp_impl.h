@@ -41,6 +41,15 @@ int spr_bmp_is_dense(uint64_t ne, uint32_t nb, uint32_t div);
 void spr_bmp_layout_counts(uint32_t nt, uint32_t nb, const uint64_t *bm_off, uint64_t np, uint32_t div,
                            spr_bmp_layout *L);
 
+/* rel[0..ne) holds each block-max entry's posting count (<= 256): turn it into G(e) = ck[e >> 7] +
+ * rel[e], the postings of all entries before e, for e in [0, ne] (rel has ne + 1 entries, ck
+ * ne / 128 + 1). Returns G(ne), the total. */
+uint64_t spr_bmp_offsets_of_counts(uint64_t *ck, uint16_t *rel, uint64_t ne);
+
+/* A dense row's rank index (words pairs of presence bits, entries before): fill the second half
+ * of each pair from the presence bits. */
+void spr_bmp_rank_sums(uint64_t *rk, uint32_t words);
+
 /* Bytes of the accelerated search's workspace (on top of spr_bmp.c's own). */
 size_t spr_bmp_accel_ws_size(const spr_bmp_index *ix, uint32_t max_terms);
 

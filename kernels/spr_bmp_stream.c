@@ -133,17 +133,8 @@ int spr_bmp_stream_mid(spr_bmp_index *ix, void *scratch) {
   for (uint32_t t = 0; t < nt; t++)
     if (cur[t] != ix->bm_off[t + 1] - ix->bm_off[t])
       return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u has fewer forward entries than counted", t);
-  /* counts -> G(e) as checkpoint + u16 offset (entry ne closes the last range), as spr_bmp_accel_build */
-  uint64_t *ck = (uint64_t *)(uintptr_t)ix->tp_ck;
-  uint16_t *rel = (uint16_t *)(uintptr_t)ix->tp_rel;
-  const uint64_t ne = ix->bm_off[nt];
-  uint64_t g = 0;
-  for (uint64_t e = 0; e <= ne; e++) {
-    const uint32_t c = e < ne ? rel[e] : 0;
-    if (!(e & ((1u << SPR_BMP_CK_SHIFT) - 1))) ck[e >> SPR_BMP_CK_SHIFT] = g;
-    rel[e] = (uint16_t)(g - ck[e >> SPR_BMP_CK_SHIFT]);
-    g += c;
-  }
+  const uint64_t g = spr_bmp_offsets_of_counts((uint64_t *)(uintptr_t)ix->tp_ck, (uint16_t *)(uintptr_t)ix->tp_rel,
+                                               ix->bm_off[nt]);
   if (g != st->n_postings)
     return SPR_FAIL(SPR_ECORRUPT, "bmp: forward entries hold %llu postings, not %llu", (unsigned long long)g,
                     (unsigned long long)st->n_postings);
@@ -227,13 +218,7 @@ int spr_bmp_stream_end(spr_bmp_index *ix, void *scratch) {
       return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u: forward entries changed between passes", t);
   uint64_t *drank = (uint64_t *)(uintptr_t)ix->dn_rank;
   const uint32_t W = ix->dn_stride / 64;
-  for (uint32_t s = 0; s < ix->n_dense; s++) {
-    uint64_t *rk = drank + (size_t)s * W * 2, c = 0;
-    for (uint32_t w = 0; w < W; w++) {
-      rk[2 * w + 1] = c;
-      c += (uint64_t)__builtin_popcountll(rk[2 * w]);
-    }
-  }
+  for (uint32_t s = 0; s < ix->n_dense; s++) spr_bmp_rank_sums(drank + (size_t)s * W * 2, W);
   st->phase = SPR_BMP_ST_DONE;
   return 0;
 }
