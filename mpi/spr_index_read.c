@@ -497,6 +497,39 @@ void spr_bmp_data_free(spr_bmp_data *d) {
   memset(d, 0, sizeof *d);
 }
 
+/* The forward offsets of blocks [blk_lo, blk_lo + nb) (nb + 1 each, made relative to the range's
+ * first entry e0 / posting p0, which are returned) and the k-th impacts, with the checks both BMP
+ * loaders need: dataset lengths, offsets not decreasing, within the datasets, and no block with more
+ * postings than its entries can hold. */
+static int spr_bmp_range_read(spr_index *ix, uint64_t blk_lo, uint64_t nb, uint64_t *fw_off, uint64_t *fw_post_off,
+                              uint8_t *kth, uint64_t *e0, uint64_t *p0) {
+  const spr_index_info *in = &ix->info;
+  const uint64_t nbt = in->n_blocks, nt = in->n_terms, bs = in->block_size;
+  const int64_t e_total = spr_h5_len(ix->r, "/forward/terms"), p_total = spr_h5_len(ix->r, "/forward/docs");
+  if (e_total < 0 || p_total < 0) return (int)(e_total < 0 ? e_total : p_total);
+  SPR_TRY(spr_expect_len(ix, "/forward/block_offsets", nbt + 1));
+  SPR_TRY(spr_expect_len(ix, "/forward/posting_offsets", nbt + 1));
+  SPR_TRY(spr_expect_len(ix, "/terms/kth_impact", 3 * nt));
+  SPR_TRY(spr_h5_read(ix->r, "/forward/block_offsets", SPR_H5_U64, blk_lo, nb + 1, fw_off));
+  SPR_TRY(spr_h5_read(ix->r, "/forward/posting_offsets", SPR_H5_U64, blk_lo, nb + 1, fw_post_off));
+  SPR_TRY(spr_h5_read(ix->r, "/terms/kth_impact", SPR_H5_U8, 0, 3 * nt, kth));
+  for (uint64_t i = 0; i < nb; i++)
+    if (fw_off[i + 1] < fw_off[i] || fw_post_off[i + 1] < fw_post_off[i] ||
+        fw_post_off[i + 1] - fw_post_off[i] > (fw_off[i + 1] - fw_off[i]) * bs)
+      return SPR_FAIL(SPR_ECORRUPT, "%s: /forward offsets of block %llu inconsistent", ix->path,
+                      (unsigned long long)(blk_lo + i));
+  if (fw_off[nb] > (uint64_t)e_total || fw_post_off[nb] > (uint64_t)p_total)
+    return SPR_FAIL(SPR_ECORRUPT, "%s: /forward offsets of blocks [%llu,%llu) out of range", ix->path,
+                    (unsigned long long)blk_lo, (unsigned long long)(blk_lo + nb));
+  *e0 = fw_off[0];
+  *p0 = fw_post_off[0];
+  for (uint64_t i = 0; i <= nb; i++) {
+    fw_off[i] -= *e0;
+    fw_post_off[i] -= *p0;
+  }
+  return SPR_OK;
+}
+
 int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_data *out) {
   memset(out, 0, sizeof *out);
   const spr_index_info *in = &ix->info;
@@ -511,32 +544,13 @@ int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_
   uint32_t *fw_term = NULL, *fw_start = NULL, *bm_block = NULL;
   uint16_t *fw_count = NULL;
   uint8_t *fw_doc = NULL, *fw_imp = NULL, *cnt = NULL, *bm_max = NULL, *kth = malloc(3 * nt + 1);
-  const int64_t e_total = spr_h5_len(ix->r, "/forward/terms"), p_total = spr_h5_len(ix->r, "/forward/docs");
-  if (e_total < 0 || p_total < 0) {
-    rc = (int)(e_total < 0 ? e_total : p_total);
-    goto fail;
-  }
   if (!fw_off || !fw_post_off || !bm_off || !kth) {
     rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory loading blocks", ix->path);
     goto fail;
   }
-  SPR_TRYG(rc, spr_expect_len(ix, "/forward/block_offsets", nbt + 1), fail);
-  SPR_TRYG(rc, spr_expect_len(ix, "/forward/posting_offsets", nbt + 1), fail);
-  SPR_TRYG(rc, spr_expect_len(ix, "/terms/kth_impact", 3 * nt), fail);
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/block_offsets", SPR_H5_U64, blk_lo, nb + 1, fw_off), fail);
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/posting_offsets", SPR_H5_U64, blk_lo, nb + 1, fw_post_off), fail);
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/kth_impact", SPR_H5_U8, 0, 3 * nt, kth), fail);
-  const uint64_t e0 = fw_off[0], p0 = fw_post_off[0];
-  if (fw_off[nb] < e0 || fw_off[nb] > (uint64_t)e_total || fw_post_off[nb] < p0 || fw_post_off[nb] > (uint64_t)p_total) {
-    rc = SPR_FAIL(SPR_ECORRUPT, "%s: /forward offsets of blocks [%llu,%llu) out of range", ix->path,
-                  (unsigned long long)blk_lo, (unsigned long long)blk_hi);
-    goto fail;
-  }
-  const uint64_t ne = fw_off[nb] - e0, np = fw_post_off[nb] - p0;
-  for (uint64_t i = 0; i <= nb; i++) {
-    fw_off[i] -= e0;
-    fw_post_off[i] -= p0;
-  }
+  uint64_t e0 = 0, p0 = 0;
+  SPR_TRYG(rc, spr_bmp_range_read(ix, blk_lo, nb, fw_off, fw_post_off, kth, &e0, &p0), fail);
+  const uint64_t ne = fw_off[nb], np = fw_post_off[nb];
   fw_term = malloc((ne ? ne : 1) * sizeof *fw_term);
   fw_start = malloc((ne ? ne : 1) * sizeof *fw_start);
   fw_count = malloc((ne ? ne : 1) * sizeof *fw_count);
@@ -555,12 +569,7 @@ int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_
   SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/docs", SPR_H5_U8, p0, np, fw_doc), fail);
   SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/impacts", SPR_H5_U8, p0, np, fw_imp), fail);
   /* entry starts within their block, and the block maxima (term-major, local block ids) */
-  for (uint64_t b = 0; b < nb; b++) {
-    if (fw_off[b + 1] < fw_off[b]) {
-      rc = SPR_FAIL(SPR_ECORRUPT, "%s: /forward/block_offsets decrease at block %llu", ix->path,
-                    (unsigned long long)(blk_lo + b));
-      goto fail;
-    }
+  for (uint64_t b = 0; b < nb; b++) { /* offsets checked by spr_bmp_range_read */
     uint32_t start = 0;
     for (uint64_t e = fw_off[b]; e < fw_off[b + 1]; e++) {
       fw_count[e] = (uint16_t)(cnt[e] + 1u);
@@ -795,38 +804,12 @@ int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, u
   uint8_t *kth = malloc(3 * nt + 1), *cnt = NULL, *doc = NULL, *imp = NULL;
   uint32_t *term = NULL;
   void *accel = NULL, *scratch = malloc(spr_bmp_stream_scratch_size((uint32_t)nt) + 8);
-  const int64_t e_total = spr_h5_len(ix->r, "/forward/terms"), p_total = spr_h5_len(ix->r, "/forward/docs");
-  if (e_total < 0 || p_total < 0) {
-    rc = (int)(e_total < 0 ? e_total : p_total);
-    goto fail;
-  }
   if (!fw_off || !fw_post_off || !bm_off || !soff || !spoff || !kth || !scratch) {
     rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory loading blocks", ix->path);
     goto fail;
   }
-  SPR_TRYG(rc, spr_expect_len(ix, "/forward/block_offsets", nbt + 1), fail);
-  SPR_TRYG(rc, spr_expect_len(ix, "/forward/posting_offsets", nbt + 1), fail);
-  SPR_TRYG(rc, spr_expect_len(ix, "/terms/kth_impact", 3 * nt), fail);
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/block_offsets", SPR_H5_U64, blk_lo, nb + 1, fw_off), fail);
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/posting_offsets", SPR_H5_U64, blk_lo, nb + 1, fw_post_off), fail);
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/kth_impact", SPR_H5_U8, 0, 3 * nt, kth), fail);
-  const uint64_t e0 = fw_off[0], p0 = fw_post_off[0];
-  for (uint64_t i = 0; i < nb; i++)
-    if (fw_off[i + 1] < fw_off[i] || fw_post_off[i + 1] < fw_post_off[i] ||
-        fw_post_off[i + 1] - fw_post_off[i] > (fw_off[i + 1] - fw_off[i]) * bs) {
-      rc = SPR_FAIL(SPR_ECORRUPT, "%s: /forward offsets of block %llu inconsistent", ix->path,
-                    (unsigned long long)(blk_lo + i));
-      goto fail;
-    }
-  if (fw_off[nb] > (uint64_t)e_total || fw_post_off[nb] > (uint64_t)p_total) {
-    rc = SPR_FAIL(SPR_ECORRUPT, "%s: /forward offsets of blocks [%llu,%llu) out of range", ix->path,
-                  (unsigned long long)blk_lo, (unsigned long long)blk_hi);
-    goto fail;
-  }
-  for (uint64_t i = 0; i <= nb; i++) {
-    fw_off[i] -= e0;
-    fw_post_off[i] -= p0;
-  }
+  uint64_t e0 = 0, p0 = 0;
+  SPR_TRYG(rc, spr_bmp_range_read(ix, blk_lo, nb, fw_off, fw_post_off, kth, &e0, &p0), fail);
   /* the largest slice's entries and postings (one block may exceed the slice target) */
   uint64_t emax = 1, pmax = 1;
   for (uint64_t b = 0; b < nb;) {
