@@ -339,6 +339,12 @@ static inline uint32_t spr_bmp_gallop(const uint16_t *a, uint32_t lo, uint32_t n
 #define SPR_BMP_PF(p) ((void)(p))
 #endif
 
+/* Prefetch what stage 2 reads of entry e: its offset and its checkpoint. */
+static inline void spr_bmp_pf_entry(const spr_bmp_index *ix, uint64_t e) {
+  SPR_BMP_PF(ix->tp_rel + e);
+  SPR_BMP_PF(ix->tp_ck + (e >> SPR_BMP_CK_SHIFT));
+}
+
 /* Stages 2 and 3 of spr_bmp_score_batch for the matches mt[0..nm): entry -> posting range (the
  * independent loads of rel overlap, the postings are prefetched), then accumulate. */
 static uint64_t spr_bmp_flush(const spr_bmp_actx *c, spr_bmp_match *mt, uint32_t nm) {
@@ -380,7 +386,7 @@ static uint32_t spr_bmp_match_seg(const spr_bmp_actx *c, const uint16_t *blk, ui
       const uint32_t b = hb | blk[e];
       if (!((c->inb[b >> 6] >> (b & 63)) & 1)) continue; /* an L1-resident bit before the slot map */
       const uint32_t j = (uint32_t)slot[b] - 1u;          /* set for this batch: j0 <= j < j1 */
-      SPR_BMP_PF(ix->tp_rel + ebase + e);
+      spr_bmp_pf_entry(ix, ebase + e);
       mt[nm++] = (spr_bmp_match){ebase + e, j, i};
     }
   } else { /* walk the slots, gallop in the list */
@@ -389,7 +395,7 @@ static uint32_t spr_bmp_match_seg(const spr_bmp_actx *c, const uint16_t *blk, ui
       const uint32_t b = ids[j] & 0xFFFFu;
       if (blk[e] < b) e = spr_bmp_gallop(blk, e, ne, b);
       if (e < ne && blk[e] == b) {
-        SPR_BMP_PF(ix->tp_rel + ebase + e);
+        spr_bmp_pf_entry(ix, ebase + e);
         mt[nm++] = (spr_bmp_match){ebase + e, j, i};
         e++;
       }
@@ -435,7 +441,7 @@ static void spr_bmp_score_batch(spr_bmp_actx *c, const uint32_t *ids, uint32_t n
         const uint64_t wd = rk[2 * (b >> 6)];
         if (!((wd >> sh) & 1)) continue;
         const uint64_t e = e0 + rk[2 * (b >> 6) + 1] + spr_bmp_popcount(wd & ((1ull << sh) - 1));
-        SPR_BMP_PF(ix->tp_rel + e);
+        spr_bmp_pf_entry(ix, e);
         mt[nm++] = (spr_bmp_match){e, j, i};
       }
     } else { /* segment by segment: the batch's ids in [h << 16, (h + 1) << 16) against the term's u16 ids there */
