@@ -8,6 +8,7 @@
 #include "spr_h5.h"
 #include "spr_index.h"
 #include "spr_postings.h"
+#include "spr_progress.h"
 
 struct spr_index {
   char *path;          /* owned */
@@ -789,7 +790,7 @@ static uint64_t spr_bmp_slice_end(const uint64_t *off, uint64_t b, uint64_t nb) 
 }
 
 int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, uint32_t dense_div,
-                              spr_bmp_data *out) {
+                              spr_progress *prog, spr_bmp_data *out) {
   memset(out, 0, sizeof *out);
   const spr_index_info *in = &ix->info;
   const uint64_t bs = in->block_size, nbt = in->n_blocks;
@@ -874,9 +875,11 @@ int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, u
         SPR_TRYG(rc, spr_bmp_stream_postings(v, scratch, b, end, soff, term, cnt, spoff, doc, imp), corrupt);
       }
       b = end;
+      if (prog) spr_progress_update(prog, (uint64_t)(pass - 1) * nb + b);
     }
     if (pass == 1) SPR_TRYG(rc, spr_bmp_stream_mid(v, scratch), corrupt);
   }
+  if (prog) spr_progress_finish(prog, 2 * nb);
   SPR_TRYG(rc, spr_bmp_stream_end(v, scratch), corrupt);
   out->doc_base = (uint32_t)d_lo;
   void *mem[] = {bm_off, kth, accel};

@@ -252,7 +252,11 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
     /* batched term-major acceleration (bulk block scoring, SIMD bounds of dense terms), built while
      * the forward blocks are read in slices: the range's forward arrays and block maxima are never
      * held, so the peak while loading stays near the loaded size (docs/bmp.md, "Memory") */
-    if (rc == SPR_OK) rc = spr_index_load_bmp_stream(ix, blo, bhi, SPR_BMP_DENSE_DIV_DEFAULT, &bmp);
+    if (rc == SPR_OK) {
+      spr_progress lp; /* rank 0's range stands for all: ranks load equal shares at once */
+      spr_progress_start(&lp, "search: loading", "blocks", 2 * (bhi - blo), p->progress && c->rank == 0);
+      rc = spr_index_load_bmp_stream(ix, blo, bhi, SPR_BMP_DENSE_DIV_DEFAULT, &lp, &bmp);
+    }
   } else {
     for (uint64_t i = 0; rc == SPR_OK && i < n_unique; i++)
       rc = spr_index_read_postings(ix, uterm[i], lo, hi, &pd[i], &pw[i], &pn[i]);

@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       /* the streaming loader (spire search's) accepts exactly what the plain one accepts, and its
        * accelerated view answers a query exactly as the plain view does */
       spr_bmp_data ds;
-      const int rs = spr_index_load_bmp_stream(ix, lo, hi, 8, &ds);
+      const int rs = spr_index_load_bmp_stream(ix, lo, hi, 8, NULL, &ds);
       FUZZ_CHECK(rs == 0 || (rs < 0 && spr_last_error()[0] != '\0'));
       FUZZ_CHECK((rs == 0) == (rc == 0));
       if (rc == 0 && rs == 0) compare_views(&d.view, &ds.view);
