@@ -780,12 +780,12 @@ int spr_index_verify_checksums(spr_index *ix) {
   return SPR_OK;
 }
 
-/* Blocks [b, end) of the slice that starts at block b: at most SPR_BMP_SLICE_ENTRIES forward entries
- * (at least one block). off: the range's entry offsets, relative to its first block. */
+/* Blocks [b, end) of the slice that starts at block b: at most lim forward entries (at least one
+ * block). off: the range's entry offsets, relative to its first block. */
 #define SPR_BMP_SLICE_ENTRIES (4u << 20)
-static uint64_t spr_bmp_slice_end(const uint64_t *off, uint64_t b, uint64_t nb) {
+static uint64_t spr_bmp_slice_end(const uint64_t *off, uint64_t b, uint64_t nb, uint64_t lim) {
   uint64_t e = b + 1;
-  while (e < nb && off[e + 1] - off[b] <= SPR_BMP_SLICE_ENTRIES) e++;
+  while (e < nb && off[e + 1] - off[b] <= lim) e++;
   return e;
 }
 
@@ -811,10 +811,12 @@ int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, u
   }
   uint64_t e0 = 0, p0 = 0;
   SPR_TRYG(rc, spr_bmp_range_read(ix, blk_lo, nb, fw_off, fw_post_off, kth, &e0, &p0), fail);
+  const char *tl = getenv("SPR_TEST_SLICE_ENTRIES"); /* tests force many small slices */
+  const uint64_t lim = tl && strtoull(tl, NULL, 10) ? strtoull(tl, NULL, 10) : SPR_BMP_SLICE_ENTRIES;
   /* the largest slice's entries and postings (one block may exceed the slice target) */
   uint64_t emax = 1, pmax = 1;
   for (uint64_t b = 0; b < nb;) {
-    const uint64_t end = spr_bmp_slice_end(fw_off, b, nb);
+    const uint64_t end = spr_bmp_slice_end(fw_off, b, nb, lim);
     if (fw_off[end] - fw_off[b] > emax) emax = fw_off[end] - fw_off[b];
     if (fw_post_off[end] - fw_post_off[b] > pmax) pmax = fw_post_off[end] - fw_post_off[b];
     b = end;
@@ -829,7 +831,7 @@ int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, u
   }
   /* pass 0: forward entries per term (bm_off) */
   for (uint64_t b = 0; b < nb;) {
-    const uint64_t end = spr_bmp_slice_end(fw_off, b, nb), n = fw_off[end] - fw_off[b];
+    const uint64_t end = spr_bmp_slice_end(fw_off, b, nb, lim), n = fw_off[end] - fw_off[b];
     SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/terms", SPR_H5_U32, e0 + fw_off[b], n, term), fail);
     for (uint64_t x = 0; x < n; x++) {
       if (term[x] >= nt) {
@@ -859,7 +861,7 @@ int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, u
   /* pass 1: each entry's postings count; pass 2: the postings */
   for (int pass = 1; pass <= 2; pass++) {
     for (uint64_t b = 0; b < nb;) {
-      const uint64_t end = spr_bmp_slice_end(fw_off, b, nb), n = fw_off[end] - fw_off[b];
+      const uint64_t end = spr_bmp_slice_end(fw_off, b, nb, lim), n = fw_off[end] - fw_off[b];
       const uint64_t np = fw_post_off[end] - fw_post_off[b];
       for (uint64_t i = b; i <= end; i++) {
         soff[i - b] = fw_off[i] - fw_off[b];
