@@ -498,6 +498,18 @@ void spr_bmp_data_free(spr_bmp_data *d) {
   memset(d, 0, sizeof *d);
 }
 
+/* Checks that blocks [blk_lo, blk_hi) exist and gives their documents [*d_lo, *d_hi). */
+static int spr_bmp_range_docs(const spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, uint64_t *d_lo, uint64_t *d_hi) {
+  const spr_index_info *in = &ix->info;
+  const uint64_t bs = in->block_size;
+  if (blk_lo > blk_hi || blk_hi > in->n_blocks)
+    return SPR_FAIL(SPR_EINVAL, "block range [%llu,%llu) outside %llu blocks", (unsigned long long)blk_lo,
+                    (unsigned long long)blk_hi, (unsigned long long)in->n_blocks);
+  *d_lo = blk_lo * bs;
+  *d_hi = blk_hi * bs < in->n_docs ? blk_hi * bs : in->n_docs;
+  return SPR_OK;
+}
+
 /* The forward offsets of blocks [blk_lo, blk_lo + nb) (nb + 1 each, made relative to the range's
  * first entry e0 / posting p0, which are returned) and the k-th impacts, with the checks both BMP
  * loaders need: dataset lengths, offsets not decreasing, within the datasets, and no block with more
@@ -533,12 +545,9 @@ static int spr_bmp_range_read(spr_index *ix, uint64_t blk_lo, uint64_t nb, uint6
 
 int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_data *out) {
   memset(out, 0, sizeof *out);
-  const spr_index_info *in = &ix->info;
-  const uint64_t bs = in->block_size, nbt = in->n_blocks;
-  if (blk_lo > blk_hi || blk_hi > nbt) return SPR_FAIL(SPR_EINVAL, "block range [%llu,%llu) outside %llu blocks",
-                                                      (unsigned long long)blk_lo, (unsigned long long)blk_hi, (unsigned long long)nbt);
-  const uint64_t nb = blk_hi - blk_lo, nt = in->n_terms;
-  const uint64_t d_lo = blk_lo * bs, d_hi = blk_hi * bs < in->n_docs ? blk_hi * bs : in->n_docs;
+  uint64_t d_lo = 0, d_hi = 0;
+  SPR_TRY(spr_bmp_range_docs(ix, blk_lo, blk_hi, &d_lo, &d_hi));
+  const uint64_t nb = blk_hi - blk_lo, nt = ix->info.n_terms;
   int rc = SPR_OK;
   uint64_t *fw_off = malloc((nb + 1) * sizeof *fw_off), *fw_post_off = malloc((nb + 1) * sizeof *fw_post_off);
   uint64_t *bm_off = calloc(nt + 1, sizeof *bm_off), *fill = NULL;
@@ -605,7 +614,7 @@ int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_
   spr_bmp_index *v = &out->view;
   v->n_docs = (uint32_t)(d_hi - d_lo);
   v->n_terms = (uint32_t)nt;
-  v->block_size = (uint32_t)bs;
+  v->block_size = (uint32_t)ix->info.block_size;
   v->n_blocks = (uint32_t)nb;
   v->bm_off = bm_off;
   v->bm_block = bm_block;
@@ -792,15 +801,12 @@ static uint64_t spr_bmp_slice_end(const uint64_t *off, uint64_t b, uint64_t nb, 
 int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, uint32_t dense_div,
                               spr_progress *prog, spr_bmp_data *out) {
   memset(out, 0, sizeof *out);
-  const spr_index_info *in = &ix->info;
-  const uint64_t bs = in->block_size, nbt = in->n_blocks;
-  if (blk_lo > blk_hi || blk_hi > nbt) return SPR_FAIL(SPR_EINVAL, "block range [%llu,%llu) outside %llu blocks",
-                                                      (unsigned long long)blk_lo, (unsigned long long)blk_hi, (unsigned long long)nbt);
-  const uint64_t nb = blk_hi - blk_lo, nt = in->n_terms;
-  const uint64_t d_lo = blk_lo * bs, d_hi = blk_hi * bs < in->n_docs ? blk_hi * bs : in->n_docs;
+  uint64_t d_lo = 0, d_hi = 0;
+  SPR_TRY(spr_bmp_range_docs(ix, blk_lo, blk_hi, &d_lo, &d_hi));
+  const uint64_t nb = blk_hi - blk_lo, nt = ix->info.n_terms;
   int rc = SPR_OK;
   uint64_t *fw_off = malloc((nb + 1) * sizeof *fw_off), *fw_post_off = malloc((nb + 1) * sizeof *fw_post_off);
-  uint64_t *bm_off = calloc(nt + 2, sizeof *bm_off), *soff = malloc((nb + 1) * sizeof *soff);
+  uint64_t *bm_off = calloc(nt + 1, sizeof *bm_off), *soff = malloc((nb + 1) * sizeof *soff);
   uint64_t *spoff = malloc((nb + 1) * sizeof *spoff);
   uint8_t *kth = malloc(3 * nt + 1), *cnt = NULL, *doc = NULL, *imp = NULL;
   uint32_t *term = NULL;
@@ -847,7 +853,7 @@ int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, u
   spr_bmp_index *v = &out->view;
   v->n_docs = (uint32_t)(d_hi - d_lo);
   v->n_terms = (uint32_t)nt;
-  v->block_size = (uint32_t)bs;
+  v->block_size = (uint32_t)ix->info.block_size;
   v->n_blocks = (uint32_t)nb;
   v->bm_off = bm_off;
   v->kth = kth;
