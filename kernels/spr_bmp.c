@@ -60,7 +60,7 @@ static size_t spr_bmp_ws_carve(const spr_bmp_index *ix, uint32_t max_terms, void
 
 size_t spr_bmp_workspace_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms) {
   (void)k; /* the hits live in the caller's out array */
-  return spr_bmp_ws_carve(ix, max_terms, NULL, NULL) + (ix->tp_pair ? spr_bmp_accel_ws_size(ix, max_terms) : 0);
+  return spr_bmp_ws_carve(ix, max_terms, NULL, NULL) + (ix->fd_off || ix->tp_pair ? spr_bmp_accel_ws_size(ix, max_terms) : 0);
 }
 
 /* ---- a max-heap of u64 keys ---- */
@@ -341,7 +341,7 @@ int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, 
 
   spr_bmp_query qs = {.ix = ix, .qt = w.qt, .m = m, .alpha = p->alpha, .exact = p->alpha == 1.0,
                       .doc_base = doc_base, .acc = w.acc, .qw = w.qw, .mt = w.mt};
-  if (!ix->tp_pair) { /* the per-block path's accumulators and dense query weights */
+  if (!ix->fd_off && !ix->tp_pair) { /* the per-block path's accumulators and dense query weights */
     memset(w.acc, 0, SPR_BMP_BLOCK_MAX * sizeof *w.acc);
     memset(w.qw, 0, ix->n_terms);
     for (uint32_t i = 0; i < m; i++) w.qw[w.qt[i].term] = (uint8_t)w.qt[i].weight;
@@ -354,7 +354,7 @@ int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, 
       if (v > qs.theta) qs.theta = v;
     }
   }
-  if (ix->tp_pair)
+  if (ix->fd_off || ix->tp_pair)
     spr_bmp_search_accel(ix, w.qt, m, p->alpha, qs.theta, doc_base, (char *)workspace + ws_own, &qs.heap, &qs.st);
   else if (ix->sb_blocks)
     spr_bmp_run_super(&qs, &w);

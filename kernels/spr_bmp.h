@@ -48,25 +48,36 @@ typedef struct spr_bmp_index {
   const uint32_t *sb_id;
   const uint32_t *sb_pos;
   const uint8_t *sb_max;
-  /* Optional in-memory acceleration, filled by spr_bmp_accel_build (all 0/NULL when absent). With
-   * it, spr_bmp_search scores blocks in batches term-at-a-time from a term-major copy of the forward
-   * postings and never reads fw_term/fw_start/fw_count/fw_doc/fw_imp (docs/bmp.md):
-   * - tp_pair[G(e) .. G(e + 1)): the postings of block-max entry e (term t, block bm_block[e]) as
-   *   (local doc in block) | impact << 8, where G(e) = tp_ck[e >> 7] + tp_rel[e] is the number of
-   *   postings of all entries before e (entries numbered by bm_off, terms in id order); a u64
-   *   checkpoint per 128 entries and a u16 offset per entry (at most 127 x 256 < 65536), 2.06
-   *   bytes per entry instead of 4 or 8;
-   * - dense terms (dn_slot[t] != UINT32_MAX, those with at least n_blocks / dense_div block-max
-   *   entries): a u8 row of block maxima (dn_max + slot * dn_stride, 0 where absent, zero padded to
-   *   dn_stride) summed with SIMD, and a rank index (dn_bits: a presence bit per block, dn_cum:
-   *   entries before each 64-block word) that finds block b's entry in O(1). */
+  /* Optional in-memory acceleration, filled by spr_bmp_accel_build (all 0/NULL when absent), in
+   * one of two layouts of the forward postings (spr_bmp_major); spr_bmp_search then never reads
+   * fw_term/fw_start/fw_count/fw_doc/fw_imp (docs/bmp.md, "Two layouts"):
+   * - document-major (fd_off set): local document d's postings are fd_imp[fd_off[d] ..
+   *   fd_off[d + 1]) with their term ids in fd_t16 (n_terms <= 65536) or fd_t32 (otherwise; the
+   *   other one NULL), ascending term ids. A block is scored by one sequential scan of its
+   *   documents' postings against a table of the query's weights: fastest when most scored blocks
+   *   hold many query terms, as at small k.
+   * - term-major (tp_pair set): tp_pair[G(e) .. G(e + 1)) holds the postings of block-max entry e
+   *   (term t, block bm_block[e]) as (local doc in block) | impact << 8, where G(e) = tp_ck[e >> 7]
+   *   + tp_rel[e] is the number of postings of all entries before e (entries numbered by bm_off);
+   *   a u64 checkpoint per 128 entries and a u16 offset per entry (at most 127 x 256 < 65536).
+   *   Blocks are scored in batches term-at-a-time, reading only the query's postings: fastest when
+   *   many scored blocks hold few query terms, as at large k. Dense terms also get a rank index
+   *   (dn_rank: a presence bit per block, entries before each 64-block word) that finds block b's
+   *   entry in O(1).
+   * - both: dense terms (dn_slot[t] != UINT32_MAX, those with at least n_blocks / dense_div
+   *   block-max entries) get a u8 row of block maxima (dn_max + slot * dn_stride, 0 where absent,
+   *   zero padded to dn_stride) summed with SIMD for the block bounds. */
+  const uint64_t *fd_off;  /* n_docs + 1 */
+  const uint16_t *fd_t16;  /* fd_off[n_docs] */
+  const uint32_t *fd_t32;  /* fd_off[n_docs] */
+  const uint8_t *fd_imp;   /* fd_off[n_docs] */
   const uint64_t *tp_ck;   /* bm_off[n_terms] / 128 + 1 */
   const uint16_t *tp_rel;  /* bm_off[n_terms] + 1 */
   const uint16_t *tp_pair; /* fw_post_off[n_blocks] */
   uint32_t n_dense, dn_stride /* n_blocks rounded up to 64 */;
   const uint32_t *dn_slot; /* n_terms */
   const uint8_t *dn_max;   /* n_dense * dn_stride */
-  const uint64_t *dn_rank; /* n_dense * dn_stride / 64 pairs (presence bits, entries before) */
+  const uint64_t *dn_rank; /* term-major: n_dense * dn_stride / 64 pairs (presence bits, entries before) */
   int dn_scalar; /* 1: use the scalar reference of the SIMD kernels (tests); 0: runtime dispatch */
   /* The sparse terms' block maxima, copied so that bm_block / bm_max can be given back: block ids
    * as u16 within segments of 65,536 blocks. Term t's entries in segment h (blocks
@@ -162,21 +173,30 @@ size_t spr_bmp_super_size(const spr_bmp_index *ix, uint32_t sb_blocks);
  * out of range) or SPR_ENOSPACE (cap too small). */
 SPR_NODISCARD int spr_bmp_super_build(spr_bmp_index *ix, uint32_t sb_blocks, void *buf, size_t cap);
 
-/* ---- Batched term-major acceleration (optional; built at load time, not stored on disk) ---- */
+/* ---- In-memory acceleration (optional; built at load time, not stored on disk) ---- */
 
 #define SPR_BMP_DENSE_DIV_DEFAULT 8u /* dense rows for terms in at least 1/8 of the blocks */
+
+/* The acceleration's layout of the forward postings (see spr_bmp_index). */
+typedef enum spr_bmp_major { SPR_BMP_TERM_MAJOR = 0, SPR_BMP_DOC_MAJOR = 1 } spr_bmp_major;
+
+/* The layout for searches of the top k: document-major up to SPR_BMP_DOC_MAJOR_K_MAX, term-major
+ * above (docs/bmp.md has the measurements behind the cut). */
+#define SPR_BMP_DOC_MAJOR_K_MAX 50u
+spr_bmp_major spr_bmp_major_for_k(uint32_t k);
 
 /* Bytes of buf that spr_bmp_accel_build needs for ix (a checked index). dense_div: a term gets a
  * dense row when its block-max entries x dense_div >= n_blocks (0: no dense rows; 1: only terms in
  * every block). O(n_terms). */
-size_t spr_bmp_accel_size(const spr_bmp_index *ix, uint32_t dense_div);
+size_t spr_bmp_accel_size(const spr_bmp_index *ix, uint32_t dense_div, spr_bmp_major major);
 
 /* Build the acceleration into buf (cap bytes, 8-byte aligned, owned by the caller and borrowed by
- * ix afterwards; any content) and set ix->tp_* and ix->dn_*. Reads every forward entry and posting
- * once. Returns 0, SPR_ENOSPACE (cap too small) or SPR_ECORRUPT (block maxima that do not match the
- * forward entries one to one, or a term with 2^32 or more postings). The search results do not
- * depend on whether, or with which dense_div, the acceleration is built. */
-SPR_NODISCARD int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t cap);
+ * ix afterwards; any content) and set ix->fd_* or ix->tp_*, and ix->dn_*, ix->sp_*. Reads every
+ * forward entry and posting once. Returns 0, SPR_ENOSPACE (cap too small) or SPR_ECORRUPT (block
+ * maxima that do not match the forward entries one to one). The search results do not
+ * depend on whether, or with which dense_div or layout, the acceleration is built. */
+SPR_NODISCARD int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, spr_bmp_major major, void *buf,
+                                      size_t cap);
 /* After a successful build the search no longer reads fw_term, fw_start, fw_count, fw_doc, fw_imp,
  * bm_block and bm_max: the caller may release them and set those fields to NULL
  * (spr_bmp_index_check and spr_bmp_accel_build then no longer apply to ix; the search and
@@ -202,10 +222,10 @@ SPR_NODISCARD int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, voi
  * matching bm_off and the posting offsets, the same entries in both passes) and returns 0,
  * SPR_ECORRUPT naming the block, SPR_ENOSPACE (cap too small) or SPR_EINVAL (steps or slices out
  * of order). */
-size_t spr_bmp_stream_size(const spr_bmp_index *ix, uint64_t n_postings, uint32_t dense_div);
+size_t spr_bmp_stream_size(const spr_bmp_index *ix, uint64_t n_postings, uint32_t dense_div, spr_bmp_major major);
 size_t spr_bmp_stream_scratch_size(uint32_t n_terms);
-SPR_NODISCARD int spr_bmp_stream_begin(spr_bmp_index *ix, uint64_t n_postings, uint32_t dense_div, void *buf,
-                                       size_t cap, void *scratch);
+SPR_NODISCARD int spr_bmp_stream_begin(spr_bmp_index *ix, uint64_t n_postings, uint32_t dense_div,
+                                       spr_bmp_major major, void *buf, size_t cap, void *scratch);
 SPR_NODISCARD int spr_bmp_stream_counts(spr_bmp_index *ix, void *scratch, uint64_t b0, uint64_t b1,
                                         const uint64_t *off, const uint32_t *term, const uint8_t *cnt_m1);
 SPR_NODISCARD int spr_bmp_stream_mid(spr_bmp_index *ix, void *scratch);

@@ -19,9 +19,13 @@
 #include "spr_bmp_impl.h"
 
 #define SPR_BMP_HIST 4096u         /* histogram buckets of the block bounds */
-#define SPR_BMP_BATCH_DOCS 65536u  /* accumulators per batch (256 KiB) */
+#ifndef SPR_BMP_TILE
+#define SPR_BMP_TILE 8192u         /* blocks whose bounds are computed together (32 KiB) */
+#endif
+_Static_assert(SPR_BMP_TILE % 64u == 0 && 65536u % SPR_BMP_TILE == 0, "tiles: whole 64-block words, within a segment");
+#define SPR_BMP_BATCH_DOCS 65536u  /* documents per batch at most (term-major: accumulators, 256 KiB) */
 _Static_assert(SPR_BMP_BATCH_DOCS / 8u < 65536u, "batch slots (+1) fit the u16 block -> slot map");
-#define SPR_BMP_MATCHES 8192u    /* (term, block) matches resolved together */
+#define SPR_BMP_MATCHES 8192u      /* term-major: (term, block) matches resolved together */
 #define SPR_BMP_FIRST_BATCH 16u    /* blocks in the first batch, plus SPR_BMP_FIRST_FILL x k / block_size */
 /* The first batch holds documents for 6 heaps: most documents of a block whose bound is high still
  * score 0 or little, and a batch that cannot fill the heap leaves the next, 4x larger one to be
@@ -32,53 +36,102 @@ _Static_assert(SPR_BMP_BATCH_DOCS / 8u < 65536u, "batch slots (+1) fit the u16 b
 
 /* ---- layout ---- */
 
-/* Without -mpopcnt, __builtin_popcountll is a libgcc call; this is a few ALU operations. */
-static inline uint32_t spr_bmp_popcount(uint64_t x) {
-  x = x - ((x >> 1) & 0x5555555555555555ull);
-  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
-  return (uint32_t)((x * 0x0101010101010101ull) >> 56);
-}
-
-_Static_assert(((1u << SPR_BMP_CK_SHIFT) - 1u) * SPR_BMP_BLOCK_MAX < 65536u, "entry offsets fit u16");
-
 int spr_bmp_is_dense(uint64_t ne, uint32_t nb, uint32_t div) {
   return div && ne && ne * div >= nb;
 }
 
-void spr_bmp_layout_counts(uint32_t nt, uint32_t nb, const uint64_t *bm_off, uint64_t np, uint32_t div,
-                           spr_bmp_layout *L) {
+spr_bmp_major spr_bmp_major_for_k(uint32_t k) {
+  return k <= SPR_BMP_DOC_MAJOR_K_MAX ? SPR_BMP_DOC_MAJOR : SPR_BMP_TERM_MAJOR;
+}
+
+void spr_bmp_layout_counts(uint32_t nd, uint32_t nt, uint32_t nb, const uint64_t *bm_off, uint64_t np, uint32_t div,
+                           spr_bmp_major major, spr_bmp_layout *L) {
   const uint64_t stride = ((uint64_t)nb + 63) & ~(uint64_t)63;
-  uint32_t nd = 0;
+  uint32_t ndense = 0;
   uint64_t nsp = 0; /* sparse terms' entries */
   for (uint32_t t = 0; t < nt; t++) {
     const uint64_t c = bm_off[t + 1] - bm_off[t];
     if (spr_bmp_is_dense(c, nb, div))
-      nd++;
+      ndense++;
     else
       nsp += c;
   }
   const uint32_t nseg = nb > 65536u ? (uint32_t)(((uint64_t)nb + 65535u) >> 16) : 1u;
+  const uint32_t wide = nt > 65536u, dm = major == SPR_BMP_DOC_MAJOR;
   const uint64_t ne = bm_off[nt];
   size_t off = 0;
-  L->tp_ck = off, off += ((size_t)(ne >> SPR_BMP_CK_SHIFT) + 1) * sizeof(uint64_t);
-  L->tp_rel = off, off += SPR_ALIGN8((ne + 1) * sizeof(uint16_t));
-  L->tp_pair = off, off += SPR_ALIGN8(np * sizeof(uint16_t));
+  L->fd_off = off, off += dm ? ((size_t)nd + 1) * sizeof(uint64_t) : 0;
+  L->fd_term = off, off += dm ? SPR_ALIGN8(np * (wide ? sizeof(uint32_t) : sizeof(uint16_t))) : 0;
+  L->fd_imp = off, off += dm ? SPR_ALIGN8(np) : 0;
+  L->tp_ck = off, off += dm ? 0 : ((size_t)(ne >> SPR_BMP_CK_SHIFT) + 1) * sizeof(uint64_t);
+  L->tp_rel = off, off += dm ? 0 : SPR_ALIGN8((ne + 1) * sizeof(uint16_t));
+  L->tp_pair = off, off += dm ? 0 : SPR_ALIGN8(np * sizeof(uint16_t));
   L->dn_slot = off, off += SPR_ALIGN8((size_t)nt * sizeof(uint32_t));
-  L->dn_max = off, off += (size_t)nd * stride;
-  L->dn_rank = off, off += (size_t)nd * (stride / 64) * 2 * sizeof(uint64_t);
+  L->dn_max = off, off += (size_t)ndense * stride;
+  L->dn_rank = off, off += dm ? 0 : (size_t)ndense * (stride / 64) * 2 * sizeof(uint64_t);
   L->sp_seg = off, off += ((size_t)nt * nseg + 1) * sizeof(uint64_t);
   L->sp_blk = off, off += SPR_ALIGN8(nsp * sizeof(uint16_t));
   L->sp_max = off, off += SPR_ALIGN8(nsp);
   L->total = off;
-  L->n_dense = nd;
+  L->n_dense = ndense;
   L->nseg = nseg;
   L->stride = (uint32_t)stride;
+  L->wide = wide;
+  L->major = dm ? SPR_BMP_DOC_MAJOR : SPR_BMP_TERM_MAJOR;
 }
 
-static void spr_bmp_layout_of(const spr_bmp_index *ix, uint32_t div, spr_bmp_layout *L) {
-  spr_bmp_layout_counts(ix->n_terms, ix->n_blocks, ix->bm_off, ix->fw_post_off[ix->n_blocks], div, L);
+void spr_bmp_layout_set(spr_bmp_index *ix, const spr_bmp_layout *L, void *buf) {
+  char *B = buf;
+  const int dm = L->major == SPR_BMP_DOC_MAJOR;
+  ix->fd_off = dm ? (const uint64_t *)(B + L->fd_off) : NULL;
+  ix->fd_t16 = dm && !L->wide ? (const uint16_t *)(B + L->fd_term) : NULL;
+  ix->fd_t32 = dm && L->wide ? (const uint32_t *)(B + L->fd_term) : NULL;
+  ix->fd_imp = dm ? (const uint8_t *)(B + L->fd_imp) : NULL;
+  ix->tp_ck = dm ? NULL : (const uint64_t *)(B + L->tp_ck);
+  ix->tp_rel = dm ? NULL : (const uint16_t *)(B + L->tp_rel);
+  ix->tp_pair = dm ? NULL : (const uint16_t *)(B + L->tp_pair);
+  ix->dn_rank = dm ? NULL : (const uint64_t *)(B + L->dn_rank);
+  ix->n_dense = L->n_dense;
+  ix->dn_stride = L->stride;
+  ix->dn_slot = (const uint32_t *)(B + L->dn_slot);
+  ix->dn_max = (const uint8_t *)(B + L->dn_max);
+  ix->sp_nseg = L->nseg;
+  ix->sp_seg = (const uint64_t *)(B + L->sp_seg);
+  ix->sp_blk = (const uint16_t *)(B + L->sp_blk);
+  ix->sp_max = (const uint8_t *)(B + L->sp_max);
 }
+
+uint64_t *spr_bmp_fd_docs(const spr_bmp_index *ix, uint64_t b, const uint32_t *per, uint64_t *pos) {
+  uint64_t *fo = (uint64_t *)(uintptr_t)ix->fd_off;
+  const uint32_t bs = ix->block_size, first = (uint32_t)(b * bs), nbd = ix->n_docs - first < bs ? ix->n_docs - first : bs;
+  for (uint32_t i = 0; i < nbd; i++) {
+    pos[i] = fo[first + i];
+    fo[first + i + 1] = fo[first + i] + per[i];
+  }
+  return pos;
+}
+
+void spr_bmp_fd_put(const spr_bmp_index *ix, uint64_t *pos, uint32_t t, const uint8_t *doc, const uint8_t *imp,
+                    uint32_t c) {
+  uint8_t *fi = (uint8_t *)(uintptr_t)ix->fd_imp;
+  if (ix->fd_t32) {
+    uint32_t *ft = (uint32_t *)(uintptr_t)ix->fd_t32;
+    for (uint32_t j = 0; j < c; j++) {
+      const uint64_t x = pos[doc[j]]++;
+      ft[x] = t;
+      fi[x] = imp[j];
+    }
+  } else {
+    uint16_t *ft = (uint16_t *)(uintptr_t)ix->fd_t16;
+    for (uint32_t j = 0; j < c; j++) {
+      const uint64_t x = pos[doc[j]]++;
+      ft[x] = (uint16_t)t;
+      fi[x] = imp[j];
+    }
+  }
+}
+
+_Static_assert(((1u << SPR_BMP_CK_SHIFT) - 1u) * SPR_BMP_BLOCK_MAX < 65536u, "entry offsets fit u16");
 
 uint64_t spr_bmp_offsets_of_counts(uint64_t *ck, uint16_t *rel, uint64_t ne) {
   uint64_t g = 0;
@@ -91,6 +144,14 @@ uint64_t spr_bmp_offsets_of_counts(uint64_t *ck, uint16_t *rel, uint64_t ne) {
   return g;
 }
 
+/* Without -mpopcnt, __builtin_popcountll is a libgcc call; this is a few ALU operations. */
+static inline uint32_t spr_bmp_popcount(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ull);
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  return (uint32_t)((x * 0x0101010101010101ull) >> 56);
+}
+
 void spr_bmp_rank_sums(uint64_t *rk, uint32_t words) {
   uint64_t c = 0;
   for (uint32_t w = 0; w < words; w++) {
@@ -99,44 +160,32 @@ void spr_bmp_rank_sums(uint64_t *rk, uint32_t words) {
   }
 }
 
-size_t spr_bmp_accel_size(const spr_bmp_index *ix, uint32_t dense_div) {
+static void spr_bmp_layout_of(const spr_bmp_index *ix, uint32_t div, spr_bmp_major major, spr_bmp_layout *L) {
+  spr_bmp_layout_counts(ix->n_docs, ix->n_terms, ix->n_blocks, ix->bm_off, ix->fw_post_off[ix->n_blocks], div, major,
+                        L);
+}
+
+size_t spr_bmp_accel_size(const spr_bmp_index *ix, uint32_t dense_div, spr_bmp_major major) {
   spr_bmp_layout L;
-  spr_bmp_layout_of(ix, dense_div, &L);
+  spr_bmp_layout_of(ix, dense_div, major, &L);
   return L.total;
 }
 
-int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t cap) {
-  spr_bmp_layout L;
-  spr_bmp_layout_of(ix, dense_div, &L);
-  if (L.total > cap) return SPR_FAIL(SPR_ENOSPACE, "bmp acceleration buffer of %zu bytes < %zu", cap, L.total);
-  if ((uintptr_t)buf % 8) return SPR_FAIL(SPR_EINVAL, "bmp acceleration buffer not 8-byte aligned");
-  char *B = buf;
-  uint64_t *ck = (uint64_t *)(B + L.tp_ck);
-  uint16_t *rel = (uint16_t *)(B + L.tp_rel);
-  uint32_t *slot = (uint32_t *)(B + L.dn_slot);
-  uint16_t *pair = (uint16_t *)(B + L.tp_pair);
-  uint8_t *dmax = (uint8_t *)(B + L.dn_max);
-  uint64_t *drank = (uint64_t *)(B + L.dn_rank);
-  const uint32_t nt = ix->n_terms, nb = ix->n_blocks, W = L.stride / 64;
-  const uint64_t ne = ix->bm_off[nt];
-  /* pass 1: match forward entries to block-max entries one to one (slot[] counts the entries of
-   * each term seen so far); rel[e] = entry e's postings (<= block_size <= 256) */
+/* Term-major postings: pass 1 counts each entry's postings (rel), pass 2 copies them. */
+static int spr_bmp_accel_terms(spr_bmp_index *ix) {
+  uint64_t *ck = (uint64_t *)(uintptr_t)ix->tp_ck;
+  uint16_t *rel = (uint16_t *)(uintptr_t)ix->tp_rel, *pair = (uint16_t *)(uintptr_t)ix->tp_pair;
+  uint32_t *slot = (uint32_t *)(uintptr_t)ix->dn_slot; /* per term: its entries seen so far */
+  const uint32_t nt = ix->n_terms, nb = ix->n_blocks;
   memset(slot, 0, (size_t)nt * sizeof *slot);
   for (uint32_t b = 0; b < nb; b++)
     for (uint64_t fe = ix->fw_off[b]; fe < ix->fw_off[b + 1]; fe++) {
       const uint32_t t = ix->fw_term[fe];
-      const uint64_t e = ix->bm_off[t] + slot[t]++;
-      if (e >= ix->bm_off[t + 1] || ix->bm_block[e] != b)
-        return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u has postings in block %u but no block max there", t, b);
-      rel[e] = ix->fw_count[fe];
+      rel[ix->bm_off[t] + slot[t]++] = ix->fw_count[fe];
     }
-  for (uint32_t t = 0; t < nt; t++)
-    if (slot[t] != ix->bm_off[t + 1] - ix->bm_off[t])
-      return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u: block maxima without forward postings", t);
-  const uint64_t g = spr_bmp_offsets_of_counts(ck, rel, ne);
+  const uint64_t g = spr_bmp_offsets_of_counts(ck, rel, ix->bm_off[nt]);
   if (g != ix->fw_post_off[nb]) return SPR_FAIL(SPR_ECORRUPT, "bmp: forward entries hold %llu postings, not %llu",
                                                 (unsigned long long)g, (unsigned long long)ix->fw_post_off[nb]);
-  /* pass 2: copy the postings term-major */
   memset(slot, 0, (size_t)nt * sizeof *slot);
   for (uint32_t b = 0; b < nb; b++) {
     const uint64_t pb = ix->fw_post_off[b];
@@ -148,7 +197,53 @@ int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t
       for (uint32_t j = 0; j < ix->fw_count[fe]; j++) dst[j] = (uint16_t)(d[j] | (uint32_t)im[j] << 8);
     }
   }
-  /* dense rows and their rank index */
+  return 0;
+}
+
+/* Document-major postings, block by block. */
+static void spr_bmp_accel_docs(spr_bmp_index *ix) {
+  uint32_t per[SPR_BMP_BLOCK_MAX];
+  uint64_t pos[SPR_BMP_BLOCK_MAX];
+  ((uint64_t *)(uintptr_t)ix->fd_off)[0] = 0;
+  for (uint32_t b = 0; b < ix->n_blocks; b++) {
+    const uint64_t pb = ix->fw_post_off[b];
+    memset(per, 0, sizeof per);
+    for (uint64_t fe = ix->fw_off[b]; fe < ix->fw_off[b + 1]; fe++)
+      for (uint32_t j = 0; j < ix->fw_count[fe]; j++) per[ix->fw_doc[pb + ix->fw_start[fe] + j]]++;
+    spr_bmp_fd_docs(ix, b, per, pos);
+    for (uint64_t fe = ix->fw_off[b]; fe < ix->fw_off[b + 1]; fe++)
+      spr_bmp_fd_put(ix, pos, ix->fw_term[fe], ix->fw_doc + pb + ix->fw_start[fe], ix->fw_imp + pb + ix->fw_start[fe],
+                     ix->fw_count[fe]);
+  }
+}
+
+int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, spr_bmp_major major, void *buf, size_t cap) {
+  spr_bmp_layout L;
+  spr_bmp_layout_of(ix, dense_div, major, &L);
+  if (L.total > cap) return SPR_FAIL(SPR_ENOSPACE, "bmp acceleration buffer of %zu bytes < %zu", cap, L.total);
+  if ((uintptr_t)buf % 8) return SPR_FAIL(SPR_EINVAL, "bmp acceleration buffer not 8-byte aligned");
+  char *B = buf;
+  uint32_t *slot = (uint32_t *)(B + L.dn_slot);
+  const uint32_t nt = ix->n_terms, nb = ix->n_blocks;
+  /* the block maxima match the forward entries one to one (slot[] counts each term's entries) */
+  memset(slot, 0, (size_t)nt * sizeof *slot);
+  for (uint32_t b = 0; b < nb; b++)
+    for (uint64_t fe = ix->fw_off[b]; fe < ix->fw_off[b + 1]; fe++) {
+      const uint32_t t = ix->fw_term[fe];
+      const uint64_t e = ix->bm_off[t] + slot[t]++;
+      if (e >= ix->bm_off[t + 1] || ix->bm_block[e] != b)
+        return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u has postings in block %u but no block max there", t, b);
+    }
+  for (uint32_t t = 0; t < nt; t++)
+    if (slot[t] != ix->bm_off[t + 1] - ix->bm_off[t])
+      return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u: block maxima without forward postings", t);
+  spr_bmp_layout_set(ix, &L, buf);
+  if (ix->fd_off)
+    spr_bmp_accel_docs(ix);
+  else
+    SPR_TRY(spr_bmp_accel_terms(ix));
+  /* dense rows */
+  uint8_t *dmax = (uint8_t *)(B + L.dn_max);
   uint32_t d = 0;
   for (uint32_t t = 0; t < nt; t++) {
     if (!spr_bmp_is_dense(ix->bm_off[t + 1] - ix->bm_off[t], nb, dense_div)) {
@@ -157,15 +252,14 @@ int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t
     }
     slot[t] = d;
     uint8_t *row = dmax + (size_t)d * L.stride;
-    uint64_t *rk = drank + (size_t)d * W * 2;
     memset(row, 0, L.stride);
-    memset(rk, 0, (size_t)W * 2 * sizeof *rk);
-    for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++) {
-      const uint32_t blk = ix->bm_block[e];
-      row[blk] = ix->bm_max[e];
-      rk[2 * (blk >> 6)] |= 1ull << (blk & 63);
+    for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++) row[ix->bm_block[e]] = ix->bm_max[e];
+    if (ix->dn_rank) {
+      uint64_t *rk = (uint64_t *)(uintptr_t)ix->dn_rank + (size_t)d * (L.stride / 64) * 2;
+      memset(rk, 0, (size_t)(L.stride / 64) * 2 * sizeof *rk);
+      for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++) rk[2 * (ix->bm_block[e] >> 6)] |= 1ull << (ix->bm_block[e] & 63);
+      spr_bmp_rank_sums(rk, L.stride / 64);
     }
-    spr_bmp_rank_sums(rk, W);
     d++;
   }
   /* the sparse terms' block maxima, u16 block ids by segment */
@@ -186,25 +280,15 @@ int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, void *buf, size_t
     }
   }
   seg[(size_t)nt * L.nseg] = x;
-  ix->sp_nseg = L.nseg;
-  ix->sp_seg = seg;
-  ix->sp_blk = sblk;
-  ix->sp_max = smax;
-  ix->tp_ck = ck;
-  ix->tp_rel = rel;
-  ix->tp_pair = pair;
-  ix->n_dense = L.n_dense;
-  ix->dn_stride = L.stride;
-  ix->dn_slot = slot;
-  ix->dn_max = dmax;
-  ix->dn_rank = drank;
   return 0;
 }
 
 /* ---- SIMD kernels: scalar reference and dispatch ---- */
 
 uint32_t spr_bmp_dense_select_scalar(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
-                                     uint32_t n_rows, uint32_t n, uint32_t lo, uint32_t *cid, uint32_t *cb) {
+                                     uint32_t n_rows, uint32_t n, uint32_t avail, uint32_t lo, uint32_t *cid,
+                                     uint32_t *cb) {
+  (void)avail;
   uint32_t k = 0, a[32];
   for (uint32_t b = 0; b < n; b += 32) {
     memcpy(a, bound + b, sizeof a);
@@ -239,17 +323,22 @@ const char *spr_bmp_accel_isa(void) {
 /* ---- search ---- */
 
 typedef struct spr_bmp_fws {
-  uint32_t *bound; /* dn_stride (>= n_blocks, zero padded for SIMD) */
-  uint32_t *cid, *cb; /* n_blocks: live candidates (block id, bound), ascending ids */
-  uint32_t *bid;   /* bcap: one batch's block ids */
-  uint32_t *acc;   /* bcap * block_size: one batch's accumulators */
-  uint32_t *hist;  /* SPR_BMP_HIST */
+  uint32_t *bound;      /* SPR_BMP_TILE: one tile's bounds */
+  uint32_t *cid, *cb;   /* n_blocks: live candidates (block id, bound), ascending ids */
+  uint32_t *bid;        /* bcap: one batch's block ids */
+  uint32_t *hist;       /* SPR_BMP_HIST */
   const uint8_t **rows; /* max_terms */
-  uint32_t *dw;    /* max_terms */
-  void *mt;        /* SPR_BMP_MATCHES + bcap matches */
-  uint16_t *slot;  /* n_blocks: block -> 1 + its slot in the current batch; never cleared: an entry
-                      counts only when the batch's id at that slot is the block (any content is safe) */
-  uint64_t *inb;   /* stride / 64 words: the current batch's blocks as bits (zero between batches) */
+  uint32_t *dw;         /* max_terms */
+  uint32_t *si;         /* max_terms: the query terms with sparse lists */
+  uint64_t *sx;         /* max_terms: each sparse list's next entry */
+  uint8_t *qw;          /* document-major: n_terms, the query's weight of each term, 0 for the others */
+  uint32_t *acc;        /* term-major: bcap * block_size, one batch's accumulators */
+  void *mt;             /* term-major: SPR_BMP_MATCHES + bcap matches */
+  uint16_t *slot;       /* term-major: n_blocks, block -> 1 + its slot in the current batch; never
+                           cleared: an entry counts only when the batch's id at that slot is the
+                           block (any content is safe) */
+  uint64_t *inb;        /* term-major: stride / 64 words, the current batch's blocks as bits (zero
+                           between batches) */
 } spr_bmp_fws;
 
 static uint32_t spr_bmp_bcap(const spr_bmp_index *ix) {
@@ -258,19 +347,24 @@ static uint32_t spr_bmp_bcap(const spr_bmp_index *ix) {
 }
 
 static size_t spr_bmp_fws_carve(const spr_bmp_index *ix, uint32_t max_terms, void *base, spr_bmp_fws *w) {
-  const size_t stride = ix->dn_stride ? ix->dn_stride : 64, nb = ix->n_blocks ? ix->n_blocks : 1;
-  const size_t bcap = spr_bmp_bcap(ix);
-  const size_t sizes[11] = {stride * 4, SPR_ALIGN8(nb * 4), SPR_ALIGN8(nb * 4), SPR_ALIGN8(bcap * 4),
-                           SPR_ALIGN8(bcap * ix->block_size * 4), SPR_BMP_HIST * 4,
-                           (size_t)max_terms * sizeof(void *), SPR_ALIGN8((size_t)max_terms * 4),
-                           (SPR_BMP_MATCHES + bcap) * 16, SPR_ALIGN8(nb * 2), stride / 8};
+  const size_t nb = ix->n_blocks ? ix->n_blocks : 1, bcap = spr_bmp_bcap(ix), tm = ix->fd_off == NULL;
+  const size_t sizes[13] = {SPR_BMP_TILE * 4, SPR_ALIGN8(nb * 4), SPR_ALIGN8(nb * 4), SPR_ALIGN8(bcap * 4),
+                            SPR_BMP_HIST * 4, (size_t)max_terms * sizeof(void *), SPR_ALIGN8((size_t)max_terms * 4),
+                            SPR_ALIGN8((size_t)max_terms * 4), (size_t)max_terms * 8,
+                            tm ? 0 : SPR_ALIGN8((size_t)ix->n_terms), tm ? SPR_ALIGN8(bcap * ix->block_size * 4) : 0,
+                            tm ? (SPR_BMP_MATCHES + bcap) * 16 : 0, tm ? SPR_ALIGN8(nb * 2) : 0};
+  const size_t inb = tm ? (ix->dn_stride ? ix->dn_stride : 64) / 8 : 0;
   size_t off = 0;
-  void *p[11];
-  for (int i = 0; i < 11; i++) {
+  void *p[14];
+  for (int i = 0; i < 13; i++) {
     p[i] = base ? (char *)base + off : NULL;
     off += sizes[i];
   }
-  if (w) *w = (spr_bmp_fws){p[0], p[1], p[2], p[3], p[4], p[5], (const uint8_t **)p[6], p[7], p[8], p[9], p[10]};
+  p[13] = base ? (char *)base + off : NULL;
+  off += inb;
+  if (w)
+    *w = (spr_bmp_fws){p[0], p[1], p[2], p[3], p[4], (const uint8_t **)p[5], p[6], p[7], p[8], p[9], p[10], p[11],
+                       p[12], p[13]};
   return off;
 }
 
@@ -285,17 +379,32 @@ typedef struct spr_bmp_match {
 
 typedef struct spr_bmp_actx {
   const spr_bmp_index *ix;
+  const uint8_t *qw; /* document-major */
+  /* term-major: */
   uint16_t *slot;    /* the workspace's block -> slot map */
   uint64_t *inb;     /* the workspace's batch bitmap */
   const spr_qterm *qt;
-  uint32_t m, theta, doc_base;
-  double alpha;
-  spr_topk *heap;
+  uint32_t m;
   uint32_t *acc;
   spr_bmp_match *mt; /* mcap */
   uint32_t mcap;
+  uint32_t theta, doc_base;
+  spr_topk *heap;
   spr_bmp_stats st;
 } spr_bmp_actx;
+
+/* Offer the documents first + [0, nd) with scores sc[0..nd) to the heap; 1 when any scored. */
+static inline int spr_bmp_offer(spr_bmp_actx *c, uint32_t first, const uint32_t *sc, uint32_t nd) {
+  int any = 0;
+  for (uint32_t d = 0; d < nd; d++) {
+    if (!sc[d]) continue;
+    any = 1;
+    const spr_hit h = {sc[d], c->doc_base + first + d};
+    if (c->heap->n == c->heap->k && !spr_hit_before(h, c->heap->h[0])) continue;
+    spr_topk_push(c->heap, h);
+  }
+  return any;
+}
 
 static inline uint32_t spr_bmp_athr(const spr_bmp_actx *c) {
   if (c->heap->n == c->heap->k && c->heap->h[0].score > c->theta) return c->heap->h[0].score;
@@ -339,13 +448,63 @@ static inline uint32_t spr_bmp_gallop(const uint16_t *a, uint32_t lo, uint32_t n
 #define SPR_BMP_PF(p) ((void)(p))
 #endif
 
+/* Prefetch block b's postings (its offsets are cached: prefetched one block earlier). */
+static inline void spr_bmp_pf_block(const spr_bmp_index *ix, uint32_t b) {
+  const uint32_t bs = ix->block_size, first = b * bs, nd = ix->n_docs - first < bs ? ix->n_docs - first : bs;
+  const uint64_t p0 = ix->fd_off[first], p1 = ix->fd_off[first + nd];
+  const size_t tw = ix->fd_t16 ? 2 : 4;
+  const char *t = ix->fd_t16 ? (const char *)ix->fd_t16 : (const char *)ix->fd_t32;
+  for (uint64_t x = p0 * tw & ~(uint64_t)63; x < p1 * tw; x += 64) SPR_BMP_PF(t + x);
+  for (uint64_t x = p0 & ~(uint64_t)63; x < p1; x += 64) SPR_BMP_PF(ix->fd_imp + x);
+}
+
+/* Score of each document of a block: one pass over its postings, weights from the query's table. */
+#define SPR_BMP_SCAN(T)                                                                     \
+  for (uint32_t d = 0; d < nd; d++) {                                                       \
+    uint32_t s = 0;                                                                         \
+    for (uint64_t x = fo[d]; x < fo[d + 1]; x++) s += (uint32_t)qw[T[x]] * im[x];           \
+    sc[d] = s;                                                                              \
+  }
+
+/* Document-major: score the blocks ids[0..n) (ascending) and offer their documents to the heap;
+ * the next block's postings are prefetched while one is scanned. */
+static void spr_bmp_score_docs(spr_bmp_actx *c, const uint32_t *ids, uint32_t n) {
+  const spr_bmp_index *ix = c->ix;
+  const uint32_t bs = ix->block_size;
+  const uint8_t *qw = c->qw, *im = ix->fd_imp;
+  const uint16_t *t16 = ix->fd_t16;
+  const uint32_t *t32 = ix->fd_t32;
+  uint64_t posts = 0, nonzero = 0;
+  if (n) SPR_BMP_PF(ix->fd_off + (size_t)ids[0] * bs);
+  if (n > 1) SPR_BMP_PF(ix->fd_off + (size_t)ids[1] * bs);
+  if (n) spr_bmp_pf_block(ix, ids[0]);
+  for (uint32_t j = 0; j < n; j++) {
+    if (j + 2 < n) SPR_BMP_PF(ix->fd_off + (size_t)ids[j + 2] * bs);
+    if (j + 1 < n) spr_bmp_pf_block(ix, ids[j + 1]);
+    const uint32_t first = ids[j] * bs, nd = ix->n_docs - first < bs ? ix->n_docs - first : bs;
+    const uint64_t *fo = ix->fd_off + first;
+    uint32_t sc[SPR_BMP_BLOCK_MAX];
+    if (t16) {
+      SPR_BMP_SCAN(t16)
+    } else {
+      SPR_BMP_SCAN(t32)
+    }
+    posts += fo[nd] - fo[0];
+    nonzero += (uint64_t)spr_bmp_offer(c, first, sc, nd);
+  }
+  c->st.postings_scored += posts;
+  c->st.blocks_scored += n;
+  c->st.blocks_nonzero += nonzero;
+}
+
+
 /* Prefetch what stage 2 reads of entry e: its offset and its checkpoint. */
 static inline void spr_bmp_pf_entry(const spr_bmp_index *ix, uint64_t e) {
   SPR_BMP_PF(ix->tp_rel + e);
   SPR_BMP_PF(ix->tp_ck + (e >> SPR_BMP_CK_SHIFT));
 }
 
-/* Stages 2 and 3 of spr_bmp_score_batch for the matches mt[0..nm): entry -> posting range (the
+/* Stages 2 and 3 of spr_bmp_score_terms for the matches mt[0..nm): entry -> posting range (the
  * independent loads of rel overlap, the postings are prefetched), then accumulate. */
 static uint64_t spr_bmp_flush(const spr_bmp_actx *c, spr_bmp_match *mt, uint32_t nm) {
   const spr_bmp_index *ix = c->ix;
@@ -404,11 +563,11 @@ static uint32_t spr_bmp_match_seg(const spr_bmp_actx *c, const uint16_t *blk, ui
   return nm;
 }
 
-/* Score the blocks ids[0..n) (ascending) term-at-a-time and offer their documents to the heap.
+/* Term-major: score the blocks ids[0..n) (ascending) term-at-a-time and offer their documents to the heap.
  * Three stages over all query terms, so that the cache misses of many (term, block) pairs are in
  * flight at once: find each pair's block-max entry (rank index of dense terms, prefetched ahead;
  * galloping in sparse lists), then its posting range, then the postings. */
-static void spr_bmp_score_batch(spr_bmp_actx *c, const uint32_t *ids, uint32_t n) {
+static void spr_bmp_score_terms(spr_bmp_actx *c, const uint32_t *ids, uint32_t n) {
   const spr_bmp_index *ix = c->ix;
   const uint32_t bs = ix->block_size;
   uint32_t *acc = c->acc;
@@ -462,50 +621,56 @@ static void spr_bmp_score_batch(spr_bmp_actx *c, const uint32_t *ids, uint32_t n
   c->st.postings_scored += posts;
   c->st.blocks_scored += n;
   for (uint32_t j = 0; j < n; j++) {
-    uint32_t *a = acc + (size_t)j * bs;
-    const uint32_t first = ids[j] * bs;
-    const uint32_t nd = ix->n_docs - first < bs ? ix->n_docs - first : bs;
-    int any = 0;
-    for (uint32_t d = 0; d < nd; d++) {
-      const uint32_t sc = a[d];
-      if (!sc) continue;
-      any = 1;
-      const spr_hit h = {sc, c->doc_base + first + d};
-      if (c->heap->n == c->heap->k && !spr_hit_before(h, c->heap->h[0])) continue;
-      spr_topk_push(c->heap, h);
-    }
-    c->st.blocks_nonzero += (uint64_t)any;
+    const uint32_t first = ids[j] * bs, nd = ix->n_docs - first < bs ? ix->n_docs - first : bs;
+    c->st.blocks_nonzero += (uint64_t)spr_bmp_offer(c, first, acc + (size_t)j * bs, nd);
   }
 }
+
 
 void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m, double alpha, uint32_t theta,
                           uint32_t doc_base, void *ws, spr_topk *heap, spr_bmp_stats *st) {
   spr_bmp_fws w;
   spr_bmp_fws_carve(ix, m, ws, &w);
   const uint32_t stride = ix->dn_stride;
-  /* bounds: dense rows with SIMD, sparse terms scattered */
-  memset(w.bound, 0, (size_t)stride * sizeof *w.bound);
-  memset(w.inb, 0, (size_t)stride / 8);
-  uint32_t nd = 0;
+  /* the query's dense rows and sparse lists */
+  uint32_t nd = 0, ns = 0;
   for (uint32_t i = 0; i < m; i++) {
-    const uint32_t t = qt[i].term, wt = qt[i].weight, s = ix->dn_slot[t];
+    const uint32_t t = qt[i].term, s = ix->dn_slot[t];
     if (s != UINT32_MAX) {
       w.rows[nd] = ix->dn_max + (size_t)s * stride;
-      w.dw[nd++] = wt;
-      continue;
-    }
-    const uint64_t *sg = ix->sp_seg + (size_t)t * ix->sp_nseg;
-    for (uint32_t h = 0; h < ix->sp_nseg; h++) {
-      uint32_t *bd = w.bound + ((size_t)h << 16);
-      for (uint64_t x = sg[h]; x < sg[h + 1]; x++) bd[ix->sp_blk[x]] += wt * ix->sp_max[x];
+      w.dw[nd++] = qt[i].weight;
+    } else if (ix->bm_off[t + 1] > ix->bm_off[t]) {
+      w.si[ns++] = i;
     }
   }
-  /* live candidates (bound not pruned by the seed), ascending ids, picked out as the dense rows are
-   * added; then their histogram */
+  /* live candidates (bound not pruned by the seed), ascending ids: tile by tile, the sparse lists
+   * are scattered into the tile's bounds (L1-resident), then the dense rows are added and the
+   * candidates picked out */
   uint64_t lo = spr_bmp_keep_min(alpha, theta);
   if (lo == 0) lo = 1;
   if (lo > UINT32_MAX) return;
-  uint32_t n = spr_bmp_dense_for(ix)(w.bound, w.rows, w.dw, nd, stride, (uint32_t)lo, w.cid, w.cb);
+  const spr_bmp_dense_fn dense = spr_bmp_dense_for(ix);
+  const uint16_t *const sblk = ix->sp_blk;
+  const uint8_t *const smax = ix->sp_max;
+  uint32_t *const bd = w.bound;
+  uint32_t n = 0;
+  for (uint32_t t0 = 0; t0 < stride; t0 += SPR_BMP_TILE) {
+    const uint32_t tw = stride - t0 < SPR_BMP_TILE ? stride - t0 : SPR_BMP_TILE, h = t0 >> 16;
+    const uint32_t first = t0 & 0xFFFFu, limit = first + tw; /* the tile's u16 ids: [first, limit) */
+    memset(bd, 0, (size_t)tw * sizeof *bd);
+    for (uint32_t q = 0; q < ns; q++) {
+      const uint32_t i = w.si[q], wt = qt[i].weight;
+      const uint64_t *sg = ix->sp_seg + (size_t)qt[i].term * ix->sp_nseg;
+      uint64_t x = first ? w.sx[q] : sg[h];
+      const uint64_t end = sg[h + 1];
+      for (; x < end && sblk[x] < limit; x++) bd[sblk[x] - first] += wt * smax[x];
+      w.sx[q] = x;
+    }
+    const uint32_t k = dense(bd, w.rows, w.dw, nd, tw, stride - t0, (uint32_t)lo, w.cid + n, w.cb + n);
+    for (uint32_t j = n; j < n + k; j++) w.cid[j] += t0;
+    n += k;
+    for (uint32_t r = 0; r < nd; r++) w.rows[r] += tw;
+  }
   if (!n) return;
   uint32_t mx = 0;
   for (uint32_t i = 0; i < n; i++) mx = w.cb[i] > mx ? w.cb[i] : mx;
@@ -513,8 +678,15 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
   while ((mx >> sh) >= SPR_BMP_HIST) sh++;
   memset(w.hist, 0, SPR_BMP_HIST * sizeof *w.hist);
   for (uint32_t i = 0; i < n; i++) w.hist[w.cb[i] >> sh]++;
-  spr_bmp_actx c = {.ix = ix, .slot = w.slot, .inb = w.inb, .qt = qt, .m = m, .theta = theta, .doc_base = doc_base, .alpha = alpha,
-                    .heap = heap, .acc = w.acc, .mt = w.mt, .mcap = SPR_BMP_MATCHES + spr_bmp_bcap(ix)};
+  if (ix->fd_off) {
+    memset(w.qw, 0, ix->n_terms);
+    for (uint32_t i = 0; i < m; i++) w.qw[qt[i].term] = (uint8_t)qt[i].weight;
+  } else {
+    memset(w.inb, 0, (size_t)stride / 8);
+  }
+  spr_bmp_actx c = {.ix = ix, .qw = w.qw, .slot = w.slot, .inb = w.inb, .qt = qt, .m = m, .acc = w.acc, .mt = w.mt,
+                    .mcap = SPR_BMP_MATCHES + spr_bmp_bcap(ix), .theta = theta, .doc_base = doc_base, .heap = heap};
+  void (*const score)(spr_bmp_actx *, const uint32_t *, uint32_t) = ix->fd_off ? spr_bmp_score_docs : spr_bmp_score_terms;
   const uint32_t bcap = spr_bmp_bcap(ix);
   uint64_t target = SPR_BMP_FIRST_BATCH + SPR_BMP_FIRST_FILL * ((heap->k + ix->block_size - 1) / ix->block_size);
   uint32_t hi = (mx >> sh) + 1; /* buckets [hi, ...) are done */
@@ -538,13 +710,13 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
       }
       w.bid[k++] = w.cid[i];
       if (k == bcap) {
-        spr_bmp_score_batch(&c, w.bid, k);
+        score(&c, w.bid, k);
         k = 0;
         lo = spr_bmp_keep_min(alpha, spr_bmp_athr(&c));
         if (lo == 0) lo = 1;
       }
     }
-    if (k) spr_bmp_score_batch(&c, w.bid, k);
+    if (k) score(&c, w.bid, k);
     n = nn;
     hi = cut;
     target *= 4;

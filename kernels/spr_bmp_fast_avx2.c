@@ -15,7 +15,8 @@
 
 __attribute__((target("avx2"))) uint32_t spr_bmp_dense_select_avx2(const uint32_t *bound, const uint8_t *const *rows,
                                                                    const uint32_t *w, uint32_t n_rows, uint32_t n,
-                                                                   uint32_t lo, uint32_t *cid, uint32_t *cb) {
+                                                                   uint32_t avail, uint32_t lo, uint32_t *cid,
+                                                                   uint32_t *cb) {
   const __m256i lov = _mm256_set1_epi32((int)lo), zero = _mm256_setzero_si256();
   uint32_t k = 0;
   for (uint32_t b = 0; b < n; b += 32) {
@@ -30,7 +31,7 @@ __attribute__((target("avx2"))) uint32_t spr_bmp_dense_select_avx2(const uint32_
                     _mm256_permute2x128_si256(b1, b3, 0x20), _mm256_permute2x128_si256(b1, b3, 0x31)};
     for (uint32_t i = 0; i < n_rows; i += 2) {
       const uint32_t j = i + 1 < n_rows ? i + 1 : i; /* an odd last row pairs with itself, weight 0 */
-      if (!(b & 63) && b + 1024 < n) {
+      if (!(b & 63) && b + 1024 < avail) {
         _mm_prefetch((const char *)(rows[i] + b + 1024), _MM_HINT_T0);
         _mm_prefetch((const char *)(rows[j] + b + 1024), _MM_HINT_T0);
       }

@@ -14,41 +14,55 @@
 #endif
 
 /* The final bound of block b < n is bound[b] + Σ_i w[i] × rows[i][b] (n a multiple of 32; bound and
- * rows padded to n with zeros). Appends every b whose final bound is >= lo (lo >= 1, so padding is
+ * rows padded to n with zeros; avail >= n bytes of each row may be read, for prefetching). Appends every b whose final bound is >= lo (lo >= 1, so padding is
  * never picked) to cid (block) / cb (bound), ascending, and returns how many. */
 typedef uint32_t (*spr_bmp_dense_fn)(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
-                                     uint32_t n_rows, uint32_t n, uint32_t lo, uint32_t *cid, uint32_t *cb);
+                                     uint32_t n_rows, uint32_t n, uint32_t avail, uint32_t lo, uint32_t *cid, uint32_t *cb);
 uint32_t spr_bmp_dense_select_scalar(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
-                                     uint32_t n_rows, uint32_t n, uint32_t lo, uint32_t *cid, uint32_t *cb);
+                                     uint32_t n_rows, uint32_t n, uint32_t avail, uint32_t lo, uint32_t *cid, uint32_t *cb);
 #if SPR_BMP_HAVE_AVX2
 uint32_t spr_bmp_dense_select_avx2(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
-                                   uint32_t n_rows, uint32_t n, uint32_t lo, uint32_t *cid, uint32_t *cb);
+                                   uint32_t n_rows, uint32_t n, uint32_t avail, uint32_t lo, uint32_t *cid, uint32_t *cb);
 #endif
 
 #define SPR_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
-#define SPR_BMP_CK_SHIFT 7u /* a posting checkpoint every 128 block-max entries */
 
-/* Where each array of the acceleration lives in its buffer (byte offsets), and its sizes. */
+#define SPR_BMP_CK_SHIFT 7u /* term-major: a posting checkpoint every 128 block-max entries */
+
+/* Where each array of the acceleration lives in its buffer (byte offsets; the other layout's
+ * arrays are absent), and its sizes. */
 typedef struct spr_bmp_layout {
-  size_t tp_ck, tp_rel, tp_pair, dn_slot, dn_max, dn_rank, sp_seg, sp_blk, sp_max, total;
-  uint32_t n_dense, stride, nseg;
+  size_t fd_off, fd_term, fd_imp, tp_ck, tp_rel, tp_pair, dn_slot, dn_max, dn_rank, sp_seg, sp_blk, sp_max, total;
+  uint32_t n_dense, stride, nseg, wide /* u32 term ids */;
+  spr_bmp_major major;
 } spr_bmp_layout;
 
 /* 1 when a term with ne block-max entries out of nb blocks gets a dense row (dense_div div). */
 int spr_bmp_is_dense(uint64_t ne, uint32_t nb, uint32_t div);
 
-/* The layout for nt terms (entries per term: bm_off), nb blocks and np postings. */
-void spr_bmp_layout_counts(uint32_t nt, uint32_t nb, const uint64_t *bm_off, uint64_t np, uint32_t div,
-                           spr_bmp_layout *L);
+/* The layout for nd documents in nb blocks, nt terms (entries per term: bm_off) and np postings. */
+void spr_bmp_layout_counts(uint32_t nd, uint32_t nt, uint32_t nb, const uint64_t *bm_off, uint64_t np, uint32_t div,
+                           spr_bmp_major major, spr_bmp_layout *L);
 
-/* rel[0..ne) holds each block-max entry's posting count (<= 256): turn it into G(e) = ck[e >> 7] +
- * rel[e], the postings of all entries before e, for e in [0, ne] (rel has ne + 1 entries, ck
- * ne / 128 + 1). Returns G(ne), the total. */
+/* Set ix's acceleration pointers to the arrays of layout L in buf. */
+void spr_bmp_layout_set(spr_bmp_index *ix, const spr_bmp_layout *L, void *buf);
+
+/* Term-major: rel[0..ne) holds each block-max entry's posting count (<= 256): turn it into G(e) =
+ * ck[e >> 7] + rel[e], the postings of all entries before e, for e in [0, ne] (rel has ne + 1
+ * entries, ck ne / 128 + 1). Returns G(ne), the total. */
 uint64_t spr_bmp_offsets_of_counts(uint64_t *ck, uint16_t *rel, uint64_t ne);
 
-/* A dense row's rank index (words pairs of presence bits, entries before): fill the second half
- * of each pair from the presence bits. */
+/* Term-major: a dense row's rank index (words pairs of presence bits, entries before): fill the
+ * second half of each pair from the presence bits. */
 void spr_bmp_rank_sums(uint64_t *rk, uint32_t words);
+
+/* Document-major postings, block b (blocks in order): per[i] postings of the block's document i
+ * set its offsets in ix->fd_off (fd_off[0] = 0 set beforehand) and return pos[i], where document i's
+ * postings start; then spr_bmp_fd_put for each forward entry of the block in term order (doc[j] its
+ * documents within the block, imp[j] their impacts) appends them at pos. */
+uint64_t *spr_bmp_fd_docs(const spr_bmp_index *ix, uint64_t b, const uint32_t *per, uint64_t *pos);
+void spr_bmp_fd_put(const spr_bmp_index *ix, uint64_t *pos, uint32_t t, const uint8_t *doc, const uint8_t *imp,
+                    uint32_t c);
 
 /* Bytes of the accelerated search's workspace (on top of spr_bmp.c's own). */
 size_t spr_bmp_accel_ws_size(const spr_bmp_index *ix, uint32_t max_terms);

@@ -24,14 +24,14 @@ size_t spr_bmp_stream_scratch_size(uint32_t n_terms) {
   return SPR_ALIGN8(sizeof(spr_bmp_st)) + SPR_ALIGN8((size_t)n_terms * sizeof(uint32_t));
 }
 
-size_t spr_bmp_stream_size(const spr_bmp_index *ix, uint64_t n_postings, uint32_t dense_div) {
+size_t spr_bmp_stream_size(const spr_bmp_index *ix, uint64_t n_postings, uint32_t dense_div, spr_bmp_major major) {
   spr_bmp_layout L;
-  spr_bmp_layout_counts(ix->n_terms, ix->n_blocks, ix->bm_off, n_postings, dense_div, &L);
+  spr_bmp_layout_counts(ix->n_docs, ix->n_terms, ix->n_blocks, ix->bm_off, n_postings, dense_div, major, &L);
   return L.total;
 }
 
-int spr_bmp_stream_begin(spr_bmp_index *ix, uint64_t n_postings, uint32_t dense_div, void *buf, size_t cap,
-                         void *scratch) {
+int spr_bmp_stream_begin(spr_bmp_index *ix, uint64_t n_postings, uint32_t dense_div, spr_bmp_major major, void *buf,
+                         size_t cap, void *scratch) {
   const uint32_t nt = ix->n_terms, nb = ix->n_blocks;
   if (ix->block_size < SPR_BMP_BLOCK_MIN || ix->block_size > SPR_BMP_BLOCK_MAX)
     return SPR_FAIL(SPR_ECORRUPT, "bmp: block size %u outside [%u, %u]", ix->block_size, SPR_BMP_BLOCK_MIN,
@@ -51,28 +51,17 @@ int spr_bmp_stream_begin(spr_bmp_index *ix, uint64_t n_postings, uint32_t dense_
     return SPR_FAIL(SPR_ECORRUPT, "bmp: %llu postings for %llu forward entries", (unsigned long long)n_postings,
                     (unsigned long long)ix->bm_off[nt]);
   spr_bmp_layout L;
-  spr_bmp_layout_counts(nt, nb, ix->bm_off, n_postings, dense_div, &L);
+  spr_bmp_layout_counts(ix->n_docs, nt, nb, ix->bm_off, n_postings, dense_div, major, &L);
   if (L.total > cap) return SPR_FAIL(SPR_ENOSPACE, "bmp acceleration buffer of %zu bytes < %zu", cap, L.total);
   if ((uintptr_t)buf % 8 || (uintptr_t)scratch % 8) return SPR_FAIL(SPR_EINVAL, "bmp stream buffers not 8-byte aligned");
   char *B = buf;
   uint32_t *slot = (uint32_t *)(B + L.dn_slot);
   uint32_t d = 0;
   for (uint32_t t = 0; t < nt; t++) slot[t] = spr_bmp_is_dense(ix->bm_off[t + 1] - ix->bm_off[t], nb, dense_div) ? d++ : UINT32_MAX;
-  memset(B + L.dn_max, 0, L.dn_rank - L.dn_max);
-  memset(B + L.dn_rank, 0, L.sp_seg - L.dn_rank);
+  memset(B + L.dn_max, 0, L.sp_seg - L.dn_max); /* dense rows and rank bits */
   memset(B + L.sp_seg, 0, L.sp_blk - L.sp_seg);
-  ix->tp_ck = (const uint64_t *)(B + L.tp_ck);
-  ix->tp_rel = (const uint16_t *)(B + L.tp_rel);
-  ix->tp_pair = (const uint16_t *)(B + L.tp_pair);
-  ix->n_dense = L.n_dense;
-  ix->dn_stride = L.stride;
-  ix->dn_slot = slot;
-  ix->dn_max = (const uint8_t *)(B + L.dn_max);
-  ix->dn_rank = (const uint64_t *)(B + L.dn_rank);
-  ix->sp_nseg = L.nseg;
-  ix->sp_seg = (const uint64_t *)(B + L.sp_seg);
-  ix->sp_blk = (const uint16_t *)(B + L.sp_blk);
-  ix->sp_max = (const uint8_t *)(B + L.sp_max);
+  spr_bmp_layout_set(ix, &L, buf);
+  if (ix->fd_off) ((uint64_t *)(uintptr_t)ix->fd_off)[0] = 0;
   spr_bmp_st *st = scratch;
   *st = (spr_bmp_st){0, n_postings, SPR_BMP_ST_COUNTS, dense_div};
   memset(spr_bmp_st_cursor(scratch), 0, (size_t)nt * sizeof(uint32_t));
@@ -98,7 +87,7 @@ int spr_bmp_stream_counts(spr_bmp_index *ix, void *scratch, uint64_t b0, uint64_
   spr_bmp_st *st = scratch;
   SPR_TRY(spr_bmp_st_slice(ix, st, SPR_BMP_ST_COUNTS, b0, b1, off));
   uint32_t *cur = spr_bmp_st_cursor(scratch);
-  uint16_t *rel = (uint16_t *)(uintptr_t)ix->tp_rel;
+  uint16_t *rel = (uint16_t *)(uintptr_t)ix->tp_rel; /* term-major only */
   uint64_t *seg = (uint64_t *)(uintptr_t)ix->sp_seg;
   const uint32_t nseg = ix->sp_nseg;
   for (uint64_t b = b0; b < b1; b++) {
@@ -115,7 +104,7 @@ int spr_bmp_stream_counts(spr_bmp_index *ix, void *scratch, uint64_t b0, uint64_
       if ((uint32_t)cnt_m1[x] + 1u > ix->block_size)
         return SPR_FAIL(SPR_ECORRUPT, "bmp: block %llu: %u postings of term %u in a block of %u",
                         (unsigned long long)b, cnt_m1[x] + 1u, t, ix->block_size);
-      rel[e] = (uint16_t)(cnt_m1[x] + 1u);
+      if (rel) rel[e] = (uint16_t)(cnt_m1[x] + 1u);
       if (ix->dn_slot[t] == UINT32_MAX) seg[(size_t)t * nseg + (b >> 16) + 1]++;
     }
   }
@@ -133,11 +122,13 @@ int spr_bmp_stream_mid(spr_bmp_index *ix, void *scratch) {
   for (uint32_t t = 0; t < nt; t++)
     if (cur[t] != ix->bm_off[t + 1] - ix->bm_off[t])
       return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u has fewer forward entries than counted", t);
-  const uint64_t g = spr_bmp_offsets_of_counts((uint64_t *)(uintptr_t)ix->tp_ck, (uint16_t *)(uintptr_t)ix->tp_rel,
-                                               ix->bm_off[nt]);
-  if (g != st->n_postings)
-    return SPR_FAIL(SPR_ECORRUPT, "bmp: forward entries hold %llu postings, not %llu", (unsigned long long)g,
-                    (unsigned long long)st->n_postings);
+  if (ix->tp_rel) {
+    const uint64_t g = spr_bmp_offsets_of_counts((uint64_t *)(uintptr_t)ix->tp_ck, (uint16_t *)(uintptr_t)ix->tp_rel,
+                                                 ix->bm_off[nt]);
+    if (g != st->n_postings)
+      return SPR_FAIL(SPR_ECORRUPT, "bmp: forward entries hold %llu postings, not %llu", (unsigned long long)g,
+                      (unsigned long long)st->n_postings);
+  }
   uint64_t *seg = (uint64_t *)(uintptr_t)ix->sp_seg;
   const size_t ns = (size_t)nt * ix->sp_nseg;
   for (size_t i = 0; i < ns; i++) seg[i + 1] += seg[i];
@@ -155,42 +146,50 @@ int spr_bmp_stream_postings(spr_bmp_index *ix, void *scratch, uint64_t b0, uint6
   if (post_off[0] != 0) return SPR_FAIL(SPR_EINVAL, "bmp stream: slice posting offsets start at %llu",
                                         (unsigned long long)post_off[0]);
   uint32_t *cur = spr_bmp_st_cursor(scratch);
-  uint16_t *pair = (uint16_t *)(uintptr_t)ix->tp_pair;
   uint8_t *dmax = (uint8_t *)(uintptr_t)ix->dn_max;
-  uint64_t *drank = (uint64_t *)(uintptr_t)ix->dn_rank;
+  uint16_t *pair = (uint16_t *)(uintptr_t)ix->tp_pair;  /* term-major only */
+  uint64_t *drank = (uint64_t *)(uintptr_t)ix->dn_rank; /* term-major only */
   uint16_t *sblk = (uint16_t *)(uintptr_t)ix->sp_blk;
   uint8_t *smax = (uint8_t *)(uintptr_t)ix->sp_max;
   const uint32_t bs = ix->block_size, nseg = ix->sp_nseg, W2 = ix->dn_stride / 64 * 2;
+  uint32_t per[SPR_BMP_BLOCK_MAX];
+  uint64_t pos[SPR_BMP_BLOCK_MAX];
   for (uint64_t b = b0; b < b1; b++) {
-    if (post_off[b - b0 + 1] < post_off[b - b0])
-      return SPR_FAIL(SPR_ECORRUPT, "bmp: posting offsets decrease at block %llu", (unsigned long long)b);
-    const uint64_t p0 = post_off[b - b0], docs_here = (uint64_t)ix->n_docs - b * bs < bs ? ix->n_docs - b * bs : bs;
+    const uint64_t p0 = post_off[b - b0], p1 = post_off[b - b0 + 1];
+    if (p1 < p0) return SPR_FAIL(SPR_ECORRUPT, "bmp: posting offsets decrease at block %llu", (unsigned long long)b);
+    const uint64_t docs_here = (uint64_t)ix->n_docs - b * bs < bs ? ix->n_docs - b * bs : bs;
+    if (ix->fd_off && ix->fd_off[b * bs] + (p1 - p0) > st->n_postings)
+      return SPR_FAIL(SPR_ECORRUPT, "bmp: block %llu: more than %llu postings", (unsigned long long)b,
+                      (unsigned long long)st->n_postings);
+    /* check the block's entries and postings, and count each document's postings */
+    memset(per, 0, sizeof per);
     uint64_t at = p0;
     for (uint64_t x = off[b - b0]; x < off[b - b0 + 1]; x++) {
       const uint32_t t = term[x]; /* checked by spr_bmp_stream_counts on the same data */
-      if (t >= ix->n_terms) return SPR_FAIL(SPR_ECORRUPT, "bmp: block %llu: term %u changed between passes", (unsigned long long)b, t);
-      const uint64_t e = ix->bm_off[t] + cur[t];
-      const uint64_t g0 = ix->tp_ck[e >> SPR_BMP_CK_SHIFT] + ix->tp_rel[e];
-      const uint64_t g1 = ix->tp_ck[(e + 1) >> SPR_BMP_CK_SHIFT] + ix->tp_rel[e + 1];
       const uint32_t c = (uint32_t)cnt_m1[x] + 1u;
-      if (e >= ix->bm_off[t + 1] || g1 - g0 != c)
+      if (t >= ix->n_terms || ix->bm_off[t] + cur[t] >= ix->bm_off[t + 1])
         return SPR_FAIL(SPR_ECORRUPT, "bmp: block %llu: forward entries changed between passes", (unsigned long long)b);
-      if (at + c > post_off[b - b0 + 1])
+      if (at + c > p1 || c > bs)
         return SPR_FAIL(SPR_ECORRUPT, "bmp: block %llu: entry counts exceed its postings", (unsigned long long)b);
+      const uint64_t e = ix->bm_off[t] + cur[t];
+      const uint64_t g0 = pair ? ix->tp_ck[e >> SPR_BMP_CK_SHIFT] + ix->tp_rel[e] : 0;
+      if (pair && ix->tp_ck[(e + 1) >> SPR_BMP_CK_SHIFT] + ix->tp_rel[e + 1] - g0 != c)
+        return SPR_FAIL(SPR_ECORRUPT, "bmp: block %llu: forward entries changed between passes", (unsigned long long)b);
       uint8_t m = 0;
       for (uint32_t j = 0; j < c; j++) {
         const uint8_t dj = doc[at + j], ij = imp[at + j];
         if (dj >= docs_here || (j && dj <= doc[at + j - 1]) || !ij)
           return SPR_FAIL(SPR_ECORRUPT, "bmp: block %llu, term %u: posting %u (doc %u, impact %u) out of order, "
                           "past the block or zero", (unsigned long long)b, t, j, dj, ij);
-        pair[g0 + j] = (uint16_t)(dj | (uint32_t)ij << 8);
+        per[dj]++;
+        if (pair) pair[g0 + j] = (uint16_t)(dj | (uint32_t)ij << 8);
         m = ij > m ? ij : m;
       }
       at += c;
       const uint32_t s = ix->dn_slot[t];
       if (s != UINT32_MAX) {
         dmax[(size_t)s * ix->dn_stride + b] = m;
-        drank[(size_t)s * W2 + 2 * (b >> 6)] |= 1ull << (b & 63);
+        if (drank) drank[(size_t)s * W2 + 2 * (b >> 6)] |= 1ull << (b & 63);
       } else {
         const uint64_t y = ix->sp_seg[(size_t)t * nseg] + cur[t];
         sblk[y] = (uint16_t)(b & 0xFFFFu);
@@ -198,10 +197,18 @@ int spr_bmp_stream_postings(spr_bmp_index *ix, void *scratch, uint64_t b0, uint6
       }
       cur[t]++;
     }
-    if (at != post_off[b - b0 + 1])
+    if (at != p1)
       return SPR_FAIL(SPR_ECORRUPT, "bmp: block %llu: entry counts sum to %llu, posting offsets say %llu",
-                      (unsigned long long)b, (unsigned long long)(at - p0),
-                      (unsigned long long)(post_off[b - b0 + 1] - p0));
+                      (unsigned long long)b, (unsigned long long)(at - p0), (unsigned long long)(p1 - p0));
+    if (!ix->fd_off) continue;
+    /* the postings document-major */
+    spr_bmp_fd_docs(ix, b, per, pos);
+    at = p0;
+    for (uint64_t x = off[b - b0]; x < off[b - b0 + 1]; x++) {
+      const uint32_t c = (uint32_t)cnt_m1[x] + 1u;
+      spr_bmp_fd_put(ix, pos, term[x], doc + at, imp + at, c);
+      at += c;
+    }
   }
   st->next_block = b1;
   return 0;
@@ -216,9 +223,14 @@ int spr_bmp_stream_end(spr_bmp_index *ix, void *scratch) {
   for (uint32_t t = 0; t < ix->n_terms; t++)
     if (cur[t] != ix->bm_off[t + 1] - ix->bm_off[t])
       return SPR_FAIL(SPR_ECORRUPT, "bmp: term %u: forward entries changed between passes", t);
-  uint64_t *drank = (uint64_t *)(uintptr_t)ix->dn_rank;
-  const uint32_t W = ix->dn_stride / 64;
-  for (uint32_t s = 0; s < ix->n_dense; s++) spr_bmp_rank_sums(drank + (size_t)s * W * 2, W);
+  if (ix->fd_off && ix->fd_off[ix->n_docs] != st->n_postings)
+    return SPR_FAIL(SPR_ECORRUPT, "bmp: forward entries hold %llu postings, not %llu",
+                    (unsigned long long)ix->fd_off[ix->n_docs], (unsigned long long)st->n_postings);
+  if (ix->dn_rank) {
+    uint64_t *drank = (uint64_t *)(uintptr_t)ix->dn_rank;
+    const uint32_t W = ix->dn_stride / 64;
+    for (uint32_t s = 0; s < ix->n_dense; s++) spr_bmp_rank_sums(drank + (size_t)s * W * 2, W);
+  }
   st->phase = SPR_BMP_ST_DONE;
   return 0;
 }

@@ -118,14 +118,14 @@ typedef struct spr_bmp_data {
  * passes spr_bmp_index_check. */
 SPR_NODISCARD int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_data *out);
 void spr_bmp_data_free(spr_bmp_data *d);
-/* Local. What spr_index_load_bmp + spr_bmp_accel_build (dense_div) + releasing the forward arrays and
+/* Local. What spr_index_load_bmp + spr_bmp_accel_build (dense_div, major) + releasing the forward arrays and
  * block maxima give, without ever holding them: the forward blocks are read in slices of a few
  * million entries (terms three times, counts twice, postings once) and fed to spr_bmp_stream_*
  * (kernels/spr_bmp.h), which checks them. The view has only the acceleration, bm_off and kth (the
  * accelerated search is the only one that applies). SPR_ECORRUPT names the file and the block.
  * prog (NULL: none) counts 2 x (blk_hi - blk_lo) units: the blocks of each of the two passes. */
 SPR_NODISCARD int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, uint32_t dense_div,
-                                            spr_progress *prog, spr_bmp_data *out);
+                                            spr_bmp_major major, spr_progress *prog, spr_bmp_data *out);
 /* The block range of rank r of P: equal contiguous shares of the blocks. */
 void spr_index_block_range(const spr_index *ix, int r, int P, uint64_t *blk_lo, uint64_t *blk_hi);
 

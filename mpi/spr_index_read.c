@@ -798,7 +798,7 @@ static uint64_t spr_bmp_slice_end(const uint64_t *off, uint64_t b, uint64_t nb, 
   return e;
 }
 
-int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, uint32_t dense_div,
+int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, uint32_t dense_div, spr_bmp_major major,
                               spr_progress *prog, spr_bmp_data *out) {
   memset(out, 0, sizeof *out);
   uint64_t d_lo = 0, d_hi = 0;
@@ -857,13 +857,13 @@ int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, u
   v->n_blocks = (uint32_t)nb;
   v->bm_off = bm_off;
   v->kth = kth;
-  const size_t asz = spr_bmp_stream_size(v, fw_post_off[nb], dense_div);
+  const size_t asz = spr_bmp_stream_size(v, fw_post_off[nb], dense_div, major);
   accel = malloc(asz + 8);
   if (!accel) {
     rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory (bmp acceleration, %zu bytes)", ix->path, asz);
     goto fail;
   }
-  SPR_TRYG(rc, spr_bmp_stream_begin(v, fw_post_off[nb], dense_div, accel, asz + 8, scratch), corrupt);
+  SPR_TRYG(rc, spr_bmp_stream_begin(v, fw_post_off[nb], dense_div, major, accel, asz + 8, scratch), corrupt);
   /* pass 1: each entry's postings count; pass 2: the postings */
   for (int pass = 1; pass <= 2; pass++) {
     for (uint64_t b = 0; b < nb;) {

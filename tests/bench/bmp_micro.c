@@ -198,12 +198,17 @@ int main(int argc, char **argv) {
   }
   const double t_super = now() - t0;
   t0 = now();
-  spr_bmp_index ixa = ix;
-  const size_t ax_size = spr_bmp_accel_size(&ix, SPR_BMP_DENSE_DIV_DEFAULT);
-  void *ax_buf = malloc(ax_size);
-  if (spr_bmp_accel_build(&ixa, SPR_BMP_DENSE_DIV_DEFAULT, ax_buf, ax_size)) {
-    fprintf(stderr, "%s\n", spr_last_error());
-    return 1;
+  spr_bmp_index ixm[2] = {ix, ix}; /* the acceleration in each layout (spr_bmp_major) */
+  size_t ax_size = 0;
+  void *ax_buf[2];
+  for (int major = 0; major < 2; major++) {
+    const size_t sz = spr_bmp_accel_size(&ix, SPR_BMP_DENSE_DIV_DEFAULT, (spr_bmp_major)major);
+    ax_buf[major] = malloc(sz);
+    if (spr_bmp_accel_build(&ixm[major], SPR_BMP_DENSE_DIV_DEFAULT, (spr_bmp_major)major, ax_buf[major], sz)) {
+      fprintf(stderr, "%s\n", spr_last_error());
+      return 1;
+    }
+    ax_size += sz;
   }
   const double t_accel = now() - t0;
   printf("collection: %u docs, %u terms, %llu postings (%.1f/doc), %u topics; block %u: %u blocks, %llu "
@@ -211,7 +216,7 @@ int main(int argc, char **argv) {
          n_docs, VOCAB, (unsigned long long)np, (double)np / n_docs, topics, bs, nb, (unsigned long long)n_entries,
          (double)np / n_entries, sb, sb_size);
   printf("time: generate %.1f s, build block maxima + forward + kth %.1f s, superblocks %.3f s, acceleration %.2f s "
-         "(%zu bytes, %u dense terms, %s)\n", t_gen, t_build, t_super, t_accel, ax_size, ixa.n_dense, spr_bmp_accel_isa());
+         "(%zu bytes, %u dense terms, %s)\n", t_gen, t_build, t_super, t_accel, ax_size, ixm[0].n_dense, spr_bmp_accel_isa());
 
   /* queries: 44 distinct terms, 75% from a topic, u8 weights skewed low */
   spr_qterm *qs = malloc((size_t)nq * QTERMS * sizeof *qs);
@@ -231,13 +236,14 @@ int main(int argc, char **argv) {
   double *te = malloc(nq * 8), *tb = malloc(nq * 8), *ts = malloc(nq * 8), *ta = malloc(nq * 8), *tc = malloc(nq * 8);
   double *tx = malloc(nq * 8);
   void *ews = malloc(spr_exhaustive_workspace_size(n_docs));
-  const size_t ws1 = spr_bmp_workspace_size(&ixs, 1000, QTERMS), ws2 = spr_bmp_workspace_size(&ixa, 1000, QTERMS);
+  const size_t ws1 = spr_bmp_workspace_size(&ixs, 1000, QTERMS), ws2 = spr_bmp_workspace_size(&ixm[0], 1000, QTERMS) + spr_bmp_workspace_size(&ixm[1], 1000, QTERMS);
   void *bws = malloc(ws1 > ws2 ? ws1 : ws2);
   spr_hit *ho = malloc(1000 * sizeof(spr_hit)), *hb = malloc(1000 * sizeof(spr_hit));
   spr_plist pl[QTERMS];
   uint32_t *bnd = malloc((size_t)nb * 4);
   for (int ki = 0; ki < 2; ki++) {
     const uint32_t k = ks[ki];
+    const spr_bmp_index *const pxa = &ixm[spr_bmp_major_for_k(k)];
     spr_bmp_stats sbl = {0}, ssb = {0}, sax = {0};
     uint64_t need = 0, mism = 0, post_ex = 0, rec_hit[2] = {0, 0}, rec_tot = 0;
     for (uint32_t q = 0; q < nq; q++) {
@@ -262,7 +268,7 @@ int main(int argc, char **argv) {
         for (uint32_t b = 0; b < nb; b++) need += bnd[b] >= ho[k - 1].score;
       }
       a = now();
-      nbm = spr_bmp_search(&ixa, qq, QTERMS, &p, 0, bws, hb, &sax);
+      nbm = spr_bmp_search(pxa, qq, QTERMS, &p, 0, bws, hb, &sax);
       tx[q] = now() - a;
       mism += nbm != ne || memcmp(hb, ho, (size_t)(ne > 0 ? ne : 0) * sizeof *ho) != 0;
       a = now();
@@ -274,7 +280,7 @@ int main(int argc, char **argv) {
       double *tt[2] = {ta, tc};
       for (int v = 0; v < 2; v++) {
         a = now();
-        const int64_t na = spr_bmp_search(&ixa, qq, QTERMS, &pa[v], 0, bws, hb, NULL);
+        const int64_t na = spr_bmp_search(pxa, qq, QTERMS, &pa[v], 0, bws, hb, NULL);
         tt[v][q] = now() - a;
         for (int64_t i = 0; i < ne && i < 10; i++)
           for (int64_t j = 0; j < na; j++) rec_hit[v] += hb[j].doc == ho[i].doc;

@@ -185,16 +185,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK(spr_bmp_super_build(&sx, sb_blocks, sbuf, sbytes) == 0);
   FUZZ_CHECK(spr_bmp_index_check(&sx) == 0);
   search_equals(&sx, q, nq, want, nwant);
-  /* with the term-major acceleration (dense rows for terms in at least half the blocks) */
-  spr_bmp_index ax = ix;
-  const size_t abytes = spr_bmp_accel_size(&ix, 2);
-  uint64_t *abuf = malloc(abytes + 8);
-  FUZZ_CHECK(abuf != NULL);
-  FUZZ_CHECK(spr_bmp_accel_build(&ax, 2, abuf, abytes) == 0);
-  search_equals(&ax, q, nq, want, nwant);
-  ax.dn_scalar = 1;
-  search_equals(&ax, q, nq, want, nwant);
-  free(abuf);
+  /* with the acceleration in both layouts (dense rows for terms in at least half the blocks) */
+  for (int major = 0; major < 2; major++) {
+    spr_bmp_index ax = ix;
+    const size_t abytes = spr_bmp_accel_size(&ix, 2, (spr_bmp_major)major);
+    uint64_t *abuf = malloc(abytes + 8);
+    FUZZ_CHECK(abuf != NULL);
+    FUZZ_CHECK(spr_bmp_accel_build(&ax, 2, (spr_bmp_major)major, abuf, abytes) == 0);
+    search_equals(&ax, q, nq, want, nwant);
+    ax.dn_scalar = 1;
+    search_equals(&ax, q, nq, want, nwant);
+    free(abuf);
+  }
   free(sbuf);
 done:
   for (int i = 0; i < nm; i++) free(mem[i]);

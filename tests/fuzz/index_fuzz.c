@@ -82,12 +82,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       else FUZZ_CHECK(rc < 0 && spr_last_error()[0] != '\0');
       /* the streaming loader (spire search's) accepts exactly what the plain one accepts, and its
        * accelerated view answers a query exactly as the plain view does */
-      spr_bmp_data ds;
-      const int rs = spr_index_load_bmp_stream(ix, lo, hi, 8, NULL, &ds);
-      FUZZ_CHECK(rs == 0 || (rs < 0 && spr_last_error()[0] != '\0'));
-      FUZZ_CHECK((rs == 0) == (rc == 0));
-      if (rc == 0 && rs == 0) compare_views(&d.view, &ds.view);
-      if (rs == 0) spr_bmp_data_free(&ds);
+      for (int major = 0; major < 2; major++) { /* both layouts */
+        spr_bmp_data ds;
+        const int rs = spr_index_load_bmp_stream(ix, lo, hi, 8, (spr_bmp_major)major, NULL, &ds);
+        FUZZ_CHECK(rs == 0 || (rs < 0 && spr_last_error()[0] != '\0'));
+        FUZZ_CHECK((rs == 0) == (rc == 0));
+        if (rc == 0 && rs == 0) compare_views(&d.view, &ds.view);
+        if (rs == 0) spr_bmp_data_free(&ds);
+      }
       spr_bmp_data_free(&d);
     }
   check_postings(ix, in);

@@ -33,15 +33,16 @@ typedef struct coll {
   uint32_t *bm_block, *fw_term, *fw_start;
   uint16_t *fw_count;
   uint8_t *bm_max, *fw_doc, *fw_imp, *kth;
-  void *sb_buf, *ax_buf;
+  void *sb_buf, *ax_buf, *ad_buf;
   spr_bmp_index ix;  /* plain (with superblocks when built) */
-  spr_bmp_index ixa; /* with the batched term-major acceleration (spr_bmp_accel_build) */
+  spr_bmp_index ixa; /* with the term-major acceleration (spr_bmp_accel_build) */
+  spr_bmp_index ixd; /* with the document-major acceleration */
 } coll;
 
 static void coll_free(coll *c) {
   free(c->off); free(c->docs); free(c->imp); free(c->bm_off); free(c->fw_off); free(c->fw_post_off);
   free(c->bm_block); free(c->fw_term); free(c->fw_start); free(c->fw_count); free(c->bm_max);
-  free(c->fw_doc); free(c->fw_imp); free(c->kth); free(c->sb_buf); free(c->ax_buf);
+  free(c->fw_doc); free(c->fw_imp); free(c->kth); free(c->sb_buf); free(c->ax_buf); free(c->ad_buf);
   memset(c, 0, sizeof *c);
 }
 
@@ -56,18 +57,19 @@ static void stream_slice(const coll *c, uint64_t b0, uint64_t b1, uint64_t *off,
 }
 
 /* The streaming builder (spr_bmp_stream_*) on random slices gives the arrays spr_bmp_accel_build
- * gave c->ixa, byte for byte; with mutate, a damaged copy of one slice is refused. */
-static int check_stream(coll *c, uint32_t dense_div, int mutate) {
+ * gave c->ixa (term-major) or c->ixd (document-major), byte for byte; with mutate, a damaged copy
+ * of one slice is refused. */
+static int check_stream(coll *c, uint32_t dense_div, spr_bmp_major major, int mutate) {
   const uint32_t nb = c->ix.n_blocks, nt = c->n_terms;
   spr_bmp_index v = {.n_docs = c->n_docs, .n_terms = nt, .block_size = c->bs, .n_blocks = nb, .bm_off = c->bm_off,
                      .kth = c->kth};
   const uint64_t np = c->n_postings;
-  const size_t sz = spr_bmp_stream_size(&v, np, dense_div);
+  const size_t sz = spr_bmp_stream_size(&v, np, dense_div, major);
   void *buf = malloc(sz + 8), *scr = malloc(spr_bmp_stream_scratch_size(nt) + 8);
   uint64_t *off = malloc((nb + 2) * 8), *poff = malloc((nb + 2) * 8);
   uint8_t *cm1 = malloc(c->n_entries + 1), *doc = malloc(np + 1), *imp = malloc(np + 1);
   uint32_t *term = malloc((c->n_entries + 1) * 4);
-  CHECK(spr_bmp_stream_begin(&v, np, dense_div, buf, sz, scr) == 0, "stream begin: %s", spr_last_error());
+  CHECK(spr_bmp_stream_begin(&v, np, dense_div, major, buf, sz, scr) == 0, "stream begin: %s", spr_last_error());
   int bad = mutate ? (int)rnd(5) : -1; /* which damage, in which pass */
   if (bad == 2 && c->bs == 256) bad = 1; /* no u8 doc lies past a block of 256 */
   int refused = 0;
@@ -108,14 +110,21 @@ static int check_stream(coll *c, uint32_t dense_div, int mutate) {
   }
   if (!refused) {
     CHECK(spr_bmp_stream_end(&v, scr) == 0, "stream end: %s", spr_last_error());
-    const spr_bmp_index *a = &c->ixa;
-    const uint64_t ne = c->n_entries, ns = a->sp_seg[(size_t)nt * a->sp_nseg];
+    const spr_bmp_index *a = major == SPR_BMP_DOC_MAJOR ? &c->ixd : &c->ixa;
+    const uint64_t ns = a->sp_seg[(size_t)nt * a->sp_nseg];
     CHECK(v.n_dense == a->n_dense && v.dn_stride == a->dn_stride && v.sp_nseg == a->sp_nseg, "stream sizes");
-    CHECK(!memcmp(v.tp_ck, a->tp_ck, ((ne >> 7) + 1) * 8) && !memcmp(v.tp_rel, a->tp_rel, (ne + 1) * 2) &&
-              !memcmp(v.tp_pair, a->tp_pair, np * 2), "stream: posting arrays differ");
+    if (major == SPR_BMP_DOC_MAJOR)
+      CHECK(v.fd_off && !v.tp_pair && !memcmp(v.fd_off, a->fd_off, ((size_t)c->n_docs + 1) * 8) &&
+                !memcmp(v.fd_imp, a->fd_imp, np) && !v.fd_t16 == !a->fd_t16 &&
+                (v.fd_t16 ? !memcmp(v.fd_t16, a->fd_t16, np * 2) : !memcmp(v.fd_t32, a->fd_t32, np * 4)),
+            "stream: document-major posting arrays differ");
+    else
+      CHECK(v.tp_pair && !v.fd_off && !memcmp(v.tp_ck, a->tp_ck, ((c->n_entries >> 7) + 1) * 8) &&
+                !memcmp(v.tp_rel, a->tp_rel, (c->n_entries + 1) * 2) && !memcmp(v.tp_pair, a->tp_pair, np * 2) &&
+                !memcmp(v.dn_rank, a->dn_rank, (size_t)a->n_dense * a->dn_stride / 64 * 16),
+            "stream: term-major posting arrays differ");
     CHECK(!memcmp(v.dn_slot, a->dn_slot, (size_t)nt * 4) &&
-              !memcmp(v.dn_max, a->dn_max, (size_t)a->n_dense * a->dn_stride) &&
-              !memcmp(v.dn_rank, a->dn_rank, (size_t)a->n_dense * a->dn_stride / 64 * 16), "stream: dense rows differ");
+              !memcmp(v.dn_max, a->dn_max, (size_t)a->n_dense * a->dn_stride), "stream: dense rows differ");
     CHECK(!memcmp(v.sp_seg, a->sp_seg, ((size_t)nt * a->sp_nseg + 1) * 8) && !memcmp(v.sp_blk, a->sp_blk, ns * 2) &&
               !memcmp(v.sp_max, a->sp_max, ns), "stream: sparse maxima differ");
   }
@@ -163,14 +172,20 @@ static int coll_build(coll *c, uint32_t sb_blocks, uint32_t dense_div, int scala
     CHECK(spr_bmp_super_build(&c->ix, sb_blocks, c->sb_buf, sz) == 0, "super: %s", spr_last_error());
   }
   CHECK(spr_bmp_index_check(&c->ix) == 0, "check: %s", spr_last_error());
-  c->ixa = c->ix;
-  const size_t asz = spr_bmp_accel_size(&c->ixa, dense_div);
-  c->ax_buf = malloc(asz + 8);
-  CHECK(asz < 8 || spr_bmp_accel_build(&c->ixa, dense_div, c->ax_buf, asz - 8) == SPR_ENOSPACE, "accel cap");
-  CHECK(spr_bmp_accel_build(&c->ixa, dense_div, c->ax_buf, asz) == 0, "accel: %s", spr_last_error());
-  c->ixa.dn_scalar = scalar;
-  CHECK(spr_bmp_index_check(&c->ixa) == 0, "check accel: %s", spr_last_error());
-  if (check_stream(c, dense_div, 0) || check_stream(c, dense_div, 1)) return 1;
+  for (int major = 0; major < 2; major++) {
+    spr_bmp_index *a = major == SPR_BMP_DOC_MAJOR ? &c->ixd : &c->ixa;
+    void **buf = major == SPR_BMP_DOC_MAJOR ? &c->ad_buf : &c->ax_buf;
+    *a = c->ix;
+    const size_t asz = spr_bmp_accel_size(a, dense_div, (spr_bmp_major)major);
+    *buf = malloc(asz + 8);
+    CHECK(asz < 8 || spr_bmp_accel_build(a, dense_div, (spr_bmp_major)major, *buf, asz - 8) == SPR_ENOSPACE,
+          "accel cap");
+    CHECK(spr_bmp_accel_build(a, dense_div, (spr_bmp_major)major, *buf, asz) == 0, "accel: %s", spr_last_error());
+    a->dn_scalar = scalar;
+    CHECK(spr_bmp_index_check(a) == 0, "check accel: %s", spr_last_error());
+    if (check_stream(c, dense_div, (spr_bmp_major)major, 0) || check_stream(c, dense_div, (spr_bmp_major)major, 1))
+      return 1;
+  }
   /* the accelerated view searches without the block maxima and forward arrays, as spire search
    * does once it has freed them: a stale read is a NULL dereference */
   uint64_t sparse = 0;
@@ -184,6 +199,12 @@ static int coll_build(coll *c, uint32_t sb_blocks, uint32_t dense_div, int scala
   c->ixa.fw_term = c->ixa.fw_start = NULL;
   c->ixa.fw_count = NULL;
   c->ixa.fw_doc = c->ixa.fw_imp = NULL;
+  spr_bmp_index *d = &c->ixd; /* the same for the document-major view */
+  d->bm_block = NULL;
+  d->bm_max = NULL;
+  d->fw_term = d->fw_start = NULL;
+  d->fw_count = NULL;
+  d->fw_doc = d->fw_imp = NULL;
   void *cws = malloc(spr_bmp_check_workspace_size(&c->ix));
   CHECK(spr_bmp_index_check_consistency(&c->ix, cws) == 0, "consistency: %s", spr_last_error());
   free(cws);
@@ -241,7 +262,7 @@ static void coll_segments(coll *c, int trial) {
   c->off[0] = 0;
   for (uint32_t t = 0; t < c->n_terms; t++) {
     const uint32_t lo = t % 5 == 3 ? 8u * 65536u : 0, hi = t % 5 == 4 ? 8u * 65536u : c->n_docs; /* one side only */
-    const uint32_t cnt = t < 3 ? 30000 : 200 + rnd(3000), span = hi - lo, gap = 2 * (span / cnt);
+    const uint32_t cnt = t < 3 ? 30000 : 200 + rnd(3000), span = hi - lo, gap = span / cnt > 1 ? 2 * (span / cnt) : 2;
     for (uint32_t d = lo + rnd(gap); d < hi && n - c->off[t] < 40000; d += 1 + rnd(gap)) {
       c->docs[n] = d;
       c->imp[n] = (uint8_t)(trial % 2 ? 1 + rnd(255) : 1 + rnd(4));
@@ -318,10 +339,11 @@ static int run_queries(coll *c, int trial) {
     const int64_t nw = oracle(c, q, n, k, base, want_h);
     CHECK(nw >= 0, "oracle");
     const size_t wsa = spr_bmp_workspace_size(&c->ix, k, n), wsb = spr_bmp_workspace_size(&c->ixa, k, n);
-    void *ws = malloc(wsa > wsb ? wsa : wsb);
-    memset(ws, 0xA5, wsa > wsb ? wsa : wsb); /* workspaces may hold anything */
-    for (int mode = 0; mode < 4; mode++) { /* with and without kth seeding; plain and accelerated */
-      spr_bmp_index ix = mode < 2 ? c->ix : c->ixa;
+    const size_t wsd = spr_bmp_workspace_size(&c->ixd, k, n), wsm = wsa > wsb ? (wsa > wsd ? wsa : wsd) : (wsb > wsd ? wsb : wsd);
+    void *ws = malloc(wsm);
+    memset(ws, 0xA5, wsm); /* workspaces may hold anything */
+    for (int mode = 0; mode < 6; mode++) { /* with and without kth seeding; plain, term- and document-major */
+      spr_bmp_index ix = mode < 2 ? c->ix : mode < 4 ? c->ixa : c->ixd;
       if (mode & 1) ix.kth = NULL;
       spr_bmp_stats st = {0};
       const spr_bmp_params p = {k, 1.0, 1.0};
@@ -336,9 +358,9 @@ static int run_queries(coll *c, int trial) {
     }
     /* approximate modes */
     static const double alphas[4] = {0.9, 0.5, 1.0, 0.7}, betas[4] = {1.0, 1.0, 0.5, 0.3};
-    for (int a = 0; a < 8; a++) {
+    for (int a = 0; a < 12; a++) {
       const spr_bmp_params p = {k, alphas[a % 4], betas[a % 4]};
-      const int64_t ng = spr_bmp_search(a < 4 ? &c->ix : &c->ixa, q, n, &p, base, ws, got, NULL);
+      const int64_t ng = spr_bmp_search(a < 4 ? &c->ix : a < 8 ? &c->ixa : &c->ixd, q, n, &p, base, ws, got, NULL);
       CHECK(ng >= 0 && ng <= (int64_t)k, "approx count %lld", (long long)ng);
       /* the kept terms, as the kernel selects them */
       spr_qterm kept[128];
@@ -392,10 +414,10 @@ static int test_dense_kernel(void) {
       mx = e > mx ? e : mx;
     }
     const uint32_t lo = trial % 4 == 0 ? 1 : 1 + (uint32_t)(rnd(1000) * mx / 1000);
-    const uint32_t k0 = spr_bmp_dense_select_scalar(bound, rows, w, nr, n, lo, cid[0], cb[0]);
+    const uint32_t k0 = spr_bmp_dense_select_scalar(bound, rows, w, nr, n, n, lo, cid[0], cb[0]);
 #if SPR_BMP_HAVE_AVX2
     if (__builtin_cpu_supports("avx2")) {
-      const uint32_t k1 = spr_bmp_dense_select_avx2(bound, rows, w, nr, n, lo, cid[1], cb[1]);
+      const uint32_t k1 = spr_bmp_dense_select_avx2(bound, rows, w, nr, n, n, lo, cid[1], cb[1]);
       CHECK(k1 == k0 && !memcmp(cid[0], cid[1], k0 * 4) && !memcmp(cb[0], cb[1], k0 * 4),
             "dense kernel trial %d: avx2 %u candidates, scalar %u", trial, k1, k0);
     }
@@ -534,13 +556,17 @@ static int test_validator(void) {
   /* the acceleration build matches block maxima to forward entries one to one */
   {
     spr_bmp_index ax = plain;
-    const size_t asz = spr_bmp_accel_size(&ax, 8);
-    void *abuf = malloc(asz + 8);
+    const size_t asz = spr_bmp_accel_size(&ax, 8, SPR_BMP_TERM_MAJOR), dsz = spr_bmp_accel_size(&ax, 8, SPR_BMP_DOC_MAJOR);
+    void *abuf = malloc((asz > dsz ? asz : dsz) + 8);
     sv = c.bm_block[j];
     c.bm_block[j] = nb;
-    CHECK(spr_bmp_accel_build(&ax, 8, abuf, asz) == SPR_ECORRUPT, "accel accepted a block max without postings");
+    CHECK(spr_bmp_accel_build(&ax, 8, SPR_BMP_TERM_MAJOR, abuf, asz) == SPR_ECORRUPT,
+          "accel accepted a block max without postings");
+    CHECK(spr_bmp_accel_build(&ax, 8, SPR_BMP_DOC_MAJOR, abuf, dsz) == SPR_ECORRUPT,
+          "document-major accel accepted a block max without postings");
     c.bm_block[j] = sv;
-    CHECK(spr_bmp_accel_build(&ax, 8, abuf, asz) == 0, "accel after undo: %s", spr_last_error());
+    CHECK(spr_bmp_accel_build(&ax, 8, SPR_BMP_TERM_MAJOR, abuf, asz) == 0, "accel after undo: %s", spr_last_error());
+    CHECK(spr_bmp_accel_build(&ax, 8, SPR_BMP_DOC_MAJOR, abuf, dsz) == 0, "accel after undo: %s", spr_last_error());
     CHECK(strcmp(spr_bmp_accel_isa(), "avx2") == 0 || strcmp(spr_bmp_accel_isa(), "scalar") == 0, "isa name");
     free(abuf);
   }
