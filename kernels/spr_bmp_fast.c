@@ -26,13 +26,18 @@ _Static_assert(SPR_BMP_TILE % 64u == 0 && 65536u % SPR_BMP_TILE == 0, "tiles: wh
 #define SPR_BMP_BATCH_DOCS 65536u  /* documents per batch at most (term-major: accumulators, 256 KiB) */
 _Static_assert(SPR_BMP_BATCH_DOCS / 8u < 65536u, "batch slots (+1) fit the u16 block -> slot map");
 #define SPR_BMP_MATCHES 8192u      /* term-major: (term, block) matches resolved together */
-#define SPR_BMP_FIRST_BATCH 16u    /* blocks in the first batch, plus SPR_BMP_FIRST_FILL x k / block_size */
-/* The first batch holds documents for 6 heaps: most documents of a block whose bound is high still
- * score 0 or little, and a batch that cannot fill the heap leaves the next, 4x larger one to be
- * scored against the seed threshold alone. Measured on the 1M-document splade index at b = 8 (k =
- * 1000, one thread, three interleaved runs each): 1x 2.75-2.92 ms, 4x 2.69-2.84, 6x 2.66-2.81,
- * 10x 2.77-2.86, 16x 2.82-2.85; k = 10 and 100 unchanged. */
-#define SPR_BMP_FIRST_FILL 6u
+/* Batches: the first holds SPR_BMP_FIRST_BATCH blocks plus SPR_BMP_FIRST_FILL x k / block_size,
+ * each next one SPR_BMP_GROWTH x more.
+ * Term-major: the first batch holds documents for 6 heaps: most documents of a block whose bound
+ * is high still score 0 or little, and a batch that cannot fill the heap leaves the next, 4x larger
+ * one to be scored against the seed threshold alone. Measured on the 1M-document splade index at
+ * b = 8 (k = 1000, one thread, three interleaved runs each): 1x 2.75-2.92 ms, 4x 2.69-2.84, 6x
+ * 2.66-2.81, 10x 2.77-2.86, 16x 2.82-2.85; k = 10 and 100 unchanged.
+ * Document-major: a batch costs nothing more than its blocks, so batches start small and double:
+ * at k = 10 on the same index, 8 + 2 x k / b and doubling scored 104.7 blocks per query, 16 + 6 x
+ * k / b and quadrupling 112.3 (1 + 1 x k / b and doubling: 103.9). */
+static const uint32_t SPR_BMP_FIRST_BATCH[2] = {16u, 8u}, SPR_BMP_FIRST_FILL[2] = {6u, 2u},
+                      SPR_BMP_GROWTH[2] = {4u, 2u}; /* by spr_bmp_major */
 
 /* ---- layout ---- */
 
@@ -461,9 +466,15 @@ static inline void spr_bmp_pf_block(const spr_bmp_index *ix, uint32_t b) {
 /* Score of each document of a block: one pass over its postings, weights from the query's table. */
 #define SPR_BMP_SCAN(T)                                                                     \
   for (uint32_t d = 0; d < nd; d++) {                                                       \
-    uint32_t s = 0;                                                                         \
-    for (uint64_t x = fo[d]; x < fo[d + 1]; x++) s += (uint32_t)qw[T[x]] * im[x];           \
-    sc[d] = s;                                                                              \
+    uint32_t s0 = 0, s1 = 0;                                                                \
+    uint64_t x = fo[d];                                                                     \
+    const uint64_t e = fo[d + 1];                                                           \
+    for (; x + 4 <= e; x += 4) {                                                            \
+      s0 += (uint32_t)qw[T[x]] * im[x] + (uint32_t)qw[T[x + 2]] * im[x + 2];               \
+      s1 += (uint32_t)qw[T[x + 1]] * im[x + 1] + (uint32_t)qw[T[x + 3]] * im[x + 3];       \
+    }                                                                                       \
+    for (; x < e; x++) s0 += (uint32_t)qw[T[x]] * im[x];                                    \
+    sc[d] = s0 + s1;                                                                        \
   }
 
 /* Document-major: score the blocks ids[0..n) (ascending) and offer their documents to the heap;
@@ -663,6 +674,12 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
       const uint64_t *sg = ix->sp_seg + (size_t)qt[i].term * ix->sp_nseg;
       uint64_t x = first ? w.sx[q] : sg[h];
       const uint64_t end = sg[h + 1];
+      for (; x + 4 <= end && sblk[x + 3] < limit; x += 4) { /* ids ascend: all four in the tile */
+        bd[sblk[x] - first] += wt * smax[x];
+        bd[sblk[x + 1] - first] += wt * smax[x + 1];
+        bd[sblk[x + 2] - first] += wt * smax[x + 2];
+        bd[sblk[x + 3] - first] += wt * smax[x + 3];
+      }
       for (; x < end && sblk[x] < limit; x++) bd[sblk[x] - first] += wt * smax[x];
       w.sx[q] = x;
     }
@@ -688,7 +705,8 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
                     .mcap = SPR_BMP_MATCHES + spr_bmp_bcap(ix), .theta = theta, .doc_base = doc_base, .heap = heap};
   void (*const score)(spr_bmp_actx *, const uint32_t *, uint32_t) = ix->fd_off ? spr_bmp_score_docs : spr_bmp_score_terms;
   const uint32_t bcap = spr_bmp_bcap(ix);
-  uint64_t target = SPR_BMP_FIRST_BATCH + SPR_BMP_FIRST_FILL * ((heap->k + ix->block_size - 1) / ix->block_size);
+  const int dm = ix->fd_off != NULL;
+  uint64_t target = SPR_BMP_FIRST_BATCH[dm] + SPR_BMP_FIRST_FILL[dm] * ((heap->k + ix->block_size - 1) / ix->block_size);
   uint32_t hi = (mx >> sh) + 1; /* buckets [hi, ...) are done */
   while (n && hi) {
     lo = spr_bmp_keep_min(alpha, spr_bmp_athr(&c));
@@ -719,7 +737,7 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
     if (k) score(&c, w.bid, k);
     n = nn;
     hi = cut;
-    target *= 4;
+    target *= SPR_BMP_GROWTH[dm];
   }
   if (st) {
     st->blocks_scored += c.st.blocks_scored;
