@@ -682,6 +682,10 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
       }
       for (; x < end && sblk[x] < limit; x++) bd[sblk[x] - first] += wt * smax[x];
       w.sx[q] = x;
+      for (uint64_t y = x; y < end && y < x + 256; y += 32) { /* this list's next tile */
+        SPR_BMP_PF(sblk + y);
+        if (!(y & 63)) SPR_BMP_PF(smax + y);
+      }
     }
     const uint32_t k = dense(bd, w.rows, w.dw, nd, tw, stride - t0, (uint32_t)lo, w.cid + n, w.cb + n);
     for (uint32_t j = n; j < n + k; j++) w.cid[j] += t0;
