@@ -37,6 +37,7 @@ typedef struct coll {
   spr_bmp_index ix;  /* plain (with superblocks when built) */
   spr_bmp_index ixa; /* with the term-major acceleration (spr_bmp_accel_build) */
   spr_bmp_index ixd; /* with the document-major acceleration */
+  uint32_t q_lo;     /* queries draw terms from [q_lo, n_terms + 50) */
 } coll;
 
 static void coll_free(coll *c) {
@@ -272,6 +273,32 @@ static void coll_segments(coll *c, int trial) {
   }
 }
 
+/* More than 65,536 terms (the document-major layout stores u32 term ids): postings only on the
+ * terms from 65,500 up, across the u16 boundary; queries draw from those. */
+static void coll_wide(coll *c, int trial) {
+  static const uint32_t sizes[3] = {8, 32, 256};
+  c->bs = sizes[trial % 3];
+  c->n_docs = 1 + rnd(1500);
+  c->n_terms = 65560 + rnd(100);
+  c->q_lo = 65500;
+  c->off = calloc((size_t)c->n_terms + 1, sizeof(uint64_t));
+  const uint32_t na = c->n_terms - c->q_lo;
+  c->docs = malloc((size_t)na * c->n_docs * sizeof(uint32_t) + 4);
+  c->imp = malloc((size_t)na * c->n_docs + 1);
+  uint64_t n = 0;
+  for (uint32_t t = 0; t < c->n_terms; t++) {
+    if (t >= c->q_lo) {
+      const uint32_t gap = 1 + rnd(t % 4 == 0 ? 2 : 40);
+      for (uint32_t d = rnd(gap); d < c->n_docs; d += 1 + rnd(gap)) {
+        c->docs[n] = d;
+        c->imp[n] = (uint8_t)(1 + rnd(255));
+        n++;
+      }
+    }
+    c->off[t + 1] = n;
+  }
+}
+
 /* Exhaustive oracle for query q over c (terms >= n_terms ignored). */
 static int64_t oracle(const coll *c, const spr_qterm *q, uint32_t n, uint32_t k, uint32_t base, spr_hit *out) {
   spr_plist *pl = malloc((n + 1) * sizeof *pl);
@@ -324,7 +351,7 @@ static int run_queries(coll *c, int trial) {
     const uint32_t want = shape == 0 ? 1 : shape == 1 ? 40 + rnd(20) : 1 + rnd(12);
     const uint32_t wmode = rnd(4);
     for (uint32_t tries = 0; n < want && tries < 400; tries++) {
-      const uint32_t t = rnd(4) == 0 ? c->n_terms + rnd(50) : rnd(c->n_terms + (shape == 1 ? 60 : 0));
+      const uint32_t t = rnd(4) == 0 ? c->n_terms + rnd(50) : c->q_lo + rnd(c->n_terms - c->q_lo + (shape == 1 ? 60 : 0));
       int dup = 0;
       for (uint32_t i = 0; i < n; i++) dup |= q[i].term == t;
       if (dup) continue;
@@ -606,6 +633,15 @@ int main(void) {
     coll c = {0};
     coll_segments(&c, trial);
     if (coll_build(&c, 0, trial < 2 ? 8 : 0, trial % 2)) return 1;
+    if (run_queries(&c, trial)) return 1;
+    coll_free(&c);
+  }
+  k_cap = UINT32_MAX;
+  for (int trial = 0; trial < 6; trial++) {
+    coll c = {0};
+    coll_wide(&c, trial);
+    if (coll_build(&c, 0, trial % 2 ? 8 : 1, trial % 2)) return 1;
+    CHECK(c.ixd.fd_t32 && !c.ixd.fd_t16, "document-major term ids: u32 for %u terms", c.n_terms);
     if (run_queries(&c, trial)) return 1;
     coll_free(&c);
   }
