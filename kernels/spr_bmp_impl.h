@@ -23,6 +23,9 @@ uint32_t spr_bmp_dense_select_scalar(const uint32_t *bound, const uint8_t *const
 #if SPR_BMP_HAVE_AVX2
 uint32_t spr_bmp_dense_select_avx2(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
                                    uint32_t n_rows, uint32_t n, uint32_t avail, uint32_t lo, uint32_t *cid, uint32_t *cb);
+uint32_t spr_bmp_dense_select_avx512(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
+                                     uint32_t n_rows, uint32_t n, uint32_t avail, uint32_t lo, uint32_t *cid,
+                                     uint32_t *cb);
 #endif
 
 #define SPR_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)

@@ -448,6 +448,11 @@ static int test_dense_kernel(void) {
       CHECK(k1 == k0 && !memcmp(cid[0], cid[1], k0 * 4) && !memcmp(cb[0], cb[1], k0 * 4),
             "dense kernel trial %d: avx2 %u candidates, scalar %u", trial, k1, k0);
     }
+    if (__builtin_cpu_supports("avx512bw")) {
+      const uint32_t k2 = spr_bmp_dense_select_avx512(bound, rows, w, nr, n, n, lo, cid[1], cb[1]);
+      CHECK(k2 == k0 && !memcmp(cid[0], cid[1], k0 * 4) && !memcmp(cb[0], cb[1], k0 * 4),
+            "dense kernel trial %d: avx512 %u candidates, scalar %u", trial, k2, k0);
+    }
 #endif
     uint32_t j = 0;
     for (uint32_t b = 0; b < n; b++) {
@@ -594,7 +599,8 @@ static int test_validator(void) {
     c.bm_block[j] = sv;
     CHECK(spr_bmp_accel_build(&ax, 8, SPR_BMP_TERM_MAJOR, abuf, asz) == 0, "accel after undo: %s", spr_last_error());
     CHECK(spr_bmp_accel_build(&ax, 8, SPR_BMP_DOC_MAJOR, abuf, dsz) == 0, "accel after undo: %s", spr_last_error());
-    CHECK(strcmp(spr_bmp_accel_isa(), "avx2") == 0 || strcmp(spr_bmp_accel_isa(), "scalar") == 0, "isa name");
+    CHECK(strcmp(spr_bmp_accel_isa(), "avx512") == 0 || strcmp(spr_bmp_accel_isa(), "avx2") == 0 ||
+              strcmp(spr_bmp_accel_isa(), "scalar") == 0, "isa name");
     free(abuf);
   }
   /* search argument errors */
