@@ -234,7 +234,7 @@ SPR_NODISCARD int spr_bmp_stream_postings(spr_bmp_index *ix, void *scratch, uint
                                           const uint64_t *post_off, const uint8_t *doc, const uint8_t *imp);
 SPR_NODISCARD int spr_bmp_stream_end(spr_bmp_index *ix, void *scratch);
 
-/* Name of the SIMD variant the accelerated search uses here ("avx2" or "scalar"). */
+/* Name of the SIMD variant the accelerated search uses here ("avx512", "avx2" or "scalar"). */
 const char *spr_bmp_accel_isa(void);
 
 /* ---- Validation ---- */
