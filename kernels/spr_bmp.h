@@ -180,10 +180,13 @@ SPR_NODISCARD int spr_bmp_super_build(spr_bmp_index *ix, uint32_t sb_blocks, voi
 /* The acceleration's layout of the forward postings (see spr_bmp_index). */
 typedef enum spr_bmp_major { SPR_BMP_TERM_MAJOR = 0, SPR_BMP_DOC_MAJOR = 1 } spr_bmp_major;
 
-/* The layout for searches of the top k: document-major up to SPR_BMP_DOC_MAJOR_K_MAX, term-major
- * above (docs/bmp.md has the measurements behind the cut). */
+/* The layout for searches of the top k in blocks of block_size documents: document-major up to
+ * k = SPR_BMP_DOC_MAJOR_K_MAX in blocks of at most SPR_BMP_DOC_MAJOR_BLOCK_MAX documents,
+ * term-major otherwise (docs/bmp.md has the measurements behind the cut: with larger blocks most
+ * documents of a scored block hold few query terms, and scanning all their postings loses). */
 #define SPR_BMP_DOC_MAJOR_K_MAX 50u
-spr_bmp_major spr_bmp_major_for_k(uint32_t k);
+#define SPR_BMP_DOC_MAJOR_BLOCK_MAX 8u
+spr_bmp_major spr_bmp_major_for(uint32_t k, uint32_t block_size);
 
 /* Bytes of buf that spr_bmp_accel_build needs for ix (a checked index). dense_div: a term gets a
  * dense row when its block-max entries x dense_div >= n_blocks (0: no dense rows; 1: only terms in

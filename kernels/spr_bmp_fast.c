@@ -45,8 +45,9 @@ int spr_bmp_is_dense(uint64_t ne, uint32_t nb, uint32_t div) {
   return div && ne && ne * div >= nb;
 }
 
-spr_bmp_major spr_bmp_major_for_k(uint32_t k) {
-  return k <= SPR_BMP_DOC_MAJOR_K_MAX ? SPR_BMP_DOC_MAJOR : SPR_BMP_TERM_MAJOR;
+spr_bmp_major spr_bmp_major_for(uint32_t k, uint32_t block_size) {
+  return k <= SPR_BMP_DOC_MAJOR_K_MAX && block_size <= SPR_BMP_DOC_MAJOR_BLOCK_MAX ? SPR_BMP_DOC_MAJOR
+                                                                                    : SPR_BMP_TERM_MAJOR;
 }
 
 void spr_bmp_layout_counts(uint32_t nd, uint32_t nt, uint32_t nb, const uint64_t *bm_off, uint64_t np, uint32_t div,

@@ -243,7 +243,7 @@ int main(int argc, char **argv) {
   uint32_t *bnd = malloc((size_t)nb * 4);
   for (int ki = 0; ki < 2; ki++) {
     const uint32_t k = ks[ki];
-    const spr_bmp_index *const pxa = &ixm[spr_bmp_major_for_k(k)];
+    const spr_bmp_index *const pxa = &ixm[spr_bmp_major_for(k, bs)];
     spr_bmp_stats sbl = {0}, ssb = {0}, sax = {0};
     uint64_t need = 0, mism = 0, post_ex = 0, rec_hit[2] = {0, 0}, rec_tot = 0;
     for (uint32_t q = 0; q < nq; q++) {
