@@ -51,12 +51,7 @@ __attribute__((target("avx2"))) uint32_t spr_bmp_dense_select_avx2(const uint32_
       if (!m) continue;
       uint32_t v[8];
       _mm256_storeu_si256((__m256i *)v, a[q]);
-      while (m) {
-        const uint32_t j = (uint32_t)__builtin_ctz(m);
-        cid[k] = b + 8u * (uint32_t)q + j;
-        cb[k++] = v[j];
-        m &= m - 1;
-      }
+      k = spr_bmp_emit(m, v, b + 8u * (uint32_t)q, cid, cb, k);
     }
   }
   return k;

@@ -45,12 +45,7 @@ spr_bmp_dense_select_avx512(const uint32_t *bound, const uint8_t *const *rows, c
       if (!m) continue;
       uint32_t v[16];
       _mm512_storeu_si512((void *)v, s);
-      while (m) {
-        const uint32_t j = (uint32_t)__builtin_ctz(m);
-        cid[k] = b + 16u * q + j;
-        cb[k++] = v[j];
-        m &= m - 1;
-      }
+      k = spr_bmp_emit(m, v, b + 16u * q, cid, cb, k);
     }
   }
   return k;

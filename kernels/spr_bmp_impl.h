@@ -28,6 +28,19 @@ uint32_t spr_bmp_dense_select_avx512(const uint32_t *bound, const uint8_t *const
                                      uint32_t *cb);
 #endif
 
+/* The SIMD kernels' selection: append block base + j, bound v[j] for each bit j of mask m (j
+ * ascending) at cid/cb[k..]; returns the new k. */
+static inline uint32_t spr_bmp_emit(uint32_t m, const uint32_t *v, uint32_t base, uint32_t *cid, uint32_t *cb,
+                                    uint32_t k) {
+  while (m) {
+    const uint32_t j = (uint32_t)__builtin_ctz(m);
+    cid[k] = base + j;
+    cb[k++] = v[j];
+    m &= m - 1;
+  }
+  return k;
+}
+
 #define SPR_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 
 #define SPR_BMP_CK_SHIFT 7u /* term-major: a posting checkpoint every 128 block-max entries */
