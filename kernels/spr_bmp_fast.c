@@ -1,18 +1,23 @@
-/* spr_bmp_fast.c: the batched, term-major acceleration of BMP (spr_bmp_accel_build) and the search
- * that uses it. Why it is shaped this way (docs/bmp.md has the measurements):
- * - Scoring one block at a time from the forward index costs a scan of the block's ~1,600 entries
- *   (or a gallop per query term) and three cache misses per matched entry: ~3 µs per block, 15x
- *   the exhaustive kernel's cost per posting. Here blocks are scored in batches sorted by block id,
+/* spr_bmp_fast.c: the in-memory acceleration of BMP (spr_bmp_accel_build), in two layouts of the
+ * forward postings, and the search that uses it. Why it is shaped this way (docs/bmp.md has the
+ * measurements):
+ * - Scoring one block at a time from the on-disk forward index costs a scan of the block's entries
+ *   (or a gallop per query term) and three cache misses per matched entry. Here blocks are scored
+ *   either document-major (each document's postings as (u16 term, u8 impact) scanned in order
+ *   against a table of the query's weights: ~1 cycle per posting, best when the scored blocks hold
+ *   most query terms, as at small k in small blocks) or term-major (in batches sorted by block id,
  *   one query term at a time: each term walks its own block-max list (galloping) or, for dense
  *   terms, finds the block's entry with a rank index in O(1), and adds its postings, stored
- *   term-major as (doc, impact) u16 pairs, into per-batch accumulators.
+ *   term-major as (doc, impact) u16 pairs, into per-batch accumulators: only the query's postings
+ *   are read, best when many scored blocks hold few query terms).
  * - Batches take blocks in descending bound order by buckets of a histogram of the bounds (no heap
- *   over all blocks): the first batch is small, each next one doubles, and the threshold after a
+ *   over all blocks): the first batch is small, each next one larger, and the threshold after a
  *   batch prunes every block it can before the next one is collected. Scoring a few blocks more
  *   than the one-block-at-a-time order would is cheap; every block whose bound can reach the final
  *   k-th score is scored, so alpha = 1 stays exact (the pruning test is unchanged).
- * - Bounds of dense terms (in >= 1/dense_div of the blocks, which hold most block-max entries of a
- *   query) are a SIMD sum over u8 rows; sparse terms scatter their few entries. */
+ * - Bounds are computed by L1-resident tiles of blocks: sparse terms scatter their few entries,
+ *   then the rows of dense terms (in >= 1/dense_div of the blocks, which hold most block-max
+ *   entries of a query) are added with SIMD. */
 #include <math.h>
 #include <string.h>
 
@@ -107,14 +112,13 @@ void spr_bmp_layout_set(spr_bmp_index *ix, const spr_bmp_layout *L, void *buf) {
   ix->sp_max = (const uint8_t *)(B + L->sp_max);
 }
 
-uint64_t *spr_bmp_fd_docs(const spr_bmp_index *ix, uint64_t b, const uint32_t *per, uint64_t *pos) {
+void spr_bmp_fd_docs(const spr_bmp_index *ix, uint64_t b, const uint32_t *per, uint64_t *pos) {
   uint64_t *fo = (uint64_t *)(uintptr_t)ix->fd_off;
   const uint32_t bs = ix->block_size, first = (uint32_t)(b * bs), nbd = ix->n_docs - first < bs ? ix->n_docs - first : bs;
   for (uint32_t i = 0; i < nbd; i++) {
     pos[i] = fo[first + i];
     fo[first + i + 1] = fo[first + i] + per[i];
   }
-  return pos;
 }
 
 void spr_bmp_fd_put(const spr_bmp_index *ix, uint64_t *pos, uint32_t t, const uint8_t *doc, const uint8_t *imp,

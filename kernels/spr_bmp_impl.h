@@ -73,10 +73,10 @@ uint64_t spr_bmp_offsets_of_counts(uint64_t *ck, uint16_t *rel, uint64_t ne);
 void spr_bmp_rank_sums(uint64_t *rk, uint32_t words);
 
 /* Document-major postings, block b (blocks in order): per[i] postings of the block's document i
- * set its offsets in ix->fd_off (fd_off[0] = 0 set beforehand) and return pos[i], where document i's
+ * set its offsets in ix->fd_off (fd_off[0] = 0 set beforehand) and pos[i], where document i's
  * postings start; then spr_bmp_fd_put for each forward entry of the block in term order (doc[j] its
  * documents within the block, imp[j] their impacts) appends them at pos. */
-uint64_t *spr_bmp_fd_docs(const spr_bmp_index *ix, uint64_t b, const uint32_t *per, uint64_t *pos);
+void spr_bmp_fd_docs(const spr_bmp_index *ix, uint64_t b, const uint32_t *per, uint64_t *pos);
 void spr_bmp_fd_put(const spr_bmp_index *ix, uint64_t *pos, uint32_t t, const uint8_t *doc, const uint8_t *imp,
                     uint32_t c);
 
