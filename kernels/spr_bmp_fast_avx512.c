@@ -4,7 +4,7 @@
  * added per _mm512_madd_epi16 on interleaved bytes. The pass is not bound by memory bandwidth but by
  * instructions (~130 per 32 blocks for 15 rows with AVX2): half as many steps make it ~2x cheaper on
  * a core with full-width AVX-512 (docs/bmp.md, "Session 13"). A last group of 32 blocks (n is a
- * multiple of 32) is read with masked loads. Compiled with a target attribute, called only after
+ * multiple of 32) is read with 32-byte loads. Compiled with a target attribute, called only after
  * __builtin_cpu_supports("avx512bw"). */
 #include "spr_bmp_impl.h"
 
@@ -17,7 +17,7 @@ spr_bmp_dense_select_avx512(const uint32_t *bound, const uint8_t *const *rows, c
   const __m512i lov = _mm512_set1_epi32((int)lo), zero = _mm512_setzero_si512();
   uint32_t k = 0;
   for (uint32_t b = 0; b < n; b += 64) {
-    const __mmask64 lm = b + 64 <= n ? ~(__mmask64)0 : (__mmask64)0xFFFFFFFFu; /* 32 blocks left */
+    const int full = b + 64 <= n; /* else 32 blocks left: 32-byte loads, zero extended */
     /* p[q], 128-bit lane L holds blocks 16L + 4q .. 16L + 4q + 3 (the unpacks work within lanes) */
     __m512i p[4] = {zero, zero, zero, zero};
     for (uint32_t i = 0; i < n_rows; i += 2) {
@@ -26,7 +26,10 @@ spr_bmp_dense_select_avx512(const uint32_t *bound, const uint8_t *const *rows, c
         _mm_prefetch((const char *)(rows[i] + b + 1024), _MM_HINT_T0);
         _mm_prefetch((const char *)(rows[j] + b + 1024), _MM_HINT_T0);
       }
-      const __m512i xa = _mm512_maskz_loadu_epi8(lm, rows[i] + b), xb = _mm512_maskz_loadu_epi8(lm, rows[j] + b);
+      const __m512i xa = full ? _mm512_loadu_si512((const void *)(rows[i] + b))
+                              : _mm512_zextsi256_si512(_mm256_loadu_si256((const __m256i *)(rows[i] + b)));
+      const __m512i xb = full ? _mm512_loadu_si512((const void *)(rows[j] + b))
+                              : _mm512_zextsi256_si512(_mm256_loadu_si256((const __m256i *)(rows[j] + b)));
       const __m512i wv = _mm512_set1_epi32((int)(w[i] | (j != i ? w[j] : 0u) << 16));
       const __m512i lo8 = _mm512_unpacklo_epi8(xa, xb), hi8 = _mm512_unpackhi_epi8(xa, xb);
       p[0] = _mm512_add_epi32(p[0], _mm512_madd_epi16(_mm512_unpacklo_epi8(lo8, zero), wv));
@@ -41,7 +44,7 @@ spr_bmp_dense_select_avx512(const uint32_t *bound, const uint8_t *const *rows, c
                           _mm512_shuffle_i32x4(t1, t3, 0x88), _mm512_shuffle_i32x4(t1, t3, 0xDD)};
     for (uint32_t q = 0; q < 4 && b + 16 * q < n; q++) {
       const __m512i s = _mm512_add_epi32(a[q], _mm512_loadu_si512((const void *)(bound + b + 16 * q)));
-      uint32_t m = _mm512_cmpge_epu32_mask(s, lov);
+      const uint32_t m = _cvtmask16_u32(_mm512_cmpge_epu32_mask(s, lov));
       if (!m) continue;
       uint32_t v[16];
       _mm512_storeu_si512((void *)v, s);
