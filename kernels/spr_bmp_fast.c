@@ -706,7 +706,8 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
   while ((mx >> sh) >= SPR_BMP_HIST) sh++;
   memset(w.hist, 0, SPR_BMP_HIST * sizeof *w.hist);
   for (uint32_t i = 0; i < n; i++) w.hist[w.cb[i] >> sh]++;
-  if (ix->fd_off) {
+  const int dm = ix->fd_off != NULL; /* document-major */
+  if (dm) {
     memset(w.qw, 0, ix->n_terms);
     for (uint32_t i = 0; i < m; i++) w.qw[qt[i].term] = (uint8_t)qt[i].weight;
   } else {
@@ -714,9 +715,8 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
   }
   spr_bmp_actx c = {.ix = ix, .qw = w.qw, .slot = w.slot, .inb = w.inb, .qt = qt, .m = m, .acc = w.acc, .mt = w.mt,
                     .mcap = SPR_BMP_MATCHES + spr_bmp_bcap(ix), .theta = theta, .doc_base = doc_base, .heap = heap};
-  void (*const score)(spr_bmp_actx *, const uint32_t *, uint32_t) = ix->fd_off ? spr_bmp_score_docs : spr_bmp_score_terms;
+  void (*const score)(spr_bmp_actx *, const uint32_t *, uint32_t) = dm ? spr_bmp_score_docs : spr_bmp_score_terms;
   const uint32_t bcap = spr_bmp_bcap(ix);
-  const int dm = ix->fd_off != NULL;
   uint64_t target = SPR_BMP_FIRST_BATCH[dm] + SPR_BMP_FIRST_FILL[dm] * ((heap->k + ix->block_size - 1) / ix->block_size);
   uint32_t hi = (mx >> sh) + 1; /* buckets [hi, ...) are done */
   while (n && hi) {
