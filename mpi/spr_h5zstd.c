@@ -98,14 +98,50 @@ void spr_h5zstd_pre_stats(unsigned long long *taken, unsigned long long *compres
   *compressed = spr_pre_compressed;
 }
 
+static void *spr_pre_scratch; /* the filter's unshuffled copy of a chunk, for the comparison */
+static size_t spr_pre_scratch_len;
+
 void spr_h5zstd_pre_install(spr_h5zstd_pre *table, size_t n) {
   spr_pre_table = n ? table : NULL;
   spr_pre_n = n;
+  if (!n) {
+    free(spr_pre_scratch);
+    spr_pre_scratch = NULL;
+    spr_pre_scratch_len = 0;
+  }
 }
 
-int spr_h5zstd_pre_compress(void *cctx, int level, spr_h5zstd_pre *e) {
-  e->hash = XXH3_64bits(e->raw, e->raw_len);
-  e->frame_len = spr_h5zstd_frame(cctx, level, e->raw, e->raw_len, &e->frame, &e->frame_cap);
+void spr_h5zstd_shuffle(const void *src, void *dst, size_t n, size_t esz) {
+  const unsigned char *s = src;
+  unsigned char *d = dst;
+  if (esz == 4) { /* the common case, spelled out so that the compiler keeps the bytes in registers */
+    for (size_t i = 0; i < n; i++) {
+      d[i] = s[4 * i];
+      d[n + i] = s[4 * i + 1];
+      d[2 * n + i] = s[4 * i + 2];
+      d[3 * n + i] = s[4 * i + 3];
+    }
+    return;
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < esz; j++) d[j * n + i] = s[i * esz + j];
+}
+
+void spr_h5zstd_unshuffle(const void *src, void *dst, size_t n, size_t esz) {
+  const unsigned char *s = src;
+  unsigned char *d = dst;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < esz; j++) d[i * esz + j] = s[j * n + i];
+}
+
+int spr_h5zstd_pre_compress(void *cctx, int level, spr_h5zstd_pre *e, void *scratch) {
+  const void *src = e->raw;
+  if (e->esz > 1) {
+    spr_h5zstd_shuffle(e->raw, scratch, e->raw_len / e->esz, e->esz);
+    src = scratch;
+  }
+  e->hash = XXH3_64bits(src, e->raw_len);
+  e->frame_len = spr_h5zstd_frame(cctx, level, src, e->raw_len, &e->frame, &e->frame_cap);
   return e->frame_len ? 0 : -1;
 }
 
@@ -119,9 +155,25 @@ static spr_h5zstd_pre *spr_pre_find(const void *buf, size_t nbytes) {
     if (spr_pre_table[mid].hash < h) lo = mid + 1;
     else hi = mid;
   }
+  const void *plain = NULL; /* buf as the caller wrote it: unshuffled once, when needed */
   for (size_t i = lo; i < spr_pre_n && spr_pre_table[i].hash == h; i++) {
     spr_h5zstd_pre *e = &spr_pre_table[i];
-    if (e->frame && e->raw_len == nbytes && !memcmp(e->raw, buf, nbytes)) return e;
+    if (!e->frame || e->raw_len != nbytes) continue;
+    if (e->esz <= 1) {
+      if (!memcmp(e->raw, buf, nbytes)) return e;
+      continue;
+    }
+    if (!plain) {
+      if (spr_pre_scratch_len < nbytes) {
+        void *p = realloc(spr_pre_scratch, nbytes);
+        if (!p) return NULL; /* the filter compresses this chunk itself */
+        spr_pre_scratch = p;
+        spr_pre_scratch_len = nbytes;
+      }
+      spr_h5zstd_unshuffle(buf, spr_pre_scratch, nbytes / e->esz, e->esz);
+      plain = spr_pre_scratch;
+    }
+    if (!memcmp(e->raw, plain, nbytes)) return e;
   }
   return NULL;
 }

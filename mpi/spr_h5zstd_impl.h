@@ -34,17 +34,23 @@ size_t spr_h5zstd_filter(unsigned int flags, size_t cd_nelmts, const unsigned in
  * hands HDF5 the stored frame instead of compressing again. A frame equals what the filter would
  * produce (same level and frame parameters), so the file does not depend on it. */
 typedef struct spr_h5zstd_pre {
-  uint64_t hash;    /* XXH3-64 of the raw chunk */
-  const void *raw;  /* borrowed: the chunk's bytes in the caller's buffer */
+  uint64_t hash;    /* XXH3-64 of the bytes the filter will see (after the shuffle, if any) */
+  const void *raw;  /* borrowed: the chunk's bytes in the caller's buffer, as written (unshuffled) */
   size_t raw_len;
+  size_t esz;       /* > 1: the dataset has HDF5's shuffle filter before zstd, for esz-byte elements */
   void *frame;      /* owned (malloc) until the filter takes it; NULL once taken or on failure */
   size_t frame_len, frame_cap;
 } spr_h5zstd_pre;
 /* Install (or with n = 0, remove) a table sorted by hash. Not thread-safe: the filter runs on the
  * thread that calls H5Dwrite. */
 void spr_h5zstd_pre_install(spr_h5zstd_pre *table, size_t n);
-/* Compress src into a new frame exactly as the filter does, reusing cctx (one per thread). */
-int spr_h5zstd_pre_compress(void *cctx, int level, spr_h5zstd_pre *e);
+/* Compress e->raw (shuffled first when e->esz > 1, into scratch of raw_len bytes) into a new frame
+ * exactly as the shuffle and zstd filters do, reusing cctx (one per thread). */
+int spr_h5zstd_pre_compress(void *cctx, int level, spr_h5zstd_pre *e, void *scratch);
+/* HDF5's shuffle filter on n elements of esz bytes: byte j of element i goes to dst[j * n + i]
+ * (and back). Whole elements only, which is all a chunk of spire's datasets holds. */
+void spr_h5zstd_shuffle(const void *src, void *dst, size_t n, size_t esz);
+void spr_h5zstd_unshuffle(const void *src, void *dst, size_t n, size_t esz);
 /* Chunks this process compressed in the filter: *taken from a table, *compressed there. */
 void spr_h5zstd_pre_stats(unsigned long long *taken, unsigned long long *compressed);
 #endif

@@ -15,8 +15,18 @@ for t in 1 2; do
   OMP_NUM_THREADS=$t SPR_TEST_PRECOMPRESS_STATS=1 ix --output "$tmp/t$t.h5" 2> "$tmp/t$t.err" || fail "threads $t"
   n=$(sed -n 's/.*zstd chunks: \([0-9]*\) compressed ahead.*/\1/p' "$tmp/t$t.err")
   [ "${n:-0}" -gt 20 ] || { cat "$tmp/t$t.err"; fail "threads $t: no chunk compressed ahead"; }
+  # every whole chunk must come from the table; the filter itself sees only the partial last chunks
+  # and the fill chunk HDF5 filters when it creates a dataset. A whole chunk left to the filter
+  # means its frame was not found, e.g. a shuffled chunk whose shuffle differs from HDF5's.
+  whole=$(h5ls -r "$tmp/t$t.h5" | sed -n 's/.*Dataset {\([0-9]*\)[}/].*/\1/p' |
+    awk '{ n += ($1 < 65536 ? ($1 > 0) : int($1 / 65536)) } END { print n }')
+  [ "$n" = "$whole" ] || { cat "$tmp/t$t.err"; fail "threads $t: $n chunks compressed ahead, $whole whole chunks"; }
   cmp "$tmp/plain.h5" "$tmp/t$t.h5" || fail "threads $t: the file differs from the filter's"
 done
+# multi-byte datasets go through HDF5's shuffle filter, then zstd; bytes stay unshuffled
+h5dump -p -H -d /forward/terms "$tmp/t1.h5" | tr -d '\n ' | grep -q 'FILTERS{PREPROCESSINGSHUFFLEUSER_DEFINED_FILTER{FILTER_ID32015' ||
+  fail "/forward/terms: not shuffle then zstd"
+h5dump -p -H -d /forward/impacts "$tmp/t1.h5" | grep -q SHUFFLE && fail "/forward/impacts (u8) shuffled"
 for z in 3 9; do
   SPR_TEST_NO_PRECOMPRESS=1 ix --zstd-level $z --output "$tmp/p$z.h5" || fail "level $z"
   OMP_NUM_THREADS=2 ix --zstd-level $z --output "$tmp/q$z.h5" || fail "level $z ahead"
