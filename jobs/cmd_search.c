@@ -110,11 +110,16 @@ int spr_cmd_search(const spr_comm *world, int argc, char **argv) {
   spr_search_stats st;
   const int rc = spr_search_run(world, &p, &st);
   const int status = spr_cli_finish(world, "search", rc);
-  if (status == SPR_EXIT_OK && world->rank == 0 && p.progress)
+  if (status == SPR_EXIT_OK && world->rank == 0 && p.progress) {
+    char blocks[64] = "";
+    if (!strcmp(p.algorithm, "bmp") && st.n_queries) /* partitioned: summed over the ranks' slices */
+      snprintf(blocks, sizeof blocks, ", %.1f blocks scored per query",
+               (double)st.blocks_scored / (double)st.n_queries);
     fprintf(stderr,
             "[spire] search: %s: %llu queries, %llu results, %.1f queries/s, latency mean %.3f ms "
-            "p50 %.3f ms p99 %.3f ms on %d rank(s) (%s, %s)\n",
+            "p50 %.3f ms p99 %.3f ms on %d rank(s) (%s, %s%s)\n",
             p.run, (unsigned long long)st.n_queries, (unsigned long long)st.n_results, st.qps, st.lat_mean,
-            st.lat_p50, st.lat_p99, world->size, p.algorithm, p.replicated ? "replicated" : "partitioned");
+            st.lat_p50, st.lat_p99, world->size, p.algorithm, p.replicated ? "replicated" : "partitioned", blocks);
+  }
   return status;
 }
