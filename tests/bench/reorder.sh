@@ -16,6 +16,7 @@ docs=${DOCS:-1000000} queries=${QUERIES:-1000} seed=${SEED:-1} repeat=${REPEAT:-
 mkdir -p "$work"
 log() { echo "[reorder-bench] $*" >&2; }
 lat() { sed -n 's/.*latency mean \([0-9.]*\) ms p50 \([0-9.]*\) ms p99 \([0-9.]*\) ms.*/\1 \2 \3/p' "$1"; }
+scored() { sed -n 's/.* \([0-9.]*\) blocks scored per query.*/\1/p' "$1"; }
 
 for kind in clustered shuffled; do
   c=$work/$kind-$docs
@@ -53,11 +54,12 @@ awk '{printf "| %s | %.1f | %s | %d | %s |\n", $1, $2 / 1048576, $3, $4, $5}' "$
 echo
 echo "### Exact BMP, one thread ($queries queries; mean / p50 / p99 ms, each of $repeat runs)"
 echo
-echo "| k | clustered (reference) | shuffled | shuffled + BP | shuffled / BP (mean) |"
-echo "| ---: | --- | --- | --- | ---: |"
+echo "| k | clustered (reference) | shuffled | shuffled + BP | shuffled / BP (mean) | blocks scored per query: clustered / shuffled / BP |"
+echo "| ---: | --- | --- | --- | ---: | ---: |"
 for k in 10 1000; do
   row="| $k"
   declare -A best=()
+  nscored=""
   for name in clustered shuffled shuffled-bp; do
     q=$work/shuffled-$docs/queries.jsonl
     [ $name = clustered ] && q=$work/clustered-$docs/queries.jsonl
@@ -70,10 +72,11 @@ for k in 10 1000; do
       b=$(awk -v a="$b" -v m="$mean" 'BEGIN { print (a == "" || m < a) ? m : a }')
     done
     best[$name]=$b
+    nscored="$nscored / $(scored "$work/$name-$k.log")"
     row="$row | ${cells%<br>}"
   done
   ratio=$(awk -v a="${best[shuffled]}" -v b="${best[shuffled-bp]}" 'BEGIN { printf "%.2fx", a / b }')
-  echo "$row | $ratio (best means) |"
+  echo "$row | $ratio (best means) | ${nscored# / } |"
   awk -f "$here/../mpi/reorder_cmp.awk" "$work/shuffled-$k.trec" "$work/shuffled-bp-$k.trec" ||
     { log "k=$k: the reordered run differs from the shuffled one beyond ties"; exit 1; }
 done
