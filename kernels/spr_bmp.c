@@ -494,6 +494,194 @@ int spr_bmp_forward_build(const uint64_t *off, const uint32_t *docs, const uint8
   return 0;
 }
 
+/* ---- forward index from postings in document order ---- */
+
+/* Sort key of one posting of a block: term, then the document within the block, then the impact
+ * (the radix sort looks at the term's bytes only, and is stable, so documents stay ascending). */
+#define SPR_FWK(term, d, imp) (((uint64_t)(term) << 16) | ((uint64_t)(d) << 8) | (uint64_t)(imp))
+
+/* Whether the documents [d0, d1) are well formed for the two steps below (0 or SPR_EINVAL, no
+ * message: it runs on OpenMP threads, whose messages the caller would not see). */
+static int spr_fw_check_block(const uint64_t *doc_off, const uint32_t *terms, uint32_t n_terms, uint32_t d0,
+                              uint32_t d1) {
+  for (uint32_t d = d0; d < d1; d++) {
+    if (doc_off[d + 1] < doc_off[d]) return SPR_EINVAL;
+    for (uint64_t i = doc_off[d]; i < doc_off[d + 1]; i++)
+      if (terms[i] >= n_terms) return SPR_EINVAL;
+  }
+  return 0;
+}
+
+/* After a failed parallel step: find the first bad document on this thread and say what is wrong
+ * with it. */
+static int spr_fw_explain(const uint64_t *doc_off, const uint32_t *terms, const uint8_t *imp, uint32_t n_docs,
+                          uint32_t n_terms) {
+  uint32_t *seen = calloc((size_t)n_terms + 1, sizeof *seen); /* document + 1 that last had the term */
+  if (!seen) return SPR_FAIL(SPR_ENOMEM, "forward index: out of memory");
+  int rc = SPR_FAIL(SPR_EINVAL, "forward index: invalid input");
+  for (uint32_t d = 0; d < n_docs; d++) {
+    if (doc_off[d + 1] < doc_off[d]) {
+      rc = SPR_FAIL(SPR_EINVAL, "doc %u: offsets decrease", d);
+      break;
+    }
+    uint64_t i = doc_off[d];
+    for (; i < doc_off[d + 1]; i++) {
+      if (terms[i] >= n_terms) {
+        rc = SPR_FAIL(SPR_EINVAL, "doc %u: term %u >= %u", d, terms[i], n_terms);
+        break;
+      }
+      if (imp && !imp[i]) {
+        rc = SPR_FAIL(SPR_EINVAL, "doc %u term %u: impact 0", d, terms[i]);
+        break;
+      }
+      if (seen[terms[i]] == d + 1) {
+        rc = SPR_FAIL(SPR_EINVAL, "doc %u: term %u twice", d, terms[i]);
+        break;
+      }
+      seen[terms[i]] = d + 1;
+    }
+    if (i < doc_off[d + 1]) break;
+  }
+  free(seen);
+  return rc;
+}
+
+int spr_bmp_forward_offsets(const uint64_t *doc_off, const uint32_t *terms, uint32_t n_docs, uint32_t n_terms,
+                            uint32_t block_size, uint64_t *fw_off, uint64_t *fw_post_off) {
+  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [8, 256]", block_size);
+  if (doc_off[0] != 0) return SPR_FAIL(SPR_EINVAL, "document offsets start at %llu", (unsigned long long)doc_off[0]);
+  const uint32_t nb = (uint32_t)(((uint64_t)n_docs + block_size - 1) / block_size);
+  int rc = 0;
+  fw_off[0] = fw_post_off[0] = 0;
+  /* entries of a block = its distinct terms, counted with a mark per term (the block that last saw it) */
+#pragma omp parallel reduction(min : rc)
+  { /* (a reduction variable starts at the operator's identity in each thread: errors go to err) */
+    int err = 0;
+    uint32_t *mark = malloc(((size_t)n_terms + 1) * sizeof *mark);
+    if (!mark) err = SPR_ENOMEM;
+    else
+      for (uint32_t t = 0; t < n_terms; t++) mark[t] = UINT32_MAX;
+#pragma omp for schedule(dynamic, 64)
+    for (uint32_t b = 0; b < nb; b++) {
+      if (err) continue;
+      const uint32_t d0 = b * block_size, d1 = d0 + block_size < n_docs ? d0 + block_size : n_docs;
+      err = spr_fw_check_block(doc_off, terms, n_terms, d0, d1);
+      if (err) continue;
+      uint64_t e = 0;
+      for (uint64_t i = doc_off[d0]; i < doc_off[d1]; i++)
+        if (mark[terms[i]] != b) {
+          mark[terms[i]] = b;
+          e++;
+        }
+      fw_off[b + 1] = e;
+      fw_post_off[b + 1] = doc_off[d1] - doc_off[d0];
+    }
+    free(mark);
+    rc = err;
+  }
+  if (rc == SPR_ENOMEM) return SPR_FAIL(SPR_ENOMEM, "forward index: out of memory");
+  if (rc) return spr_fw_explain(doc_off, terms, NULL, n_docs, n_terms);
+  for (uint32_t b = 0; b < nb; b++) {
+    fw_off[b + 1] += fw_off[b];
+    fw_post_off[b + 1] += fw_post_off[b];
+  }
+  return 0;
+}
+
+/* Stable LSD radix sort of n keys by the term bits (8 at a time, `passes` of them); the result is in
+ * a or b, returned. */
+static uint64_t *spr_fw_sort(uint64_t *a, uint64_t *b, uint64_t n, int passes) {
+  for (int p = 0; p < passes; p++) {
+    const int sh = 16 + 8 * p;
+    uint64_t cnt[256] = {0};
+    for (uint64_t i = 0; i < n; i++) cnt[(a[i] >> sh) & 255]++;
+    uint64_t sum = 0;
+    for (int k = 0; k < 256; k++) {
+      const uint64_t c = cnt[k];
+      cnt[k] = sum;
+      sum += c;
+    }
+    for (uint64_t i = 0; i < n; i++) b[cnt[(a[i] >> sh) & 255]++] = a[i];
+    uint64_t *t = a;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+int spr_bmp_forward_fill(const uint64_t *doc_off, const uint32_t *terms, const uint8_t *imp, uint32_t n_docs,
+                         uint32_t n_terms, uint32_t block_size, const uint64_t *fw_off, const uint64_t *fw_post_off,
+                         uint32_t *fw_term, uint32_t *fw_start, uint16_t *fw_count, uint8_t *fw_doc, uint8_t *fw_imp) {
+  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [8, 256]", block_size);
+  const uint32_t nb = (uint32_t)(((uint64_t)n_docs + block_size - 1) / block_size);
+  int passes = 1;
+  while (passes < 4 && n_terms > 1 && (uint64_t)(n_terms - 1) >> (8 * passes)) passes++;
+  int rc = 0, mismatch = 0; /* mismatch: fw_off does not count these postings' entries */
+#pragma omp parallel reduction(min : rc) reduction(max : mismatch)
+  { /* (reduction variables start at the operators' identities: the thread's own state is err, bad) */
+    int err = 0, bad = 0;
+    uint64_t *ka = NULL, *kb = NULL, cap = 0;
+#pragma omp for schedule(dynamic, 64)
+    for (uint32_t b = 0; b < nb; b++) {
+      if (err || bad) continue;
+      const uint32_t d0 = b * block_size, d1 = d0 + block_size < n_docs ? d0 + block_size : n_docs;
+      const uint64_t m = doc_off[d1] - doc_off[d0];
+      if (m > cap) {
+        free(ka);
+        free(kb);
+        cap = m + m / 2;
+        ka = malloc(cap * sizeof *ka);
+        kb = malloc(cap * sizeof *kb);
+        if (!ka || !kb) {
+          cap = 0;
+          err = SPR_ENOMEM;
+          continue;
+        }
+      }
+      uint64_t n = 0;
+      for (uint32_t d = d0; d < d1; d++)
+        for (uint64_t i = doc_off[d]; i < doc_off[d + 1]; i++) {
+          if (!imp[i] || terms[i] >= n_terms) {
+            err = SPR_EINVAL;
+            break;
+          }
+          ka[n++] = SPR_FWK(terms[i], d - d0, imp[i]);
+        }
+      if (err) continue;
+      const uint64_t *k = spr_fw_sort(ka, kb, n, passes);
+      uint64_t e = fw_off[b];
+      const uint64_t p0 = fw_post_off[b];
+      for (uint64_t i = 0; i < n;) {
+        const uint32_t t = (uint32_t)(k[i] >> 16);
+        uint64_t j = i;
+        for (; j < n && (uint32_t)(k[j] >> 16) == t; j++) {
+          if (j > i && ((k[j] >> 8) & 255) == ((k[j - 1] >> 8) & 255)) { /* a term twice in a document */
+            err = SPR_EINVAL;
+            break;
+          }
+          fw_doc[p0 + j] = (uint8_t)(k[j] >> 8);
+          fw_imp[p0 + j] = (uint8_t)k[j];
+        }
+        if (err) break;
+        fw_term[e] = t;
+        fw_start[e] = (uint32_t)i;
+        fw_count[e] = (uint16_t)(j - i);
+        e++;
+        i = j;
+      }
+      if (!err && e != fw_off[b + 1]) bad = 1;
+    }
+    free(ka);
+    free(kb);
+    rc = err;
+    mismatch = bad;
+  }
+  if (rc == SPR_ENOMEM) return SPR_FAIL(SPR_ENOMEM, "forward index: out of memory");
+  if (rc) return spr_fw_explain(doc_off, terms, imp, n_docs, n_terms);
+  if (mismatch) return SPR_FAIL(SPR_EINVAL, "forward index: offsets not those of spr_bmp_forward_offsets");
+  return 0;
+}
+
 /* ---- superblocks ---- */
 
 static uint64_t spr_bmp_super_entries(const spr_bmp_index *ix, uint32_t S) {

@@ -814,10 +814,10 @@ static int spr_build_forward(const spr_comm *c, const spr_build_params *p, const
   for (int r = 0; r < P; r++) n += recv_counts[r] / sizeof(spr_prec);
   const uint64_t d_lo = b->blk_lo * bs, d_hi = b->blk_hi * bs < n_docs ? b->blk_hi * bs : n_docs;
   const uint32_t my_docs = (uint32_t)(d_hi > d_lo ? d_hi - d_lo : 0);
-  /* CSR by term (stable, so docids ascend within a term: sources arrive in rank order and each
-   * source sent its documents in order); the postings go before the blocks are allocated */
+  /* CSR by document (sources arrive in rank order and each source sent its documents in order, so
+   * docids never decrease); the postings go before the blocks are allocated */
   spr_fwcsr csr;
-  rc = spr_fw_csr(recv, n, d_lo, n_terms, &csr);
+  rc = spr_fw_csr(recv, n, d_lo, my_docs, &csr);
   free(recv);
   recv = NULL;
   spr_fwblocks fb;
@@ -842,29 +842,29 @@ cleanup:
   return rc;
 }
 
-int spr_fw_csr(const spr_prec *r, uint64_t n, uint64_t d_lo, uint32_t n_terms, spr_fwcsr *csr) {
-  csr->off = calloc((size_t)n_terms + 1, sizeof *csr->off);
-  csr->docs = malloc((n ? n : 1) * sizeof *csr->docs);
+int spr_fw_csr(const spr_prec *r, uint64_t n, uint64_t d_lo, uint32_t nd, spr_fwcsr *csr) {
+  csr->doc_off = calloc((size_t)nd + 1, sizeof *csr->doc_off);
+  csr->terms = malloc((n ? n : 1) * sizeof *csr->terms);
   csr->imp = malloc(n ? n : 1);
-  uint64_t *fill = malloc(((size_t)n_terms + 1) * sizeof *fill);
-  if (!csr->off || !csr->docs || !csr->imp || !fill) {
-    free(csr->off);
-    free(csr->docs);
+  int rc = (csr->doc_off && csr->terms && csr->imp) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward)");
+  for (uint64_t i = 0; rc == SPR_OK && i < n; i++) {
+    if (r[i].doc < d_lo || r[i].doc - d_lo >= nd || (i && r[i].doc < r[i - 1].doc))
+      rc = SPR_FAIL(SPR_EINVAL, "index build: posting %llu of document %u outside [%llu, %llu) or out of order",
+                    (unsigned long long)i, r[i].doc, (unsigned long long)d_lo, (unsigned long long)(d_lo + nd));
+    else {
+      csr->doc_off[r[i].doc - d_lo + 1]++;
+      csr->terms[i] = r[i].term;
+      csr->imp[i] = (uint8_t)r[i].impact;
+    }
+  }
+  for (uint32_t d = 0; rc == SPR_OK && d < nd; d++) csr->doc_off[d + 1] += csr->doc_off[d];
+  if (rc != SPR_OK) {
+    free(csr->doc_off);
+    free(csr->terms);
     free(csr->imp);
-    free(fill);
     memset(csr, 0, sizeof *csr);
-    return SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward)");
   }
-  for (uint64_t i = 0; i < n; i++) csr->off[r[i].term + 1]++;
-  for (uint32_t t = 0; t < n_terms; t++) csr->off[t + 1] += csr->off[t];
-  memcpy(fill, csr->off, ((size_t)n_terms + 1) * sizeof *fill);
-  for (uint64_t i = 0; i < n; i++) {
-    const uint64_t at = fill[r[i].term]++;
-    csr->docs[at] = (uint32_t)(r[i].doc - d_lo);
-    csr->imp[at] = (uint8_t)r[i].impact;
-  }
-  free(fill);
-  return SPR_OK;
+  return rc;
 }
 
 void spr_fwblocks_free(spr_fwblocks *fw) {
@@ -881,29 +881,26 @@ void spr_fwblocks_free(spr_fwblocks *fw) {
 int spr_fw_build(spr_fwcsr *csr, uint32_t nd, uint32_t n_terms, uint32_t bs, spr_fwblocks *fw) {
   memset(fw, 0, sizeof *fw);
   const uint32_t nb = (nd + bs - 1) / bs;
-  void *ws = NULL;
-  int rc = spr_bmp_sizes(csr->off, csr->docs, n_terms, nd, bs, &fw->n_entries, &fw->n_post);
+  fw->off = malloc(((size_t)nb + 1) * sizeof *fw->off);
+  fw->post_off = malloc(((size_t)nb + 1) * sizeof *fw->post_off);
+  int rc = (fw->off && fw->post_off) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward blocks)");
+  if (rc == SPR_OK) rc = spr_bmp_forward_offsets(csr->doc_off, csr->terms, nd, n_terms, bs, fw->off, fw->post_off);
   if (rc == SPR_OK) {
-    const uint64_t ne = fw->n_entries, np = fw->n_post;
-    fw->off = malloc(((size_t)nb + 1) * sizeof *fw->off);
-    fw->post_off = malloc(((size_t)nb + 1) * sizeof *fw->post_off);
+    const uint64_t ne = fw->n_entries = fw->off[nb], np = fw->n_post = fw->post_off[nb];
     fw->term = malloc((ne ? ne : 1) * sizeof *fw->term);
     fw->start = malloc((ne ? ne : 1) * sizeof *fw->start);
     fw->count = malloc((ne ? ne : 1) * sizeof *fw->count);
     fw->doc = malloc(np ? np : 1);
     fw->imp = malloc(np ? np : 1);
-    ws = malloc(spr_bmp_forward_workspace_size(nb) + 1);
-    if (!fw->off || !fw->post_off || !fw->term || !fw->start || !fw->count || !fw->doc || !fw->imp || !ws)
+    if (!fw->term || !fw->start || !fw->count || !fw->doc || !fw->imp)
       rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward blocks)");
   }
   if (rc == SPR_OK)
-    rc = spr_bmp_forward_build(csr->off, csr->docs, csr->imp, n_terms, nd, bs, ws, fw->off, fw->term, fw->start,
-                               fw->count, fw->post_off, fw->doc, fw->imp);
-  if (rc == SPR_OK && nb == 0) fw->off[0] = fw->post_off[0] = 0;
+    rc = spr_bmp_forward_fill(csr->doc_off, csr->terms, csr->imp, nd, n_terms, bs, fw->off, fw->post_off, fw->term,
+                              fw->start, fw->count, fw->doc, fw->imp);
   if (rc != SPR_OK) spr_fwblocks_free(fw);
-  free(ws);
-  free(csr->off);
-  free(csr->docs);
+  free(csr->doc_off);
+  free(csr->terms);
   free(csr->imp);
   memset(csr, 0, sizeof *csr);
   return rc;

@@ -59,13 +59,14 @@ typedef struct spr_prec { /* one posting in transit: term, docid, impact */
 } spr_prec;
 
 /* Forward blocks, built in two steps so that the caller can free its postings in between:
- * spr_fw_csr sorts n postings (global docids >= d_lo, ascending within each term in the order given:
- * a stable counting sort by term) into CSR by term; spr_fw_build turns that into the forward blocks
- * of the documents [d_lo, d_lo + nd) and frees the CSR. off / post_off have ceil(nd / bs) + 1
+ * spr_fw_csr packs n postings, in document order (global docids in [d_lo, d_lo + nd), never
+ * decreasing; any term order within a document), into CSR by document; spr_fw_build turns that
+ * into the forward blocks of the documents [d_lo, d_lo + nd) (spr_bmp_forward_offsets/fill, block
+ * by block on the OpenMP threads) and frees the CSR. off / post_off have ceil(nd / bs) + 1
  * entries, from 0. */
 typedef struct spr_fwcsr {
-  uint64_t *off; /* n_terms + 1 */
-  uint32_t *docs; /* docid - d_lo */
+  uint64_t *doc_off; /* nd + 1 */
+  uint32_t *terms;
   uint8_t *imp;
 } spr_fwcsr;
 typedef struct spr_fwblocks {
@@ -75,7 +76,7 @@ typedef struct spr_fwblocks {
   uint8_t *doc, *imp;
   uint64_t n_entries, n_post;
 } spr_fwblocks;
-SPR_NODISCARD int spr_fw_csr(const spr_prec *r, uint64_t n, uint64_t d_lo, uint32_t n_terms, spr_fwcsr *csr);
+SPR_NODISCARD int spr_fw_csr(const spr_prec *r, uint64_t n, uint64_t d_lo, uint32_t nd, spr_fwcsr *csr);
 SPR_NODISCARD int spr_fw_build(spr_fwcsr *csr, uint32_t nd, uint32_t n_terms, uint32_t bs, spr_fwblocks *fw);
 void spr_fwblocks_free(spr_fwblocks *fw);
 

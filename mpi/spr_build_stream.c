@@ -361,7 +361,7 @@ static int spr_fwd_flush(spr_fwd *f, uint64_t end) {
   spr_fwcsr csr;
   spr_fwblocks fb;
   memset(&fb, 0, sizeof fb);
-  int rc = spr_fw_csr(f->r, f->n, f->start, f->n_terms, &csr);
+  int rc = spr_fw_csr(f->r, f->n, f->start, nd, &csr);
   if (rc == SPR_OK) rc = spr_fw_build(&csr, nd, f->n_terms, f->bs, &fb);
   const uint32_t nb = (nd + f->bs - 1) / f->bs;
   uint8_t *cnt = rc == SPR_OK ? malloc(fb.n_entries ? fb.n_entries : 1) : NULL;
