@@ -94,32 +94,42 @@ static int spr_build_sort_docs(spr_build_local *l, double *score) {
   return SPR_OK;
 }
 
-/* Sort pairs by term, stably (a vector's repeated key sums in input order, as before): insertion
- * sort of runs of 16, then bottom-up merges through tmp (n elements). qsort's merge sort did the
- * same with a malloc and a comparison call per step: a tenth of the reading time of a vector corpus. */
+/* Sort pairs by term, stably (a vector's repeated key sums in input order, as before). Up to 32
+ * pairs: insertion sort. More: an LSD radix sort on the term's bytes (as many as the largest term
+ * needs) through tmp (n elements). A document's ~120 pairs arrive in random term order, and the
+ * merge sort this replaces spent ~75 cycles per pair on mispredicted comparisons: a fifth of the
+ * reading time of a vector corpus. */
 static void spr_sort_pairs(spr_pair *a, size_t n, spr_pair *tmp) {
-  const size_t run = 16;
-  for (size_t s = 0; s < n; s += run) {
-    const size_t e = s + run < n ? s + run : n;
-    for (size_t i = s + 1; i < e; i++) {
+  if (n <= 32) {
+    for (size_t i = 1; i < n; i++) {
       const spr_pair x = a[i];
       size_t j = i;
-      while (j > s && a[j - 1].term > x.term) {
+      while (j > 0 && a[j - 1].term > x.term) {
         a[j] = a[j - 1];
         j--;
       }
       a[j] = x;
     }
+    return;
   }
+  uint32_t hi = 0;
+  for (size_t i = 0; i < n; i++) hi |= a[i].term;
+  int passes = 1;
+  while (passes < 4 && (hi >> (8 * passes))) passes++;
+  size_t cnt[4][256];
+  memset(cnt, 0, sizeof cnt[0] * (size_t)passes);
+  for (size_t i = 0; i < n; i++)
+    for (int p = 0; p < passes; p++) cnt[p][(a[i].term >> (8 * p)) & 255]++;
   spr_pair *src = a, *dst = tmp;
-  for (size_t w = run; w < n; w *= 2) {
-    for (size_t s = 0; s < n; s += 2 * w) {
-      const size_t m = s + w < n ? s + w : n, e = s + 2 * w < n ? s + 2 * w : n;
-      size_t i = s, j = m, k = s;
-      while (i < m && j < e) dst[k++] = src[j].term < src[i].term ? src[j++] : src[i++];
-      while (i < m) dst[k++] = src[i++];
-      while (j < e) dst[k++] = src[j++];
+  for (int p = 0; p < passes; p++) {
+    size_t sum = 0;
+    for (int k = 0; k < 256; k++) {
+      const size_t c = cnt[p][k];
+      cnt[p][k] = sum;
+      sum += c;
     }
+    const int sh = 8 * p;
+    for (size_t i = 0; i < n; i++) dst[cnt[p][(src[i].term >> sh) & 255]++] = src[i];
     spr_pair *t = src;
     src = dst;
     dst = t;
