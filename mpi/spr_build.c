@@ -13,6 +13,7 @@
 #define _DEFAULT_SOURCE /* realpath */
 #include <limits.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1395,15 +1396,36 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   if (!send) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   {
-    /* counting sort by term (stable: docids stay ascending) */
-    uint64_t *pos = calloc((size_t)n_terms + 1, sizeof *pos);
+    /* counting sort by term (stable: docids stay ascending), the documents split among the OpenMP
+     * threads: thread k's postings of a term go after those of threads < k, so the order is the
+     * one a single pass gives. The scatter over all terms misses the cache and the TLB on almost
+     * every posting; two threads halve it. */
+    const int nth = l.n_docs > 4096 ? omp_get_max_threads() : 1;
+    const size_t stride = (size_t)n_terms + 1;
+    uint64_t *pos = calloc((size_t)nth * stride, sizeof *pos);
     if (!pos) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
     SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-    for (uint64_t i = 0; i < l.n_post; i++) pos[l.tid[i] + 1]++;
-    for (uint32_t t = 0; t < n_terms; t++) pos[t + 1] += pos[t];
-    for (uint64_t d = 0; d < l.n_docs; d++)
-      for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++)
-        send[pos[l.tid[i]]++] = (spr_prec){l.tid[i], (uint32_t)(doc_base + d), limp[i]};
+#pragma omp parallel num_threads(nth)
+    {
+      const int k = omp_get_thread_num();
+      const uint64_t d0 = l.n_docs * (uint64_t)k / (uint64_t)nth, d1 = l.n_docs * (uint64_t)(k + 1) / (uint64_t)nth;
+      uint64_t *h = pos + (size_t)k * stride;
+      for (uint64_t i = l.post_off[d0]; i < l.post_off[d1]; i++) h[l.tid[i]]++;
+#pragma omp barrier
+#pragma omp single
+      {
+        uint64_t run = 0;
+        for (uint32_t t = 0; t < n_terms; t++)
+          for (int j = 0; j < nth; j++) {
+            const uint64_t n = pos[(size_t)j * stride + t];
+            pos[(size_t)j * stride + t] = run;
+            run += n;
+          }
+      }
+      for (uint64_t d = d0; d < d1; d++)
+        for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++)
+          send[h[l.tid[i]]++] = (spr_prec){l.tid[i], (uint32_t)(doc_base + d), limp[i]};
+    }
     free(pos);
     int r = 0;
     for (uint64_t i = 0; i < l.n_post; i++) {
