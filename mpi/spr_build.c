@@ -1410,7 +1410,8 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
       const int k = omp_get_thread_num();
       const uint64_t d0 = l.n_docs * (uint64_t)k / (uint64_t)nth, d1 = l.n_docs * (uint64_t)(k + 1) / (uint64_t)nth;
       uint64_t *h = pos + (size_t)k * stride;
-      for (uint64_t i = l.post_off[d0]; i < l.post_off[d1]; i++) h[l.tid[i]]++;
+      if (d1 > d0) /* (post_off is NULL on a rank without documents) */
+        for (uint64_t i = l.post_off[d0]; i < l.post_off[d1]; i++) h[l.tid[i]]++;
 #pragma omp barrier
 #pragma omp single
       {
