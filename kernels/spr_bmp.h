@@ -151,7 +151,10 @@ SPR_NODISCARD int spr_bmp_blockmax_build(const uint64_t *off, const uint32_t *do
 /* Scratch for spr_bmp_forward_build: bytes for n_blocks blocks. */
 size_t spr_bmp_forward_workspace_size(uint32_t n_blocks);
 
-/* Forward index from CSR postings (input as spr_bmp_sizes, already checked by it). Outputs:
+/* Forward index from CSR postings (input as spr_bmp_sizes, already checked by it). The index build
+ * uses spr_bmp_forward_offsets/fill below, from postings in document order; this one stays as
+ * the reference the tests compare them with (tests/unit/bmp_test.c) and for callers holding CSR
+ * by term (tests/bench/bmp_micro.c, the bmp fuzz target). Outputs:
  * fw_off/fw_post_off[n_blocks + 1], fw_term/fw_start/fw_count[n_entries], fw_doc/fw_imp[n_postings],
  * n_blocks = ceil(n_docs / block_size). workspace: spr_bmp_forward_workspace_size(n_blocks).
  * Returns 0 or SPR_EINVAL (a block with more than 65535 postings of one term cannot happen for
