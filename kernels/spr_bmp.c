@@ -638,6 +638,10 @@ int spr_bmp_forward_fill(const uint64_t *doc_off, const uint32_t *terms, const u
           continue;
         }
       }
+      if (fw_post_off[b + 1] - fw_post_off[b] != m || fw_off[b + 1] < fw_off[b]) { /* offsets from elsewhere */
+        bad = 1;
+        continue;
+      }
       uint64_t n = 0;
       for (uint32_t d = d0; d < d1; d++)
         for (uint64_t i = doc_off[d]; i < doc_off[d + 1]; i++) {
@@ -663,13 +667,17 @@ int spr_bmp_forward_fill(const uint64_t *doc_off, const uint32_t *terms, const u
           fw_imp[p0 + j] = (uint8_t)k[j];
         }
         if (err) break;
+        if (e == fw_off[b + 1]) { /* more entries than the offsets hold: write nothing past them */
+          bad = 1;
+          break;
+        }
         fw_term[e] = t;
         fw_start[e] = (uint32_t)i;
         fw_count[e] = (uint16_t)(j - i);
         e++;
         i = j;
       }
-      if (!err && e != fw_off[b + 1]) bad = 1;
+      if (!err && !bad && e != fw_off[b + 1]) bad = 1;
     }
     free(ka);
     free(kb);
