@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "spr_analyzer.h"
 #include "spr_bm25.h"
 #include "spr_bmp.h"
 #include "spr_encode.h"
@@ -100,7 +99,7 @@ static int spr_build_sort_docs(spr_build_local *l, double *score) {
  * needs) through tmp (n elements). A document's ~120 pairs arrive in random term order, and the
  * merge sort this replaces spent ~75 cycles per pair on mispredicted comparisons: a fifth of the
  * reading time of a vector corpus. */
-static void spr_sort_pairs(spr_pair *a, size_t n, spr_pair *tmp) {
+void spr_sort_pairs(spr_pair *a, size_t n, spr_pair *tmp) {
   if (n <= 32) {
     for (size_t i = 1; i < n; i++) {
       const spr_pair x = a[i];
@@ -440,87 +439,47 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
                           spr_build_local *l, uint64_t *skipped) {
   uint64_t begin = 0, end = 0, lines_before = 0, lines_total = 0;
   spr_corpus_split(corp, c->rank, c->size, &begin, &end);
-  const uint64_t my_lines = spr_corpus_count_lines(corp, begin, end);
+  uint64_t my_lines = 0;
+#pragma omp parallel reduction(+ : my_lines)
+  {
+    uint64_t b = 0, e = 0;
+    spr_corpus_split_range(corp, begin, end, omp_get_thread_num(), omp_get_num_threads(), &b, &e);
+    my_lines += spr_corpus_count_lines(corp, b, e);
+  }
   SPR_TRY(spr_mpi_exscan_u64(c, my_lines, &lines_before, &lines_total));
-  spr_analyzer *an = NULL;
+  SPR_TRY(spr_build_grow((void **)&l->id_off, &l->id_off_cap, 1, sizeof *l->id_off));
+  l->id_off[0] = 0;
+  const int show = p->progress && c->rank == 0;
+  if (!p->model) /* text and vectors: every thread of the rank parses and analyzes */
+    return spr_build_read_records(p, corp, begin, end, lines_before + 1, my_lines, show, voc, l, skipped);
+
+  /* SPLADE: one reader; the encoder runs its own OpenMP region over each batch of texts */
   spr_corpus_cursor *cur = NULL;
-  spr_tokens toks = {0};
   spr_pair *pairs = NULL;
   uint64_t pairs_cap = 0;
   spr_splade_batch batch;
   memset(&batch, 0, sizeof batch);
   int rc = SPR_OK;
-  SPR_TRYG(rc, spr_analyzer_create(p->vectors ? "standard" : p->analyzer, &an), cleanup);
   SPR_TRYG(rc, spr_corpus_cursor_create(corp, begin, end, lines_before + 1, &cur), cleanup);
   {
     spr_corpus_policy pol = p->policy;
     if (!pol.max_record_bytes) pol.max_record_bytes = SPR_CORPUS_MAX_RECORD_DEFAULT;
     spr_corpus_cursor_set_policy(cur, &pol);
   }
-  SPR_TRYG(rc, spr_build_grow((void **)&l->id_off, &l->id_off_cap, 1, sizeof *l->id_off), cleanup);
-  l->id_off[0] = 0;
   spr_progress prog;
   /* rank 0 reports its own share; ranks read equal byte ranges, so it stands for the whole */
-  spr_progress_start(&prog, "index: read+analyze", "lines", my_lines, p->progress && c->rank == 0);
+  spr_progress_start(&prog, "index: read+analyze", "lines", my_lines, show);
   spr_doc d;
   for (;;) {
     SPR_TRYG(rc, spr_corpus_next(cur, &d), cleanup);
     if (rc == 0) break;
-    /* the document's (term, weight) pairs: SPLADE (batched), analyzed tokens (weight 1 each) or
-     * the given vector */
-    size_t np = 0;
-    if (p->model) {
-      if (d.vec) {
-        rc = SPR_FAIL(SPR_EINVAL, "%s:%llu: a vector record, but the encoder is a model", p->corpus,
-                      (unsigned long long)d.line);
-        goto cleanup;
-      }
-      SPR_TRYG(rc, spr_splade_batch_add(&batch, &d), cleanup);
-      if (batch.n >= 256) SPR_TRYG(rc, spr_splade_batch_flush(&batch, p, voc, l, &pairs, &pairs_cap), cleanup);
-      spr_progress_update(&prog, d.line - lines_before);
-      continue;
-    }
     if (d.vec) {
-      if (!p->vectors) {
-        rc = SPR_FAIL(SPR_EINVAL, "%s:%llu: a vector record in a text corpus", p->corpus, (unsigned long long)d.line);
-        goto cleanup;
-      }
-      SPR_TRYG(rc, spr_build_grow((void **)&pairs, &pairs_cap, d.vec_n, sizeof *pairs), cleanup);
-      for (size_t i = 0; i < d.vec_n; i++) {
-        const int64_t id = spr_vocab_intern(voc, d.vec[i].term, strlen(d.vec[i].term));
-        if (id < 0) {
-          rc = (int)id;
-          goto cleanup;
-        }
-        pairs[np++] = (spr_pair){(uint32_t)id, d.vec[i].weight};
-      }
-    } else {
-      if (p->vectors) {
-        rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: expected {\"id\", \"vector\": {...}}", p->corpus, (unsigned long long)d.line);
-        goto cleanup;
-      }
-      spr_tokens_clear(&toks);
-      const int64_t nt = spr_analyzer_run(an, d.text, d.text_len, &toks);
-      if (nt < 0) {
-        rc = SPR_FAIL((int)nt, "%s:%llu: analysis failed", p->corpus, (unsigned long long)d.line);
-        goto cleanup;
-      }
-      if (toks.n > UINT32_MAX) {
-        rc = SPR_FAIL(SPR_EUNSUPPORTED, "%s:%llu: document too long", p->corpus, (unsigned long long)d.line);
-        goto cleanup;
-      }
-      SPR_TRYG(rc, spr_build_grow((void **)&pairs, &pairs_cap, toks.n, sizeof *pairs), cleanup);
-      for (size_t i = 0; i < toks.n; i++) {
-        const char *t = spr_tokens_get(&toks, i);
-        const int64_t id = spr_vocab_intern(voc, t, strlen(t));
-        if (id < 0) {
-          rc = (int)id;
-          goto cleanup;
-        }
-        pairs[np++] = (spr_pair){(uint32_t)id, 1.0};
-      }
+      rc = SPR_FAIL(SPR_EINVAL, "%s:%llu: a vector record, but the encoder is a model", p->corpus,
+                    (unsigned long long)d.line);
+      goto cleanup;
     }
-    SPR_TRYG(rc, spr_build_add_doc(l, d.id, d.id_len, d.line, pairs, np), cleanup);
+    SPR_TRYG(rc, spr_splade_batch_add(&batch, &d), cleanup);
+    if (batch.n >= 256) SPR_TRYG(rc, spr_splade_batch_flush(&batch, p, voc, l, &pairs, &pairs_cap), cleanup);
     spr_progress_update(&prog, d.line - lines_before);
   }
   SPR_TRYG(rc, spr_splade_batch_flush(&batch, p, voc, l, &pairs, &pairs_cap), cleanup);
@@ -530,9 +489,7 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
 cleanup:
   spr_splade_batch_free(&batch);
   free(pairs);
-  spr_tokens_free(&toks);
   spr_corpus_cursor_free(&cur);
-  spr_analyzer_free(&an);
   return rc;
 }
 

@@ -6,6 +6,7 @@
 
 #include "spr_bm25.h"
 #include "spr_coll.h"
+#include "spr_corpus.h"
 #include "spr_index.h"
 #include "spr_status.h"
 #include "spr_vocab.h"
@@ -156,12 +157,23 @@ typedef struct spr_pair { /* a document's term and its weight (tf, or a vector's
   double weight;
 } spr_pair;
 
+/* Sort a document's pairs by term, stably (repeats stay in input order); tmp: n elements. */
+void spr_sort_pairs(spr_pair *a, size_t n, spr_pair *tmp);
+
 /* Append one document: its id and its (term, weight) pairs, sorted by term with repeats merged
  * (tokens count up to tf; a vector's repeated key sums). dl = the number of pairs before merging
  * (terms after analysis; entries of a vector); the caller may overwrite l->dl[l->n_docs - 1]
  * afterwards (CIFF document lengths). pairs is reordered. l->id_off[0] must be 0 before the first. */
 SPR_NODISCARD int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, uint64_t line,
                                     spr_pair *pairs, size_t np);
+
+/* Local. Read the text or vector records of [begin, end) of corp (n_lines lines, the first one
+ * numbered first_line) into l with all OpenMP threads, terms interned in voc: the same documents,
+ * term ids, skips and first error as one reader front to back (mpi/spr_build_read.c). show: print
+ * progress. skipped: SPR_SKIP_NREASONS counts, set. */
+SPR_NODISCARD int spr_build_read_records(const spr_build_params *p, spr_corpus *corp, uint64_t begin, uint64_t end,
+                                         uint64_t first_line, uint64_t n_lines, int show, spr_vocab *voc,
+                                         spr_build_local *l, uint64_t skipped[SPR_SKIP_NREASONS]);
 
 /* Collective on c. Read a CIFF file (p->corpus; docs/ciff.md): rank r ends with a contiguous share
  * of the documents in CIFF docid order, each added with spr_build_add_doc (terms interned in voc,

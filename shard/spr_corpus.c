@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,8 +158,7 @@ uint64_t spr_corpus_size(const spr_corpus *c) { return c->size; }
 spr_corpus_format spr_corpus_get_format(const spr_corpus *c) { return c->fmt; }
 const char *spr_corpus_path(const spr_corpus *c) { return c->path; }
 
-/* First line start at or after nominal offset o: o itself if it starts a line. */
-static uint64_t spr_line_start_at_or_after(const spr_corpus *c, uint64_t o) {
+uint64_t spr_corpus_line_start(const spr_corpus *c, uint64_t o) {
   if (o == 0) return 0;
   if (o >= c->size) return c->size;
   if (c->data[o - 1] == '\n') return o;
@@ -166,12 +166,24 @@ static uint64_t spr_line_start_at_or_after(const spr_corpus *c, uint64_t o) {
   return nl ? (uint64_t)(nl - c->data) + 1 : c->size;
 }
 
+void spr_corpus_split_range(const spr_corpus *c, uint64_t lo, uint64_t hi, int part, int parts, uint64_t *begin,
+                            uint64_t *end) {
+  const unsigned __int128 s = hi > lo ? hi - lo : 0;
+  const uint64_t b = lo + (uint64_t)(s * (unsigned)part / (unsigned)parts);
+  const uint64_t e = lo + (uint64_t)(s * (unsigned)(part + 1) / (unsigned)parts);
+  *begin = part == 0 ? lo : spr_corpus_line_start(c, b);
+  *end = part + 1 == parts ? hi : spr_corpus_line_start(c, e);
+  if (*begin > hi) *begin = hi;
+  if (*end > hi) *end = hi;
+  if (*end < *begin) *end = *begin;
+}
+
 void spr_corpus_split(const spr_corpus *c, int part, int parts, uint64_t *begin, uint64_t *end) {
   const unsigned __int128 s = c->size;
   const uint64_t b = (uint64_t)(s * (unsigned)part / (unsigned)parts);
   const uint64_t e = (uint64_t)(s * (unsigned)(part + 1) / (unsigned)parts);
-  *begin = spr_line_start_at_or_after(c, b);
-  *end = part + 1 == parts ? c->size : spr_line_start_at_or_after(c, e);
+  *begin = spr_corpus_line_start(c, b);
+  *end = part + 1 == parts ? c->size : spr_corpus_line_start(c, e);
   if (*end < *begin) *end = *begin;
 }
 
@@ -185,20 +197,28 @@ static void spr_corpus_release(const spr_corpus *c, uint64_t lo, uint64_t hi) {
   if (b > a) (void)madvise((char *)c->data + a, b - a, MADV_DONTNEED);
 }
 
-uint64_t spr_corpus_count_lines(const spr_corpus *c, uint64_t begin, uint64_t end) {
+static uint64_t spr_corpus_count(const spr_corpus *c, uint64_t begin, uint64_t end, int release) {
   uint64_t n = 0, p = begin, released = begin;
   while (p < end) {
     const char *nl = memchr(c->data + p, '\n', end - p);
     n++;
     if (!nl) break;
     p = (uint64_t)(nl - c->data) + 1;
-    if (p - released >= SPR_CORPUS_RELEASE_BYTES) {
+    if (release && p - released >= SPR_CORPUS_RELEASE_BYTES) {
       spr_corpus_release(c, released, p);
       released = p;
     }
   }
-  spr_corpus_release(c, released, p);
+  if (release) spr_corpus_release(c, released, p);
   return n;
+}
+
+uint64_t spr_corpus_count_lines(const spr_corpus *c, uint64_t begin, uint64_t end) {
+  return spr_corpus_count(c, begin, end, 1);
+}
+
+uint64_t spr_corpus_count_lines_resident(const spr_corpus *c, uint64_t begin, uint64_t end) {
+  return spr_corpus_count(c, begin, end, 0);
 }
 
 int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, uint64_t end, uint64_t first_line,
@@ -214,6 +234,15 @@ int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, uint64_t end, 
   cur->line = first_line;
   *out = cur;
   return SPR_OK;
+}
+
+void spr_corpus_cursor_seek(spr_corpus_cursor *cur, uint64_t begin, uint64_t end, uint64_t first_line) {
+  const spr_corpus *c = cur->c;
+  if (cur->pos > cur->released) spr_corpus_release(c, cur->released, cur->pos);
+  cur->pos = begin == 0 && c->bom ? c->bom : begin;
+  cur->released = cur->pos;
+  cur->end = end > cur->pos ? end : cur->pos;
+  cur->line = first_line;
 }
 
 void spr_corpus_cursor_free(spr_corpus_cursor **p) {
@@ -324,12 +353,15 @@ static int spr_parse_vector_record(spr_corpus_cursor *cur, const cJSON *o, const
   return SPR_OK;
 }
 
-/* The cursor whose arena serves cJSON's allocations during spr_json_parse (one parse at a time: the
- * readers of spire are single-threaded, and the hooks are back to malloc/free between records). */
-static spr_corpus_cursor *spr_arena_owner;
+/* The cursor whose arena serves this thread's cJSON allocations while it parses a record
+ * (spr_json_parse), NULL otherwise. cJSON's hooks are process-wide, so they are installed once and
+ * ask this thread-local owner: threads parse records of their own cursors side by side
+ * (spr_build_read), and cJSON used anywhere else, on any thread, gets malloc and free. */
+static _Thread_local spr_corpus_cursor *spr_arena_owner;
 
 static void *spr_arena_malloc(size_t n) {
   spr_corpus_cursor *c = spr_arena_owner;
+  if (!c) return malloc(n);
   n = (n + 15) & ~(size_t)15;
   if (c->arena_used + n <= c->arena_cap) {
     void *p = c->arena + c->arena_used;
@@ -351,17 +383,25 @@ static void *spr_arena_malloc(size_t n) {
   return p;
 }
 
-static void spr_arena_free(void *p) { (void)p; /* everything goes when the record is done */ }
+static void spr_arena_free(void *p) {
+  if (!spr_arena_owner) free(p); /* else everything goes when the record is done */
+}
 
-/* Parse one record with cJSON, its nodes allocated from cur's arena; *o lives until
- * spr_json_done(cur, o). */
-static cJSON *spr_json_parse(spr_corpus_cursor *cur, const char *line, size_t n, const char **endp) {
-  cur->arena_used = 0;
-  spr_arena_owner = cur;
+static void spr_json_hooks_install(void) {
   cJSON_Hooks h = {spr_arena_malloc, spr_arena_free};
   cJSON_InitHooks(&h);
+}
+
+/* Parse one record with cJSON, its nodes allocated from cur's arena; *o lives until
+ * spr_json_done(cur, o). (On malformed input cJSON also records the error position in a global
+ * that spire never reads; the position used is the one returned through endp.) */
+static cJSON *spr_json_parse(spr_corpus_cursor *cur, const char *line, size_t n, const char **endp) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, spr_json_hooks_install);
+  cur->arena_used = 0;
+  spr_arena_owner = cur;
   cJSON *o = cJSON_ParseWithLengthOpts(line, n, endp, 0);
-  cJSON_InitHooks(NULL);
+  spr_arena_owner = NULL;
   return o;
 }
 
@@ -379,7 +419,6 @@ static void spr_json_done(spr_corpus_cursor *cur, cJSON *o) {
   }
   cur->n_spill = cur->spill_bytes = 0;
   cur->arena_used = 0;
-  spr_arena_owner = NULL;
 }
 
 static int spr_parse_jsonl(spr_corpus_cursor *cur, const char *line, size_t n, spr_doc *doc) {

@@ -35,8 +35,16 @@ const char *spr_corpus_path(const spr_corpus *c);
 /* Byte range of part `part` of `parts`: [begin,end) covers exactly the lines whose first byte lies in
  * [part*size/parts, (part+1)*size/parts). Ranges of all parts tile the file. Never fails. */
 void spr_corpus_split(const spr_corpus *c, int part, int parts, uint64_t *begin, uint64_t *end);
-/* Number of lines starting in [begin,end) (a final line without '\n' counts). */
+/* The same within [lo,hi) (lo a line start): part `part` of `parts` of the lines starting in it. */
+void spr_corpus_split_range(const spr_corpus *c, uint64_t lo, uint64_t hi, int part, int parts, uint64_t *begin,
+                            uint64_t *end);
+/* First line start at or after byte o (o itself when it starts a line; the file size past the end). */
+uint64_t spr_corpus_line_start(const spr_corpus *c, uint64_t o);
+/* Number of lines starting in [begin,end) (a final line without '\n' counts). The mapped pages it
+ * went through are given back (a rank counts its whole range before reading it). */
 uint64_t spr_corpus_count_lines(const spr_corpus *c, uint64_t begin, uint64_t end);
+/* The same, keeping the pages (a range about to be read). */
+uint64_t spr_corpus_count_lines_resident(const spr_corpus *c, uint64_t begin, uint64_t end);
 
 /* One (term, weight) of a pre-encoded vector. */
 typedef struct spr_vec_entry {
@@ -79,6 +87,9 @@ typedef struct spr_corpus_cursor spr_corpus_cursor;
 /* Iterate the records of [begin,end); first_line = global 1-based number of the line at begin. */
 SPR_NODISCARD int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, uint64_t end,
                                            uint64_t first_line, spr_corpus_cursor **out);
+/* Point the cursor at [begin,end), whose first line is first_line; the pages of what it read before
+ * are given back. Its policy, skip counts and scratch buffers stay. Never fails. */
+void spr_corpus_cursor_seek(spr_corpus_cursor *cur, uint64_t begin, uint64_t end, uint64_t first_line);
 /* Set the cursor's input policy (default: fail, SPR_CORPUS_MAX_RECORD_DEFAULT). */
 void spr_corpus_cursor_set_policy(spr_corpus_cursor *cur, const spr_corpus_policy *p);
 /* Records skipped so far, by spr_skip_reason (SPR_SKIP_NREASONS entries; borrowed). */

@@ -14,3 +14,6 @@ add_executable(verify_corrupt ${CMAKE_CURRENT_LIST_DIR}/verify_corrupt.c)
 target_link_libraries(verify_corrupt PRIVATE spr_mpi)
 spr_add_script_test(mpi_verify mpi ${CMAKE_CURRENT_LIST_DIR}/verify.sh $<TARGET_FILE:verify_corrupt>)
 set_tests_properties(mpi_verify PROPERTIES PROCESSORS 2)
+# A rank's reading shared among its threads gives one reader's file, skips and first error.
+spr_add_script_test(mpi_read_threads mpi ${CMAKE_CURRENT_LIST_DIR}/read_threads.sh)
+set_tests_properties(mpi_read_threads PROPERTIES PROCESSORS 2)

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The rank's reading shared among its OpenMP threads (mpi/spr_build_read.c) gives what one reader
+# gives: the same index file, the same skip counts, and the same first error in line order. The
+# batches are forced small (SPR_TEST_READ_BATCH_BYTES) so that a small corpus makes many batches,
+# each split among 3 threads; the corpora have a byte order mark, blank lines and CRLF endings.
+set -euo pipefail
+work=$(mktemp -d /tmp/spire-read-threads-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mpi() { local np=$1; shift; "$MPIEXEC" -np "$np" $MPIFLAGS "$@"; }
+export SPR_QUIET=1
+"$SPIRE" synth --profile known-item --docs 2000 --queries 10 --seed 3 --output "$work/t" >/dev/null
+"$SPIRE" synth --profile splade --docs 1500 --queries 10 --seed 3 --output "$work/v" >/dev/null
+# quirks: a BOM, a blank line every 97 lines, CRLF every 13th line, no newline at the end
+quirk() { printf '\xef\xbb\xbf'; awk '{ if (NR % 13 == 0) printf "%s\r\n", $0; else print; if (NR % 97 == 0) print "" }' "$1" | head -c -1; }
+quirk "$work/t/corpus.jsonl" > "$work/text.jsonl"
+quirk "$work/v/docs.jsonl" > "$work/vec.jsonl"
+n_text=$(wc -l < "$work/text.jsonl")
+
+fail() { echo "FAIL: $*"; exit 1; }
+for c in text vec; do
+  OMP_NUM_THREADS=1 "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-ref.h5" >/dev/null
+  OMP_NUM_THREADS=1 mpi 2 "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-ref2.h5" >/dev/null
+  for batch in 1 700 5000; do
+    OMP_NUM_THREADS=3 SPR_TEST_READ_BATCH_BYTES=$batch "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-t.h5" >/dev/null
+    cmp "$work/$c-ref.h5" "$work/$c-t.h5" || fail "$c: 3 threads, batches of 3 x $batch bytes: not the same file as 1 thread"
+    OMP_NUM_THREADS=3 SPR_TEST_READ_BATCH_BYTES=$batch mpi 2 "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-t2.h5" >/dev/null
+    cmp "$work/$c-ref2.h5" "$work/$c-t2.h5" || fail "$c: np 2, 3 threads, batches of 3 x $batch bytes: not the same file"
+  done
+  # bounded memory: the postings spill to disk while the threads read (1 MiB budget)
+  OMP_NUM_THREADS=1 "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-b1.h5" --memory-budget 1 --spill-dir "$work" >/dev/null
+  OMP_NUM_THREADS=3 SPR_TEST_READ_BATCH_BYTES=900 "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-b3.h5" --memory-budget 1 --spill-dir "$work" >/dev/null
+  cmp "$work/$c-b1.h5" "$work/$c-b3.h5" || fail "$c: bounded memory, 3 threads: not the same file as 1 thread"
+  echo "ok $c: 3 threads = 1 thread (np 1 and 2, batches of 1, 700 and 5000 bytes per thread; bounded memory)"
+done
+
+# bad records in several threads' shares: the error names the first one, as one reader does
+bad() { # bad OUT LINE...: text.jsonl with the given lines replaced by malformed records
+  local out=$1; shift
+  awk -v L="$*" 'BEGIN { n = split(L, a, " "); for (i = 1; i <= n; i++) b[a[i]] = 1 }
+    NR in b { print "{\"id\": \"broken" NR "\", \"text\": "; next } { print }' "$work/text.jsonl" > "$out"
+}
+bad "$work/bad.jsonl" 1500 900 $((n_text - 5))
+for th in 1 3; do
+  for batch in 300 4000 0; do
+    rm -f "$work/x.h5"
+    if OMP_NUM_THREADS=$th SPR_TEST_READ_BATCH_BYTES=$batch "$SPIRE" index --input "$work/bad.jsonl" --output "$work/x.h5" 2> "$work/err.log"; then
+      fail "a corpus with malformed records was accepted"
+    fi
+    grep -q 'bad.jsonl:900: ' "$work/err.log" || fail "$th threads, batch $batch: the message does not name line 900: $(cat "$work/err.log")"
+    [ ! -e "$work/x.h5" ] && [ ! -e "$work/x.h5.tmp" ] || fail "output left after the error"
+  done
+done
+echo "ok errors: line 900, the first of three bad lines, named with 1 and 3 threads"
+
+# --on-error skip: the same counts and the same index whatever the thread count
+OMP_NUM_THREADS=1 "$SPIRE" index --input "$work/bad.jsonl" --output "$work/s1.h5" --on-error skip >/dev/null 2> "$work/s1.log"
+OMP_NUM_THREADS=3 SPR_TEST_READ_BATCH_BYTES=500 "$SPIRE" index --input "$work/bad.jsonl" --output "$work/s3.h5" --on-error skip >/dev/null 2> "$work/s3.log"
+grep -q 'skipped 3 record(s): malformed 3' "$work/s1.log" || fail "1 thread: want 3 malformed records skipped: $(cat "$work/s1.log")"
+diff <(grep skipped "$work/s1.log") <(grep skipped "$work/s3.log") || fail "skip counts differ with 3 threads"
+cmp "$work/s1.h5" "$work/s3.h5" || fail "--on-error skip: the index differs with 3 threads"
+echo "ok skip: 3 malformed records skipped, same index with 1 and 3 threads"
