@@ -1,13 +1,14 @@
 /* spr_build_read.c: a rank's reading of text and vector records, shared among its OpenMP threads.
  *
- * The rank's byte range is read in batches of whole lines. Each thread parses the records of its
- * share of a batch (JSON or TSV, the input policy's checks, analysis of text) and looks every term
- * up in the rank's vocabulary, read-only. Then one thread walks the shares in order: it interns the
- * terms that were not found, in record order, and appends each document. So documents, their
- * lines and the vocabulary's local ids come out exactly as a single reader gives them, the
- * bounded-memory spill sees the same stream, and an error is the first one in line order, with
- * its message produced where it happened and raised again on the calling thread (SPR_FAIL
- * messages are thread-local). */
+ * The rank's byte range is read in batches of whole lines, each cut into shares. Tasks parse the
+ * shares (JSON or TSV, the input policy's checks, analysis of text) and look every term up in the
+ * rank's vocabulary, read-only. The calling thread walks a parsed batch's shares in order,
+ * numbers the terms that were not found in the order they occur and appends each document, while
+ * the other threads parse the next batch; the new terms enter the vocabulary when no task reads
+ * it. So documents, their lines and the vocabulary's local ids come out exactly as a single
+ * reader gives them, the bounded-memory spill sees the same stream, and an error is the first one
+ * in line order, its message produced where it happened and raised again on the calling thread
+ * (SPR_FAIL messages are thread-local). */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +19,11 @@
 #include "spr_corpus.h"
 #include "spr_progress.h"
 
-/* bytes of input per thread and batch: large enough that the threads' meeting points cost nothing,
- * small enough that a batch's parsed records stay a few MB */
-#define SPR_READ_BATCH_BYTES (8u << 20)
+/* A batch is SPR_READ_SHARES_PER_THREAD shares per thread of SPR_READ_SHARE_BYTES of input each:
+ * shares large enough that a task costs nothing beside it, several per thread so that the calling
+ * thread, back from appending the previous batch, finds shares left to parse. */
+#define SPR_READ_SHARE_BYTES (2u << 20)
+#define SPR_READ_SHARES_PER_THREAD 4
 
 typedef struct spr_rdoc { /* one parsed record of a share */
   uint64_t line;
@@ -39,7 +42,7 @@ typedef struct spr_rshare { /* one thread's part of a batch */
   spr_corpus_cursor *cur;   /* owned, reused from batch to batch */
   spr_analyzer *an;         /* owned (text corpora) */
   spr_tokens toks;
-  uint64_t begin, end, lines;
+  uint64_t begin, end, lines; /* its bytes, and the lines in them (counted by the parse) */
   char *str;                /* ids and unknown terms, NUL-terminated */
   uint64_t str_len, str_cap;
   spr_pair *pairs;
@@ -51,7 +54,6 @@ typedef struct spr_rshare { /* one thread's part of a batch */
   spr_pair *tmp;            /* the sort's scratch */
   uint64_t tmp_cap;
   int rc;                   /* the share's first failure: after its n_docs records */
-  char msg[1024];
 } spr_rshare;
 
 static void spr_rshare_free(spr_rshare *s) {
@@ -135,76 +137,152 @@ static int spr_rshare_parse(spr_rshare *s, const spr_build_params *p, const spr_
   }
 }
 
-/* The share's documents appended to l in order, unknown terms interned first; then its failure. */
-static int spr_rshare_commit(spr_rshare *s, spr_vocab *voc, spr_build_local *l) {
+/* The share's documents appended to l in order; then its failure. Terms the share did not find
+ * are looked up again in voc (earlier batches may have brought them) and otherwise interned in
+ * `fresh`, the terms new in this batch, as id base + their index there: voc itself is not changed
+ * while the next batch's shares look terms up in it. */
+static int spr_rshare_commit(spr_rshare *s, const spr_build_params *p, const spr_vocab *voc, spr_vocab *fresh,
+                             spr_build_local *l, uint64_t first) {
+  const uint32_t base = spr_vocab_size(voc);
   for (uint64_t i = 0; i < s->n_docs; i++) {
     const spr_rdoc *o = &s->docs[i];
     for (uint64_t j = o->m0; j < o->m0 + o->nm; j++) {
-      const int64_t id = spr_vocab_intern(voc, s->str + s->miss[j].at, (size_t)s->miss[j].len);
-      if (id < 0) return (int)id;
+      const char *t = s->str + s->miss[j].at;
+      const size_t len = (size_t)s->miss[j].len;
+      int64_t id = spr_vocab_find(voc, t, len);
+      if (id < 0) {
+        id = spr_vocab_intern(fresh, t, len);
+        if (id < 0) return (int)id;
+        if ((uint64_t)id + base > UINT32_MAX) return SPR_FAIL(SPR_EUNSUPPORTED, "index build: over 2^32 terms");
+        id += base;
+      }
       s->pairs[s->miss[j].pair].term = (uint32_t)id;
     }
-    SPR_TRY(spr_build_add_doc(l, s->str + o->id_at, (size_t)o->id_len, o->line, s->pairs + o->p0, (size_t)o->np));
+    SPR_TRY(spr_build_add_doc(l, s->str + o->id_at, (size_t)o->id_len, first + o->line, s->pairs + o->p0,
+                              (size_t)o->np));
   }
-  if (s->rc < 0) return SPR_FAIL(s->rc, "%s", s->msg);
+  if (s->rc < 0) { /* parse the share again, numbered from its real first line: the same failure, here */
+    const int rc = spr_rshare_parse(s, p, voc, first);
+    return rc < 0 ? rc : SPR_FAIL(s->rc, "%s: reading failed at byte %llu..%llu", p->corpus,
+                                  (unsigned long long)s->begin, (unsigned long long)s->end);
+  }
   return SPR_OK;
+}
+
+/* The batch's new terms into voc, in the order they were met: they get the ids commit gave them. */
+static int spr_vocab_absorb(spr_vocab *voc, spr_vocab **fresh) {
+  const uint32_t base = spr_vocab_size(voc), n = spr_vocab_size(*fresh);
+  for (uint32_t i = 0; i < n; i++) {
+    const char *t = spr_vocab_string(*fresh, i);
+    const int64_t id = spr_vocab_intern(voc, t, strlen(t));
+    if (id < 0) return (int)id;
+    if ((uint64_t)id != (uint64_t)base + i) /* cannot happen: commit numbered them from base */
+      return SPR_FAIL(SPR_EINVAL, "index build: term \"%s\" got id %lld, not %llu", t, (long long)id,
+                      (unsigned long long)base + i);
+  }
+  spr_vocab_free(fresh);
+  return spr_vocab_create(fresh);
+}
+
+typedef struct spr_rbatch { /* one batch: its shares, in line order */
+  spr_rshare *sh;
+  int n;
+  uint64_t end;
+} spr_rbatch;
+
+/* Cut the batch starting at byte pos (a line start) into its shares. */
+static void spr_rbatch_prepare(spr_rbatch *b, const spr_corpus *corp, uint64_t pos, uint64_t end, uint64_t per) {
+  const uint64_t want = (uint64_t)b->n * per;
+  uint64_t be = end - pos <= want ? end : spr_corpus_line_start(corp, pos + want);
+  if (be > end) be = end;
+  b->end = be;
+  for (int j = 0; j < b->n; j++) spr_corpus_split_range(corp, pos, be, j, b->n, &b->sh[j].begin, &b->sh[j].end);
+}
+
+/* The batch's shares parsed by tasks (any thread of the team). */
+static void spr_rbatch_spawn(spr_rbatch *b, const spr_build_params *p, const spr_vocab *voc) {
+  for (int j = 0; j < b->n; j++) {
+    spr_rshare *s = &b->sh[j];
+#pragma omp task firstprivate(s)
+    {
+      /* lines numbered from 0 within the share: a share's first line is known only once the
+       * shares before it are counted, which the calling thread does as it appends them */
+      s->rc = spr_rshare_parse(s, p, voc, 0);
+      s->lines = spr_corpus_cursor_line(s->cur);
+      if (s->rc < 0) spr_clear_error(); /* raised again by spr_rshare_commit, with its line */
+    }
+  }
 }
 
 int spr_build_read_records(const spr_build_params *p, spr_corpus *corp, uint64_t begin, uint64_t end,
                            uint64_t first_line, uint64_t n_lines, int show, spr_vocab *voc, spr_build_local *l,
                            uint64_t skipped[SPR_SKIP_NREASONS]) {
   const int nth = omp_get_max_threads() > 0 ? omp_get_max_threads() : 1;
-  spr_rshare *sh = calloc((size_t)nth, sizeof *sh);
-  if (!sh) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory (reader)");
-  int rc = SPR_OK;
+  const int nsh = nth * SPR_READ_SHARES_PER_THREAD;
+  spr_rbatch bt[2] = {{calloc((size_t)nsh, sizeof(spr_rshare)), nsh, 0},
+                      {calloc((size_t)nsh, sizeof(spr_rshare)), nsh, 0}};
+  spr_vocab *fresh = NULL;
+  int rc = bt[0].sh && bt[1].sh ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (reader)");
+  SPR_TRYG(rc, rc, cleanup);
+  SPR_TRYG(rc, spr_vocab_create(&fresh), cleanup);
   spr_corpus_policy pol = p->policy;
   if (!pol.max_record_bytes) pol.max_record_bytes = SPR_CORPUS_MAX_RECORD_DEFAULT;
-  for (int t = 0; t < nth; t++) {
-    SPR_TRYG(rc, spr_corpus_cursor_create(corp, begin, begin, first_line, &sh[t].cur), cleanup);
-    spr_corpus_cursor_set_policy(sh[t].cur, &pol);
-    SPR_TRYG(rc, spr_analyzer_create(p->vectors ? "standard" : p->analyzer, &sh[t].an), cleanup);
-  }
-  uint64_t per = SPR_READ_BATCH_BYTES;
-  const char *hook = getenv("SPR_TEST_READ_BATCH_BYTES"); /* tests: many batches from a small file */
+  for (int k = 0; k < 2; k++)
+    for (int j = 0; j < nsh; j++) {
+      spr_rshare *s = &bt[k].sh[j];
+      SPR_TRYG(rc, spr_corpus_cursor_create(corp, begin, begin, first_line, &s->cur), cleanup);
+      spr_corpus_cursor_set_policy(s->cur, &pol);
+      SPR_TRYG(rc, spr_analyzer_create(p->vectors ? "standard" : p->analyzer, &s->an), cleanup);
+    }
+  uint64_t per = SPR_READ_SHARE_BYTES;
+  const char *hook = getenv("SPR_TEST_READ_SHARE_BYTES"); /* tests: many batches from a small file */
   if (hook && strtoull(hook, NULL, 10) > 0) per = strtoull(hook, NULL, 10);
   spr_progress prog;
   /* rank 0 reports its own share; ranks read equal byte ranges, so it stands for the whole */
   spr_progress_start(&prog, "index: read+analyze", "lines", n_lines, show);
-  uint64_t pos = begin, line = first_line;
-  while (pos < end) {
-    const uint64_t want = (uint64_t)nth * per;
-    uint64_t be = end - pos <= want ? end : spr_corpus_line_start(corp, pos + want);
-    if (be > end) be = end;
-    int used = 1;
+  /* A pipeline of two batches: while the calling thread appends batch k (it alone touches l, and
+   * its failures are raised on it), the other threads parse batch k+1; then the calling thread
+   * joins them at the taskwait, and batch k's new terms enter voc while no task reads it. */
 #pragma omp parallel num_threads(nth)
-    {
-      const int t = omp_get_thread_num(), n = omp_get_num_threads();
-      spr_rshare *s = &sh[t];
-#pragma omp single
-      used = n;
-      spr_corpus_split_range(corp, pos, be, t, n, &s->begin, &s->end);
-      s->lines = spr_corpus_count_lines_resident(corp, s->begin, s->end);
-#pragma omp barrier
-      uint64_t first = line;
-      for (int j = 0; j < t; j++) first += sh[j].lines;
-      s->rc = spr_rshare_parse(s, p, voc, first);
-      if (s->rc < 0) snprintf(s->msg, sizeof s->msg, "%s", spr_last_message());
+#pragma omp master
+  {
+    int cur = 0;
+    uint64_t done = 0;
+    if (begin < end) {
+      spr_rbatch_prepare(&bt[0], corp, begin, end, per);
+      spr_rbatch_spawn(&bt[0], p, voc);
     }
-    for (int t = 0; t < used; t++) {
-      SPR_TRYG(rc, spr_rshare_commit(&sh[t], voc, l), cleanup);
-      line += sh[t].lines;
+#pragma omp taskwait
+    for (uint64_t pos = begin; pos < end && rc == SPR_OK; cur ^= 1) {
+      spr_rbatch *b = &bt[cur], *nb = &bt[cur ^ 1];
+      const uint64_t next = b->end;
+      if (next < end) {
+        spr_rbatch_prepare(nb, corp, next, end, per);
+        spr_rbatch_spawn(nb, p, voc);
+      }
+      for (int j = 0; j < b->n && rc == SPR_OK; j++) {
+        rc = spr_rshare_commit(&b->sh[j], p, voc, fresh, l, first_line + done);
+        done += b->sh[j].lines;
+      }
+#pragma omp taskwait
+      if (rc == SPR_OK) rc = spr_vocab_absorb(voc, &fresh);
+      pos = next;
+      spr_progress_update(&prog, done);
     }
-    pos = be;
-    spr_progress_update(&prog, line - first_line);
   }
+  SPR_TRYG(rc, rc, cleanup);
   spr_progress_finish(&prog, n_lines);
   memset(skipped, 0, SPR_SKIP_NREASONS * sizeof *skipped);
-  for (int t = 0; t < nth; t++) {
-    const uint64_t *k = spr_corpus_cursor_skipped(sh[t].cur);
-    for (int r = 0; r < SPR_SKIP_NREASONS; r++) skipped[r] += k[r];
-  }
+  for (int k = 0; k < 2; k++)
+    for (int j = 0; j < nsh; j++) {
+      const uint64_t *c = spr_corpus_cursor_skipped(bt[k].sh[j].cur);
+      for (int r = 0; r < SPR_SKIP_NREASONS; r++) skipped[r] += c[r];
+    }
 cleanup:
-  for (int t = 0; t < nth; t++) spr_rshare_free(&sh[t]);
-  free(sh);
+  for (int k = 0; k < 2; k++) {
+    for (int j = 0; bt[k].sh && j < nsh; j++) spr_rshare_free(&bt[k].sh[j]);
+    free(bt[k].sh);
+  }
+  spr_vocab_free(&fresh);
   return rc;
 }

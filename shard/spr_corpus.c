@@ -48,6 +48,7 @@ const char *spr_skip_reason_name(int reason) {
 
 void spr_corpus_cursor_set_policy(spr_corpus_cursor *cur, const spr_corpus_policy *p) { cur->policy = *p; }
 const uint64_t *spr_corpus_cursor_skipped(const spr_corpus_cursor *cur) { return cur->skipped; }
+uint64_t spr_corpus_cursor_line(const spr_corpus_cursor *cur) { return cur->line; }
 
 /* Offset of the first byte that is not valid UTF-8 (overlong forms, surrogates and code points
  * past U+10FFFF are invalid), or n when all of s[0..n) is valid. */
@@ -197,28 +198,20 @@ static void spr_corpus_release(const spr_corpus *c, uint64_t lo, uint64_t hi) {
   if (b > a) (void)madvise((char *)c->data + a, b - a, MADV_DONTNEED);
 }
 
-static uint64_t spr_corpus_count(const spr_corpus *c, uint64_t begin, uint64_t end, int release) {
+uint64_t spr_corpus_count_lines(const spr_corpus *c, uint64_t begin, uint64_t end) {
   uint64_t n = 0, p = begin, released = begin;
   while (p < end) {
     const char *nl = memchr(c->data + p, '\n', end - p);
     n++;
     if (!nl) break;
     p = (uint64_t)(nl - c->data) + 1;
-    if (release && p - released >= SPR_CORPUS_RELEASE_BYTES) {
+    if (p - released >= SPR_CORPUS_RELEASE_BYTES) {
       spr_corpus_release(c, released, p);
       released = p;
     }
   }
-  if (release) spr_corpus_release(c, released, p);
+  spr_corpus_release(c, released, p);
   return n;
-}
-
-uint64_t spr_corpus_count_lines(const spr_corpus *c, uint64_t begin, uint64_t end) {
-  return spr_corpus_count(c, begin, end, 1);
-}
-
-uint64_t spr_corpus_count_lines_resident(const spr_corpus *c, uint64_t begin, uint64_t end) {
-  return spr_corpus_count(c, begin, end, 0);
 }
 
 int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, uint64_t end, uint64_t first_line,

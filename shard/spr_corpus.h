@@ -43,8 +43,6 @@ uint64_t spr_corpus_line_start(const spr_corpus *c, uint64_t o);
 /* Number of lines starting in [begin,end) (a final line without '\n' counts). The mapped pages it
  * went through are given back (a rank counts its whole range before reading it). */
 uint64_t spr_corpus_count_lines(const spr_corpus *c, uint64_t begin, uint64_t end);
-/* The same, keeping the pages (a range about to be read). */
-uint64_t spr_corpus_count_lines_resident(const spr_corpus *c, uint64_t begin, uint64_t end);
 
 /* One (term, weight) of a pre-encoded vector. */
 typedef struct spr_vec_entry {
@@ -90,6 +88,9 @@ SPR_NODISCARD int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, 
 /* Point the cursor at [begin,end), whose first line is first_line; the pages of what it read before
  * are given back. Its policy, skip counts and scratch buffers stay. Never fails. */
 void spr_corpus_cursor_seek(spr_corpus_cursor *cur, uint64_t begin, uint64_t end, uint64_t first_line);
+/* The number the cursor's next line gets: after the last record of [begin, end), first_line plus
+ * the lines of the range (blank ones included). */
+uint64_t spr_corpus_cursor_line(const spr_corpus_cursor *cur);
 /* Set the cursor's input policy (default: fail, SPR_CORPUS_MAX_RECORD_DEFAULT). */
 void spr_corpus_cursor_set_policy(spr_corpus_cursor *cur, const spr_corpus_policy *p);
 /* Records skipped so far, by spr_skip_reason (SPR_SKIP_NREASONS entries; borrowed). */

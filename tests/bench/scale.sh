@@ -96,8 +96,8 @@ dd_direct=$(dd_run oflag=direct)
 # The same writes into memory the guest has not touched lately. On a virtual machine whose balloon
 # reports free pages to the host (as this Firecracker VM's does), memory left free for ~10 s goes
 # back to the host, and touching it again runs at ~0.45 GB/s instead of ~5 GB/s: dd's median of 3
-# back-to-back runs writes into the pages the first run freed, while the merge's page-cache pages
-# come from memory nobody touched during the build (docs/scaling.md). So: one write after 20 s idle.
+# back-to-back runs writes into the pages the first run freed; the merge's page-cache pages may be
+# either (docs/scaling.md). So also: one write after 20 s idle, the slow end of a plain write here.
 dd_cold_run() {
   local cnt=$(( (fbytes + 8388607) / 8388608 )) t0 t1
   sync; sleep 20
@@ -195,8 +195,9 @@ section=$work/section.md
   echo "disk) $dd_fsync MB/s; with \`oflag=direct\` $dd_direct MB/s. Merge (zstd $zref) at np 1: $wmbref_np1 MB/s, $(merge_vs "$wmbref_np1" "$dd_fsync") of dd conv=fsync,"
   echo "$(merge_vs "$wmbref_np1" "$dd_cache") of dd to the page cache; at np 2: $wmbref_np2 MB/s, $(merge_vs "$wmbref_np2" "$dd_fsync") and $(merge_vs "$wmbref_np2" "$dd_cache"). Target (issue 4): at least 0.5 of the plain write."
   echo "The dd figures are medians of 3 back-to-back writes, which reuse memory the previous one freed. One write after"
-  echo "20 s idle, into memory the VM had handed back to its host (as the merge's page-cache pages are): $dd_cold_cache MB/s"
-  echo "into the page cache, $dd_cold_fsync MB/s with \`conv=fsync\`; the merge (zstd $zref) is $(merge_vs "$wmbref_np1" "$dd_cold_fsync") (np 1) and $(merge_vs "$wmbref_np2" "$dd_cold_fsync") (np 2) of the latter."
+  echo "20 s idle, into memory the VM had handed back to its host: $dd_cold_cache MB/s into the page cache, $dd_cold_fsync MB/s"
+  echo "with \`conv=fsync\` (the merge (zstd $zref) is $(merge_vs "$wmbref_np1" "$dd_cold_fsync") (np 1) and $(merge_vs "$wmbref_np2" "$dd_cold_fsync") (np 2) of the latter). The merge's own page-cache pages"
+  echo "can be of either kind, so the plain write it should be held to lies between the two (docs/scaling.md)."
   if [ -n "${wmb0_np1:-}" ]; then
     echo "Without compression (zstd 0, a larger file): np 1 $wmb0_np1 MB/s, np 2 $wmb0_np2 MB/s."
   fi

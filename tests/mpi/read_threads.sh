@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The rank's reading shared among its OpenMP threads (mpi/spr_build_read.c) gives what one reader
 # gives: the same index file, the same skip counts, and the same first error in line order. The
-# batches are forced small (SPR_TEST_READ_BATCH_BYTES) so that a small corpus makes many batches,
-# each split among 3 threads; the corpora have a byte order mark, blank lines and CRLF endings.
+# shares are forced small (SPR_TEST_READ_SHARE_BYTES) so that a small corpus makes many batches of
+# 12 shares (3 threads), the next one parsed while the last one is appended; the corpora have a
+# byte order mark, blank lines and CRLF endings.
 set -euo pipefail
 work=$(mktemp -d /tmp/spire-read-threads-XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -21,16 +22,16 @@ for c in text vec; do
   OMP_NUM_THREADS=1 "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-ref.h5" >/dev/null
   OMP_NUM_THREADS=1 mpi 2 "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-ref2.h5" >/dev/null
   for batch in 1 700 5000; do
-    OMP_NUM_THREADS=3 SPR_TEST_READ_BATCH_BYTES=$batch "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-t.h5" >/dev/null
-    cmp "$work/$c-ref.h5" "$work/$c-t.h5" || fail "$c: 3 threads, batches of 3 x $batch bytes: not the same file as 1 thread"
-    OMP_NUM_THREADS=3 SPR_TEST_READ_BATCH_BYTES=$batch mpi 2 "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-t2.h5" >/dev/null
-    cmp "$work/$c-ref2.h5" "$work/$c-t2.h5" || fail "$c: np 2, 3 threads, batches of 3 x $batch bytes: not the same file"
+    OMP_NUM_THREADS=3 SPR_TEST_READ_SHARE_BYTES=$batch "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-t.h5" >/dev/null
+    cmp "$work/$c-ref.h5" "$work/$c-t.h5" || fail "$c: 3 threads, shares of $batch bytes: not the same file as 1 thread"
+    OMP_NUM_THREADS=3 SPR_TEST_READ_SHARE_BYTES=$batch mpi 2 "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-t2.h5" >/dev/null
+    cmp "$work/$c-ref2.h5" "$work/$c-t2.h5" || fail "$c: np 2, 3 threads, shares of $batch bytes: not the same file"
   done
   # bounded memory: the postings spill to disk while the threads read (1 MiB budget)
   OMP_NUM_THREADS=1 "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-b1.h5" --memory-budget 1 --spill-dir "$work" >/dev/null
-  OMP_NUM_THREADS=3 SPR_TEST_READ_BATCH_BYTES=900 "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-b3.h5" --memory-budget 1 --spill-dir "$work" >/dev/null
+  OMP_NUM_THREADS=3 SPR_TEST_READ_SHARE_BYTES=900 "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-b3.h5" --memory-budget 1 --spill-dir "$work" >/dev/null
   cmp "$work/$c-b1.h5" "$work/$c-b3.h5" || fail "$c: bounded memory, 3 threads: not the same file as 1 thread"
-  echo "ok $c: 3 threads = 1 thread (np 1 and 2, batches of 1, 700 and 5000 bytes per thread; bounded memory)"
+  echo "ok $c: 3 threads = 1 thread (np 1 and 2, shares of 1, 700 and 5000 bytes; bounded memory)"
 done
 
 # bad records in several threads' shares: the error names the first one, as one reader does
@@ -43,7 +44,7 @@ bad "$work/bad.jsonl" 1500 900 $((n_text - 5))
 for th in 1 3; do
   for batch in 300 4000 0; do
     rm -f "$work/x.h5"
-    if OMP_NUM_THREADS=$th SPR_TEST_READ_BATCH_BYTES=$batch "$SPIRE" index --input "$work/bad.jsonl" --output "$work/x.h5" 2> "$work/err.log"; then
+    if OMP_NUM_THREADS=$th SPR_TEST_READ_SHARE_BYTES=$batch "$SPIRE" index --input "$work/bad.jsonl" --output "$work/x.h5" 2> "$work/err.log"; then
       fail "a corpus with malformed records was accepted"
     fi
     grep -q 'bad.jsonl:900: ' "$work/err.log" || fail "$th threads, batch $batch: the message does not name line 900: $(cat "$work/err.log")"
@@ -54,7 +55,7 @@ echo "ok errors: line 900, the first of three bad lines, named with 1 and 3 thre
 
 # --on-error skip: the same counts and the same index whatever the thread count
 OMP_NUM_THREADS=1 "$SPIRE" index --input "$work/bad.jsonl" --output "$work/s1.h5" --on-error skip >/dev/null 2> "$work/s1.log"
-OMP_NUM_THREADS=3 SPR_TEST_READ_BATCH_BYTES=500 "$SPIRE" index --input "$work/bad.jsonl" --output "$work/s3.h5" --on-error skip >/dev/null 2> "$work/s3.log"
+OMP_NUM_THREADS=3 SPR_TEST_READ_SHARE_BYTES=500 "$SPIRE" index --input "$work/bad.jsonl" --output "$work/s3.h5" --on-error skip >/dev/null 2> "$work/s3.log"
 grep -q 'skipped 3 record(s): malformed 3' "$work/s1.log" || fail "1 thread: want 3 malformed records skipped: $(cat "$work/s1.log")"
 diff <(grep skipped "$work/s1.log") <(grep skipped "$work/s3.log") || fail "skip counts differ with 3 threads"
 cmp "$work/s1.h5" "$work/s3.h5" || fail "--on-error skip: the index differs with 3 threads"
