@@ -24,6 +24,7 @@
  * thread, back from appending the previous batch, finds shares left to parse. */
 #define SPR_READ_SHARE_BYTES (2u << 20)
 #define SPR_READ_SHARES_PER_THREAD 4
+#define SPR_READ_SHARE_MIN (64u << 10) /* with a memory budget, shares shrink down to this */
 
 typedef struct spr_rdoc { /* one parsed record of a share */
   uint64_t line;
@@ -209,6 +210,7 @@ static void spr_rbatch_spawn(spr_rbatch *b, const spr_build_params *p, const spr
        * shares before it are counted, which the calling thread does as it appends them */
       s->rc = spr_rshare_parse(s, p, voc, 0);
       s->lines = spr_corpus_cursor_line(s->cur);
+      spr_corpus_cursor_release(s->cur); /* the share's mapped pages are done with */
       if (s->rc < 0) spr_clear_error(); /* raised again by spr_rshare_commit, with its line */
     }
   }
@@ -235,6 +237,11 @@ int spr_build_read_records(const spr_build_params *p, spr_corpus *corp, uint64_t
       SPR_TRYG(rc, spr_analyzer_create(p->vectors ? "standard" : p->analyzer, &s->an), cleanup);
     }
   uint64_t per = SPR_READ_SHARE_BYTES;
+  if (p->memory_budget) { /* bounded memory: the records in flight (two batches) take an eighth of it */
+    per = p->memory_budget / 8 / (2 * (uint64_t)nsh);
+    if (per < SPR_READ_SHARE_MIN) per = SPR_READ_SHARE_MIN;
+    if (per > SPR_READ_SHARE_BYTES) per = SPR_READ_SHARE_BYTES;
+  }
   const char *hook = getenv("SPR_TEST_READ_SHARE_BYTES"); /* tests: many batches from a small file */
   if (hook && strtoull(hook, NULL, 10) > 0) per = strtoull(hook, NULL, 10);
   spr_progress prog;

@@ -229,9 +229,14 @@ int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, uint64_t end, 
   return SPR_OK;
 }
 
+void spr_corpus_cursor_release(spr_corpus_cursor *cur) {
+  if (cur->pos > cur->released) spr_corpus_release(cur->c, cur->released, cur->pos);
+  cur->released = cur->pos;
+}
+
 void spr_corpus_cursor_seek(spr_corpus_cursor *cur, uint64_t begin, uint64_t end, uint64_t first_line) {
   const spr_corpus *c = cur->c;
-  if (cur->pos > cur->released) spr_corpus_release(c, cur->released, cur->pos);
+  spr_corpus_cursor_release(cur);
   cur->pos = begin == 0 && c->bom ? c->bom : begin;
   cur->released = cur->pos;
   cur->end = end > cur->pos ? end : cur->pos;

@@ -88,6 +88,8 @@ SPR_NODISCARD int spr_corpus_cursor_create(const spr_corpus *c, uint64_t begin, 
 /* Point the cursor at [begin,end), whose first line is first_line; the pages of what it read before
  * are given back. Its policy, skip counts and scratch buffers stay. Never fails. */
 void spr_corpus_cursor_seek(spr_corpus_cursor *cur, uint64_t begin, uint64_t end, uint64_t first_line);
+/* Give back the mapped pages of what the cursor has read so far (whole pages only). */
+void spr_corpus_cursor_release(spr_corpus_cursor *cur);
 /* The number the cursor's next line gets: after the last record of [begin, end), first_line plus
  * the lines of the range (blank ones included). */
 uint64_t spr_corpus_cursor_line(const spr_corpus_cursor *cur);
