@@ -93,9 +93,9 @@ log "dd"
 dd_cache=$(dd_run)
 dd_fsync=$(dd_run conv=fsync)
 dd_direct=$(dd_run oflag=direct)
-# The same writes into memory the guest has not touched lately. On a virtual machine whose balloon
-# reports free pages to the host (as this Firecracker VM's does), memory left free for ~10 s goes
-# back to the host, and touching it again runs at ~0.45 GB/s instead of ~5 GB/s: dd's median of 3
+# The same writes into memory the guest has not touched lately. On this Firecracker VM, memory left
+# free for a few seconds behaves as if handed back to the host: touching it again runs at
+# ~0.45 GB/s instead of 3-5 GB/s (docs/scaling.md, "Memory on this VM"): dd's median of 3
 # back-to-back runs writes into the pages the first run freed; the merge's page-cache pages may be
 # either (docs/scaling.md). So also: one write after 20 s idle, the slow end of a plain write here.
 dd_cold_run() {
