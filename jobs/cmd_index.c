@@ -11,7 +11,8 @@ static void spr_index_help(void) {
   printf(
       "usage: [mpirun -np N] spire index --input CORPUS --output INDEX.h5 [options]\n\n"
       "Build a BM25 impact index (one parallel HDF5 file) from a JSONL or TSV corpus. Every rank reads\n"
-      "its own byte range of the corpus; the file is identical whatever the number of ranks.\n\n"
+      "its own byte range of the corpus with all its OpenMP threads (OMP_NUM_THREADS; default: the\n"
+      "node's cores / its ranks); the file is identical whatever the number of ranks and threads.\n\n"
       "  --input PATH        corpus: JSONL ({\"id\", \"text\" or \"contents\", optional \"title\"}), TSV (id<TAB>text),\n"
       "                      or pre-encoded JSON vectors ({\"id\", \"vector\": {\"token\": weight, ...}})\n"
       "  --output PATH       index file to write (written as PATH.tmp, renamed when complete)\n"
