@@ -717,7 +717,7 @@ int spr_queries_load_as(const char *path, const char *format, spr_queries *out) 
   SPR_TRY(spr_corpus_open(path, SPR_CORPUS_AUTO, &c));
   int rc = SPR_OK;
   int pisa = !strcmp(f, "pisa");
-  if (!strcmp(f, "auto") && c->fmt == SPR_CORPUS_TSV) { /* PISA: the first line has no TAB but a ':' */
+  if (!strcmp(f, "auto") && c->fmt == SPR_CORPUS_TSV && c->data) { /* PISA: the first line has no TAB but a ':' */
     uint64_t i = c->bom;
     while (i < c->size && (c->data[i] == '\n' || c->data[i] == '\r')) i++;
     const char *s = c->data + i, *nl = memchr(s, '\n', c->size - i);

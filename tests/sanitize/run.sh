@@ -16,7 +16,7 @@ LEAK_MPI='^(h5_roundtrip_np[124]|h5_roundtrip_raw_np2|h5_corrupt_np[124]|eval_mp
 # whole mpi label under ASan takes about 25 minutes on 2 cores, beyond CI's budget; the parsers the
 # other scripts feed with bad input are fuzzed under ASan + UBSan (docs/reliability.md).
 # ASAN_ALL=1 runs every MPI test instead.
-REST_MPI='^(mpi_determinism_tiny|mpi_determinism_vectors|mpi_reorder|mpi_prune|mpi_ciff_np1|mpi_faults_np2|mpi_h5_precompress|mpi_bounded|mpi_read_threads)$'
+REST_MPI='^(mpi_determinism_tiny|mpi_determinism_vectors|mpi_reorder|mpi_prune|mpi_ciff_np1|mpi_faults_np2|mpi_h5_precompress|mpi_bounded|mpi_read_threads|mpi_malformed)$'
 [ "${ASAN_ALL:-0}" = 1 ] && REST_MPI='.'
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
