@@ -775,7 +775,9 @@ static int spr_build_forward(const spr_comm *c, const spr_build_params *p, const
       }
     }
   }
-  SPR_TRYG(rc, spr_mpi_alltoallv_give(c, (void **)&send, send_counts, &recv, recv_counts), cleanup);
+  rc = spr_mpi_alltoallv_give(c, send, send_counts, &recv, recv_counts);
+  send = NULL;
+  SPR_TRYG(rc, rc, cleanup);
   uint64_t n = 0;
   for (int r = 0; r < P; r++) n += recv_counts[r] / sizeof(spr_prec);
   const uint64_t d_lo = b->blk_lo * bs, d_hi = b->blk_hi * bs < n_docs ? b->blk_hi * bs : n_docs;
@@ -1389,7 +1391,9 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
       send_counts[r] += sizeof(spr_prec);
     }
   }
-  SPR_TRYG(rc, spr_mpi_alltoallv_give(c, (void **)&send, send_counts, &recv, recv_counts), cleanup);
+  rc = spr_mpi_alltoallv_give(c, send, send_counts, &recv, recv_counts);
+  send = NULL;
+  SPR_TRYG(rc, rc, cleanup);
   uint64_t n_recv = 0;
   for (size_t r = 0; r < P; r++) n_recv += recv_counts[r] / sizeof(spr_prec);
   const uint32_t t0 = tb[c->rank], nt = tb[c->rank + 1] - t0;

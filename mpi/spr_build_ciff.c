@@ -142,9 +142,9 @@ int spr_build_read_ciff(const spr_comm *c, const spr_build_params *p, spr_vocab 
     spr_ciff_list_free(&lst);
   }
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  SPR_TRYG(rc, spr_mpi_alltoallv(c, send, scount, &recv, rcount), cleanup);
-  free(send);
+  rc = spr_mpi_alltoallv_give(c, send, scount, &recv, rcount);
   send = NULL;
+  SPR_TRYG(rc, rc, cleanup);
   uint64_t ntrip = 0;
   for (int r = 0; r < P; r++) ntrip += rcount[r] / sizeof(spr_ciff_trip);
 
@@ -181,9 +181,9 @@ int spr_build_read_ciff(const spr_comm *c, const spr_build_params *p, spr_vocab 
     }
   }
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  SPR_TRYG(rc, spr_mpi_alltoallv(c, rsend, scount, &rrecv, rcount), cleanup);
-  free(rsend);
+  rc = spr_mpi_alltoallv_give(c, rsend, scount, &rrecv, rcount);
   rsend = NULL;
+  SPR_TRYG(rc, rc, cleanup);
 
   /* 4. assemble this rank's documents [dlo, dhi) */
   {

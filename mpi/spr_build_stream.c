@@ -829,8 +829,7 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
     }
     rc = spr_mpi_agree(c, spr_test_fault(c, "index.route", rc));
     if (rc != SPR_OK) break;
-    rc = spr_mpi_alltoallv(c, grouped, scount, &recv, rcount);
-    free(grouped);
+    rc = spr_mpi_alltoallv_give(c, grouped, scount, &recv, rcount);
     grouped = NULL;
     if (rc != SPR_OK) break;
     uint64_t nr = 0;

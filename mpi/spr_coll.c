@@ -361,16 +361,14 @@ cleanup:
   return rc;
 }
 
-int spr_mpi_alltoallv_give(const spr_comm *c, void **send, const uint64_t *send_counts, void **recv,
+int spr_mpi_alltoallv_give(const spr_comm *c, void *send, const uint64_t *send_counts, void **recv,
                            uint64_t *recv_counts) {
   if (c->size == 1) {
-    *recv = *send ? *send : malloc(1);
-    *send = NULL;
+    *recv = send ? send : malloc(1);
     recv_counts[0] = send_counts[0];
     return *recv ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "alltoallv: out of memory");
   }
-  const int rc = spr_mpi_alltoallv(c, *send, send_counts, recv, recv_counts);
-  free(*send);
-  *send = NULL;
+  const int rc = spr_mpi_alltoallv(c, send, send_counts, recv, recv_counts);
+  free(send);
   return rc;
 }

@@ -56,10 +56,10 @@ SPR_NODISCARD int spr_mpi_allgatherv(const spr_comm *c, const void *buf, size_t 
  * *recv is malloc'ed (caller owns), recv_counts[r] gets bytes from rank r (c->size entries). */
 SPR_NODISCARD int spr_mpi_alltoallv(const spr_comm *c, const void *sendbuf, const uint64_t *send_counts,
                                     void **recv, uint64_t *recv_counts);
-/* The same, taking *send (malloc'ed; freed, and *send set to NULL, in every case). On one rank the
- * send buffer itself becomes *recv: no second buffer, no copy (the build's route steps move
- * 12 bytes per posting). */
-SPR_NODISCARD int spr_mpi_alltoallv_give(const spr_comm *c, void **send, const uint64_t *send_counts, void **recv,
+/* The same, taking send (malloc'ed): it is freed, or on one rank handed over as *recv (no second
+ * buffer, no copy: the build's route steps move 12 bytes per posting). The caller forgets send in
+ * every case. */
+SPR_NODISCARD int spr_mpi_alltoallv_give(const spr_comm *c, void *send, const uint64_t *send_counts, void **recv,
                                          uint64_t *recv_counts);
 /* Collective. The distributed top-k: lists holds nq best-first lists of k hits each (padded with
  * spr_topk_pad); on return, root's lists hold the best k of the union over all ranks for every

@@ -319,9 +319,9 @@ int spr_reorder_bp(const spr_comm *c, const spr_build_params *p, uint32_t n_term
   l->ids_cap = l->id_off_cap = l->dl_cap = l->line_cap = l->post_off_cap = l->tid_cap = 0;
   free(s.part), free(s.pos), free(s.side);
   s.part = s.pos = NULL, s.side = NULL;
-  SPR_TRYG(rc, spr_mpi_alltoallv(c, send, scount, &recv, rcount), cleanup);
-  free(send);
+  rc = spr_mpi_alltoallv_give(c, send, scount, &recv, rcount);
   send = NULL;
+  SPR_TRYG(rc, rc, cleanup);
 
   /* 3. local levels: each received part, in pos order, through the kernel */
   {

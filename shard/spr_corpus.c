@@ -180,12 +180,7 @@ void spr_corpus_split_range(const spr_corpus *c, uint64_t lo, uint64_t hi, int p
 }
 
 void spr_corpus_split(const spr_corpus *c, int part, int parts, uint64_t *begin, uint64_t *end) {
-  const unsigned __int128 s = c->size;
-  const uint64_t b = (uint64_t)(s * (unsigned)part / (unsigned)parts);
-  const uint64_t e = (uint64_t)(s * (unsigned)(part + 1) / (unsigned)parts);
-  *begin = spr_corpus_line_start(c, b);
-  *end = part + 1 == parts ? c->size : spr_corpus_line_start(c, e);
-  if (*end < *begin) *end = *begin;
+  spr_corpus_split_range(c, 0, c->size, part, parts, begin, end);
 }
 
 /* Drop the mapped pages wholly inside [lo, hi) from this process's memory: the corpus is read once,
