@@ -1306,8 +1306,12 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   spr_bm25 bm = {.k1 = p->k1, .b = p->b, .n_docs = (double)n_docs, .avgdl = sumlen / (double)n_docs};
   /* scores and the quantizer: BM25 scores, or the vectors' weights; integer vector weights in
    * [1, 255] everywhere (Anserini's quantized SPLADE) are kept as they are */
+  /* every posting on its own: the rank's threads share the documents (the same values for any
+   * thread count; the maxima below are exact) */
   double smax = 0, not_identity = 0;
-  for (uint64_t d = 0; d < l.n_docs; d++)
+  const int64_t nd_local = (int64_t)l.n_docs;
+#pragma omp parallel for schedule(static) reduction(max : not_identity)
+  for (int64_t d = 0; d < nd_local; d++)
     for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
       const uint32_t lt = l.tid[i];
       score[i] = spr_build_score(p, &bm, dict.ldf[lt], l.w[i], l.dl[d]);
@@ -1323,15 +1327,17 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   /* 4a. static pruning by document (docs/pruning.md) */
   if (p->prune_min_weight > 0 || p->prune_top_terms > 0)
     SPR_TRYG(rc, spr_mpi_agree(c, spr_prune_docs(p, &l, score, &st->pruned_doc)), cleanup);
-  for (uint64_t i = 0; i < l.n_post; i++) smax = score[i] > smax ? score[i] : smax;
+  const int64_t np_local = (int64_t)l.n_post;
+#pragma omp parallel for schedule(static) reduction(max : smax)
+  for (int64_t i = 0; i < np_local; i++) smax = score[i] > smax ? score[i] : smax;
   SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), cleanup);
   SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), cleanup);
   const int identity = p->vectors && !not_identity && p->bits == 8;
   st->avgdl = bm.avgdl;
   st->score_max = smax;
   st->identity = identity;
-  for (uint64_t i = 0; i < l.n_post; i++)
-    limp[i] = spr_build_impact(identity, score[i], smax, p->bits);
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < np_local; i++) limp[i] = spr_build_impact(identity, score[i], smax, p->bits);
   /* scores are in the impacts now: 8 bytes per posting back before the exchanges */
   free(score);
   score = NULL;

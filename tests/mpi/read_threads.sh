@@ -34,6 +34,18 @@ for c in text vec; do
   echo "ok $c: 3 threads = 1 thread (np 1 and 2, shares of 1, 700 and 5000 bytes; bounded memory)"
 done
 
+# integer weights in [1, 255] are kept as impacts unless one weight anywhere is not: the threads'
+# verdicts are combined (one fractional weight on the last line decides, with 1 or 3 threads)
+sed -E 's/: ([0-9]+)\.[0-9]+/: \1/g' "$work/vec.jsonl" > "$work/int.jsonl"
+sed -E '$ s/: ([0-9]+)([,}])/: \1.5\2/' "$work/int.jsonl" > "$work/int1.jsonl"
+for c in int int1; do
+  OMP_NUM_THREADS=1 "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-1.h5" >/dev/null
+  OMP_NUM_THREADS=3 SPR_TEST_READ_SHARE_BYTES=3000 "$SPIRE" index --input "$work/$c.jsonl" --output "$work/$c-3.h5" >/dev/null
+  cmp "$work/$c-1.h5" "$work/$c-3.h5" || fail "$c: 3 threads differ from 1"
+done
+cmp -s "$work/int-1.h5" "$work/int1-1.h5" && fail "one fractional weight changed nothing"
+echo "ok integer weights: kept as impacts or quantized, the same with 1 and 3 threads"
+
 # bad records in several threads' shares: the error names the first one, as one reader does
 bad() { # bad OUT LINE...: text.jsonl with the given lines replaced by malformed records
   local out=$1; shift
