@@ -7,10 +7,11 @@
  * the other threads parse the next batch; the new terms enter the vocabulary when no task reads
  * it. So documents, their lines and the vocabulary's local ids come out exactly as a single
  * reader gives them, the bounded-memory spill sees the same stream, and an error is the first one
- * in line order, its message produced where it happened and raised again on the calling thread
+ * in line order. Shares number their lines from 0 (a share's first line is known only once the
+ * shares before it are counted); the share that failed is parsed again on the calling thread,
+ * numbered from its real first line, which raises the same failure there with its message
  * (SPR_FAIL messages are thread-local). */
 #include <omp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +40,7 @@ typedef struct spr_rmiss { /* a term the vocabulary did not have when the share 
   uint64_t at, len;        /* its bytes in the share's str */
 } spr_rmiss;
 
-typedef struct spr_rshare { /* one thread's part of a batch */
+typedef struct spr_rshare { /* one share of a batch, parsed by one task */
   spr_corpus_cursor *cur;   /* owned, reused from batch to batch */
   spr_analyzer *an;         /* owned (text corpora) */
   spr_tokens toks;
