@@ -59,8 +59,8 @@ static size_t spr_bmp_ws_carve(const spr_bmp_index *ix, uint32_t max_terms, void
 }
 
 size_t spr_bmp_workspace_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms) {
-  (void)k; /* the hits live in the caller's out array */
-  return spr_bmp_ws_carve(ix, max_terms, NULL, NULL) + (ix->fd_off || ix->tp_pair ? spr_bmp_accel_ws_size(ix, max_terms) : 0);
+  return spr_bmp_ws_carve(ix, max_terms, NULL, NULL) +
+         (ix->fd_off || ix->tp_pair ? spr_bmp_accel_ws_size(ix, k ? k : 1, max_terms) : 0);
 }
 
 /* ---- a max-heap of u64 keys ---- */

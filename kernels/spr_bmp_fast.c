@@ -334,6 +334,39 @@ const char *spr_bmp_accel_isa(void) {
 
 /* ---- search ---- */
 
+/* Sort a[0..n) descending (heapsort: no allocation, n <= k). */
+static void spr_bmp_sort_keys(uint64_t *a, uint32_t n) {
+  for (uint32_t i = n / 2; i-- > 0;) { /* min-heap, then move the root to the end */
+    uint32_t r = i;
+    for (;;) {
+      uint32_t l = 2 * r + 1, w = r;
+      if (l < n && a[l] < a[w]) w = l;
+      if (l + 1 < n && a[l + 1] < a[w]) w = l + 1;
+      if (w == r) break;
+      const uint64_t t = a[r];
+      a[r] = a[w];
+      a[w] = t;
+      r = w;
+    }
+  }
+  for (uint32_t m = n; m > 1; m--) {
+    const uint64_t t = a[0];
+    a[0] = a[m - 1];
+    a[m - 1] = t;
+    uint32_t r = 0;
+    for (;;) {
+      uint32_t l = 2 * r + 1, w = r;
+      if (l < m - 1 && a[l] < a[w]) w = l;
+      if (l + 1 < m - 1 && a[l + 1] < a[w]) w = l + 1;
+      if (w == r) break;
+      const uint64_t x = a[r];
+      a[r] = a[w];
+      a[w] = x;
+      r = w;
+    }
+  }
+}
+
 typedef struct spr_bmp_fws {
   uint32_t *bound;      /* SPR_BMP_TILE: one tile's bounds */
   uint32_t *cid, *cb;   /* n_blocks: live candidates (block id, bound), ascending ids */
@@ -351,14 +384,23 @@ typedef struct spr_bmp_fws {
                            block (any content is safe) */
   uint64_t *inb;        /* term-major: stride / 64 words, the current batch's blocks as bits (zero
                            between batches) */
+  uint64_t *hk;         /* spr_bmp_hcap(k): the hits kept so far as keys score << 32 | ~doc */
 } spr_bmp_fws;
+
+/* The hit buffer holds up to SPR_BMP_HBUF_MUL x k + SPR_BMP_BLOCK_MAX keys: documents are appended
+ * without ordering (a branch-free store for every document of a scored block) while their score
+ * reaches the current threshold, and the buffer is cut back to its k best by a selection when the
+ * next block might not fit. A heap push cost ~25 cycles per offered document at k = 1000 on
+ * wiki-wp-dev (a third of the query); the selection costs a few cycles per kept key. */
+#define SPR_BMP_HBUF_MUL 3u
+static size_t spr_bmp_hcap(uint32_t k) { return (size_t)SPR_BMP_HBUF_MUL * k + SPR_BMP_BLOCK_MAX; }
 
 static uint32_t spr_bmp_bcap(const spr_bmp_index *ix) {
   const uint32_t c = SPR_BMP_BATCH_DOCS / ix->block_size;
   return c ? c : 1;
 }
 
-static size_t spr_bmp_fws_carve(const spr_bmp_index *ix, uint32_t max_terms, void *base, spr_bmp_fws *w) {
+static size_t spr_bmp_fws_carve(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms, void *base, spr_bmp_fws *w) {
   const size_t nb = ix->n_blocks ? ix->n_blocks : 1, bcap = spr_bmp_bcap(ix), tm = ix->fd_off == NULL;
   const size_t sizes[13] = {SPR_BMP_TILE * 4, SPR_ALIGN8(nb * 4), SPR_ALIGN8(nb * 4), SPR_ALIGN8(bcap * 4),
                             SPR_BMP_HIST * 4, (size_t)max_terms * sizeof(void *), SPR_ALIGN8((size_t)max_terms * 4),
@@ -373,15 +415,45 @@ static size_t spr_bmp_fws_carve(const spr_bmp_index *ix, uint32_t max_terms, voi
     off += sizes[i];
   }
   p[13] = base ? (char *)base + off : NULL;
-  off += inb;
+  off += SPR_ALIGN8(inb);
+  void *hk = base ? (char *)base + off : NULL;
+  off += spr_bmp_hcap(k) * sizeof(uint64_t);
   if (w)
     *w = (spr_bmp_fws){p[0], p[1], p[2], p[3], p[4], (const uint8_t **)p[5], p[6], p[7], p[8], p[9], p[10], p[11],
-                       p[12], p[13]};
+                       p[12], p[13], hk};
   return off;
 }
 
-size_t spr_bmp_accel_ws_size(const spr_bmp_index *ix, uint32_t max_terms) {
-  return spr_bmp_fws_carve(ix, max_terms, NULL, NULL);
+size_t spr_bmp_accel_ws_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms) {
+  return spr_bmp_fws_carve(ix, k, max_terms, NULL, NULL);
+}
+
+/* Reorder a[0..n) (distinct keys, n > k >= 1) so that a[k - 1] is the k-th largest and a[0..k - 1)
+ * the larger ones (quickselect, median-of-three pivots). */
+static void spr_bmp_select(uint64_t *a, uint32_t n, uint32_t k) {
+  int64_t lo = 0, hi = (int64_t)n - 1;
+  const int64_t t = (int64_t)k - 1;
+  while (hi > lo) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    const uint64_t x = a[lo], y = a[mid], z = a[hi];
+    const uint64_t pv = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
+    int64_t i = lo, j = hi;
+    while (i <= j) { /* descending: a[lo, i) >= pv >= a(j, hi] */
+      while (a[i] > pv) i++;
+      while (a[j] < pv) j--;
+      if (i <= j) {
+        const uint64_t s = a[i];
+        a[i++] = a[j];
+        a[j--] = s;
+      }
+    }
+    if (t <= j)
+      hi = j;
+    else if (t >= i)
+      lo = i;
+    else
+      return; /* j < t < i: a[t] == pv, in its place */
+  }
 }
 
 typedef struct spr_bmp_match {
@@ -401,26 +473,51 @@ typedef struct spr_bmp_actx {
   spr_bmp_match *mt; /* mcap */
   uint32_t mcap;
   uint32_t theta, doc_base;
-  spr_topk *heap;
+  /* the hits: keys hk[0..hn) (capacity hcap), all with score >= hthr; once a selection has kept
+   * k of them, hthr is the k-th best score (a lower bound of the final one) */
+  uint64_t *hk;
+  uint32_t hn, hcap, k, hthr;
   spr_bmp_stats st;
 } spr_bmp_actx;
 
-/* Offer the documents first + [0, nd) with scores sc[0..nd) to the heap; 1 when any scored. */
-static inline int spr_bmp_offer(spr_bmp_actx *c, uint32_t first, const uint32_t *sc, uint32_t nd) {
-  int any = 0;
-  for (uint32_t d = 0; d < nd; d++) {
-    if (!sc[d]) continue;
-    any = 1;
-    const spr_hit h = {sc[d], c->doc_base + first + d};
-    if (c->heap->n == c->heap->k && !spr_hit_before(h, c->heap->h[0])) continue;
-    spr_topk_push(c->heap, h);
+/* Cut the hits back to the k best and raise the threshold to the k-th score. */
+static void spr_bmp_keep(spr_bmp_actx *c) {
+  if (c->hn < c->k) return;
+  uint64_t kth = c->hk[c->k - 1];
+  if (c->hn > c->k) {
+    spr_bmp_select(c->hk, c->hn, c->k);
+    c->hn = c->k;
+    kth = c->hk[c->k - 1];
+  } else {
+    for (uint32_t i = 0; i < c->k; i++) kth = c->hk[i] < kth ? c->hk[i] : kth;
   }
-  return any;
+  const uint32_t s = (uint32_t)(kth >> 32);
+  if (s > c->hthr) c->hthr = s;
 }
 
-static inline uint32_t spr_bmp_athr(const spr_bmp_actx *c) {
-  if (c->heap->n == c->heap->k && c->heap->h[0].score > c->theta) return c->heap->h[0].score;
-  return c->theta;
+/* Offer the documents first + [0, nd) with scores sc[0..nd) (nd <= SPR_BMP_BLOCK_MAX): each one whose
+ * score reaches the threshold is appended (a document below it cannot be among the k best: k
+ * documents already score at least that); 1 when any scored. */
+static inline int spr_bmp_offer(spr_bmp_actx *c, uint32_t first, const uint32_t *sc, uint32_t nd) {
+  if (c->hn + nd > c->hcap) spr_bmp_keep(c);
+  uint32_t any = 0, n = c->hn;
+  const uint32_t thr = c->hthr;
+  uint64_t *const hk = c->hk;
+  const uint32_t d0 = ~(c->doc_base + first);
+  for (uint32_t d = 0; d < nd; d++) {
+    any |= sc[d];
+    hk[n] = (uint64_t)sc[d] << 32 | (d0 - d);
+    n += sc[d] >= thr;
+  }
+  c->hn = n;
+  return any != 0;
+}
+
+/* The pruning threshold: the seed, or the k-th score of the hits once k are kept (the buffer is cut
+ * back first, so the threshold is the one a heap of the k best would give). */
+static inline uint32_t spr_bmp_athr(spr_bmp_actx *c) {
+  spr_bmp_keep(c);
+  return c->hthr > c->theta ? c->hthr : c->theta;
 }
 
 /* The smallest bound that is not pruned at threshold thr: bound >= it unless thr > alpha x bound.
@@ -648,7 +745,7 @@ static void spr_bmp_score_terms(spr_bmp_actx *c, const uint32_t *ids, uint32_t n
 void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m, double alpha, uint32_t theta,
                           uint32_t doc_base, void *ws, spr_topk *heap, spr_bmp_stats *st) {
   spr_bmp_fws w;
-  spr_bmp_fws_carve(ix, m, ws, &w);
+  spr_bmp_fws_carve(ix, heap->k, m, ws, &w);
   const uint32_t stride = ix->dn_stride;
   /* the query's dense rows and sparse lists */
   uint32_t nd = 0, ns = 0;
@@ -714,7 +811,8 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
     memset(w.inb, 0, (size_t)stride / 8);
   }
   spr_bmp_actx c = {.ix = ix, .qw = w.qw, .slot = w.slot, .inb = w.inb, .qt = qt, .m = m, .acc = w.acc, .mt = w.mt,
-                    .mcap = SPR_BMP_MATCHES + spr_bmp_bcap(ix), .theta = theta, .doc_base = doc_base, .heap = heap};
+                    .mcap = SPR_BMP_MATCHES + spr_bmp_bcap(ix), .theta = theta, .doc_base = doc_base,
+                    .hk = w.hk, .hcap = (uint32_t)spr_bmp_hcap(heap->k), .k = heap->k, .hthr = theta ? theta : 1};
   void (*const score)(spr_bmp_actx *, const uint32_t *, uint32_t) = dm ? spr_bmp_score_docs : spr_bmp_score_terms;
   const uint32_t bcap = spr_bmp_bcap(ix);
   uint64_t target = SPR_BMP_FIRST_BATCH[dm] + SPR_BMP_FIRST_FILL[dm] * ((heap->k + ix->block_size - 1) / ix->block_size);
@@ -750,6 +848,14 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
     hi = cut;
     target *= SPR_BMP_GROWTH[dm];
   }
+  /* the k best, worst first: an ascending array is a heap with the worst at the root */
+  spr_bmp_keep(&c);
+  spr_bmp_sort_keys(c.hk, c.hn);
+  for (uint32_t i = 0; i < c.hn; i++) {
+    const uint64_t x = c.hk[c.hn - 1 - i];
+    heap->h[i] = (spr_hit){(uint32_t)(x >> 32), ~(uint32_t)x};
+  }
+  heap->n = c.hn;
   if (st) {
     st->blocks_scored += c.st.blocks_scored;
     st->blocks_nonzero += c.st.blocks_nonzero;

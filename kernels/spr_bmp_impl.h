@@ -80,11 +80,12 @@ void spr_bmp_fd_docs(const spr_bmp_index *ix, uint64_t b, const uint32_t *per, u
 void spr_bmp_fd_put(const spr_bmp_index *ix, uint64_t *pos, uint32_t t, const uint8_t *doc, const uint8_t *imp,
                     uint32_t c);
 
-/* Bytes of the accelerated search's workspace (on top of spr_bmp.c's own). */
-size_t spr_bmp_accel_ws_size(const spr_bmp_index *ix, uint32_t max_terms);
+/* Bytes of the accelerated search's workspace (on top of spr_bmp.c's own) for the top k. */
+size_t spr_bmp_accel_ws_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms);
 
 /* The accelerated search (ix->tp_pair set): qt[0..m) are the selected terms sorted by id, theta
- * the seeded threshold; hits go to heap. ws: spr_bmp_accel_ws_size(ix, >= m) bytes. */
+ * the seeded threshold; the heap->k best hits are left in heap (empty before). ws:
+ * spr_bmp_accel_ws_size(ix, >= heap->k, >= m) bytes. */
 void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m, double alpha,
                           uint32_t theta, uint32_t doc_base, void *ws, spr_topk *heap,
                           spr_bmp_stats *st);
