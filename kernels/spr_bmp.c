@@ -1,16 +1,12 @@
 /* spr_bmp.c: Block-Max Pruning. Why it is shaped this way (docs/bmp.md has the measurements):
  * - Block bounds are Σ weight × block max, in 32-bit (SPR_BMP_TERMS_MAX keeps the sum in range).
- * - Blocks (or superblocks) are visited in descending bound order through a lazily popped binary
+ * - Blocks are visited in descending bound order through a lazily popped binary
  *   max-heap built in O(n): only the blocks actually visited pay a log n pop, no full sort.
  * - A block is skipped only when the threshold is STRICTLY greater than alpha × its bound: a doc
  *   in a block whose bound equals the k-th score could tie it and win on a lower docid.
  * - The threshold is the heap's k-th score when the heap is full, raised by a seed from the kth
  *   table: k docs hold term t with impact >= kth(t), so they score >= weight(t) × kth(t), a lower
- *   bound of the final k-th score. It can only skip blocks that could not enter the top k.
- * - With superblocks (spr_bmp_super_build), bounds are first computed for superblocks of
- *   sb_blocks blocks (a short dense array); block bounds are computed only inside the superblocks
- *   that are visited, by locating each query term's block-max entries of that superblock through
- *   the superblock list. Most of the bound array is then never touched. */
+ *   bound of the final k-th score. It can only skip blocks that could not enter the top k. */
 #include "spr_bmp.h"
 #include "spr_bmp_impl.h"
 
@@ -24,9 +20,7 @@
 
 typedef struct spr_bmp_ws {
   uint32_t *acc;   /* SPR_BMP_BLOCK_MAX: one block's accumulators, kept all-zero between blocks */
-  uint32_t *bb;    /* sb_blocks: block bounds inside one superblock */
-  uint64_t *bkeys; /* sb_blocks */
-  uint32_t *bound; /* n_blocks: block (or superblock) bounds */
+  uint32_t *bound; /* n_blocks: block bounds */
   uint64_t *keys;  /* n_blocks: heap of (bound << 32 | ~id) */
   uint8_t *qw;     /* n_terms: dense query weights, zeroed per search */
   void *mt;        /* max_terms: one block's matched entries */
@@ -34,26 +28,22 @@ typedef struct spr_bmp_ws {
 } spr_bmp_ws;
 
 static size_t spr_bmp_ws_carve(const spr_bmp_index *ix, uint32_t max_terms, void *base, spr_bmp_ws *w) {
-  const size_t sb = ix->sb_blocks ? ix->sb_blocks : 1;
   const size_t nb = ix->n_blocks ? ix->n_blocks : 1;
-  const size_t sizes[8] = {SPR_BMP_BLOCK_MAX * sizeof(uint32_t), SPR_ALIGN8(sb * sizeof(uint32_t)),
-                           sb * sizeof(uint64_t), SPR_ALIGN8(nb * sizeof(uint32_t)),
+  const size_t sizes[6] = {SPR_BMP_BLOCK_MAX * sizeof(uint32_t), SPR_ALIGN8(nb * sizeof(uint32_t)),
                            nb * sizeof(uint64_t), SPR_ALIGN8(ix->n_terms), (size_t)max_terms * 16, (size_t)max_terms * sizeof(spr_qterm)};
   size_t off = 0;
-  void *ptrs[8];
-  for (int i = 0; i < 8; i++) {
+  void *ptrs[6];
+  for (int i = 0; i < 6; i++) {
     ptrs[i] = base ? (char *)base + off : NULL;
     off += sizes[i];
   }
   if (w) {
     w->acc = ptrs[0];
-    w->bb = ptrs[1];
-    w->bkeys = ptrs[2];
-    w->bound = ptrs[3];
-    w->keys = ptrs[4];
-    w->qw = ptrs[5];
-    w->mt = ptrs[6];
-    w->qt = ptrs[7];
+    w->bound = ptrs[1];
+    w->keys = ptrs[2];
+    w->qw = ptrs[3];
+    w->mt = ptrs[4];
+    w->qt = ptrs[5];
   }
   return off;
 }
@@ -230,74 +220,6 @@ static void spr_bmp_run_blocks(spr_bmp_query *qs, const spr_bmp_ws *w) {
   }
 }
 
-/* Index of superblock s in [lo, hi) of sb_id, or hi when absent. */
-static uint64_t spr_bmp_find_sb(const uint32_t *ids, uint64_t lo, uint64_t hi, uint32_t s) {
-  const uint64_t end = hi;
-  while (lo < hi) {
-    const uint64_t mid = lo + (hi - lo) / 2;
-    if (ids[mid] < s)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo < end && ids[lo] == s ? lo : end;
-}
-
-/* Superblock BMP: bounds per superblock, block bounds only inside the superblocks visited. */
-static void spr_bmp_run_super(spr_bmp_query *qs, const spr_bmp_ws *w) {
-  const spr_bmp_index *ix = qs->ix;
-  const uint32_t S = ix->sb_blocks, ns = ix->n_super;
-  uint32_t *sbb = w->bound;
-  memset(sbb, 0, (size_t)ns * sizeof *sbb);
-  for (uint32_t i = 0; i < qs->m; i++) {
-    const uint32_t t = qs->qt[i].term, wt = qs->qt[i].weight;
-    const uint64_t j0 = ix->sb_off[t], j1 = ix->sb_off[t + 1];
-    if (j1 - j0 == ns) { /* present in every superblock: a dense, vectorizable loop */
-      const uint8_t *mx = ix->sb_max + j0;
-      for (uint32_t s = 0; s < ns; s++) sbb[s] += wt * mx[s];
-    } else {
-      for (uint64_t j = j0; j < j1; j++) sbb[ix->sb_id[j]] += wt * ix->sb_max[j];
-    }
-  }
-  size_t nc = 0;
-  for (uint32_t s = 0; s < ns; s++)
-    if (sbb[s] && !spr_bmp_pruned(qs, qs->theta, sbb[s])) w->keys[nc++] = spr_bmp_key(sbb[s], s);
-  spr_bmp_heapify(w->keys, nc);
-  while (nc) {
-    if (spr_bmp_pruned(qs, spr_bmp_thr(qs), (uint32_t)(w->keys[0] >> 32))) break;
-    const uint32_t s = ~(uint32_t)spr_bmp_pop(w->keys, &nc);
-    const uint32_t b0 = s * S;
-    const uint32_t nbs = ix->n_blocks - b0 < S ? ix->n_blocks - b0 : S;
-    memset(w->bb, 0, (size_t)nbs * sizeof *w->bb);
-    for (uint32_t i = 0; i < qs->m; i++) {
-      const uint32_t t = qs->qt[i].term, wt = qs->qt[i].weight;
-      const uint64_t j0 = ix->sb_off[t], j1 = ix->sb_off[t + 1];
-      const uint64_t j = j1 - j0 == ns ? j0 + s : spr_bmp_find_sb(ix->sb_id, j0, j1, s);
-      if (j >= j1) continue;
-      const uint64_t base = ix->bm_off[t];
-      const uint64_t e1 = j + 1 < j1 ? base + ix->sb_pos[j + 1] : ix->bm_off[t + 1];
-      for (uint64_t e = base + ix->sb_pos[j]; e < e1; e++) w->bb[ix->bm_block[e] - b0] += wt * ix->bm_max[e];
-    }
-    const uint32_t thr = spr_bmp_thr(qs);
-    uint32_t nk = 0;
-    for (uint32_t x = 0; x < nbs; x++) {
-      if (!w->bb[x] || spr_bmp_pruned(qs, thr, w->bb[x])) continue;
-      /* insertion into descending order (superblocks are small) */
-      const uint64_t key = spr_bmp_key(w->bb[x], x);
-      uint32_t y = nk++;
-      while (y > 0 && w->bkeys[y - 1] < key) {
-        w->bkeys[y] = w->bkeys[y - 1];
-        y--;
-      }
-      w->bkeys[y] = key;
-    }
-    for (uint32_t y = 0; y < nk; y++) {
-      if (spr_bmp_pruned(qs, spr_bmp_thr(qs), (uint32_t)(w->bkeys[y] >> 32))) break;
-      spr_bmp_score_block(qs, b0 + ~(uint32_t)w->bkeys[y]);
-    }
-  }
-}
-
 static int spr_bmp_cmp_term(const void *a, const void *b) {
   const spr_qterm *x = a, *y = b;
   return x->term < y->term ? -1 : x->term > y->term;
@@ -356,8 +278,6 @@ int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, 
   }
   if (ix->fd_off || ix->tp_pair)
     spr_bmp_search_accel(ix, w.qt, m, p->alpha, qs.theta, doc_base, (char *)workspace + ws_own, &qs.heap, &qs.st);
-  else if (ix->sb_blocks)
-    spr_bmp_run_super(&qs, &w);
   else
     spr_bmp_run_blocks(&qs, &w);
   if (st) {
@@ -690,97 +610,9 @@ int spr_bmp_forward_fill(const uint64_t *doc_off, const uint32_t *terms, const u
   return 0;
 }
 
-/* ---- superblocks ---- */
-
-static uint64_t spr_bmp_super_entries(const spr_bmp_index *ix, uint32_t S) {
-  uint64_t n = 0;
-  for (uint32_t t = 0; t < ix->n_terms; t++) {
-    uint32_t last = UINT32_MAX;
-    for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++) {
-      const uint32_t s = ix->bm_block[e] / S;
-      n += s != last;
-      last = s;
-    }
-  }
-  return n;
-}
-
-static size_t spr_bmp_super_bytes(uint32_t n_terms, uint64_t n) {
-  return ((size_t)n_terms + 1) * sizeof(uint64_t) + SPR_ALIGN8(n * sizeof(uint32_t)) * 2 + SPR_ALIGN8(n);
-}
-
-size_t spr_bmp_super_size(const spr_bmp_index *ix, uint32_t sb_blocks) {
-  if (sb_blocks < 1 || sb_blocks > SPR_BMP_SUPER_MAX) return 0;
-  return spr_bmp_super_bytes(ix->n_terms, spr_bmp_super_entries(ix, sb_blocks));
-}
-
-int spr_bmp_super_build(spr_bmp_index *ix, uint32_t sb_blocks, void *buf, size_t cap) {
-  if (sb_blocks < 1 || sb_blocks > SPR_BMP_SUPER_MAX)
-    return SPR_FAIL(SPR_EINVAL, "superblock of %u blocks outside [1, %u]", sb_blocks, SPR_BMP_SUPER_MAX);
-  const uint64_t n = spr_bmp_super_entries(ix, sb_blocks);
-  if (spr_bmp_super_bytes(ix->n_terms, n) > cap)
-    return SPR_FAIL(SPR_ENOSPACE, "superblock buffer of %zu bytes < %zu", cap, spr_bmp_super_bytes(ix->n_terms, n));
-  uint64_t *off = buf;
-  uint32_t *id = (uint32_t *)(off + ix->n_terms + 1);
-  uint32_t *pos = (uint32_t *)((char *)id + SPR_ALIGN8(n * sizeof(uint32_t)));
-  uint8_t *mx = (uint8_t *)((char *)pos + SPR_ALIGN8(n * sizeof(uint32_t)));
-  uint64_t j = 0;
-  off[0] = 0;
-  for (uint32_t t = 0; t < ix->n_terms; t++) {
-    uint32_t last = UINT32_MAX;
-    for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++) {
-      const uint32_t s = ix->bm_block[e] / sb_blocks;
-      if (s != last) {
-        id[j] = s;
-        pos[j] = (uint32_t)(e - ix->bm_off[t]);
-        mx[j] = ix->bm_max[e];
-        j++;
-      } else if (ix->bm_max[e] > mx[j - 1]) {
-        mx[j - 1] = ix->bm_max[e];
-      }
-      last = s;
-    }
-    off[t + 1] = j;
-  }
-  ix->sb_blocks = sb_blocks;
-  ix->n_super = (uint32_t)(((uint64_t)ix->n_blocks + sb_blocks - 1) / sb_blocks);
-  ix->sb_off = off;
-  ix->sb_id = id;
-  ix->sb_pos = pos;
-  ix->sb_max = mx;
-  return 0;
-}
-
 /* ---- validation ---- */
 
 #define SPR_BAD(...) SPR_FAIL(SPR_ECORRUPT, __VA_ARGS__)
-
-static int spr_bmp_check_super(const spr_bmp_index *ix) {
-  const uint32_t S = ix->sb_blocks;
-  if (S > SPR_BMP_SUPER_MAX) return SPR_BAD("bmp: superblock of %u blocks", S);
-  if (ix->n_super != (uint32_t)(((uint64_t)ix->n_blocks + S - 1) / S))
-    return SPR_BAD("bmp: %u superblocks for %u blocks of %u", ix->n_super, ix->n_blocks, S);
-  if (!ix->sb_off || !ix->sb_id || !ix->sb_pos || !ix->sb_max) return SPR_BAD("bmp: superblock array missing");
-  if (ix->sb_off[0] != 0) return SPR_BAD("bmp: superblock offsets start at %llu", (unsigned long long)ix->sb_off[0]);
-  for (uint32_t t = 0; t < ix->n_terms; t++) {
-    const uint64_t j0 = ix->sb_off[t], j1 = ix->sb_off[t + 1], nbm = ix->bm_off[t + 1] - ix->bm_off[t];
-    if (j1 < j0) return SPR_BAD("bmp: term %u: superblock offsets decrease", t);
-    if ((j1 == j0) != (nbm == 0)) return SPR_BAD("bmp: term %u: superblock list and block maxima disagree", t);
-    for (uint64_t j = j0; j < j1; j++) {
-      const uint64_t p0 = ix->sb_pos[j], p1 = j + 1 < j1 ? ix->sb_pos[j + 1] : nbm;
-      if ((j == j0 && p0 != 0) || p1 <= p0 || p1 > nbm || ix->sb_id[j] >= ix->n_super)
-        return SPR_BAD("bmp: term %u superblock entry %llu: bad position or id", t, (unsigned long long)(j - j0));
-      uint8_t mx = 0;
-      for (uint64_t e = ix->bm_off[t] + p0; e < ix->bm_off[t] + p1; e++) {
-        if (ix->bm_block[e] / S != ix->sb_id[j])
-          return SPR_BAD("bmp: term %u: block %u outside superblock %u", t, ix->bm_block[e], ix->sb_id[j]);
-        if (ix->bm_max[e] > mx) mx = ix->bm_max[e];
-      }
-      if (mx != ix->sb_max[j]) return SPR_BAD("bmp: term %u superblock %u: max %u, blocks say %u", t, ix->sb_id[j], ix->sb_max[j], mx);
-    }
-  }
-  return 0;
-}
 
 int spr_bmp_index_check(const spr_bmp_index *ix) {
   if (!ix) return SPR_BAD("bmp: NULL index");
@@ -834,10 +666,6 @@ int spr_bmp_index_check(const spr_bmp_index *ix) {
         if (!ix->fw_imp[i]) return SPR_BAD("bmp: block %u term %u doc %u: impact 0", b, t, ix->fw_doc[i]);
       }
     }
-  }
-  if (ix->sb_blocks || ix->sb_off) {
-    if (!ix->sb_blocks) return SPR_BAD("bmp: superblock lists without a superblock size");
-    SPR_TRY(spr_bmp_check_super(ix));
   }
   return 0;
 }

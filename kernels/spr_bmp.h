@@ -1,5 +1,5 @@
 /* spr_bmp.h: Block-Max Pruning (Mallia, Suel, Tonellotto, SIGIR 2024) over one docid range: the
- * query kernel, the build helpers that make its structures from postings, an optional superblock
+ * query kernel, the build helpers that make its structures from postings, an optional in-memory
  * acceleration built at load time, and a validator for structures read from disk.
  * Pure: no I/O, MPI, globals or allocation. Local. Every function is reentrant; many OpenMP threads
  * may search one shared (read-only) index at once, each with its own workspace.
@@ -16,8 +16,6 @@
 
 #define SPR_BMP_BLOCK_MIN 8u
 #define SPR_BMP_BLOCK_MAX 256u
-#define SPR_BMP_SUPER_MAX 1024u    /* largest superblock, in blocks */
-#define SPR_BMP_SUPER_DEFAULT 16u  /* blocks per superblock used by the micro-benchmark (docs/bmp.md) */
 #define SPR_BMP_TERMS_MAX 66051u   /* query terms whose 255 x 255 products still sum in 32 bits */
 
 /* One docid range. Every pointer is borrowed and must outlive every search. Local docids are
@@ -39,15 +37,6 @@ typedef struct spr_bmp_index {
   const uint8_t *fw_imp;  /* > 0 */
   const uint8_t *kth;     /* NULL or n_terms * 3: the 10th, 100th, 1000th largest impact of term t
                              in this range (0 when fewer postings) -- threshold seeding */
-  /* Optional superblock acceleration, filled by spr_bmp_super_build (all 0/NULL when absent; a
-   * zero-initialised struct has none). Superblock s covers blocks [s * sb_blocks, (s+1) * sb_blocks).
-   * Per term t, entries [sb_off[t], sb_off[t+1]): ascending superblock ids, the largest block max of
-   * the term in it, and the index (relative to bm_off[t]) of its first block-max entry there. */
-  uint32_t sb_blocks, n_super;
-  const uint64_t *sb_off; /* n_terms + 1 */
-  const uint32_t *sb_id;
-  const uint32_t *sb_pos;
-  const uint8_t *sb_max;
   /* Optional in-memory acceleration, filled by spr_bmp_accel_build (all 0/NULL when absent), in
    * one of two layouts of the forward postings (spr_bmp_major); spr_bmp_search then never reads
    * fw_term/fw_start/fw_count/fw_doc/fw_imp (docs/bmp.md, "Two layouts"):
@@ -107,7 +96,7 @@ typedef struct spr_bmp_stats {
 /* ---- Query ---- */
 
 /* Bytes of workspace (8-byte aligned, any content) for searches with p->k <= k and at most
- * max_terms query terms on ix (call it after spr_bmp_super_build when superblocks are used). */
+ * max_terms query terms on ix (call it after spr_bmp_accel_build when the acceleration is used). */
 size_t spr_bmp_workspace_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms);
 
 /* Top-k of the query over ix. q: n query terms (any order; duplicate term ids are SPR_EINVAL;
@@ -182,17 +171,6 @@ SPR_NODISCARD int spr_bmp_forward_fill(const uint64_t *doc_off, const uint32_t *
                                        const uint64_t *fw_off, const uint64_t *fw_post_off, uint32_t *fw_term,
                                        uint32_t *fw_start, uint16_t *fw_count, uint8_t *fw_doc, uint8_t *fw_imp);
 
-/* ---- Superblock acceleration (optional; built at load time, not stored on disk) ---- */
-
-/* Bytes of buf that spr_bmp_super_build needs for ix (a checked index) and sb_blocks blocks per
- * superblock (1..SPR_BMP_SUPER_MAX). Reads every block-max entry once. */
-size_t spr_bmp_super_size(const spr_bmp_index *ix, uint32_t sb_blocks);
-
-/* Build the superblock lists into buf (cap bytes, 8-byte aligned, owned by the caller and
- * borrowed by ix afterwards) and set ix->sb_* and ix->n_super. Returns 0, SPR_EINVAL (sb_blocks
- * out of range) or SPR_ENOSPACE (cap too small). */
-SPR_NODISCARD int spr_bmp_super_build(spr_bmp_index *ix, uint32_t sb_blocks, void *buf, size_t cap);
-
 /* ---- In-memory acceleration (optional; built at load time, not stored on disk) ---- */
 
 #define SPR_BMP_DENSE_DIV_DEFAULT 8u /* dense rows for terms in at least 1/8 of the blocks */
@@ -265,8 +243,8 @@ const char *spr_bmp_accel_isa(void);
 /* Structural check of data loaded from disk: sizes, offsets monotone and within bounds, block ids
  * ascending and < n_blocks, maxima and impacts > 0, forward terms strictly ascending and
  * < n_terms, counts >= 1 and inside the block's postings, docs < block_size (and < n_docs),
- * strictly ascending within an entry, kth non-increasing, superblock lists (when present)
- * consistent. O(entries + postings). Returns 0 or SPR_ECORRUPT naming the first violation. */
+ * strictly ascending within an entry, kth non-increasing. O(entries + postings). Returns 0 or
+ * SPR_ECORRUPT naming the first violation. */
 SPR_NODISCARD int spr_bmp_index_check(const spr_bmp_index *ix);
 
 /* Bytes of scratch for spr_bmp_index_check_consistency. */

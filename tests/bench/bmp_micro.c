@@ -1,10 +1,10 @@
-/* bmp_micro: single-thread latency of the BMP kernel (kernels/spr_bmp.c; plain, accelerated by
- * spr_bmp_accel_build, and with superblocks; the approximate rows use the accelerated index) against the exhaustive
+/* bmp_micro: single-thread latency of the BMP kernel (kernels/spr_bmp.c; plain and accelerated by
+ * spr_bmp_accel_build; the approximate rows use the accelerated index) against the exhaustive
  * kernel (spr_exhaustive_topk) on a synthetic SPLADE-like collection generated in memory:
  * 30,522 terms, about 120 non-zeros per document (80..160), documents clustered by topic in docid
  * order, 44-term queries drawn from a topic, u8 weights skewed low. Every BMP result at
  * alpha = beta = 1 is compared with the exhaustive one. Not a test (timings); docs/bmp.md.
- *   spr_bmp_micro [--docs N] [--queries Q] [--block B] [--super S] [--topics T] [--seed X]
+ *   spr_bmp_micro [--docs N] [--queries Q] [--block B] [--topics T] [--seed X]
  */
 #include <math.h>
 #include <stdio.h>
@@ -101,17 +101,16 @@ static void report(const char *name, double *t, uint32_t n, double base_mean) {
 }
 
 int main(int argc, char **argv) {
-  uint32_t n_docs = 1000000, nq = 200, bs = 32, sb = SPR_BMP_SUPER_DEFAULT, topics = 0;
+  uint32_t n_docs = 1000000, nq = 200, bs = 32, topics = 0;
   uint64_t seed = 42;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--docs")) n_docs = (uint32_t)atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--queries")) nq = (uint32_t)atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--block")) bs = (uint32_t)atol(argv[i + 1]);
-    else if (!strcmp(argv[i], "--super")) sb = (uint32_t)atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--topics")) topics = (uint32_t)atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--seed")) seed = (uint64_t)atoll(argv[i + 1]);
     else {
-      fprintf(stderr, "usage: %s [--docs N] [--queries Q] [--block B] [--super S] [--topics T] [--seed X]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--docs N] [--queries Q] [--block B] [--topics T] [--seed X]\n", argv[0]);
       return 2;
     }
   }
@@ -189,15 +188,6 @@ int main(int argc, char **argv) {
     return 1;
   }
   t0 = now();
-  spr_bmp_index ixs = ix;
-  const size_t sb_size = sb ? spr_bmp_super_size(&ix, sb) : 0;
-  void *sb_buf = sb ? malloc(sb_size) : NULL;
-  if (sb && spr_bmp_super_build(&ixs, sb, sb_buf, sb_size)) {
-    fprintf(stderr, "%s\n", spr_last_error());
-    return 1;
-  }
-  const double t_super = now() - t0;
-  t0 = now();
   spr_bmp_index ixm[2] = {ix, ix}; /* the acceleration in each layout (spr_bmp_major) */
   size_t ax_size = 0;
   void *ax_buf[2];
@@ -212,11 +202,11 @@ int main(int argc, char **argv) {
   }
   const double t_accel = now() - t0;
   printf("collection: %u docs, %u terms, %llu postings (%.1f/doc), %u topics; block %u: %u blocks, %llu "
-         "(term, block) entries (%.2f postings each); superblock %u: %zu bytes\n",
+         "(term, block) entries (%.2f postings each)\n",
          n_docs, VOCAB, (unsigned long long)np, (double)np / n_docs, topics, bs, nb, (unsigned long long)n_entries,
-         (double)np / n_entries, sb, sb_size);
-  printf("time: generate %.1f s, build block maxima + forward + kth %.1f s, superblocks %.3f s, acceleration %.2f s "
-         "(%zu bytes, %u dense terms, %s)\n", t_gen, t_build, t_super, t_accel, ax_size, ixm[0].n_dense, spr_bmp_accel_isa());
+         (double)np / n_entries);
+  printf("time: generate %.1f s, build block maxima + forward + kth %.1f s, acceleration %.2f s "
+         "(%zu bytes, %u dense terms, %s)\n", t_gen, t_build, t_accel, ax_size, ixm[0].n_dense, spr_bmp_accel_isa());
 
   /* queries: 44 distinct terms, 75% from a topic, u8 weights skewed low */
   spr_qterm *qs = malloc((size_t)nq * QTERMS * sizeof *qs);
@@ -233,10 +223,10 @@ int main(int argc, char **argv) {
     }
   }
   static const uint32_t ks[2] = {10, 1000};
-  double *te = malloc(nq * 8), *tb = malloc(nq * 8), *ts = malloc(nq * 8), *ta = malloc(nq * 8), *tc = malloc(nq * 8);
+  double *te = malloc(nq * 8), *tb = malloc(nq * 8), *ta = malloc(nq * 8), *tc = malloc(nq * 8);
   double *tx = malloc(nq * 8);
   void *ews = malloc(spr_exhaustive_workspace_size(n_docs));
-  const size_t ws1 = spr_bmp_workspace_size(&ixs, 1000, QTERMS), ws2 = spr_bmp_workspace_size(&ixm[0], 1000, QTERMS) + spr_bmp_workspace_size(&ixm[1], 1000, QTERMS);
+  const size_t ws1 = spr_bmp_workspace_size(&ix, 1000, QTERMS), ws2 = spr_bmp_workspace_size(&ixm[0], 1000, QTERMS) + spr_bmp_workspace_size(&ixm[1], 1000, QTERMS);
   void *bws = malloc(ws1 > ws2 ? ws1 : ws2);
   spr_hit *ho = malloc(1000 * sizeof(spr_hit)), *hb = malloc(1000 * sizeof(spr_hit));
   spr_plist pl[QTERMS];
@@ -244,7 +234,7 @@ int main(int argc, char **argv) {
   for (int ki = 0; ki < 2; ki++) {
     const uint32_t k = ks[ki];
     const spr_bmp_index *const pxa = &ixm[spr_bmp_major_for(k, bs)];
-    spr_bmp_stats sbl = {0}, ssb = {0}, sax = {0};
+    spr_bmp_stats sbl = {0}, sax = {0};
     uint64_t need = 0, mism = 0, post_ex = 0, rec_hit[2] = {0, 0}, rec_tot = 0;
     for (uint32_t q = 0; q < nq; q++) {
       const spr_qterm *qq = qs + (size_t)q * QTERMS;
@@ -271,10 +261,6 @@ int main(int argc, char **argv) {
       nbm = spr_bmp_search(pxa, qq, QTERMS, &p, 0, bws, hb, &sax);
       tx[q] = now() - a;
       mism += nbm != ne || memcmp(hb, ho, (size_t)(ne > 0 ? ne : 0) * sizeof *ho) != 0;
-      a = now();
-      nbm = spr_bmp_search(&ixs, qq, QTERMS, &p, 0, bws, hb, &ssb);
-      ts[q] = now() - a;
-      mism += nbm != ne || memcmp(hb, ho, (size_t)(ne > 0 ? ne : 0) * sizeof *ho) != 0;
       /* approximate: recall@min(k,10) of the exact top against the approximate list */
       const spr_bmp_params pa[2] = {{k, 0.9, 1.0}, {k, 0.8, 0.5}};
       double *tt[2] = {ta, tc};
@@ -300,9 +286,6 @@ int main(int argc, char **argv) {
     report("bmp exact (accelerated)", tx, nq, emean);
     printf("    blocks scored %.0f (nonzero %.0f), postings scored %.0f per query\n", (double)sax.blocks_scored / nq,
            (double)sax.blocks_nonzero / nq, (double)sax.postings_scored / nq);
-    report("bmp exact (superblocks)", ts, nq, emean);
-    printf("    blocks scored %.0f (nonzero %.0f), postings scored %.0f per query\n", (double)ssb.blocks_scored / nq,
-           (double)ssb.blocks_nonzero / nq, (double)ssb.postings_scored / nq);
     char name[64];
     snprintf(name, sizeof name, "alpha 0.9 (recall@10 %.3f)", (double)rec_hit[0] / (rec_tot ? rec_tot : 1));
     report(name, ta, nq, emean);

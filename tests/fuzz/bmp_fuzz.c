@@ -3,7 +3,8 @@
  * Input (little endian; reads past the end give 0):
  *   u8 block_size - 8 (mod 249), u16 n_docs (mod 2049), u8 n_terms (mod 65), u8 flags
  *   (bit 0: kth present; bit 1: n_blocks from the next byte instead of ceil(n_docs / block_size)),
- *   u8 superblock size - 1 (mod 8), then
+ *   u8 unused (was the superblock size, removed in session 16; kept so that the committed corpus
+ *   decodes as before), then
  *   bm_off[n_terms + 1] as i16 deltas, bm_block[] (u16), bm_max[] (u8),
  *   fw_off[n_blocks + 1] as i16 deltas, fw_term[] (u8), fw_start[] (u8), fw_count[] (u8),
  *   fw_post_off[n_blocks + 1] as i16 deltas, fw_doc[] (u8), fw_imp[] (u8), kth[3 n_terms] (u8),
@@ -12,8 +13,8 @@
  * outside; inputs whose last offsets exceed 65536 are skipped (the loader sizes arrays by them).
  * Properties: the check returns 0 or SPR_ECORRUPT; on an index that passes it and
  * spr_bmp_index_check_consistency, the exact search (alpha = beta = 1) returns the brute-force
- * top 10 computed from the forward postings, and so do the searches with superblocks and with the
- * term-major acceleration.
+ * top 10 computed from the forward postings, and so do the searches with the term-major and the
+ * document-major acceleration (SIMD and scalar dense rows).
  * Built as a libFuzzer target with -DSPR_BUILD_FUZZERS=ON (clang), and linked into bmp_replay
  * (fuzz_replay.c), which runs the committed corpus/bmp under CTest. */
 #include "fuzz_common.h"
@@ -126,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ix.n_docs = get16(&r) % 2049;
   ix.n_terms = get8(&r) % 65;
   const uint32_t flags = get8(&r);
-  const uint32_t sb_blocks = 1 + get8(&r) % 8;
+  (void)get8(&r); /* unused (was the superblock size) */
   ix.n_blocks = (flags & 2) ? get8(&r) : (ix.n_docs + ix.block_size - 1) / ix.block_size;
   void *mem[12] = {0};
   int nm = 0;
@@ -177,14 +178,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   spr_hit want[TOPK];
   const uint32_t nwant = brute(&ix, w, want);
   search_equals(&ix, q, nq, want, nwant);
-  /* with superblocks */
-  spr_bmp_index sx = ix;
-  const size_t sbytes = spr_bmp_super_size(&ix, sb_blocks);
-  uint64_t *sbuf = malloc(sbytes + 8);
-  FUZZ_CHECK(sbuf != NULL);
-  FUZZ_CHECK(spr_bmp_super_build(&sx, sb_blocks, sbuf, sbytes) == 0);
-  FUZZ_CHECK(spr_bmp_index_check(&sx) == 0);
-  search_equals(&sx, q, nq, want, nwant);
   /* with the acceleration in both layouts (dense rows for terms in at least half the blocks) */
   for (int major = 0; major < 2; major++) {
     spr_bmp_index ax = ix;
@@ -197,7 +190,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     search_equals(&ax, q, nq, want, nwant);
     free(abuf);
   }
-  free(sbuf);
 done:
   for (int i = 0; i < nm; i++) free(mem[i]);
   return 0;
@@ -253,7 +245,7 @@ static size_t make_seed(uint8_t *out, uint32_t n_docs, uint32_t n_terms, uint32_
   if (corrupt == 1 && n_p) fw_imp[n_p / 2] = 0;
   if (corrupt == 2 && n_e > 1) bm_block[1] = bm_block[0];
   writer w = {out, 0};
-  put8(&w, bs - 8), put16(&w, n_docs), put8(&w, n_terms), put8(&w, 1), put8(&w, seed % 8);
+  put8(&w, bs - 8), put16(&w, n_docs), put8(&w, n_terms), put8(&w, 1), put8(&w, 0); /* flags: kth; unused byte */
   put_offsets(&w, bm_off, n_terms);
   for (uint64_t e = 0; e < n_e; e++) put16(&w, bm_block[e]);
   for (uint64_t e = 0; e < n_e; e++) put8(&w, bm_max[e]);

@@ -1,9 +1,10 @@
 /* Block-Max Pruning (kernels/spr_bmp.c) against the exhaustive oracle (spr_exhaustive_topk) on many
  * random small collections: heavy queries (40+ terms at weight 255), single-document and empty
  * blocks, k beyond the collection, n_docs not a multiple of the block size, one-term queries,
- * absent terms; with and without kth seeding and superblocks. alpha = beta = 1 must match exactly;
- * alpha < 1 and beta < 1 must return valid, sorted, duplicate-free hits with true scores. The
- * validator must reject corrupted structures; the build helpers are checked on hand cases. */
+ * absent terms; with and without kth seeding, plain and with either acceleration layout.
+ * alpha = beta = 1 must match exactly; alpha < 1 and beta < 1 must return valid, sorted,
+ * duplicate-free hits with true scores. The validator must reject corrupted structures; the build
+ * helpers are checked on hand cases. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,8 @@ typedef struct coll {
   uint32_t *bm_block, *fw_term, *fw_start;
   uint16_t *fw_count;
   uint8_t *bm_max, *fw_doc, *fw_imp, *kth;
-  void *sb_buf, *ax_buf, *ad_buf;
-  spr_bmp_index ix;  /* plain (with superblocks when built) */
+  void *ax_buf, *ad_buf;
+  spr_bmp_index ix;  /* plain */
   spr_bmp_index ixa; /* with the term-major acceleration (spr_bmp_accel_build) */
   spr_bmp_index ixd; /* with the document-major acceleration */
   uint32_t q_lo;     /* queries draw terms from [q_lo, n_terms + 50) */
@@ -45,7 +46,7 @@ typedef struct coll {
 static void coll_free(coll *c) {
   free(c->off); free(c->docs); free(c->imp); free(c->bm_off); free(c->fw_off); free(c->fw_post_off);
   free(c->bm_block); free(c->fw_term); free(c->fw_start); free(c->fw_count); free(c->bm_max);
-  free(c->fw_doc); free(c->fw_imp); free(c->kth); free(c->sb_buf); free(c->ax_buf); free(c->ad_buf);
+  free(c->fw_doc); free(c->fw_imp); free(c->kth); free(c->ax_buf); free(c->ad_buf);
   memset(c, 0, sizeof *c);
 }
 
@@ -223,7 +224,7 @@ static int check_forward_docs(const coll *c) {
 }
 
 /* Build the BMP structures of c's CSR postings; 0 on success. */
-static int coll_build(coll *c, uint32_t sb_blocks, uint32_t dense_div, int scalar) {
+static int coll_build(coll *c, uint32_t dense_div, int scalar) {
   CHECK(spr_bmp_sizes(c->off, c->docs, c->n_terms, c->n_docs, c->bs, &c->n_entries, &c->n_postings) == 0,
         "sizes: %s", spr_last_error());
   const uint32_t nb = (c->n_docs + c->bs - 1) / c->bs;
@@ -255,11 +256,6 @@ static int coll_build(coll *c, uint32_t sb_blocks, uint32_t dense_div, int scala
                           .fw_off = c->fw_off, .fw_term = c->fw_term, .fw_start = c->fw_start,
                           .fw_count = c->fw_count, .fw_post_off = c->fw_post_off, .fw_doc = c->fw_doc,
                           .fw_imp = c->fw_imp, .kth = c->kth};
-  if (sb_blocks) {
-    const size_t sz = spr_bmp_super_size(&c->ix, sb_blocks);
-    c->sb_buf = malloc(sz + 8);
-    CHECK(spr_bmp_super_build(&c->ix, sb_blocks, c->sb_buf, sz) == 0, "super: %s", spr_last_error());
-  }
   CHECK(spr_bmp_index_check(&c->ix) == 0, "check: %s", spr_last_error());
   for (int major = 0; major < 2; major++) {
     spr_bmp_index *a = major == SPR_BMP_DOC_MAJOR ? &c->ixd : &c->ixa;
@@ -463,12 +459,12 @@ static int run_queries(coll *c, int trial) {
       spr_bmp_stats st = {0};
       const spr_bmp_params p = {k, 1.0, 1.0};
       const int64_t ng = spr_bmp_search(&ix, q, n, &p, base, ws, got, &st);
-      CHECK(ng == nw, "trial %d q %d: %lld hits, oracle %lld (bs %u docs %u k %u n %u sb %u)", trial, qi,
-            (long long)ng, (long long)nw, c->bs, c->n_docs, k, n, c->ix.sb_blocks);
+      CHECK(ng == nw, "trial %d q %d mode %d: %lld hits, oracle %lld (bs %u docs %u k %u n %u)", trial, qi, mode,
+            (long long)ng, (long long)nw, c->bs, c->n_docs, k, n);
       for (int64_t i = 0; i < ng; i++)
         CHECK(got[i].doc == want_h[i].doc && got[i].score == want_h[i].score,
-              "trial %d q %d hit %lld: (%u,%u) oracle (%u,%u) bs %u k %u sb %u kth %d", trial, qi, (long long)i,
-              got[i].doc, got[i].score, want_h[i].doc, want_h[i].score, c->bs, k, c->ix.sb_blocks, !(mode & 1));
+              "trial %d q %d mode %d hit %lld: (%u,%u) oracle (%u,%u) bs %u k %u kth %d", trial, qi, mode, (long long)i,
+              got[i].doc, got[i].score, want_h[i].doc, want_h[i].score, c->bs, k, !(mode & 1));
       n_compared++;
     }
     /* approximate modes */
@@ -594,7 +590,7 @@ static int test_validator(void) {
     if (c.off[c.n_terms] > 50 && c.n_docs > 40) break;
     coll_free(&c);
   }
-  CHECK(coll_build(&c, 4, 8, 0) == 0, "build");
+  CHECK(coll_build(&c, 8, 0) == 0, "build");
   spr_bmp_index *ix = &c.ix;
   const uint32_t nb = ix->n_blocks;
 #define EXPECT_BAD(what, stmt, undo)                                                   \
@@ -648,34 +644,18 @@ static int test_validator(void) {
   s8 = c.kth[0];
   const uint8_t s8b = c.kth[1];
   EXPECT_BAD("kth increase", (c.kth[0] = 1, c.kth[1] = 2), (c.kth[0] = s8, c.kth[1] = s8b));
-  /* superblocks */
-  uint64_t *sbo = (uint64_t *)ix->sb_off;
-  uint8_t *sbm = (uint8_t *)ix->sb_max;
-  uint32_t *sbi = (uint32_t *)ix->sb_id;
-  s8 = sbm[0];
-  EXPECT_BAD("superblock max", sbm[0] = (uint8_t)(s8 + 1), sbm[0] = s8);
-  sv = sbi[0];
-  EXPECT_BAD("superblock id", sbi[0] = ix->n_super, sbi[0] = sv);
-  s64 = sbo[1];
-  EXPECT_BAD("superblock offsets", sbo[1] = sbo[ix->n_terms] + 1, sbo[1] = s64);
-  EXPECT_BAD("superblock count", ix->n_super++, ix->n_super--);
   /* consistency: a wrong block max passes the structural check but not the deep one */
   void *cws = malloc(spr_bmp_check_workspace_size(ix));
-  spr_bmp_index plain = *ix;
-  plain.sb_blocks = plain.n_super = 0;
-  plain.sb_off = NULL;
-  plain.sb_id = plain.sb_pos = NULL;
-  plain.sb_max = NULL;
   s8 = c.bm_max[j];
   c.bm_max[j] = (uint8_t)(s8 == 255 ? 254 : s8 + 1);
-  CHECK(spr_bmp_index_check(&plain) == 0, "structural check with wrong max");
-  CHECK(spr_bmp_index_check_consistency(&plain, cws) == SPR_ECORRUPT, "consistency accepted a wrong max");
+  CHECK(spr_bmp_index_check(ix) == 0, "structural check with wrong max");
+  CHECK(spr_bmp_index_check_consistency(ix, cws) == SPR_ECORRUPT, "consistency accepted a wrong max");
   c.bm_max[j] = s8;
-  CHECK(spr_bmp_index_check_consistency(&plain, cws) == 0, "consistency after undo");
+  CHECK(spr_bmp_index_check_consistency(ix, cws) == 0, "consistency after undo");
   free(cws);
   /* the acceleration build matches block maxima to forward entries one to one */
   {
-    spr_bmp_index ax = plain;
+    spr_bmp_index ax = *ix;
     const size_t asz = spr_bmp_accel_size(&ax, 8, SPR_BMP_TERM_MAJOR), dsz = spr_bmp_accel_size(&ax, 8, SPR_BMP_DOC_MAJOR);
     void *abuf = malloc((asz > dsz ? asz : dsz) + 8);
     sv = c.bm_block[j];
@@ -712,13 +692,12 @@ int main(void) {
   if (test_helpers()) return 1;
   if (test_dense_kernel()) return 1;
   if (test_validator()) return 1;
-  static const uint32_t sbs[5] = {0, 1, 2, 3, 16};
   for (int trial = 0; trial < 600; trial++) {
     coll c = {0};
     coll_random(&c, trial);
     /* dense rows: none, only for terms in every block, 1/8 of the blocks, every term */
     static const uint32_t divs[4] = {0, 1, 8, 1u << 30};
-    if (coll_build(&c, sbs[(trial / 5) % 5], divs[(trial / 3) % 4], (trial / 7) % 2)) return 1;
+    if (coll_build(&c, divs[(trial / 3) % 4], (trial / 7) % 2)) return 1;
     if (run_queries(&c, trial)) return 1;
     coll_free(&c);
   }
@@ -726,7 +705,7 @@ int main(void) {
   for (int trial = 0; trial < 4; trial++) {
     coll c = {0};
     coll_segments(&c, trial);
-    if (coll_build(&c, 0, trial < 2 ? 8 : 0, trial % 2)) return 1;
+    if (coll_build(&c, trial < 2 ? 8 : 0, trial % 2)) return 1;
     if (run_queries(&c, trial)) return 1;
     coll_free(&c);
   }
@@ -734,7 +713,7 @@ int main(void) {
   for (int trial = 0; trial < 6; trial++) {
     coll c = {0};
     coll_wide(&c, trial);
-    if (coll_build(&c, 0, trial % 2 ? 8 : 1, trial % 2)) return 1;
+    if (coll_build(&c, trial % 2 ? 8 : 1, trial % 2)) return 1;
     CHECK(c.ixd.fd_t32 && !c.ixd.fd_t16, "document-major term ids: u32 for %u terms", c.n_terms);
     if (run_queries(&c, trial)) return 1;
     coll_free(&c);
