@@ -49,10 +49,8 @@ else
 fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 log() { echo "[bmp-vs-lucene] $*" >&2; }
-now() { date +%s.%N; }
-sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-# jget FIELD < json-line: the value of a top-level scalar field of the harness's JSON line
-jget() { sed -n "s/.*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p"; }
+# shellcheck source=tests/bench/run_lib.sh
+. "$(dirname "$0")/run_lib.sh" # now, sub, jget (harness JSON fields), spire_summary, doc_replace_section
 
 # ---------------------------------------------------------------- the collection
 coll=$work/splade-$docs-$queries-$seed-$qterms
@@ -121,7 +119,7 @@ spire_search() { # k algorithm setting [extra args...] -> one row
        --index "$sidx" --queries "$coll/queries.jsonl" --k "$k" --output "$run" --algorithm "$alg" \
        "$@" 2> "$err"; then
     local lat
-    lat=$(sed -n 's/.*: \([0-9]*\) queries, [0-9]* results, \([0-9.]*\) queries\/s, latency mean \([0-9.]*\) ms p50 \([0-9.]*\) ms p99 \([0-9.]*\) ms.*/\3|\4|\5|\2/p' "$err" | tail -1)
+    lat=$(spire_summary "$err" | cut -d'|' -f1-4 || true)
     if [ -n "$lat" ]; then
       echo "spire|$alg|$setting|$k|$lat|$run|" >> "$rows"
       return 0
@@ -288,10 +286,7 @@ if [ "${NO_DOC:-0}" = 1 ]; then
   exit 0
 fi
 doc=$root/docs/benchmarks.md
-if [ -f "$doc" ] && grep -q "bmp-vs-lucene:begin" "$doc"; then
-  awk -v f="$section" '/bmp-vs-lucene:begin/ { while ((getline l < f) > 0) print l; skip = 1; next }
-                       /bmp-vs-lucene:end/ { skip = 0; next } !skip' "$doc" > "$work/doc" && cp "$work/doc" "$doc"
-else
+if ! doc_replace_section "$doc" "$section" bmp-vs-lucene; then
   { echo; echo "## Block-Max Pruning beside Lucene 8 (SPLADE-like vectors)"; echo; cat "$section"; } >> "$doc"
 fi
 log "updated $doc"
