@@ -67,7 +67,9 @@ static const spr_jobkey spr_jobkeys[] = {
     {"corpus", "query_format", SPR_JOBKEY_ENUM, "auto", 0, 0, "auto|tsv|vectors|tokens|pisa",
      "auto: JSON vectors, PISA `qid:tok tok` (no TAB, a colon) or TSV (text; pre-tokenized on a "
      "vectors index); tokens: `qid<TAB>tok tok` with a repeated token weighing its count (Anserini); "
-     "pisa: `qid:tok tok` (PISA, BMP) likewise (docs/queries.md).",
+     "pisa: `qid:tok tok` (PISA, BMP) likewise. In every format a query whose weights are not all "
+     "integers in [1, 255] (a count above 255 included) is scaled by one factor to a largest "
+     "weight of 255, ratios kept, never capped (docs/queries.md).",
      SPR_OFF(corpus.query_format)},
     {"corpus", "qrels", SPR_JOBKEY_PATH, spr_jobkey_optional, 0, 0, NULL,
      "Relevance judgments `qid 0 docid grade`; without them evaluation is skipped.",

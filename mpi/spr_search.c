@@ -30,40 +30,45 @@ static int spr_cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Sort a query's (term, weight) list by term and merge repeats by summing their weights. */
-static uint64_t spr_qterms_merge(spr_qterm *t, uint64_t start, uint64_t n) {
-  qsort(t + start, n - start, sizeof *t, spr_cmp_qterm);
-  uint64_t u = start;
-  for (uint64_t j = start; j < n; j++) {
-    if (u > start && t[u - 1].term == t[j].term) t[u - 1].weight += t[j].weight;
-    else t[u++] = t[j];
-  }
-  for (uint64_t j = start; j < u; j++) t[j].weight = t[j].weight > 255 ? 255 : t[j].weight; /* u8 weights */
-  return u;
+/* One term of a query before quantization: its string (borrowed from the loaded queries or from
+ * the analyzer's tokens) and its raw weight. */
+typedef struct spr_qraw {
+  const char *s;
+  double w;
+} spr_qraw;
+
+static int spr_cmp_qraw(const void *a, const void *b) {
+  return strcmp(((const spr_qraw *)a)->s, ((const spr_qraw *)b)->s);
 }
 
-/* u8 query weights for a vector query: integer weights in [1, 255] are kept; otherwise the query
- * is scaled so that its largest weight is 255 (one factor per query, so its ranking is unchanged
- * up to rounding), every kept term at least 1. */
-static void spr_quantize_query(const double *w, size_t n, uint32_t *out) {
+/* The u8 weights of one query: the one rule of every query format (docs/queries.md). t: the
+ * query's n distinct terms, each with its summed raw weight (a token repeated n times, a text term
+ * occurring n times or a JSON key given twice has already been summed); weights are finite.
+ * - Every positive weight an integer in [1, 255]: kept exactly.
+ * - Otherwise one factor per query, 255 / (largest weight): each weight times the factor, rounded
+ *   to the nearest integer (halves to even: nearbyint in the default rounding mode), so the
+ *   largest becomes 255 and the ratios hold up to rounding; a positive weight that would round to
+ *   0 weighs 1, so a term of the query is never dropped by scaling.
+ * The largest weight is taken over all the query's terms, those absent from the index included, so
+ * that a query's weights do not depend on the index it searches. Weights <= 0 give 0 (no term). */
+static void spr_quantize_query(const spr_qraw *t, size_t n, uint32_t *out) {
   int keep = 1;
   double mx = 0;
   for (size_t i = 0; i < n; i++) {
-    if (w[i] != floor(w[i]) || w[i] > 255) keep = 0;
-    mx = w[i] > mx ? w[i] : mx;
+    if (!(t[i].w > 0)) continue;
+    if (t[i].w != floor(t[i].w) || t[i].w > 255) keep = 0;
+    mx = t[i].w > mx ? t[i].w : mx;
   }
   for (size_t i = 0; i < n; i++) {
-    if (keep) out[i] = (uint32_t)w[i];
+    if (!(t[i].w > 0)) out[i] = 0;
+    else if (keep) out[i] = (uint32_t)t[i].w;
     else {
-      const double q = nearbyint(w[i] / mx * 255.0);
-      out[i] = q < 1 ? 1 : (uint32_t)q;
+      const double q = nearbyint(t[i].w / mx * 255.0);
+      out[i] = q < 1 ? 1 : q > 255 ? 255 : (uint32_t)q;
     }
   }
 }
 
-/* Every query as a sorted (term, weight) list. Text queries are analyzed with the index's analyzer
- * and a term's weight is its number of occurrences (as Lucene's BooleanQuery sums a repeated term);
- * vector queries match index terms exactly. Terms absent from the index are dropped. */
 /* SPLADE queries: encode the query texts with the model (or its idf.json: inference-free) into
  * vector queries, so that the rest of the search sees JSON-vector-like queries. */
 static int spr_encode_queries(const char *model_dir, spr_queries *q) {
@@ -96,6 +101,11 @@ static int spr_encode_queries(const char *model_dir, spr_queries *q) {
   return rc;
 }
 
+/* Every query as a list of (term id, u8 weight) sorted by term id. Text queries are analyzed with
+ * the index's analyzer and a term's raw weight is its number of occurrences (as Lucene's
+ * BooleanQuery sums a repeated term); vector queries (token formats included) match index terms
+ * exactly and repeated keys sum. Every format then goes through spr_quantize_query. Terms absent
+ * from the index are dropped after quantization. */
 static int spr_analyze_queries(const spr_index *ix, const spr_queries *q, spr_qterm **terms, uint64_t *off) {
   const spr_index_info *in = spr_index_get_info(ix);
   if (!q->vectors && !strcmp(in->analyzer, "none"))
@@ -103,7 +113,9 @@ static int spr_analyze_queries(const spr_index *ix, const spr_queries *q, spr_qt
                     "{\"id\", \"vector\": {...}}, not text", in->encoder);
   spr_analyzer *an = NULL;
   spr_tokens toks = {0};
-  uint32_t *qw = NULL;
+  spr_qraw *raw = NULL; /* owned: one query's terms, rcap entries */
+  uint32_t *qw = NULL;  /* owned: their u8 weights, rcap entries */
+  size_t rcap = 0;
   if (!q->vectors) SPR_TRY(spr_analyzer_create(in->analyzer, &an));
   uint64_t cap = 256, n = 0;
   spr_qterm *t = malloc(cap * sizeof *t);
@@ -115,16 +127,8 @@ static int spr_analyze_queries(const spr_index *ix, const spr_queries *q, spr_qt
   off[0] = 0;
   for (size_t i = 0; i < q->n; i++) {
     size_t m = 0;
-    if (q->vectors) {
-      m = (size_t)(q->vec_off[i + 1] - q->vec_off[i]);
-      free(qw);
-      qw = malloc((m ? m : 1) * sizeof *qw);
-      if (!qw) {
-        rc = SPR_FAIL(SPR_ENOMEM, "queries: out of memory");
-        goto cleanup;
-      }
-      spr_quantize_query(q->vec_weight + q->vec_off[i], m, qw);
-    } else {
+    if (q->vectors) m = (size_t)(q->vec_off[i + 1] - q->vec_off[i]);
+    else {
       spr_tokens_clear(&toks);
       const int64_t nt = spr_analyzer_run(an, q->text[i], strlen(q->text[i]), &toks);
       if (nt < 0) {
@@ -133,10 +137,34 @@ static int spr_analyze_queries(const spr_index *ix, const spr_queries *q, spr_qt
       }
       m = toks.n;
     }
-    const uint64_t start = n;
+    if (m > rcap) {
+      const size_t nc = m > 2 * rcap ? m : 2 * rcap;
+      spr_qraw *r2 = realloc(raw, nc * sizeof *r2);
+      if (r2) raw = r2;
+      uint32_t *w2 = r2 ? realloc(qw, nc * sizeof *w2) : NULL;
+      if (w2) qw = w2;
+      if (!w2) {
+        rc = SPR_FAIL(SPR_ENOMEM, "queries: out of memory");
+        goto cleanup;
+      }
+      rcap = nc;
+    }
+    for (size_t j = 0; j < m; j++)
+      raw[j] = q->vectors ? (spr_qraw){q->vec_term[q->vec_off[i] + j], q->vec_weight[q->vec_off[i] + j]}
+                          : (spr_qraw){spr_tokens_get(&toks, j), 1.0};
+    /* repeats summed by string before quantization, so a term's weight is its total (and distinct
+     * strings are distinct index terms: no id repeats below) */
+    if (m) qsort(raw, m, sizeof *raw, spr_cmp_qraw);
+    size_t u = 0;
     for (size_t j = 0; j < m; j++) {
-      const char *term = q->vectors ? q->vec_term[q->vec_off[i] + j] : spr_tokens_get(&toks, j);
-      const int64_t id = spr_strlist_find(spr_index_terms(ix), term);
+      if (u && !strcmp(raw[u - 1].s, raw[j].s)) raw[u - 1].w += raw[j].w;
+      else raw[u++] = raw[j];
+    }
+    spr_quantize_query(raw, u, qw);
+    const uint64_t start = n;
+    for (size_t j = 0; j < u; j++) {
+      if (!qw[j]) continue;
+      const int64_t id = spr_strlist_find(spr_index_terms(ix), raw[j].s);
       if (id < 0) continue;
       if (n == cap) {
         spr_qterm *nt2 = realloc(t, 2 * cap * sizeof *t);
@@ -147,12 +175,13 @@ static int spr_analyze_queries(const spr_index *ix, const spr_queries *q, spr_qt
         t = nt2;
         cap *= 2;
       }
-      t[n++] = (spr_qterm){(uint32_t)id, q->vectors ? qw[j] : 1};
+      t[n++] = (spr_qterm){(uint32_t)id, qw[j]};
     }
-    n = spr_qterms_merge(t, start, n);
+    qsort(t + start, n - start, sizeof *t, spr_cmp_qterm);
     off[i + 1] = n;
   }
 cleanup:
+  free(raw);
   free(qw);
   spr_tokens_free(&toks);
   spr_analyzer_free(&an);
