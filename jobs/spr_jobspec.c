@@ -143,7 +143,8 @@ static const spr_jobkey spr_jobkeys[] = {
      "approximate.",
      SPR_OFF(search.alpha)},
     {"search", "beta", SPR_JOBKEY_FLOAT, "1", 1e-9, 1, NULL,
-     "bmp: keep the ceil(beta x n) heaviest query terms; below 1 is faster and approximate.",
+     "bmp: block bounds from the ceil(beta x n) heaviest query terms only; blocks are still scored "
+     "with every term (true scores). Below 1 is faster and approximate (docs/bmp.md).",
      SPR_OFF(search.beta)},
     {"search", "serving", SPR_JOBKEY_ENUM, "partitioned", 0, 0, "partitioned|replicated",
      "partitioned: each rank searches its share of the blocks for every query; replicated: each "

@@ -24,16 +24,18 @@ typedef struct spr_bmp_ws {
   uint64_t *keys;  /* n_blocks: heap of (bound << 32 | ~id) */
   uint8_t *qw;     /* n_terms: dense query weights, zeroed per search */
   void *mt;        /* max_terms: one block's matched entries */
-  spr_qterm *qt;   /* max_terms: the selected query terms */
+  spr_qterm *qt;   /* max_terms: the query terms, by id */
+  spr_qterm *qb;   /* max_terms: the terms whose block maxima make the bounds (beta < 1), by id */
 } spr_bmp_ws;
 
 static size_t spr_bmp_ws_carve(const spr_bmp_index *ix, uint32_t max_terms, void *base, spr_bmp_ws *w) {
   const size_t nb = ix->n_blocks ? ix->n_blocks : 1;
-  const size_t sizes[6] = {SPR_BMP_BLOCK_MAX * sizeof(uint32_t), SPR_ALIGN8(nb * sizeof(uint32_t)),
-                           nb * sizeof(uint64_t), SPR_ALIGN8(ix->n_terms), (size_t)max_terms * 16, (size_t)max_terms * sizeof(spr_qterm)};
+  const size_t sizes[7] = {SPR_BMP_BLOCK_MAX * sizeof(uint32_t), SPR_ALIGN8(nb * sizeof(uint32_t)),
+                           nb * sizeof(uint64_t), SPR_ALIGN8(ix->n_terms), (size_t)max_terms * 16,
+                           (size_t)max_terms * sizeof(spr_qterm), (size_t)max_terms * sizeof(spr_qterm)};
   size_t off = 0;
-  void *ptrs[6];
-  for (int i = 0; i < 6; i++) {
+  void *ptrs[7];
+  for (int i = 0; i < 7; i++) {
     ptrs[i] = base ? (char *)base + off : NULL;
     off += sizes[i];
   }
@@ -44,6 +46,7 @@ static size_t spr_bmp_ws_carve(const spr_bmp_index *ix, uint32_t max_terms, void
     w->qw = ptrs[3];
     w->mt = ptrs[4];
     w->qt = ptrs[5];
+    w->qb = ptrs[6];
   }
   return off;
 }
@@ -99,8 +102,10 @@ typedef struct spr_bmp_match {
 
 typedef struct spr_bmp_query {
   const spr_bmp_index *ix;
-  const spr_qterm *qt;
+  const spr_qterm *qt; /* the query terms, by id */
   uint32_t m;
+  const spr_qterm *qb; /* the terms of the bounds (qt, or the heaviest of them when beta < 1), by id */
+  uint32_t mb;
   uint32_t theta; /* seeded lower bound of the final k-th score */
   double alpha;
   int exact;      /* alpha == 1 */
@@ -204,8 +209,8 @@ static void spr_bmp_run_blocks(spr_bmp_query *qs, const spr_bmp_ws *w) {
   const spr_bmp_index *ix = qs->ix;
   uint32_t *bound = w->bound;
   memset(bound, 0, (size_t)ix->n_blocks * sizeof *bound);
-  for (uint32_t i = 0; i < qs->m; i++) {
-    const uint32_t t = qs->qt[i].term, wt = qs->qt[i].weight;
+  for (uint32_t i = 0; i < qs->mb; i++) {
+    const uint32_t t = qs->qb[i].term, wt = qs->qb[i].weight;
     const uint64_t e1 = ix->bm_off[t + 1];
     for (uint64_t e = ix->bm_off[t]; e < e1; e++) bound[ix->bm_block[e]] += wt * ix->bm_max[e];
   }
@@ -250,18 +255,24 @@ int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, 
   qsort(w.qt, m, sizeof *w.qt, spr_bmp_cmp_term);
   for (uint32_t i = 1; i < m; i++)
     if (w.qt[i].term == w.qt[i - 1].term) return SPR_FAIL(SPR_EINVAL, "duplicate query term %u", w.qt[i].term);
-  if (p->beta < 1 && m > 0) {
+  if (m == 0 || ix->n_blocks == 0) return 0;
+  /* beta < 1: the bounds come from the ceil(beta x m) heaviest terms only (cheaper, lower, so more
+   * blocks are pruned); the blocks visited are still scored with every term */
+  const spr_qterm *qb = w.qt;
+  uint32_t mb = m;
+  if (p->beta < 1) {
     uint32_t keep = (uint32_t)ceil(p->beta * (double)m);
     if (keep < 1) keep = 1;
     if (keep < m) {
-      qsort(w.qt, m, sizeof *w.qt, spr_bmp_cmp_heavy);
-      m = keep;
-      qsort(w.qt, m, sizeof *w.qt, spr_bmp_cmp_term);
+      memcpy(w.qb, w.qt, (size_t)m * sizeof *w.qb);
+      qsort(w.qb, m, sizeof *w.qb, spr_bmp_cmp_heavy);
+      qsort(w.qb, keep, sizeof *w.qb, spr_bmp_cmp_term);
+      qb = w.qb;
+      mb = keep;
     }
   }
-  if (m == 0 || ix->n_blocks == 0) return 0;
 
-  spr_bmp_query qs = {.ix = ix, .qt = w.qt, .m = m, .alpha = p->alpha, .exact = p->alpha == 1.0,
+  spr_bmp_query qs = {.ix = ix, .qt = w.qt, .m = m, .qb = qb, .mb = mb, .alpha = p->alpha, .exact = p->alpha == 1.0,
                       .doc_base = doc_base, .acc = w.acc, .qw = w.qw, .mt = w.mt};
   if (!ix->fd_off && !ix->tp_pair) { /* the per-block path's accumulators and dense query weights */
     memset(w.acc, 0, SPR_BMP_BLOCK_MAX * sizeof *w.acc);
@@ -277,7 +288,7 @@ int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, 
     }
   }
   if (ix->fd_off || ix->tp_pair)
-    spr_bmp_search_accel(ix, w.qt, m, p->alpha, qs.theta, doc_base, (char *)workspace + ws_own, &qs.heap, &qs.st);
+    spr_bmp_search_accel(ix, w.qt, m, qb, mb, p->alpha, qs.theta, doc_base, (char *)workspace + ws_own, &qs.heap, &qs.st);
   else
     spr_bmp_run_blocks(&qs, &w);
   if (st) {

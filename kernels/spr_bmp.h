@@ -86,7 +86,8 @@ typedef struct spr_qterm {
 typedef struct spr_bmp_params {
   uint32_t k;   /* hits wanted; 0 returns 0 hits */
   double alpha; /* > 0; 1 = exact; < 1 prunes a block when the k-th score > alpha x its bound */
-  double beta;  /* (0, 1]; 1 = exact; < 1 keeps the ceil(beta x n) heaviest present query terms */
+  double beta;  /* (0, 1]; 1 = exact; < 1 makes the block bounds from the ceil(beta x n) heaviest present
+                   query terms only (blocks are still scored with all of them: hits keep true scores) */
 } spr_bmp_params;
 
 typedef struct spr_bmp_stats {

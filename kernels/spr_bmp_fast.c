@@ -742,18 +742,19 @@ static void spr_bmp_score_terms(spr_bmp_actx *c, const uint32_t *ids, uint32_t n
 }
 
 
-void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m, double alpha, uint32_t theta,
-                          uint32_t doc_base, void *ws, spr_topk *heap, spr_bmp_stats *st) {
+void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m, const spr_qterm *qb, uint32_t mb,
+                          double alpha, uint32_t theta, uint32_t doc_base, void *ws, spr_topk *heap,
+                          spr_bmp_stats *st) {
   spr_bmp_fws w;
   spr_bmp_fws_carve(ix, heap->k, m, ws, &w);
   const uint32_t stride = ix->dn_stride;
-  /* the query's dense rows and sparse lists */
+  /* the bound terms' dense rows and sparse lists */
   uint32_t nd = 0, ns = 0;
-  for (uint32_t i = 0; i < m; i++) {
-    const uint32_t t = qt[i].term, s = ix->dn_slot[t];
+  for (uint32_t i = 0; i < mb; i++) {
+    const uint32_t t = qb[i].term, s = ix->dn_slot[t];
     if (s != UINT32_MAX) {
       w.rows[nd] = ix->dn_max + (size_t)s * stride;
-      w.dw[nd++] = qt[i].weight;
+      w.dw[nd++] = qb[i].weight;
     } else if (ix->bm_off[t + 1] > ix->bm_off[t]) {
       w.si[ns++] = i;
     }
@@ -774,8 +775,8 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
     const uint32_t first = t0 & 0xFFFFu, limit = first + tw; /* the tile's u16 ids: [first, limit) */
     memset(bd, 0, (size_t)tw * sizeof *bd);
     for (uint32_t q = 0; q < ns; q++) {
-      const uint32_t i = w.si[q], wt = qt[i].weight;
-      const uint64_t *sg = ix->sp_seg + (size_t)qt[i].term * ix->sp_nseg;
+      const uint32_t i = w.si[q], wt = qb[i].weight;
+      const uint64_t *sg = ix->sp_seg + (size_t)qb[i].term * ix->sp_nseg;
       uint64_t x = first ? w.sx[q] : sg[h];
       const uint64_t end = sg[h + 1];
       for (; x + 4 <= end && sblk[x + 3] < limit; x += 4) { /* ids ascend: all four in the tile */
