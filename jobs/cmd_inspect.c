@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spr_bmp.h"
 #include "spr_cli.h"
 #include "spr_index.h"
 
@@ -30,6 +31,15 @@ static int spr_inspect(const char *path, int verify) {
     printf("encoder         %s\n", in->encoder);
   printf("avgdl           %.4f\n", in->avgdl);
   printf("impacts         u%llu, max score %.6f, %s\n", (unsigned long long)in->bits, in->score_max, in->quantization);
+  /* the search layout follows from the block size and k (spr_bmp_major_for; docs/bmp.md, "Two layouts") */
+  if (in->block_size <= SPR_BMP_DOC_MAJOR_BLOCK_MAX)
+    printf("bmp             %llu blocks of %llu documents; search postings document-major for k <= %u, "
+           "term-major above\n",
+           (unsigned long long)in->n_blocks, (unsigned long long)in->block_size, SPR_BMP_DOC_MAJOR_K_MAX);
+  else
+    printf("bmp             %llu blocks of %llu documents; search postings term-major (document-major needs "
+           "blocks of <= %u)\n",
+           (unsigned long long)in->n_blocks, (unsigned long long)in->block_size, SPR_BMP_DOC_MAJOR_BLOCK_MAX);
   int rc = SPR_OK;
   if (verify) {
     rc = spr_index_verify_checksums(ix);
