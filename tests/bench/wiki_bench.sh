@@ -404,7 +404,7 @@ section=$out/section.md
   echo
   cat "$mtable"
   echo
-  echo "Approximate BMP (\`--alpha A\`: stop when the k-th score > A × the next block's bound; \`--beta B\`: keep the ceil(B × n) heaviest query terms). Recall@k against the exact run's top k as qrels (\`spire eval -M k -m recall.k\`; a document tied with the k-th score counts as a miss when another one of that score was kept); speedup over exact BMP at the same k and query set."
+  echo "Approximate BMP (\`--alpha A\`: stop when the k-th score > A × the next block's bound; \`--beta B\`: block bounds from the ceil(B × n) heaviest query terms only, blocks still scored with every term). Recall@k against the exact run's top k as qrels (\`spire eval -M k -m recall.k\`; a document tied with the k-th score counts as a miss when another one of that score was kept); speedup over exact BMP at the same k and query set."
   echo
   cat "$atable"
   echo
