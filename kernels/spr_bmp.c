@@ -287,10 +287,12 @@ int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, 
       if (v > qs.theta) qs.theta = v;
     }
   }
-  if (ix->fd_off || ix->tp_pair)
-    spr_bmp_search_accel(ix, w.qt, m, qb, mb, p->alpha, qs.theta, doc_base, (char *)workspace + ws_own, &qs.heap, &qs.st);
-  else
-    spr_bmp_run_blocks(&qs, &w);
+  if (ix->fd_off || ix->tp_pair) { /* its hits come sorted: no heap */
+    const uint32_t nh = spr_bmp_search_accel(ix, w.qt, m, qb, mb, p->alpha, qs.theta, doc_base,
+                                             (char *)workspace + ws_own, p->k, out, st);
+    return (int64_t)nh;
+  }
+  spr_bmp_run_blocks(&qs, &w);
   if (st) {
     st->blocks_scored += qs.st.blocks_scored;
     st->blocks_nonzero += qs.st.blocks_nonzero;

@@ -581,7 +581,7 @@ static inline void spr_bmp_pf_block(const spr_bmp_index *ix, uint32_t b) {
     sc[d] = s0 + s1;                                                                        \
   }
 
-/* Document-major: score the blocks ids[0..n) (ascending) and offer their documents to the heap;
+/* Document-major: score the blocks ids[0..n) (ascending) and offer their documents to the hits;
  * the next block's postings are prefetched while one is scanned. */
 static void spr_bmp_score_docs(spr_bmp_actx *c, const uint32_t *ids, uint32_t n) {
   const spr_bmp_index *ix = c->ix;
@@ -678,7 +678,7 @@ static uint32_t spr_bmp_match_seg(const spr_bmp_actx *c, const uint16_t *blk, ui
   return nm;
 }
 
-/* Term-major: score the blocks ids[0..n) (ascending) term-at-a-time and offer their documents to the heap.
+/* Term-major: score the blocks ids[0..n) (ascending) term-at-a-time and offer their documents to the hits.
  * Three stages over all query terms, so that the cache misses of many (term, block) pairs are in
  * flight at once: find each pair's block-max entry (rank index of dense terms, prefetched ahead;
  * galloping in sparse lists), then its posting range, then the postings. */
@@ -742,11 +742,11 @@ static void spr_bmp_score_terms(spr_bmp_actx *c, const uint32_t *ids, uint32_t n
 }
 
 
-void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m, const spr_qterm *qb, uint32_t mb,
-                          double alpha, uint32_t theta, uint32_t doc_base, void *ws, spr_topk *heap,
-                          spr_bmp_stats *st) {
+uint32_t spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m, const spr_qterm *qb,
+                              uint32_t mb, double alpha, uint32_t theta, uint32_t doc_base, void *ws, uint32_t k_hits,
+                              spr_hit *out, spr_bmp_stats *st) {
   spr_bmp_fws w;
-  spr_bmp_fws_carve(ix, heap->k, m, ws, &w);
+  spr_bmp_fws_carve(ix, k_hits, m, ws, &w);
   const uint32_t stride = ix->dn_stride;
   /* the bound terms' dense rows and sparse lists */
   uint32_t nd = 0, ns = 0;
@@ -764,7 +764,7 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
    * candidates picked out */
   uint64_t lo = spr_bmp_keep_min(alpha, theta);
   if (lo == 0) lo = 1;
-  if (lo > UINT32_MAX) return;
+  if (lo > UINT32_MAX) return 0;
   const spr_bmp_dense_fn dense = spr_bmp_dense_for(ix);
   const uint16_t *const sblk = ix->sp_blk;
   const uint8_t *const smax = ix->sp_max;
@@ -797,7 +797,7 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
     n += k;
     for (uint32_t r = 0; r < nd; r++) w.rows[r] += tw;
   }
-  if (!n) return;
+  if (!n) return 0;
   uint32_t mx = 0;
   for (uint32_t i = 0; i < n; i++) mx = w.cb[i] > mx ? w.cb[i] : mx;
   uint32_t sh = 0;
@@ -813,10 +813,10 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
   }
   spr_bmp_actx c = {.ix = ix, .qw = w.qw, .slot = w.slot, .inb = w.inb, .qt = qt, .m = m, .acc = w.acc, .mt = w.mt,
                     .mcap = SPR_BMP_MATCHES + spr_bmp_bcap(ix), .theta = theta, .doc_base = doc_base,
-                    .hk = w.hk, .hcap = (uint32_t)spr_bmp_hcap(heap->k), .k = heap->k, .hthr = theta ? theta : 1};
+                    .hk = w.hk, .hcap = (uint32_t)spr_bmp_hcap(k_hits), .k = k_hits, .hthr = theta ? theta : 1};
   void (*const score)(spr_bmp_actx *, const uint32_t *, uint32_t) = dm ? spr_bmp_score_docs : spr_bmp_score_terms;
   const uint32_t bcap = spr_bmp_bcap(ix);
-  uint64_t target = SPR_BMP_FIRST_BATCH[dm] + SPR_BMP_FIRST_FILL[dm] * ((heap->k + ix->block_size - 1) / ix->block_size);
+  uint64_t target = SPR_BMP_FIRST_BATCH[dm] + SPR_BMP_FIRST_FILL[dm] * ((k_hits + ix->block_size - 1) / ix->block_size);
   uint32_t hi = (mx >> sh) + 1; /* buckets [hi, ...) are done */
   while (n && hi) {
     lo = spr_bmp_keep_min(alpha, spr_bmp_athr(&c));
@@ -849,17 +849,14 @@ void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t
     hi = cut;
     target *= SPR_BMP_GROWTH[dm];
   }
-  /* the k best, worst first: an ascending array is a heap with the worst at the root */
+  /* the k best, best first (a key's order is the hits' order: score descending, docid ascending) */
   spr_bmp_keep(&c);
   spr_bmp_sort_keys(c.hk, c.hn);
-  for (uint32_t i = 0; i < c.hn; i++) {
-    const uint64_t x = c.hk[c.hn - 1 - i];
-    heap->h[i] = (spr_hit){(uint32_t)(x >> 32), ~(uint32_t)x};
-  }
-  heap->n = c.hn;
+  for (uint32_t i = 0; i < c.hn; i++) out[i] = (spr_hit){(uint32_t)(c.hk[i] >> 32), ~(uint32_t)c.hk[i]};
   if (st) {
     st->blocks_scored += c.st.blocks_scored;
     st->blocks_nonzero += c.st.blocks_nonzero;
     st->postings_scored += c.st.postings_scored;
   }
+  return c.hn;
 }

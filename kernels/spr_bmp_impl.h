@@ -85,10 +85,10 @@ size_t spr_bmp_accel_ws_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_t
 
 /* The accelerated search (ix->fd_off or ix->tp_pair set): qt[0..m) are the query terms sorted by id,
  * qb[0..mb) the terms whose block maxima make the bounds (qt itself, or with beta < 1 its heaviest
- * terms, sorted by id); blocks are scored with all of qt. theta is the seeded threshold; the
- * heap->k best hits are left in heap (empty before). ws: spr_bmp_accel_ws_size(ix, >= heap->k, >= m)
- * bytes. */
-void spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m, const spr_qterm *qb, uint32_t mb,
-                          double alpha, uint32_t theta, uint32_t doc_base, void *ws, spr_topk *heap,
-                          spr_bmp_stats *st);
+ * terms, sorted by id); blocks are scored with all of qt. theta is the seeded threshold. Writes the
+ * k best hits to out (capacity k >= 1), best first, and returns how many. ws:
+ * spr_bmp_accel_ws_size(ix, >= k, >= m) bytes. */
+uint32_t spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m, const spr_qterm *qb,
+                              uint32_t mb, double alpha, uint32_t theta, uint32_t doc_base, void *ws, uint32_t k,
+                              spr_hit *out, spr_bmp_stats *st);
 #endif /* SPR_BMP_IMPL_H */
