@@ -34,8 +34,8 @@ static void spr_index_help(void) {
       "  --bits N            impact quantization bits, 1..8 (default 8)\n"
       "  --zstd-level N      compression level of the datasets, 0 = none (default 1: as small as 3 on\n"
       "                      spire's data and about twice as fast; chunks are compressed by all threads)\n"
-      "  --block-size N      documents per block for Block-Max Pruning, 8..256 (default 8: the fastest at\n"
-      "                      k = 10 and 1000 on real SPLADE queries, ~1.12x the bytes of 32: docs/bmp.md)\n"
+      "  --block-size N      documents per block for Block-Max Pruning, 4..256 (default 4: the fastest at\n"
+      "                      k = 10 and 1000 on real SPLADE queries, ~1.2x the bytes of 32: docs/bmp.md)\n"
       "  --reorder R         none (default: input order) or bp: recursive graph bisection, so that similar\n"
       "                      documents share blocks; runs report the same documents (docs/reorder.md)\n"
       "  --bp-iterations N   bp: swap rounds per bisection (default 20)\n"
@@ -70,7 +70,7 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
       {"memory-budget", required_argument, 0, 'm'}, {"spill-dir", required_argument, 0, 'D'},
       {0, 0, 0, 0}};
   spr_build_params p = {.format = SPR_CORPUS_AUTO, .encoder = "auto", .analyzer = "english", .k1 = 0.9, .b = 0.4, .bits = 8,
-                        .zstd_level = 1, .block_size = 8, .progress = 1};
+                        .zstd_level = 1, .block_size = 4, .progress = 1};
   const char *reorder = "none";
   long lv = 0;
   optind = 1;
@@ -103,7 +103,7 @@ int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
         p.zstd_level = (int)lv;
         break;
       case 's':
-        if (spr_arg_long(optarg, 8, 256, &lv)) return spr_cli_usage_error(world, "index", "--block-size must be 8..256");
+        if (spr_arg_long(optarg, 4, 256, &lv)) return spr_cli_usage_error(world, "index", "--block-size must be 4..256");
         p.block_size = (int)lv;
         break;
       case 'r': reorder = optarg; break;

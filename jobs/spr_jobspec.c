@@ -102,10 +102,10 @@ static const spr_jobkey spr_jobkeys[] = {
      "zstd compression level of every dataset (0 = uncompressed; 1 compresses spire's data as well "
      "as 3, about twice as fast).",
      SPR_OFF(index.zstd_level)},
-    {"index", "block_size", SPR_JOBKEY_INT, "8", 8, 256, NULL,
-     "Documents per block of Block-Max Pruning (block maxima and forward blocks). 8, the default, "
-     "is the fastest at k = 10 and 1000 on real SPLADE queries for ~1.12x the file size of 32 "
-     "(docs/bmp.md, \"Block size\").",
+    {"index", "block_size", SPR_JOBKEY_INT, "4", 4, 256, NULL,
+     "Documents per block of Block-Max Pruning (block maxima and forward blocks). 4, the default, "
+     "is the fastest at k = 10 and 1000 on real SPLADE queries for ~1.2x the file size of 32 "
+     "(docs/bmp.md, \"What to choose\").",
      SPR_OFF(index.block_size)},
     {"index", "reorder", SPR_JOBKEY_ENUM, "none", 0, 0, "none|bp",
      "Document order: the input's, or recursive graph bisection (bp) so that similar documents share "

@@ -307,7 +307,7 @@ static int spr_bmp_bs_ok(uint32_t bs) { return bs >= SPR_BMP_BLOCK_MIN && bs <= 
 
 int64_t spr_bmp_blockmax(const uint32_t *docs, const uint8_t *imp, uint32_t n, uint32_t block_size,
                          uint32_t *blocks, uint8_t *maxes) {
-  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [8, 256]", block_size);
+  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [%u, %u]", block_size, SPR_BMP_BLOCK_MIN, SPR_BMP_BLOCK_MAX);
   int64_t m = 0;
   for (uint32_t i = 0; i < n; i++) {
     if (i && docs[i] <= docs[i - 1])
@@ -344,7 +344,7 @@ void spr_bmp_kth(const uint8_t *imp, uint32_t n, uint8_t out[3]) {
 
 int spr_bmp_sizes(const uint64_t *off, const uint32_t *docs, uint32_t n_terms, uint32_t n_docs,
                   uint32_t block_size, uint64_t *n_entries, uint64_t *n_postings) {
-  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [8, 256]", block_size);
+  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [%u, %u]", block_size, SPR_BMP_BLOCK_MIN, SPR_BMP_BLOCK_MAX);
   if (off[0] != 0) return SPR_FAIL(SPR_EINVAL, "postings offsets start at %llu", (unsigned long long)off[0]);
   uint64_t e = 0;
   for (uint32_t t = 0; t < n_terms; t++) {
@@ -386,7 +386,7 @@ int spr_bmp_forward_build(const uint64_t *off, const uint32_t *docs, const uint8
                           uint32_t n_docs, uint32_t block_size, void *workspace, uint64_t *fw_off,
                           uint32_t *fw_term, uint32_t *fw_start, uint16_t *fw_count, uint64_t *fw_post_off,
                           uint8_t *fw_doc, uint8_t *fw_imp) {
-  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [8, 256]", block_size);
+  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [%u, %u]", block_size, SPR_BMP_BLOCK_MIN, SPR_BMP_BLOCK_MAX);
   const uint32_t nb = (uint32_t)(((uint64_t)n_docs + block_size - 1) / block_size);
   uint64_t *cur_e = workspace;
   uint32_t *cur_p = (uint32_t *)(cur_e + nb);
@@ -481,7 +481,7 @@ static int spr_fw_explain(const uint64_t *doc_off, const uint32_t *terms, const 
 
 int spr_bmp_forward_offsets(const uint64_t *doc_off, const uint32_t *terms, uint32_t n_docs, uint32_t n_terms,
                             uint32_t block_size, uint64_t *fw_off, uint64_t *fw_post_off) {
-  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [8, 256]", block_size);
+  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [%u, %u]", block_size, SPR_BMP_BLOCK_MIN, SPR_BMP_BLOCK_MAX);
   if (doc_off[0] != 0) return SPR_FAIL(SPR_EINVAL, "document offsets start at %llu", (unsigned long long)doc_off[0]);
   const uint32_t nb = (uint32_t)(((uint64_t)n_docs + block_size - 1) / block_size);
   int rc = 0;
@@ -545,7 +545,7 @@ static uint64_t *spr_fw_sort(uint64_t *a, uint64_t *b, uint64_t n, int passes) {
 int spr_bmp_forward_fill(const uint64_t *doc_off, const uint32_t *terms, const uint8_t *imp, uint32_t n_docs,
                          uint32_t n_terms, uint32_t block_size, const uint64_t *fw_off, const uint64_t *fw_post_off,
                          uint32_t *fw_term, uint32_t *fw_start, uint16_t *fw_count, uint8_t *fw_doc, uint8_t *fw_imp) {
-  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [8, 256]", block_size);
+  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [%u, %u]", block_size, SPR_BMP_BLOCK_MIN, SPR_BMP_BLOCK_MAX);
   const uint32_t nb = (uint32_t)(((uint64_t)n_docs + block_size - 1) / block_size);
   int passes = 1;
   while (passes < 4 && n_terms > 1 && (uint64_t)(n_terms - 1) >> (8 * passes)) passes++;
@@ -629,7 +629,7 @@ int spr_bmp_forward_fill(const uint64_t *doc_off, const uint32_t *terms, const u
 
 int spr_bmp_index_check(const spr_bmp_index *ix) {
   if (!ix) return SPR_BAD("bmp: NULL index");
-  if (!spr_bmp_bs_ok(ix->block_size)) return SPR_BAD("bmp: block size %u outside [8, 256]", ix->block_size);
+  if (!spr_bmp_bs_ok(ix->block_size)) return SPR_BAD("bmp: block size %u outside [%u, %u]", ix->block_size, SPR_BMP_BLOCK_MIN, SPR_BMP_BLOCK_MAX);
   if ((uint64_t)ix->n_blocks != ((uint64_t)ix->n_docs + ix->block_size - 1) / ix->block_size)
     return SPR_BAD("bmp: %u blocks for %u docs in blocks of %u", ix->n_blocks, ix->n_docs, ix->block_size);
   if (!ix->bm_off || !ix->fw_off || !ix->fw_post_off) return SPR_BAD("bmp: offset array missing");

@@ -14,14 +14,14 @@
 #include "spr_status.h"
 #include "spr_topk.h"
 
-#define SPR_BMP_BLOCK_MIN 8u
+#define SPR_BMP_BLOCK_MIN 4u
 #define SPR_BMP_BLOCK_MAX 256u
 #define SPR_BMP_TERMS_MAX 66051u   /* query terms whose 255 x 255 products still sum in 32 bits */
 
 /* One docid range. Every pointer is borrowed and must outlive every search. Local docids are
  * 0..n_docs-1; block b holds docs [b * block_size, (b + 1) * block_size). */
 typedef struct spr_bmp_index {
-  uint32_t n_docs, n_terms, block_size /* 8..256 */, n_blocks /* ceil(n_docs / block_size) */;
+  uint32_t n_docs, n_terms, block_size /* 4..256 */, n_blocks /* ceil(n_docs / block_size) */;
   /* block maxima, sparse per term: entries [bm_off[t], bm_off[t+1]) with ascending local block ids */
   const uint64_t *bm_off; /* n_terms + 1 */
   const uint32_t *bm_block;
@@ -116,7 +116,7 @@ SPR_NODISCARD int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q
 /* One term's n postings (strictly ascending docs, impacts > 0) -> its sparse block maxima:
  * blocks[i] ascending, maxes[i] the largest impact in that block. blocks and maxes hold n entries
  * (the result never exceeds n). Returns the number of entries, or SPR_EINVAL (block_size outside
- * [8, 256], docs not ascending, impact 0). */
+ * [4, 256], docs not ascending, impact 0). */
 SPR_NODISCARD int64_t spr_bmp_blockmax(const uint32_t *docs, const uint8_t *imp, uint32_t n,
                                        uint32_t block_size, uint32_t *blocks, uint8_t *maxes);
 

@@ -29,7 +29,7 @@ typedef struct spr_build_params {
   int bits;                 /* impact bits, 1..8 */
   const char *output;       /* the index file; written as output.tmp then renamed */
   int zstd_level;           /* 0 = uncompressed */
-  int block_size;           /* BMP block size in documents, 8..256 */
+  int block_size;           /* BMP block size in documents, 4..256 */
   int progress;             /* print progress lines (rank 0) */
   /* document reordering (docs/reorder.md) */
   const char *reorder;      /* NULL or "none": input order; "bp": recursive graph bisection */

@@ -1,7 +1,7 @@
 /* bmp_fuzz.c: fuzz target for the BMP structure validator spr_bmp_index_check (kernels/spr_bmp.h)
  * on structures decoded from the input, and for the search on whatever it accepts.
  * Input (little endian; reads past the end give 0):
- *   u8 block_size - 8 (mod 249), u16 n_docs (mod 2049), u8 n_terms (mod 65), u8 flags
+ *   u8 block_size - 4 (mod 253), u16 n_docs (mod 2049), u8 n_terms (mod 65), u8 flags
  *   (bit 0: kth present; bit 1: n_blocks from the next byte instead of ceil(n_docs / block_size)),
  *   u8 unused (was the superblock size, removed in session 16; kept so that the committed corpus
  *   decodes as before), then
@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   reader r = {data, size, 0};
   spr_bmp_index ix;
   memset(&ix, 0, sizeof ix);
-  ix.block_size = 8 + get8(&r) % 249;
+  ix.block_size = 4 + get8(&r) % 253;
   ix.n_docs = get16(&r) % 2049;
   ix.n_terms = get8(&r) % 65;
   const uint32_t flags = get8(&r);

@@ -49,8 +49,8 @@ h5dump -d /terms/df "$work/i1.h5" > "$work/dump.txt"; grep -q "(0): [1-9]" "$wor
 # the all-to-all in rounds (as for exchanges over 2 GiB), forced with 1000-byte rounds
 SPR_TEST_ALLTOALL_CHUNK=1000 mpi 3 "$SPIRE" index --input "$corpus" --output "$work/rounds.h5"
 h5diff "$work/i1.h5" "$work/rounds.h5" || { echo "index built with all-to-all rounds differs"; exit 1; }
-# small blocks exercise blocks that straddle rank boundaries (8 is the default; said here so that
-# the comparison below still holds a second block size when the default is changed back)
+# small blocks exercise blocks that straddle rank boundaries (the default is 4; 8 and 32 are
+# compared too, so that three block sizes are held to the same run)
 mpi 3 "$SPIRE" index --input "$corpus" --output "$work/b8.h5" --block-size 8
 mpi 3 "$SPIRE" index --input "$corpus" --output "$work/b32.h5" --block-size 32
 mpi 2 "$SPIRE" search --index "$work/b32.h5" --queries "$queries" --k 1000 --output "$work/b32.trec"

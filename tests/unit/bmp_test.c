@@ -299,8 +299,8 @@ static int coll_build(coll *c, uint32_t dense_div, int scalar) {
 /* A random collection: docs in "dead" runs have no postings (empty blocks), clustered term
  * densities, impact laws from all-255 to 1..3. */
 static void coll_random(coll *c, int trial) {
-  static const uint32_t sizes[5] = {8, 16, 32, 64, 256};
-  c->bs = sizes[trial % 5];
+  static const uint32_t sizes[6] = {4, 8, 16, 32, 64, 256};
+  c->bs = sizes[trial % 6];
   c->n_docs = 1 + rnd(trial % 11 == 0 ? 2000 : 700);
   if (trial % 13 == 0) c->n_docs = c->bs * (1 + rnd(6)) + 1; /* a last block of one doc */
   c->n_terms = 1 + rnd(trial % 3 == 0 ? 80 : 30);
@@ -360,7 +360,7 @@ static void coll_segments(coll *c, int trial) {
 /* More than 65,536 terms (the document-major layout stores u32 term ids): postings only on the
  * terms from 65,500 up, across the u16 boundary; queries draw from those. */
 static void coll_wide(coll *c, int trial) {
-  static const uint32_t sizes[3] = {8, 32, 256};
+  static const uint32_t sizes[3] = {4, 8, 256};
   c->bs = sizes[trial % 3];
   c->n_docs = 1 + rnd(1500);
   c->n_terms = 65560 + rnd(100);
@@ -551,7 +551,8 @@ static int test_helpers(void) {
   CHECK(blocks[0] == 0 && maxes[0] == 9 && blocks[1] == 1 && maxes[1] == 4 && blocks[2] == 2 && maxes[2] == 4 &&
             blocks[3] == 5 && maxes[3] == 7, "blockmax values");
   CHECK(spr_bmp_blockmax(docs, imp, 7, 16, blocks, maxes) == 3, "blockmax 16");
-  CHECK(spr_bmp_blockmax(docs, imp, 7, 7, blocks, maxes) == SPR_EINVAL, "block size 7");
+  CHECK(spr_bmp_blockmax(docs, imp, 7, SPR_BMP_BLOCK_MIN - 1, blocks, maxes) == SPR_EINVAL, "block size below the least");
+  CHECK(spr_bmp_blockmax(docs, imp, 7, SPR_BMP_BLOCK_MAX + 1, blocks, maxes) == SPR_EINVAL, "block size above the most");
   const uint32_t bad[3] = {1, 1, 2};
   CHECK(spr_bmp_blockmax(bad, imp, 3, 8, blocks, maxes) == SPR_EINVAL, "not ascending");
   const uint8_t zero[2] = {1, 0};

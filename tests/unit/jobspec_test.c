@@ -96,7 +96,7 @@ static void test_defaults(void) {
   CHECK(job->encode.k1 == 0.9 && job->encode.b == 0.4 && job->encode.bits == 8);
   snprintf(want, sizeof want, "%s/sub/out/good/index.h5", tmpdir);
   CHECK_STR(job->index.path, want);
-  CHECK(job->index.zstd_level == 1 && job->index.block_size == 8);
+  CHECK(job->index.zstd_level == 1 && job->index.block_size == 4);
   CHECK(job->search.k == 1000 && job->search.threads == 0);
   CHECK_STR(job->search.algorithm, "bmp");
   snprintf(want, sizeof want, "%s/sub/out/good/run.trec", tmpdir);
