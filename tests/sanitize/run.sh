@@ -27,11 +27,22 @@ export LSAN_OPTIONS=suppressions=$here/lsan.supp:print_suppressions=0
 cd "$build"
 t0=$(date +%s)
 status=0
-ASAN_OPTIONS=$asan_common:detect_leaks=1:fast_unwind_on_malloc=0:malloc_context_size=30 \
+# LeakSanitizer stops the process's threads with a ptrace-based tracer. On some machines that
+# tracer itself crashes ("Tracer caught signal 11") at the exit of a spire that started MPI, at any
+# commit (seen on a 2-core VM in session 16 with the session's first commit too), which fails tests
+# that have nothing to do with leaks. A probe tells: where the tracer crashes, leaks are not checked
+# (said loudly); ASan and UBSan still are.
+leaks=1
+ASAN_OPTIONS=$asan_common:detect_leaks=1 ./spire search --help > /dev/null 2> lsan-probe.log || true
+if grep -q "Tracer caught signal" lsan-probe.log; then
+  leaks=0
+  echo "sanitizer job: LeakSanitizer's tracer crashes on this machine (lsan-probe.log): leak checks OFF, ASan and UBSan on"
+fi
+ASAN_OPTIONS=$asan_common:detect_leaks=$leaks:fast_unwind_on_malloc=0:malloc_context_size=30 \
   ctest --output-on-failure -j 2 -L unit "$@" || status=1
-ASAN_OPTIONS=$asan_common:detect_leaks=1:fast_unwind_on_malloc=0:malloc_context_size=30 \
+ASAN_OPTIONS=$asan_common:detect_leaks=$leaks:fast_unwind_on_malloc=0:malloc_context_size=30 \
   ctest --output-on-failure -j 2 -L mpi -R "$LEAK_MPI" "$@" || status=1
 ASAN_OPTIONS=$asan_common:detect_leaks=0 \
   ctest --output-on-failure -j 2 -L mpi -E "$LEAK_MPI" -R "$REST_MPI" "$@" || status=1
-echo "sanitizer job: $(( $(date +%s) - t0 )) s, status $status"
+echo "sanitizer job: $(( $(date +%s) - t0 )) s, status $status, leak checks $([ $leaks = 1 ] && echo on || echo OFF)"
 exit $status
