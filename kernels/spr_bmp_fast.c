@@ -334,36 +334,29 @@ const char *spr_bmp_accel_isa(void) {
 
 /* ---- search ---- */
 
-/* Sort a[0..n) descending (heapsort: no allocation, n <= k). */
-static void spr_bmp_sort_keys(uint64_t *a, uint32_t n) {
-  for (uint32_t i = n / 2; i-- > 0;) { /* min-heap, then move the root to the end */
-    uint32_t r = i;
-    for (;;) {
-      uint32_t l = 2 * r + 1, w = r;
-      if (l < n && a[l] < a[w]) w = l;
-      if (l + 1 < n && a[l + 1] < a[w]) w = l + 1;
-      if (w == r) break;
-      const uint64_t t = a[r];
-      a[r] = a[w];
-      a[w] = t;
-      r = w;
-    }
+/* Sift a[r] down the min-heap a[0..n). */
+static void spr_bmp_sift_min(uint64_t *a, uint32_t n, uint32_t r) {
+  for (;;) {
+    const uint32_t l = 2 * r + 1;
+    uint32_t w = r;
+    if (l < n && a[l] < a[w]) w = l;
+    if (l + 1 < n && a[l + 1] < a[w]) w = l + 1;
+    if (w == r) return;
+    const uint64_t t = a[r];
+    a[r] = a[w];
+    a[w] = t;
+    r = w;
   }
+}
+
+/* Sort a[0..n) descending (heapsort: no allocation, n <= k): a min-heap, its root moved to the end. */
+static void spr_bmp_sort_keys(uint64_t *a, uint32_t n) {
+  for (uint32_t i = n / 2; i-- > 0;) spr_bmp_sift_min(a, n, i);
   for (uint32_t m = n; m > 1; m--) {
     const uint64_t t = a[0];
     a[0] = a[m - 1];
     a[m - 1] = t;
-    uint32_t r = 0;
-    for (;;) {
-      uint32_t l = 2 * r + 1, w = r;
-      if (l < m - 1 && a[l] < a[w]) w = l;
-      if (l + 1 < m - 1 && a[l + 1] < a[w]) w = l + 1;
-      if (w == r) break;
-      const uint64_t x = a[r];
-      a[r] = a[w];
-      a[w] = x;
-      r = w;
-    }
+    spr_bmp_sift_min(a, m - 1, 0);
   }
 }
 
