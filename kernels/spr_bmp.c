@@ -28,25 +28,36 @@ typedef struct spr_bmp_ws {
   spr_qterm *qb;   /* max_terms: the terms whose block maxima make the bounds (beta < 1), by id */
 } spr_bmp_ws;
 
+/* A search between spr_bmp_begin and spr_bmp_end, at the start of the workspace. */
+typedef struct spr_bmp_state {
+  void *accel;         /* the accelerated search's workspace while it runs in steps, else NULL */
+  spr_hit *out;        /* the caller's hits */
+  uint32_t n_hits;     /* without steps: the hits of the finished search */
+  spr_bmp_stats st;    /* without steps: its counters */
+} spr_bmp_state;
+
+/* The accelerated search keeps only the query terms here; the per-block path needs the rest. */
 static size_t spr_bmp_ws_carve(const spr_bmp_index *ix, uint32_t max_terms, void *base, spr_bmp_ws *w) {
-  const size_t nb = ix->n_blocks ? ix->n_blocks : 1;
-  const size_t sizes[7] = {SPR_BMP_BLOCK_MAX * sizeof(uint32_t), SPR_ALIGN8(nb * sizeof(uint32_t)),
-                           nb * sizeof(uint64_t), SPR_ALIGN8(ix->n_terms), (size_t)max_terms * 16,
-                           (size_t)max_terms * sizeof(spr_qterm), (size_t)max_terms * sizeof(spr_qterm)};
+  const int accel = ix->fd_off || ix->tp_pair;
+  const size_t nb = accel ? 0 : ix->n_blocks ? ix->n_blocks : 1;
+  const size_t sizes[8] = {SPR_ALIGN8(sizeof(spr_bmp_state)), accel ? 0 : SPR_BMP_BLOCK_MAX * sizeof(uint32_t),
+                           SPR_ALIGN8(nb * sizeof(uint32_t)), nb * sizeof(uint64_t), accel ? 0 : SPR_ALIGN8(ix->n_terms),
+                           accel ? 0 : (size_t)max_terms * 16, (size_t)max_terms * sizeof(spr_qterm),
+                           (size_t)max_terms * sizeof(spr_qterm)};
   size_t off = 0;
-  void *ptrs[7];
-  for (int i = 0; i < 7; i++) {
+  void *ptrs[8];
+  for (int i = 0; i < 8; i++) {
     ptrs[i] = base ? (char *)base + off : NULL;
     off += sizes[i];
   }
   if (w) {
-    w->acc = ptrs[0];
-    w->bound = ptrs[1];
-    w->keys = ptrs[2];
-    w->qw = ptrs[3];
-    w->mt = ptrs[4];
-    w->qt = ptrs[5];
-    w->qb = ptrs[6];
+    w->acc = ptrs[1];
+    w->bound = ptrs[2];
+    w->keys = ptrs[3];
+    w->qw = ptrs[4];
+    w->mt = ptrs[5];
+    w->qt = ptrs[6];
+    w->qb = ptrs[7];
   }
   return off;
 }
@@ -236,12 +247,15 @@ static int spr_bmp_cmp_heavy(const void *a, const void *b) {
   return x->term < y->term ? -1 : x->term > y->term;
 }
 
-int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, const spr_bmp_params *p,
-                       uint32_t doc_base, void *workspace, spr_hit *out, spr_bmp_stats *st) {
-  if (!ix || !p || (n && !q))
-    return SPR_FAIL(SPR_EINVAL, "spr_bmp_search: NULL index, params or query");
+int64_t spr_bmp_begin(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, const spr_bmp_params *p,
+                      uint32_t doc_base, void *workspace, spr_hit *out) {
+  if (!ix || !p || (n && !q) || !workspace)
+    return SPR_FAIL(SPR_EINVAL, "spr_bmp_begin: NULL index, params, query or workspace");
   if (!(p->alpha > 0) || !isfinite(p->alpha) || !(p->beta > 0) || !(p->beta <= 1))
     return SPR_FAIL(SPR_EINVAL, "alpha %g must be > 0 and beta %g in (0, 1]", p->alpha, p->beta);
+  spr_bmp_state *const S = workspace;
+  memset(S, 0, sizeof *S);
+  S->out = out;
   if (p->k == 0 || n == 0) return 0;
   spr_bmp_ws w;
   const size_t ws_own = spr_bmp_ws_carve(ix, n, workspace, &w);
@@ -287,18 +301,51 @@ int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, 
       if (v > qs.theta) qs.theta = v;
     }
   }
-  if (ix->fd_off || ix->tp_pair) { /* its hits come sorted: no heap */
-    const uint32_t nh = spr_bmp_search_accel(ix, w.qt, m, qb, mb, p->alpha, qs.theta, doc_base,
-                                             (char *)workspace + ws_own, p->k, out, st);
-    return (int64_t)nh;
+  if (ix->fd_off || ix->tp_pair) { /* in steps; its hits come sorted: no heap */
+    S->accel = (char *)workspace + ws_own;
+    return spr_bmp_accel_begin(ix, w.qt, m, qb, mb, p->alpha, qs.theta, doc_base, p->parts, S->accel, p->k);
   }
   spr_bmp_run_blocks(&qs, &w);
-  if (st) {
-    st->blocks_scored += qs.st.blocks_scored;
-    st->blocks_nonzero += qs.st.blocks_nonzero;
-    st->postings_scored += qs.st.postings_scored;
+  S->st = qs.st;
+  S->n_hits = spr_topk_sort(&qs.heap);
+  return 0;
+}
+
+int spr_bmp_step(void *workspace, uint32_t floor) {
+  const spr_bmp_state *const S = workspace;
+  return S->accel ? spr_bmp_accel_step(S->accel, floor) : 0;
+}
+
+uint32_t spr_bmp_scores(void *workspace, uint32_t k, uint32_t *sc) {
+  const spr_bmp_state *const S = workspace;
+  if (S->accel) return spr_bmp_accel_scores(S->accel, sc);
+  for (uint32_t i = 0; i < k; i++) sc[i] = i < S->n_hits ? S->out[i].score : 0;
+  return S->n_hits < k ? S->n_hits : k;
+}
+
+uint32_t spr_bmp_end(void *workspace, spr_bmp_stats *st) {
+  spr_bmp_state *const S = workspace;
+  if (S->accel) {
+    S->n_hits = spr_bmp_accel_end(S->accel, S->out, st);
+    S->accel = NULL;
+    return S->n_hits;
   }
-  return (int64_t)spr_topk_sort(&qs.heap);
+  if (st) {
+    st->blocks_scored += S->st.blocks_scored;
+    st->blocks_nonzero += S->st.blocks_nonzero;
+    st->postings_scored += S->st.postings_scored;
+  }
+  memset(&S->st, 0, sizeof S->st);
+  return S->n_hits;
+}
+
+int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, const spr_bmp_params *p,
+                       uint32_t doc_base, void *workspace, spr_hit *out, spr_bmp_stats *st) {
+  const int64_t r = spr_bmp_begin(ix, q, n, p, doc_base, workspace, out);
+  if (r < 0) return r;
+  while (r && spr_bmp_step(workspace, 0)) {
+  }
+  return spr_bmp_end(workspace, st);
 }
 
 /* ---- build helpers ---- */

@@ -88,6 +88,9 @@ typedef struct spr_bmp_params {
   double alpha; /* > 0; 1 = exact; < 1 prunes a block when the k-th score > alpha x its bound */
   double beta;  /* (0, 1]; 1 = exact; < 1 makes the block bounds from the ceil(beta x n) heaviest present
                    query terms only (blocks are still scored with all of them: hits keep true scores) */
+  uint32_t parts; /* 0 or 1: ix is the whole collection; P > 1: ix is one of P parts searched at once
+                     whose hits are merged (spire's partitioned search), and its first batch of blocks
+                     is a 1/P share of one index's, so that the parts together score about as many */
 } spr_bmp_params;
 
 typedef struct spr_bmp_stats {
@@ -110,6 +113,27 @@ size_t spr_bmp_workspace_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_
 SPR_NODISCARD int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n,
                                      const spr_bmp_params *p, uint32_t doc_base, void *workspace,
                                      spr_hit *out, spr_bmp_stats *st);
+
+/* The same search in steps, for a caller that learns a lower bound of the k-th score elsewhere
+ * while it runs (spire's partitioned search: the other ranks' best scores). spr_bmp_search is
+ * spr_bmp_begin, spr_bmp_step(ws, 0) while it returns 1, then spr_bmp_end.
+ * - spr_bmp_begin: arguments as spr_bmp_search's (the workspace then holds the search, and q need
+ *   not stay); returns 1 when steps are left, 0 when the search is done, or SPR_EINVAL as above
+ *   (then nothing else may be called on the workspace).
+ * - spr_bmp_step: raises the threshold to floor (0: no news), which must be at most the final k-th
+ *   score of the whole collection that the caller merges: documents below it are dropped and blocks
+ *   whose bound is below it are not scored (alpha applies to it as to the own threshold); then
+ *   scores one batch of blocks. Returns 1 while steps are left. The hits merged over all parts stay
+ *   exact at alpha = beta = 1 for any floors that obey this.
+ * - spr_bmp_scores: the scores of the k best hits so far (k = p->k) into sc[0..k), in any order,
+ *   zeros after them; returns how many are not padding.
+ * - spr_bmp_end: writes the hits to out (as spr_bmp_search does), adds to st (NULL ok) and returns
+ *   how many. A part's hits may include documents below a floor it was given. */
+SPR_NODISCARD int64_t spr_bmp_begin(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, const spr_bmp_params *p,
+                                    uint32_t doc_base, void *workspace, spr_hit *out);
+int spr_bmp_step(void *workspace, uint32_t floor);
+uint32_t spr_bmp_scores(void *workspace, uint32_t k, uint32_t *sc);
+uint32_t spr_bmp_end(void *workspace, spr_bmp_stats *st);
 
 /* ---- Build helpers (docids local to the range) ---- */
 

@@ -417,10 +417,6 @@ static size_t spr_bmp_fws_carve(const spr_bmp_index *ix, uint32_t k, uint32_t ma
   return off;
 }
 
-size_t spr_bmp_accel_ws_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms) {
-  return spr_bmp_fws_carve(ix, k, max_terms, NULL, NULL);
-}
-
 /* Reorder a[0..n) (distinct keys, n > k >= 1) so that a[k - 1] is the k-th largest and a[0..k - 1)
  * the larger ones (quickselect, median-of-three pivots). */
 static void spr_bmp_select(uint64_t *a, uint32_t n, uint32_t k) {
@@ -735,21 +731,43 @@ static void spr_bmp_score_terms(spr_bmp_actx *c, const uint32_t *ids, uint32_t n
 }
 
 
-uint32_t spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m, const spr_qterm *qb,
-                              uint32_t mb, double alpha, uint32_t theta, uint32_t doc_base, void *ws, uint32_t k_hits,
-                              spr_hit *out, spr_bmp_stats *st) {
+/* A search in progress (spr_bmp_accel_begin .. spr_bmp_accel_end): the candidates left, their
+ * histogram and the batch to come, and the hits. It lives at the start of the workspace. */
+typedef struct spr_bmp_run {
   spr_bmp_fws w;
-  spr_bmp_fws_carve(ix, k_hits, m, ws, &w);
+  spr_bmp_actx c;
+  double alpha;
+  uint64_t target; /* blocks of the next batch */
+  uint32_t n;      /* candidates left in w.cid / w.cb */
+  uint32_t sh, hi; /* histogram shift; buckets [hi, ...) are done */
+  uint32_t bcap;
+  int dm;          /* document-major */
+} spr_bmp_run;
+
+static spr_bmp_run *spr_bmp_run_of(void *ws) { return (spr_bmp_run *)ws; }
+
+size_t spr_bmp_accel_ws_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms) {
+  return SPR_ALIGN8(sizeof(spr_bmp_run)) + spr_bmp_fws_carve(ix, k, max_terms, NULL, NULL);
+}
+
+int spr_bmp_accel_begin(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m, const spr_qterm *qb, uint32_t mb,
+                        double alpha, uint32_t theta, uint32_t doc_base, uint32_t parts, void *ws, uint32_t k_hits) {
+  spr_bmp_run *const r = spr_bmp_run_of(ws);
+  memset(r, 0, sizeof *r);
+  spr_bmp_fws *const w = &r->w;
+  spr_bmp_fws_carve(ix, k_hits, m, (char *)ws + SPR_ALIGN8(sizeof *r), w);
+  r->c = (spr_bmp_actx){.ix = ix, .k = k_hits, .hk = w->hk, .hcap = (uint32_t)spr_bmp_hcap(k_hits),
+                        .theta = theta, .hthr = theta ? theta : 1};
   const uint32_t stride = ix->dn_stride;
   /* the bound terms' dense rows and sparse lists */
   uint32_t nd = 0, ns = 0;
   for (uint32_t i = 0; i < mb; i++) {
     const uint32_t t = qb[i].term, s = ix->dn_slot[t];
     if (s != UINT32_MAX) {
-      w.rows[nd] = ix->dn_max + (size_t)s * stride;
-      w.dw[nd++] = qb[i].weight;
+      w->rows[nd] = ix->dn_max + (size_t)s * stride;
+      w->dw[nd++] = qb[i].weight;
     } else if (ix->bm_off[t + 1] > ix->bm_off[t]) {
-      w.si[ns++] = i;
+      w->si[ns++] = i;
     }
   }
   /* live candidates (bound not pruned by the seed), ascending ids: tile by tile, the sparse lists
@@ -761,16 +779,16 @@ uint32_t spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint
   const spr_bmp_dense_fn dense = spr_bmp_dense_for(ix);
   const uint16_t *const sblk = ix->sp_blk;
   const uint8_t *const smax = ix->sp_max;
-  uint32_t *const bd = w.bound;
+  uint32_t *const bd = w->bound;
   uint32_t n = 0;
   for (uint32_t t0 = 0; t0 < stride; t0 += SPR_BMP_TILE) {
     const uint32_t tw = stride - t0 < SPR_BMP_TILE ? stride - t0 : SPR_BMP_TILE, h = t0 >> 16;
     const uint32_t first = t0 & 0xFFFFu, limit = first + tw; /* the tile's u16 ids: [first, limit) */
     memset(bd, 0, (size_t)tw * sizeof *bd);
     for (uint32_t q = 0; q < ns; q++) {
-      const uint32_t i = w.si[q], wt = qb[i].weight;
+      const uint32_t i = w->si[q], wt = qb[i].weight;
       const uint64_t *sg = ix->sp_seg + (size_t)qb[i].term * ix->sp_nseg;
-      uint64_t x = first ? w.sx[q] : sg[h];
+      uint64_t x = first ? w->sx[q] : sg[h];
       const uint64_t end = sg[h + 1];
       for (; x + 4 <= end && sblk[x + 3] < limit; x += 4) { /* ids ascend: all four in the tile */
         bd[sblk[x] - first] += wt * smax[x];
@@ -779,77 +797,119 @@ uint32_t spr_bmp_search_accel(const spr_bmp_index *ix, const spr_qterm *qt, uint
         bd[sblk[x + 3] - first] += wt * smax[x + 3];
       }
       for (; x < end && sblk[x] < limit; x++) bd[sblk[x] - first] += wt * smax[x];
-      w.sx[q] = x;
+      w->sx[q] = x;
       for (uint64_t y = x; y < end && y < x + 256; y += 32) { /* this list's next tile */
         SPR_BMP_PF(sblk + y);
         if (!(y & 63)) SPR_BMP_PF(smax + y);
       }
     }
-    const uint32_t k = dense(bd, w.rows, w.dw, nd, tw, stride - t0, (uint32_t)lo, w.cid + n, w.cb + n);
-    for (uint32_t j = n; j < n + k; j++) w.cid[j] += t0;
+    const uint32_t k = dense(bd, w->rows, w->dw, nd, tw, stride - t0, (uint32_t)lo, w->cid + n, w->cb + n);
+    for (uint32_t j = n; j < n + k; j++) w->cid[j] += t0;
     n += k;
-    for (uint32_t r = 0; r < nd; r++) w.rows[r] += tw;
+    for (uint32_t i = 0; i < nd; i++) w->rows[i] += tw;
   }
   if (!n) return 0;
   uint32_t mx = 0;
-  for (uint32_t i = 0; i < n; i++) mx = w.cb[i] > mx ? w.cb[i] : mx;
+  for (uint32_t i = 0; i < n; i++) mx = w->cb[i] > mx ? w->cb[i] : mx;
   uint32_t sh = 0;
   while ((mx >> sh) >= SPR_BMP_HIST) sh++;
-  memset(w.hist, 0, SPR_BMP_HIST * sizeof *w.hist);
-  for (uint32_t i = 0; i < n; i++) w.hist[w.cb[i] >> sh]++;
+  memset(w->hist, 0, SPR_BMP_HIST * sizeof *w->hist);
+  for (uint32_t i = 0; i < n; i++) w->hist[w->cb[i] >> sh]++;
   const int dm = ix->fd_off != NULL; /* document-major */
   if (dm) {
-    memset(w.qw, 0, ix->n_terms);
-    for (uint32_t i = 0; i < m; i++) w.qw[qt[i].term] = (uint8_t)qt[i].weight;
+    memset(w->qw, 0, ix->n_terms);
+    for (uint32_t i = 0; i < m; i++) w->qw[qt[i].term] = (uint8_t)qt[i].weight;
   } else {
-    memset(w.inb, 0, (size_t)stride / 8);
+    memset(w->inb, 0, (size_t)stride / 8);
   }
-  spr_bmp_actx c = {.ix = ix, .qw = w.qw, .slot = w.slot, .inb = w.inb, .qt = qt, .m = m, .acc = w.acc, .mt = w.mt,
-                    .mcap = SPR_BMP_MATCHES + spr_bmp_bcap(ix), .theta = theta, .doc_base = doc_base,
-                    .hk = w.hk, .hcap = (uint32_t)spr_bmp_hcap(k_hits), .k = k_hits, .hthr = theta ? theta : 1};
-  void (*const score)(spr_bmp_actx *, const uint32_t *, uint32_t) = dm ? spr_bmp_score_docs : spr_bmp_score_terms;
-  const uint32_t bcap = spr_bmp_bcap(ix);
-  uint64_t target = SPR_BMP_FIRST_BATCH[dm] + SPR_BMP_FIRST_FILL[dm] * ((k_hits + ix->block_size - 1) / ix->block_size);
-  uint32_t hi = (mx >> sh) + 1; /* buckets [hi, ...) are done */
-  while (n && hi) {
-    lo = spr_bmp_keep_min(alpha, spr_bmp_athr(&c));
-    if (lo == 0) lo = 1;
-    if (lo >= (uint64_t)hi << sh) break; /* every remaining bound is < hi << sh */
-    /* next batch: the buckets [cut, hi) that hold about `target` candidates */
-    const uint32_t lo_b = (uint32_t)(lo >> sh);
-    uint32_t cut = hi;
-    uint64_t cnt = 0;
-    while (cut > lo_b && cnt < target) cnt += w.hist[--cut];
-    uint32_t nn = 0, k = 0;
-    for (uint32_t i = 0; i < n; i++) {
-      const uint32_t x = w.cb[i];
-      if (x < lo) continue;
-      if ((x >> sh) < cut) {
-        w.cid[nn] = w.cid[i];
-        w.cb[nn++] = x;
-        continue;
-      }
-      w.bid[k++] = w.cid[i];
-      if (k == bcap) {
-        score(&c, w.bid, k);
-        k = 0;
-        lo = spr_bmp_keep_min(alpha, spr_bmp_athr(&c));
-        if (lo == 0) lo = 1;
-      }
+  r->c.qw = w->qw;
+  r->c.slot = w->slot;
+  r->c.inb = w->inb;
+  r->c.qt = qt;
+  r->c.m = m;
+  r->c.acc = w->acc;
+  r->c.mt = w->mt;
+  r->c.mcap = SPR_BMP_MATCHES + spr_bmp_bcap(ix);
+  r->c.doc_base = doc_base;
+  r->alpha = alpha;
+  r->n = n;
+  r->sh = sh;
+  r->hi = (mx >> sh) + 1;
+  r->bcap = spr_bmp_bcap(ix);
+  r->dm = dm;
+  /* the first batch; a part of a collection searched in parts starts with its share of it */
+  const uint64_t first = SPR_BMP_FIRST_BATCH[dm] + SPR_BMP_FIRST_FILL[dm] * ((k_hits + ix->block_size - 1) / ix->block_size);
+  r->target = parts > 1 ? (first + parts - 1) / parts : first;
+  return 1;
+}
+
+int spr_bmp_accel_step(void *ws, uint32_t floor) {
+  spr_bmp_run *const r = spr_bmp_run_of(ws);
+  spr_bmp_fws *const w = &r->w;
+  spr_bmp_actx *const c = &r->c;
+  if (!r->n || !r->hi) return 0;
+  /* a floor from elsewhere: documents below it are not wanted, blocks whose bound is below it not scored */
+  if (floor > c->theta) c->theta = floor;
+  if (floor > c->hthr) c->hthr = floor;
+  const uint32_t sh = r->sh, n = r->n;
+  uint64_t lo = spr_bmp_keep_min(r->alpha, spr_bmp_athr(c));
+  if (lo == 0) lo = 1;
+  if (lo >= (uint64_t)r->hi << sh) { /* every remaining bound is < hi << sh */
+    r->n = 0;
+    return 0;
+  }
+  void (*const score)(spr_bmp_actx *, const uint32_t *, uint32_t) = r->dm ? spr_bmp_score_docs : spr_bmp_score_terms;
+  /* next batch: the buckets [cut, hi) that hold about `target` candidates */
+  const uint32_t lo_b = (uint32_t)(lo >> sh);
+  uint32_t cut = r->hi;
+  uint64_t cnt = 0;
+  while (cut > lo_b && cnt < r->target) cnt += w->hist[--cut];
+  uint32_t nn = 0, k = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    const uint32_t x = w->cb[i];
+    if (x < lo) continue;
+    if ((x >> sh) < cut) {
+      w->cid[nn] = w->cid[i];
+      w->cb[nn++] = x;
+      continue;
     }
-    if (k) score(&c, w.bid, k);
-    n = nn;
-    hi = cut;
-    target *= SPR_BMP_GROWTH[dm];
+    w->bid[k++] = w->cid[i];
+    if (k == r->bcap) {
+      score(c, w->bid, k);
+      k = 0;
+      lo = spr_bmp_keep_min(r->alpha, spr_bmp_athr(c));
+      if (lo == 0) lo = 1;
+    }
   }
+  if (k) score(c, w->bid, k);
+  r->n = nn;
+  r->hi = cut;
+  r->target *= SPR_BMP_GROWTH[r->dm];
+  return r->n && r->hi;
+}
+
+uint32_t spr_bmp_accel_scores(void *ws, uint32_t *sc) {
+  spr_bmp_actx *const c = &spr_bmp_run_of(ws)->c;
+  if (!c->k) return 0;
+  spr_bmp_keep(c);
+  const uint32_t n = c->hn < c->k ? c->hn : c->k;
+  for (uint32_t i = 0; i < n; i++) sc[i] = (uint32_t)(c->hk[i] >> 32);
+  memset(sc + n, 0, (size_t)(c->k - n) * sizeof *sc);
+  return n;
+}
+
+uint32_t spr_bmp_accel_end(void *ws, spr_hit *out, spr_bmp_stats *st) {
+  spr_bmp_run *const r = spr_bmp_run_of(ws);
+  spr_bmp_actx *const c = &r->c;
+  if (!c->k) return 0;
   /* the k best, best first (a key's order is the hits' order: score descending, docid ascending) */
-  spr_bmp_keep(&c);
-  spr_bmp_sort_keys(c.hk, c.hn);
-  for (uint32_t i = 0; i < c.hn; i++) out[i] = (spr_hit){(uint32_t)(c.hk[i] >> 32), ~(uint32_t)c.hk[i]};
+  spr_bmp_keep(c);
+  spr_bmp_sort_keys(c->hk, c->hn);
+  for (uint32_t i = 0; i < c->hn; i++) out[i] = (spr_hit){(uint32_t)(c->hk[i] >> 32), ~(uint32_t)c->hk[i]};
   if (st) {
-    st->blocks_scored += c.st.blocks_scored;
-    st->blocks_nonzero += c.st.blocks_nonzero;
-    st->postings_scored += c.st.postings_scored;
+    st->blocks_scored += c->st.blocks_scored;
+    st->blocks_nonzero += c->st.blocks_nonzero;
+    st->postings_scored += c->st.postings_scored;
   }
-  return c.hn;
+  return c->hn;
 }

@@ -246,7 +246,7 @@ int main(int argc, char **argv) {
       double a = now();
       const int64_t ne = spr_exhaustive_topk(pl, QTERMS, 0, n_docs, k, ews, ho);
       te[q] = now() - a;
-      const spr_bmp_params p = {k, 1.0, 1.0};
+      const spr_bmp_params p = {k, 1.0, 1.0, 1};
       a = now();
       int64_t nbm = spr_bmp_search(&ix, qq, QTERMS, &p, 0, bws, hb, &sbl);
       tb[q] = now() - a;
@@ -262,7 +262,7 @@ int main(int argc, char **argv) {
       tx[q] = now() - a;
       mism += nbm != ne || memcmp(hb, ho, (size_t)(ne > 0 ? ne : 0) * sizeof *ho) != 0;
       /* approximate: recall@min(k,10) of the exact top against the approximate list */
-      const spr_bmp_params pa[2] = {{k, 0.9, 1.0}, {k, 0.8, 0.5}};
+      const spr_bmp_params pa[2] = {{k, 0.9, 1.0, 1}, {k, 0.8, 0.5, 1}};
       double *tt[2] = {ta, tc};
       for (int v = 0; v < 2; v++) {
         a = now();

@@ -43,7 +43,7 @@ static void compare_views(const spr_bmp_index *plain, const spr_bmp_index *accel
   spr_qterm q[8];
   uint32_t n = 0;
   for (uint32_t t = 0; t < plain->n_terms && n < 8; t++) q[n++] = (spr_qterm){t, 1 + t % 8};
-  const spr_bmp_params p = {10, 1.0, 1.0};
+  const spr_bmp_params p = {10, 1.0, 1.0, 1};
   spr_hit a[10], b[10];
   void *wa = malloc(spr_bmp_workspace_size(plain, 10, 8) + 8), *wb = malloc(spr_bmp_workspace_size(accel, 10, 8) + 8);
   FUZZ_CHECK(wa && wb);

@@ -452,7 +452,7 @@ static int run_queries(coll *c, int trial) {
       spr_bmp_index ix = mode < 2 ? c->ix : mode < 4 ? c->ixa : c->ixd;
       if (mode & 1) ix.kth = NULL;
       spr_bmp_stats st = {0};
-      const spr_bmp_params p = {k, 1.0, 1.0};
+      const spr_bmp_params p = {k, 1.0, 1.0, 1};
       const int64_t ng = spr_bmp_search(&ix, q, n, &p, base, ws, got, &st);
       CHECK(ng == nw, "trial %d q %d mode %d: %lld hits, oracle %lld (bs %u docs %u k %u n %u)", trial, qi, mode,
             (long long)ng, (long long)nw, c->bs, c->n_docs, k, n);
@@ -465,7 +465,7 @@ static int run_queries(coll *c, int trial) {
     /* approximate modes */
     static const double alphas[4] = {0.9, 0.5, 1.0, 0.7}, betas[4] = {1.0, 1.0, 0.5, 0.3};
     for (int a = 0; a < 12; a++) {
-      const spr_bmp_params p = {k, alphas[a % 4], betas[a % 4]};
+      const spr_bmp_params p = {k, alphas[a % 4], betas[a % 4], 1};
       const int64_t ng = spr_bmp_search(a < 4 ? &c->ix : a < 8 ? &c->ixa : &c->ixd, q, n, &p, base, ws, got, NULL);
       CHECK(ng >= 0 && ng <= (int64_t)k, "approx count %lld", (long long)ng);
       /* beta < 1 leaves terms out of the bounds only: every hit has its true score over all terms */
@@ -663,13 +663,13 @@ static int test_validator(void) {
   spr_hit out[4];
   void *ws = malloc(spr_bmp_workspace_size(ix, 4, 4));
   const spr_qterm dup[2] = {{0, 1}, {0, 2}}, heavy[1] = {{0, 256}};
-  const spr_bmp_params ok = {4, 1, 1}, a0 = {4, 0, 1}, b0 = {4, 1, 0}, b2 = {4, 1, 1.5};
+  const spr_bmp_params ok = {4, 1, 1, 1}, a0 = {4, 0, 1, 1}, b0 = {4, 1, 0, 1}, b2 = {4, 1, 1.5, 1};
   CHECK(spr_bmp_search(ix, dup, 2, &ok, 0, ws, out, NULL) == SPR_EINVAL, "duplicate terms");
   CHECK(spr_bmp_search(ix, heavy, 1, &ok, 0, ws, out, NULL) == SPR_EINVAL, "weight 256");
   CHECK(spr_bmp_search(ix, dup, 1, &a0, 0, ws, out, NULL) == SPR_EINVAL, "alpha 0");
   CHECK(spr_bmp_search(ix, dup, 1, &b0, 0, ws, out, NULL) == SPR_EINVAL, "beta 0");
   CHECK(spr_bmp_search(ix, dup, 1, &b2, 0, ws, out, NULL) == SPR_EINVAL, "beta 1.5");
-  const spr_bmp_params k0 = {0, 1, 1};
+  const spr_bmp_params k0 = {0, 1, 1, 1};
   CHECK(spr_bmp_search(ix, dup, 1, &k0, 0, ws, out, NULL) == 0, "k 0");
   free(ws);
   coll_free(&c);
