@@ -30,41 +30,59 @@ typedef struct spr_bmp_ws {
 
 /* A search between spr_bmp_begin and spr_bmp_end, at the start of the workspace. */
 typedef struct spr_bmp_state {
-  void *accel;         /* the accelerated search's workspace while it runs in steps, else NULL */
+  const spr_bmp_index *ix;
+  uint32_t max_terms;  /* the terms the scratch was laid out for */
+  void *accel;         /* the accelerated search's state while it runs in steps, else NULL */
   spr_hit *out;        /* the caller's hits */
   uint32_t n_hits;     /* without steps: the hits of the finished search */
   spr_bmp_stats st;    /* without steps: its counters */
 } spr_bmp_state;
 
-/* The accelerated search keeps only the query terms here; the per-block path needs the rest. */
-static size_t spr_bmp_ws_carve(const spr_bmp_index *ix, uint32_t max_terms, void *base, spr_bmp_ws *w) {
+/* The state: this header and the query terms; the accelerated search's state follows. */
+static size_t spr_bmp_state_carve(uint32_t max_terms, void *base, spr_bmp_ws *w) {
+  const size_t h = SPR_ALIGN8(sizeof(spr_bmp_state)), t = SPR_ALIGN8((size_t)max_terms * sizeof(spr_qterm));
+  if (w && base) {
+    w->qt = (spr_qterm *)((char *)base + h);
+    w->qb = (spr_qterm *)((char *)base + h + t);
+  }
+  return h + 2 * t;
+}
+
+/* The scratch: the per-block path's arrays (none for the accelerated search, whose scratch follows). */
+static size_t spr_bmp_scratch_carve(const spr_bmp_index *ix, uint32_t max_terms, void *base, spr_bmp_ws *w) {
   const int accel = ix->fd_off || ix->tp_pair;
   const size_t nb = accel ? 0 : ix->n_blocks ? ix->n_blocks : 1;
-  const size_t sizes[8] = {SPR_ALIGN8(sizeof(spr_bmp_state)), accel ? 0 : SPR_BMP_BLOCK_MAX * sizeof(uint32_t),
-                           SPR_ALIGN8(nb * sizeof(uint32_t)), nb * sizeof(uint64_t), accel ? 0 : SPR_ALIGN8(ix->n_terms),
-                           accel ? 0 : (size_t)max_terms * 16, (size_t)max_terms * sizeof(spr_qterm),
-                           (size_t)max_terms * sizeof(spr_qterm)};
+  const size_t sizes[5] = {accel ? 0 : SPR_BMP_BLOCK_MAX * sizeof(uint32_t), SPR_ALIGN8(nb * sizeof(uint32_t)),
+                           nb * sizeof(uint64_t), accel ? 0 : SPR_ALIGN8(ix->n_terms), accel ? 0 : (size_t)max_terms * 16};
   size_t off = 0;
-  void *ptrs[8];
-  for (int i = 0; i < 8; i++) {
+  void *ptrs[5];
+  for (int i = 0; i < 5; i++) {
     ptrs[i] = base ? (char *)base + off : NULL;
     off += sizes[i];
   }
   if (w) {
-    w->acc = ptrs[1];
-    w->bound = ptrs[2];
-    w->keys = ptrs[3];
-    w->qw = ptrs[4];
-    w->mt = ptrs[5];
-    w->qt = ptrs[6];
-    w->qb = ptrs[7];
+    w->acc = ptrs[0];
+    w->bound = ptrs[1];
+    w->keys = ptrs[2];
+    w->qw = ptrs[3];
+    w->mt = ptrs[4];
   }
   return off;
 }
 
+static int spr_bmp_accelerated(const spr_bmp_index *ix) { return ix->fd_off || ix->tp_pair; }
+
+size_t spr_bmp_state_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms) {
+  return spr_bmp_state_carve(max_terms, NULL, NULL) +
+         (spr_bmp_accelerated(ix) ? spr_bmp_accel_state_size(ix, k ? k : 1, max_terms) : 0);
+}
+
+size_t spr_bmp_scratch_size(const spr_bmp_index *ix, uint32_t max_terms) {
+  return spr_bmp_scratch_carve(ix, max_terms, NULL, NULL) + (spr_bmp_accelerated(ix) ? spr_bmp_accel_scratch_size(ix) : 0);
+}
+
 size_t spr_bmp_workspace_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms) {
-  return spr_bmp_ws_carve(ix, max_terms, NULL, NULL) +
-         (ix->fd_off || ix->tp_pair ? spr_bmp_accel_ws_size(ix, k ? k : 1, max_terms) : 0);
+  return spr_bmp_state_size(ix, k, max_terms) + spr_bmp_scratch_size(ix, max_terms);
 }
 
 /* ---- a max-heap of u64 keys ---- */
@@ -248,17 +266,19 @@ static int spr_bmp_cmp_heavy(const void *a, const void *b) {
 }
 
 int64_t spr_bmp_begin(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, const spr_bmp_params *p,
-                      uint32_t doc_base, void *workspace, spr_hit *out) {
-  if (!ix || !p || (n && !q) || !workspace)
-    return SPR_FAIL(SPR_EINVAL, "spr_bmp_begin: NULL index, params, query or workspace");
+                      uint32_t doc_base, void *state, void *scratch, spr_hit *out) {
+  if (!ix || !p || (n && !q) || !state || !scratch)
+    return SPR_FAIL(SPR_EINVAL, "spr_bmp_begin: NULL index, params, query, state or scratch");
   if (!(p->alpha > 0) || !isfinite(p->alpha) || !(p->beta > 0) || !(p->beta <= 1))
     return SPR_FAIL(SPR_EINVAL, "alpha %g must be > 0 and beta %g in (0, 1]", p->alpha, p->beta);
-  spr_bmp_state *const S = workspace;
+  spr_bmp_state *const S = state;
   memset(S, 0, sizeof *S);
   S->out = out;
+  S->ix = ix;
+  S->max_terms = n;
   if (p->k == 0 || n == 0) return 0;
   spr_bmp_ws w;
-  const size_t ws_own = spr_bmp_ws_carve(ix, n, workspace, &w);
+  const size_t st_own = spr_bmp_state_carve(n, state, &w), sc_own = spr_bmp_scratch_carve(ix, n, scratch, &w);
   uint32_t m = 0;
   for (uint32_t i = 0; i < n; i++) {
     if (q[i].weight > 255) return SPR_FAIL(SPR_EINVAL, "query term %u: weight %u > 255", q[i].term, q[i].weight);
@@ -302,8 +322,9 @@ int64_t spr_bmp_begin(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, c
     }
   }
   if (ix->fd_off || ix->tp_pair) { /* in steps; its hits come sorted: no heap */
-    S->accel = (char *)workspace + ws_own;
-    return spr_bmp_accel_begin(ix, w.qt, m, qb, mb, p->alpha, qs.theta, doc_base, p->parts, S->accel, p->k);
+    S->accel = (char *)state + st_own;
+    return spr_bmp_accel_begin(ix, w.qt, m, qb, mb, p->alpha, qs.theta, doc_base, p->parts, S->accel,
+                               (char *)scratch + sc_own, p->k);
   }
   spr_bmp_run_blocks(&qs, &w);
   S->st = qs.st;
@@ -311,20 +332,21 @@ int64_t spr_bmp_begin(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, c
   return 0;
 }
 
-int spr_bmp_step(void *workspace, uint32_t floor) {
-  const spr_bmp_state *const S = workspace;
-  return S->accel ? spr_bmp_accel_step(S->accel, floor) : 0;
+int spr_bmp_step(void *state, void *scratch, uint32_t floor) {
+  const spr_bmp_state *const S = state;
+  if (!S->accel) return 0;
+  return spr_bmp_accel_step(S->accel, (char *)scratch + spr_bmp_scratch_carve(S->ix, S->max_terms, NULL, NULL), floor);
 }
 
-uint32_t spr_bmp_scores(void *workspace, uint32_t k, uint32_t *sc) {
-  const spr_bmp_state *const S = workspace;
+uint32_t spr_bmp_scores(void *state, uint32_t k, uint32_t *sc) {
+  const spr_bmp_state *const S = state;
   if (S->accel) return spr_bmp_accel_scores(S->accel, sc);
   for (uint32_t i = 0; i < k; i++) sc[i] = i < S->n_hits ? S->out[i].score : 0;
   return S->n_hits < k ? S->n_hits : k;
 }
 
-uint32_t spr_bmp_end(void *workspace, spr_bmp_stats *st) {
-  spr_bmp_state *const S = workspace;
+uint32_t spr_bmp_end(void *state, spr_bmp_stats *st) {
+  spr_bmp_state *const S = state;
   if (S->accel) {
     S->n_hits = spr_bmp_accel_end(S->accel, S->out, st);
     S->accel = NULL;
@@ -341,9 +363,11 @@ uint32_t spr_bmp_end(void *workspace, spr_bmp_stats *st) {
 
 int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, const spr_bmp_params *p,
                        uint32_t doc_base, void *workspace, spr_hit *out, spr_bmp_stats *st) {
-  const int64_t r = spr_bmp_begin(ix, q, n, p, doc_base, workspace, out);
+  if (!ix || !workspace) return SPR_FAIL(SPR_EINVAL, "spr_bmp_search: NULL index or workspace");
+  void *const scratch = (char *)workspace + spr_bmp_state_size(ix, p ? p->k : 1, n);
+  const int64_t r = spr_bmp_begin(ix, q, n, p, doc_base, workspace, scratch, out);
   if (r < 0) return r;
-  while (r && spr_bmp_step(workspace, 0)) {
+  while (r && spr_bmp_step(workspace, scratch, 0)) {
   }
   return spr_bmp_end(workspace, st);
 }

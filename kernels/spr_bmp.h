@@ -115,25 +115,31 @@ SPR_NODISCARD int64_t spr_bmp_search(const spr_bmp_index *ix, const spr_qterm *q
                                      spr_hit *out, spr_bmp_stats *st);
 
 /* The same search in steps, for a caller that learns a lower bound of the k-th score elsewhere
- * while it runs (spire's partitioned search: the other ranks' best scores). spr_bmp_search is
- * spr_bmp_begin, spr_bmp_step(ws, 0) while it returns 1, then spr_bmp_end.
- * - spr_bmp_begin: arguments as spr_bmp_search's (the workspace then holds the search, and q need
- *   not stay); returns 1 when steps are left, 0 when the search is done, or SPR_EINVAL as above
- *   (then nothing else may be called on the workspace).
- * - spr_bmp_step: raises the threshold to floor (0: no news), which must be at most the final k-th
- *   score of the whole collection that the caller merges: documents below it are dropped and blocks
- *   whose bound is below it are not scored (alpha applies to it as to the own threshold); then
- *   scores one batch of blocks. Returns 1 while steps are left. The hits merged over all parts stay
- *   exact at alpha = beta = 1 for any floors that obey this.
+ * while it runs (spire's partitioned search: the other ranks' best scores), and that keeps many
+ * searches in flight. A search's state (spr_bmp_state_size bytes, 8-byte aligned) lives from begin to
+ * end; the scratch (spr_bmp_scratch_size bytes) is what one step uses, so a thread needs one for all
+ * the searches it steps. spr_bmp_search is spr_bmp_begin, spr_bmp_step(state, scratch, 0) while it
+ * returns 1, then spr_bmp_end, with state and scratch carved from its workspace.
+ * - spr_bmp_begin: arguments as spr_bmp_search's (q need not stay; scratch any content); returns 1
+ *   when steps are left, 0 when the search is done, or SPR_EINVAL as above (then only a new begin
+ *   may use the state).
+ * - spr_bmp_step: scratch: zero-filled, or one that has been through an spr_bmp_begin on ix (with
+ *   as many terms or more) since its allocation. Raises the threshold to floor (0: no news), which must be at most
+ *   the final k-th score of the whole collection whose hits the caller merges: documents below it
+ *   are dropped and blocks whose bound is below it are not scored (alpha applies to it as to the
+ *   own threshold); then scores one batch of blocks. Returns 1 while steps are left. The hits
+ *   merged over all parts stay exact at alpha = beta = 1 for any floors that obey this.
  * - spr_bmp_scores: the scores of the k best hits so far (k = p->k) into sc[0..k), in any order,
  *   zeros after them; returns how many are not padding.
  * - spr_bmp_end: writes the hits to out (as spr_bmp_search does), adds to st (NULL ok) and returns
  *   how many. A part's hits may include documents below a floor it was given. */
+size_t spr_bmp_state_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms);
+size_t spr_bmp_scratch_size(const spr_bmp_index *ix, uint32_t max_terms);
 SPR_NODISCARD int64_t spr_bmp_begin(const spr_bmp_index *ix, const spr_qterm *q, uint32_t n, const spr_bmp_params *p,
-                                    uint32_t doc_base, void *workspace, spr_hit *out);
-int spr_bmp_step(void *workspace, uint32_t floor);
-uint32_t spr_bmp_scores(void *workspace, uint32_t k, uint32_t *sc);
-uint32_t spr_bmp_end(void *workspace, spr_bmp_stats *st);
+                                    uint32_t doc_base, void *state, void *scratch, spr_hit *out);
+int spr_bmp_step(void *state, void *scratch, uint32_t floor);
+uint32_t spr_bmp_scores(void *state, uint32_t k, uint32_t *sc);
+uint32_t spr_bmp_end(void *state, spr_bmp_stats *st);
 
 /* ---- Build helpers (docids local to the range) ---- */
 

@@ -360,16 +360,22 @@ static void spr_bmp_sort_keys(uint64_t *a, uint32_t n) {
   }
 }
 
+/* A search's own arrays (state: they live from begin to end) and the arrays one batch uses (scratch:
+ * any search run by the same thread may use them between its steps). */
 typedef struct spr_bmp_fws {
-  uint32_t *bound;      /* SPR_BMP_TILE: one tile's bounds */
+  /* state */
   uint32_t *cid, *cb;   /* n_blocks: live candidates (block id, bound), ascending ids */
-  uint32_t *bid;        /* bcap: one batch's block ids */
   uint32_t *hist;       /* SPR_BMP_HIST */
   const uint8_t **rows; /* max_terms */
   uint32_t *dw;         /* max_terms */
   uint32_t *si;         /* max_terms: the query terms with sparse lists */
   uint64_t *sx;         /* max_terms: each sparse list's next entry */
-  uint8_t *qw;          /* document-major: n_terms, the query's weight of each term, 0 for the others */
+  uint64_t *hk;         /* spr_bmp_hcap(k): the hits kept so far as keys score << 32 | ~doc */
+  /* scratch */
+  uint32_t *bound;      /* SPR_BMP_TILE: one tile's bounds */
+  uint32_t *bid;        /* bcap: one batch's block ids */
+  uint8_t *qw;          /* document-major: n_terms, the query's weight of each term during a step,
+                           0 for the others (all 0 between steps) */
   uint32_t *acc;        /* term-major: bcap * block_size, one batch's accumulators */
   void *mt;             /* term-major: SPR_BMP_MATCHES + bcap matches */
   uint16_t *slot;       /* term-major: n_blocks, block -> 1 + its slot in the current batch; never
@@ -377,7 +383,6 @@ typedef struct spr_bmp_fws {
                            block (any content is safe) */
   uint64_t *inb;        /* term-major: stride / 64 words, the current batch's blocks as bits (zero
                            between batches) */
-  uint64_t *hk;         /* spr_bmp_hcap(k): the hits kept so far as keys score << 32 | ~doc */
 } spr_bmp_fws;
 
 /* The hit buffer holds up to SPR_BMP_HBUF_MUL x k + SPR_BMP_BLOCK_MAX keys: documents are appended
@@ -393,27 +398,53 @@ static uint32_t spr_bmp_bcap(const spr_bmp_index *ix) {
   return c ? c : 1;
 }
 
-static size_t spr_bmp_fws_carve(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms, void *base, spr_bmp_fws *w) {
-  const size_t nb = ix->n_blocks ? ix->n_blocks : 1, bcap = spr_bmp_bcap(ix), tm = ix->fd_off == NULL;
-  const size_t sizes[13] = {SPR_BMP_TILE * 4, SPR_ALIGN8(nb * 4), SPR_ALIGN8(nb * 4), SPR_ALIGN8(bcap * 4),
-                            SPR_BMP_HIST * 4, (size_t)max_terms * sizeof(void *), SPR_ALIGN8((size_t)max_terms * 4),
-                            SPR_ALIGN8((size_t)max_terms * 4), (size_t)max_terms * 8,
-                            tm ? 0 : SPR_ALIGN8((size_t)ix->n_terms), tm ? SPR_ALIGN8(bcap * ix->block_size * 4) : 0,
-                            tm ? (SPR_BMP_MATCHES + bcap) * 16 : 0, tm ? SPR_ALIGN8(nb * 2) : 0};
-  const size_t inb = tm ? (ix->dn_stride ? ix->dn_stride : 64) / 8 : 0;
+/* Lay out the state arrays from base (NULL: sizes only); returns their bytes. */
+static size_t spr_bmp_state_carve(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms, void *base, spr_bmp_fws *w) {
+  const size_t nb = ix->n_blocks ? ix->n_blocks : 1;
+  const size_t sizes[8] = {SPR_ALIGN8(nb * 4), SPR_ALIGN8(nb * 4), SPR_BMP_HIST * 4, (size_t)max_terms * sizeof(void *),
+                           SPR_ALIGN8((size_t)max_terms * 4), SPR_ALIGN8((size_t)max_terms * 4), (size_t)max_terms * 8,
+                           spr_bmp_hcap(k) * sizeof(uint64_t)};
   size_t off = 0;
-  void *p[14];
-  for (int i = 0; i < 13; i++) {
+  void *p[8];
+  for (int i = 0; i < 8; i++) {
     p[i] = base ? (char *)base + off : NULL;
     off += sizes[i];
   }
-  p[13] = base ? (char *)base + off : NULL;
-  off += SPR_ALIGN8(inb);
-  void *hk = base ? (char *)base + off : NULL;
-  off += spr_bmp_hcap(k) * sizeof(uint64_t);
-  if (w)
-    *w = (spr_bmp_fws){p[0], p[1], p[2], p[3], p[4], (const uint8_t **)p[5], p[6], p[7], p[8], p[9], p[10], p[11],
-                       p[12], p[13], hk};
+  if (w) {
+    w->cid = p[0];
+    w->cb = p[1];
+    w->hist = p[2];
+    w->rows = (const uint8_t **)p[3];
+    w->dw = p[4];
+    w->si = p[5];
+    w->sx = p[6];
+    w->hk = p[7];
+  }
+  return off;
+}
+
+/* Lay out the scratch arrays from base (NULL: sizes only); returns their bytes. */
+static size_t spr_bmp_scratch_carve(const spr_bmp_index *ix, void *base, spr_bmp_fws *w) {
+  const size_t nb = ix->n_blocks ? ix->n_blocks : 1, bcap = spr_bmp_bcap(ix), tm = ix->fd_off == NULL;
+  const size_t inb = tm ? (ix->dn_stride ? ix->dn_stride : 64) / 8 : 0;
+  const size_t sizes[7] = {SPR_BMP_TILE * 4, SPR_ALIGN8(bcap * 4), tm ? 0 : SPR_ALIGN8((size_t)ix->n_terms),
+                           tm ? SPR_ALIGN8(bcap * ix->block_size * 4) : 0, tm ? (SPR_BMP_MATCHES + bcap) * 16 : 0,
+                           tm ? SPR_ALIGN8(nb * 2) : 0, SPR_ALIGN8(inb)};
+  size_t off = 0;
+  void *p[7];
+  for (int i = 0; i < 7; i++) {
+    p[i] = base ? (char *)base + off : NULL;
+    off += sizes[i];
+  }
+  if (w) {
+    w->bound = p[0];
+    w->bid = p[1];
+    w->qw = p[2];
+    w->acc = p[3];
+    w->mt = p[4];
+    w->slot = p[5];
+    w->inb = p[6];
+  }
   return off;
 }
 
@@ -746,16 +777,30 @@ typedef struct spr_bmp_run {
 
 static spr_bmp_run *spr_bmp_run_of(void *ws) { return (spr_bmp_run *)ws; }
 
-size_t spr_bmp_accel_ws_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms) {
-  return SPR_ALIGN8(sizeof(spr_bmp_run)) + spr_bmp_fws_carve(ix, k, max_terms, NULL, NULL);
+size_t spr_bmp_accel_state_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms) {
+  return SPR_ALIGN8(sizeof(spr_bmp_run)) + spr_bmp_state_carve(ix, k, max_terms, NULL, NULL);
+}
+
+size_t spr_bmp_accel_scratch_size(const spr_bmp_index *ix) { return spr_bmp_scratch_carve(ix, NULL, NULL); }
+
+/* Point the search's scratch arrays at the scratch of the thread running its step. */
+static void spr_bmp_use_scratch(spr_bmp_run *r, void *scratch) {
+  spr_bmp_scratch_carve(r->c.ix, scratch, &r->w);
+  r->c.qw = r->w.qw;
+  r->c.slot = r->w.slot;
+  r->c.inb = r->w.inb;
+  r->c.acc = r->w.acc;
+  r->c.mt = r->w.mt;
 }
 
 int spr_bmp_accel_begin(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m, const spr_qterm *qb, uint32_t mb,
-                        double alpha, uint32_t theta, uint32_t doc_base, uint32_t parts, void *ws, uint32_t k_hits) {
+                        double alpha, uint32_t theta, uint32_t doc_base, uint32_t parts, void *ws, void *scratch,
+                        uint32_t k_hits) {
   spr_bmp_run *const r = spr_bmp_run_of(ws);
   memset(r, 0, sizeof *r);
   spr_bmp_fws *const w = &r->w;
-  spr_bmp_fws_carve(ix, k_hits, m, (char *)ws + SPR_ALIGN8(sizeof *r), w);
+  spr_bmp_state_carve(ix, k_hits, m, (char *)ws + SPR_ALIGN8(sizeof *r), w);
+  spr_bmp_scratch_carve(ix, scratch, w);
   r->c = (spr_bmp_actx){.ix = ix, .k = k_hits, .hk = w->hk, .hcap = (uint32_t)spr_bmp_hcap(k_hits),
                         .theta = theta, .hthr = theta ? theta : 1};
   const uint32_t stride = ix->dn_stride;
@@ -816,19 +861,12 @@ int spr_bmp_accel_begin(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m
   memset(w->hist, 0, SPR_BMP_HIST * sizeof *w->hist);
   for (uint32_t i = 0; i < n; i++) w->hist[w->cb[i] >> sh]++;
   const int dm = ix->fd_off != NULL; /* document-major */
-  if (dm) {
+  if (dm) /* each step sets the query's weights and clears them again */
     memset(w->qw, 0, ix->n_terms);
-    for (uint32_t i = 0; i < m; i++) w->qw[qt[i].term] = (uint8_t)qt[i].weight;
-  } else {
+  else
     memset(w->inb, 0, (size_t)stride / 8);
-  }
-  r->c.qw = w->qw;
-  r->c.slot = w->slot;
-  r->c.inb = w->inb;
   r->c.qt = qt;
   r->c.m = m;
-  r->c.acc = w->acc;
-  r->c.mt = w->mt;
   r->c.mcap = SPR_BMP_MATCHES + spr_bmp_bcap(ix);
   r->c.doc_base = doc_base;
   r->alpha = alpha;
@@ -843,11 +881,12 @@ int spr_bmp_accel_begin(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m
   return 1;
 }
 
-int spr_bmp_accel_step(void *ws, uint32_t floor) {
+int spr_bmp_accel_step(void *ws, void *scratch, uint32_t floor) {
   spr_bmp_run *const r = spr_bmp_run_of(ws);
   spr_bmp_fws *const w = &r->w;
   spr_bmp_actx *const c = &r->c;
   if (!r->n || !r->hi) return 0;
+  spr_bmp_use_scratch(r, scratch);
   /* a floor from elsewhere: documents below it are not wanted, blocks whose bound is below it not scored */
   if (floor > c->theta) c->theta = floor;
   if (floor > c->hthr) c->hthr = floor;
@@ -859,6 +898,8 @@ int spr_bmp_accel_step(void *ws, uint32_t floor) {
     return 0;
   }
   void (*const score)(spr_bmp_actx *, const uint32_t *, uint32_t) = r->dm ? spr_bmp_score_docs : spr_bmp_score_terms;
+  if (r->dm)
+    for (uint32_t i = 0; i < c->m; i++) w->qw[c->qt[i].term] = (uint8_t)c->qt[i].weight;
   /* next batch: the buckets [cut, hi) that hold about `target` candidates */
   const uint32_t lo_b = (uint32_t)(lo >> sh);
   uint32_t cut = r->hi;
@@ -882,6 +923,8 @@ int spr_bmp_accel_step(void *ws, uint32_t floor) {
     }
   }
   if (k) score(c, w->bid, k);
+  if (r->dm)
+    for (uint32_t i = 0; i < c->m; i++) w->qw[c->qt[i].term] = 0;
   r->n = nn;
   r->hi = cut;
   r->target *= SPR_BMP_GROWTH[r->dm];

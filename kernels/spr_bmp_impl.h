@@ -80,21 +80,26 @@ void spr_bmp_fd_docs(const spr_bmp_index *ix, uint64_t b, const uint32_t *per, u
 void spr_bmp_fd_put(const spr_bmp_index *ix, uint64_t *pos, uint32_t t, const uint8_t *doc, const uint8_t *imp,
                     uint32_t c);
 
-/* Bytes of the accelerated search's workspace (on top of spr_bmp.c's own) for the top k. */
-size_t spr_bmp_accel_ws_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms);
+/* Bytes of the accelerated search's state (one per search in flight) and scratch (one per thread),
+ * on top of spr_bmp.c's own. */
+size_t spr_bmp_accel_state_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms);
+size_t spr_bmp_accel_scratch_size(const spr_bmp_index *ix);
 
 /* The accelerated search (ix->fd_off or ix->tp_pair set), in steps: qt[0..m) are the query terms
  * sorted by id, qb[0..mb) the terms whose block maxima make the bounds (qt itself, or with beta < 1
  * its heaviest terms, sorted by id); blocks are scored with all of qt. theta is the seeded
  * threshold; parts > 1 shrinks the first batch to its 1/parts share (ix is one of parts ranges
- * searched at once). ws: spr_bmp_accel_ws_size(ix, >= k, >= m) bytes, holding the search until
- * spr_bmp_accel_end (qt and qb must stay). begin computes the bounds and returns 1 when blocks are
- * left to score; each step scores one batch and returns 1 while more are left; scores writes the k
- * best scores so far (any order, zeros after them) to sc[0..k); end writes the hits, best first,
- * to out (capacity k >= 1) and returns how many. The search contract is spr_bmp_step's. */
+ * searched at once). ws: spr_bmp_accel_state_size(ix, >= k, >= m) bytes, holding the search until
+ * spr_bmp_accel_end (qt and qb must stay); scratch: spr_bmp_accel_scratch_size(ix) bytes, any
+ * content at begin, which leaves it fit for the steps of any search. begin computes the bounds and
+ * returns 1 when blocks are left to score; each step scores one batch and returns 1 while more are
+ * left; scores writes the k best scores so far (any order, zeros after them) to sc[0..k); end
+ * writes the hits, best first, to out (capacity k >= 1) and returns how many. The contract is
+ * spr_bmp_step's. */
 int spr_bmp_accel_begin(const spr_bmp_index *ix, const spr_qterm *qt, uint32_t m, const spr_qterm *qb, uint32_t mb,
-                        double alpha, uint32_t theta, uint32_t doc_base, uint32_t parts, void *ws, uint32_t k);
-int spr_bmp_accel_step(void *ws, uint32_t floor);
+                        double alpha, uint32_t theta, uint32_t doc_base, uint32_t parts, void *ws, void *scratch,
+                        uint32_t k);
+int spr_bmp_accel_step(void *ws, void *scratch, uint32_t floor);
 uint32_t spr_bmp_accel_scores(void *ws, uint32_t *sc);
 uint32_t spr_bmp_accel_end(void *ws, spr_hit *out, spr_bmp_stats *st);
 #endif /* SPR_BMP_IMPL_H */

@@ -94,3 +94,41 @@ void spr_topk_merge(const spr_hit *in, spr_hit *inout, uint32_t k, spr_hit *scra
   }
   memcpy(inout, scratch, (size_t)k * sizeof *inout);
 }
+
+void spr_topk_scores_merge(const uint32_t *in, uint32_t *inout, uint32_t k, uint32_t *scratch) {
+  if (k == 0) return;
+  memcpy(scratch, inout, (size_t)k * sizeof *scratch);
+  memcpy(scratch + k, in, (size_t)k * sizeof *scratch);
+  /* quickselect (descending) until scratch[0..k) holds the k largest */
+  int64_t lo = 0, hi = 2 * (int64_t)k - 1;
+  const int64_t t = (int64_t)k - 1;
+  while (hi > lo) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    const uint32_t x = scratch[lo], y = scratch[mid], z = scratch[hi];
+    const uint32_t pv = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
+    int64_t i = lo, j = hi;
+    while (i <= j) { /* a[lo, i) >= pv >= a(j, hi] */
+      while (scratch[i] > pv) i++;
+      while (scratch[j] < pv) j--;
+      if (i <= j) {
+        const uint32_t s = scratch[i];
+        scratch[i++] = scratch[j];
+        scratch[j--] = s;
+      }
+    }
+    if (t <= j)
+      hi = j;
+    else if (t >= i)
+      lo = i;
+    else
+      break; /* j < t < i: scratch[t] == pv, in its place */
+  }
+  memcpy(inout, scratch, (size_t)k * sizeof *inout);
+}
+
+uint32_t spr_topk_scores_min(const uint32_t *s, uint32_t k) {
+  if (k == 0) return 0;
+  uint32_t m = s[0];
+  for (uint32_t i = 1; i < k; i++) m = s[i] < m ? s[i] : m;
+  return m;
+}

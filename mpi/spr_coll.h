@@ -66,4 +66,22 @@ SPR_NODISCARD int spr_mpi_alltoallv_give(const spr_comm *c, void *send, const ui
  * list (an MPI_Reduce with a user-defined commutative operator over a (score, docid) datatype).
  * Other ranks' lists are left unspecified. Docids must be disjoint across ranks. */
 SPR_NODISCARD int spr_mpi_topk_reduce(const spr_comm *c, spr_hit *lists, size_t nq, uint32_t k, int root);
+
+/* A non-blocking collective in flight (spr_mpi_scores_start .. spr_mpi_pending_wait). */
+typedef struct spr_mpi_pending {
+  MPI_Request req;
+  MPI_Datatype list;
+  MPI_Op op;
+  int active;
+} spr_mpi_pending;
+/* Collective, non-blocking: lists holds nq lists of k scores each (any order, 0 = none); once the
+ * exchange is complete, every rank's lists hold, per list, the k largest scores of the union over
+ * all ranks (spr_topk_scores_merge; one MPI_Iallreduce with a user-defined commutative operator).
+ * lists must not be touched until then. Every rank starts the same exchanges in the same order. */
+SPR_NODISCARD int spr_mpi_scores_start(const spr_comm *c, uint32_t *lists, size_t nq, uint32_t k,
+                                       spr_mpi_pending *pd);
+/* Local. *done = 1 once the exchange is complete (it then needs no wait); moves it along. */
+SPR_NODISCARD int spr_mpi_pending_test(spr_mpi_pending *pd, int *done);
+/* Local. Waits for the exchange to complete (at once if it is not active). */
+SPR_NODISCARD int spr_mpi_pending_wait(spr_mpi_pending *pd);
 #endif /* SPR_COLL_H */

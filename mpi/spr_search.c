@@ -18,6 +18,7 @@
 #include "spr_encode.h"
 #include "spr_index.h"
 #include "spr_progress.h"
+#include "spr_search_parts.h"
 #include "spr_topk.h"
 
 
@@ -310,6 +311,14 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   int trc = SPR_OK;
   spr_progress prog;
   spr_progress_start(&prog, "search", "queries", q.n, p->progress && c->rank == 0);
+  /* partitioned BMP at more than one rank: the ranks share their thresholds (spr_search_parts.c);
+   * SPR_SEARCH_NO_SHARE=1 turns that off, for measuring what it saves (docs/scaling.md) */
+  const char *no_share = getenv("SPR_SEARCH_NO_SHARE");
+  if (use_bmp && !replicated && c->size > 1 && !(no_share && !strcmp(no_share, "1"))) {
+    const spr_bmp_params bp = {.k = k, .alpha = p->alpha, .beta = p->beta, .parts = (uint32_t)c->size};
+    trc = spr_search_parts_run(c, &bmp.view, bmp.doc_base, qt, qoff, q.n, max_terms, &bp, hits, mine_n, lat,
+                               &blocks_scored, &prog);
+  } else
 #pragma omp parallel
   {
     void *ws = malloc((use_bmp ? spr_bmp_workspace_size(&bmp.view, k, max_terms)
@@ -327,7 +336,7 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
       const double tq = spr_now();
       const uint64_t nt = qoff[i + 1] - qoff[i];
       if (use_bmp) {
-        const spr_bmp_params bp = {.k = k, .alpha = p->alpha, .beta = p->beta};
+        const spr_bmp_params bp = {.k = k, .alpha = p->alpha, .beta = p->beta, .parts = 1};
         spr_bmp_stats bst = {0, 0, 0};
         const int64_t nh = spr_bmp_search(&bmp.view, qt + qoff[i], (uint32_t)nt, &bp, bmp.doc_base, ws,
                                           hits + i * (size_t)k, &bst);

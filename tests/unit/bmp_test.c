@@ -462,6 +462,38 @@ static int run_queries(coll *c, int trial) {
               got[i].doc, got[i].score, want_h[i].doc, want_h[i].score, c->bs, k, !(mode & 1));
       n_compared++;
     }
+    /* in steps with floors (the partitioned search's shared thresholds): any floor up to the
+     * oracle's k-th score, given at any step, and any number of parts, leaves the top k exact;
+     * spr_bmp_scores reports the k best scores so far, none above the oracle's */
+    for (int mode = 2; mode < 6 && nw > 0; mode++) {
+      spr_bmp_index ix = mode < 4 ? c->ixa : c->ixd;
+      if (mode & 1) ix.kth = NULL;
+      const uint32_t kth = nw == (int64_t)k ? want_h[k - 1].score : 0;
+      const uint32_t floor = rnd(3) == 0 ? kth : kth ? rnd(kth + 1) : 0;
+      const uint32_t at = rnd(3); /* the step that gets the floor */
+      const spr_bmp_params p = {k, 1.0, 1.0, 1 + rnd(8)};
+      const size_t sts = spr_bmp_state_size(&ix, k, n);
+      void *scratch = (char *)ws + sts;
+      int64_t r = spr_bmp_begin(&ix, q, n, &p, base, ws, scratch, got);
+      CHECK(r >= 0, "stepped begin");
+      uint32_t *sc = malloc((size_t)k * sizeof *sc);
+      for (uint32_t step = 0; r == 1; step++) {
+        r = spr_bmp_step(ws, scratch, step >= at ? floor : 0);
+        const uint32_t ns = spr_bmp_scores(ws, k, sc);
+        CHECK(ns <= k, "scores count %u > k %u", ns, k);
+        for (uint32_t i = 0; i < k; i++)
+          CHECK(i < ns ? sc[i] > 0 && sc[i] <= want_h[0].score : sc[i] == 0, "trial %d q %d: score %u of %u", trial, qi, sc[i], ns);
+      }
+      free(sc);
+      spr_bmp_stats st = {0};
+      const uint32_t ng = spr_bmp_end(ws, &st);
+      CHECK((int64_t)ng == nw, "stepped: %u hits, oracle %lld", ng, (long long)nw);
+      for (int64_t i = 0; i < nw; i++)
+        CHECK(got[i].doc == want_h[i].doc && got[i].score == want_h[i].score,
+              "trial %d q %d mode %d floor %u (kth %u) at step %u parts %u hit %lld: (%u,%u) oracle (%u,%u)", trial, qi,
+              mode, floor, kth, at, p.parts, (long long)i, got[i].doc, got[i].score, want_h[i].doc, want_h[i].score);
+      n_compared++;
+    }
     /* approximate modes */
     static const double alphas[4] = {0.9, 0.5, 1.0, 0.7}, betas[4] = {1.0, 1.0, 0.5, 0.3};
     for (int a = 0; a < 12; a++) {

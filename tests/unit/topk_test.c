@@ -14,6 +14,11 @@ static uint32_t rnd(uint32_t n) {
   rng ^= rng << 17;
   return (uint32_t)(rng % n);
 }
+static int cmp_u32_desc(const void *a, const void *b) {
+  const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
 static int cmp_hit(const void *a, const void *b) {
   const spr_hit *x = a, *y = b;
   return spr_hit_before(*x, *y) ? -1 : spr_hit_before(*y, *x) ? 1 : 0;
@@ -87,6 +92,31 @@ int main(void) {
     CHECK(spr_topk_count(acc, k) == want, "merge trial %d: %u hits, want %u", trial, spr_topk_count(acc, k), want);
     for (uint32_t i = 0; i < want; i++)
       CHECK(acc[i].doc == all[i].doc && acc[i].score == all[i].score, "merge trial %d rank %u", trial, i);
+  }
+  /* the score-sharing operator: the k largest scores of the union, whichever order parts merge in */
+  for (int trial = 0; trial < 500; trial++) {
+    const uint32_t k = 1 + rnd(60), parts = 1 + rnd(5);
+    uint32_t all[512], acc[64], part[64], scratch[128];
+    uint32_t n_all = 0;
+    memset(acc, 0, sizeof acc);
+    for (uint32_t p = 0; p < parts; p++) {
+      const uint32_t m = rnd(k + 1); /* a part's best scores: at most k, zeros after */
+      for (uint32_t i = 0; i < k; i++) part[i] = i < m ? 1 + rnd(trial % 2 ? 4 : 1000) : 0;
+      for (uint32_t i = 0; i < m; i++) all[n_all++] = part[i];
+      for (uint32_t i = k; i-- > 1;) { /* any order */
+        const uint32_t j = rnd(i + 1), t = part[i];
+        part[i] = part[j];
+        part[j] = t;
+      }
+      spr_topk_scores_merge(part, acc, k, scratch);
+    }
+    while (n_all < k) all[n_all++] = 0;
+    uint32_t got[64];
+    memcpy(got, acc, k * sizeof *got);
+    qsort(all, n_all, sizeof *all, cmp_u32_desc);
+    qsort(got, k, sizeof *got, cmp_u32_desc);
+    for (uint32_t i = 0; i < k; i++) CHECK(got[i] == all[i], "score merge trial %d rank %u: %u want %u", trial, i, got[i], all[i]);
+    CHECK(spr_topk_scores_min(acc, k) == all[k - 1], "score merge trial %d: k-th", trial);
   }
   /* a posting outside the range is refused, not written out of bounds */
   {
