@@ -95,25 +95,21 @@ void spr_topk_merge(const spr_hit *in, spr_hit *inout, uint32_t k, spr_hit *scra
   memcpy(inout, scratch, (size_t)k * sizeof *inout);
 }
 
-void spr_topk_scores_merge(const uint32_t *in, uint32_t *inout, uint32_t k, uint32_t *scratch) {
-  if (k == 0) return;
-  memcpy(scratch, inout, (size_t)k * sizeof *scratch);
-  memcpy(scratch + k, in, (size_t)k * sizeof *scratch);
-  /* quickselect (descending) until scratch[0..k) holds the k largest */
-  int64_t lo = 0, hi = 2 * (int64_t)k - 1;
-  const int64_t t = (int64_t)k - 1;
-  while (hi > lo) {
+uint32_t spr_topk_scores_select(uint32_t *a, uint32_t n, uint32_t m) {
+  int64_t lo = 0, hi = (int64_t)n - 1;
+  const int64_t t = (int64_t)m - 1;
+  while (hi > lo) { /* descending quickselect: ends with a[t] the m-th largest, the larger before it */
     const int64_t mid = lo + (hi - lo) / 2;
-    const uint32_t x = scratch[lo], y = scratch[mid], z = scratch[hi];
+    const uint32_t x = a[lo], y = a[mid], z = a[hi];
     const uint32_t pv = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
     int64_t i = lo, j = hi;
     while (i <= j) { /* a[lo, i) >= pv >= a(j, hi] */
-      while (scratch[i] > pv) i++;
-      while (scratch[j] < pv) j--;
+      while (a[i] > pv) i++;
+      while (a[j] < pv) j--;
       if (i <= j) {
-        const uint32_t s = scratch[i];
-        scratch[i++] = scratch[j];
-        scratch[j--] = s;
+        const uint32_t v = a[i];
+        a[i++] = a[j];
+        a[j--] = v;
       }
     }
     if (t <= j)
@@ -121,9 +117,9 @@ void spr_topk_scores_merge(const uint32_t *in, uint32_t *inout, uint32_t k, uint
     else if (t >= i)
       lo = i;
     else
-      break; /* j < t < i: scratch[t] == pv, in its place */
+      break; /* j < t < i: a[t] == pv, in its place */
   }
-  memcpy(inout, scratch, (size_t)k * sizeof *inout);
+  return a[t];
 }
 
 uint32_t spr_topk_scores_min(const uint32_t *s, uint32_t k) {

@@ -43,12 +43,11 @@ void spr_topk_pad(spr_hit *list, uint32_t n, uint32_t k);
 /* Number of non-empty slots of a padded list. */
 uint32_t spr_topk_count(const spr_hit *list, uint32_t k);
 
-/* The k largest of the 2k scores in[0..k) and inout[0..k) (any order; 0 is "none") into inout, in
- * any order. scratch: 2k entries. Commutative and associative: the operator with which ranks
- * share their best scores during a partitioned search, whose k-th largest is then a lower bound of
- * the final k-th score over all ranks. O(k). */
-void spr_topk_scores_merge(const uint32_t *in, uint32_t *inout, uint32_t k, uint32_t *scratch);
-/* The smallest of k scores (the k-th largest after spr_topk_scores_merge); 0 when k is 0. */
+/* Reorder a[0..n) so that a[0..m) holds its m largest values (any order) and return the m-th largest
+ * (1 <= m <= n; quickselect, O(n)). The partitioned search's ranks share their best scores with it:
+ * the k-th largest of the scores all ranks found so far is a lower bound of the final k-th score. */
+uint32_t spr_topk_scores_select(uint32_t *a, uint32_t n, uint32_t m);
+/* The smallest of k scores; 0 when k is 0. */
 uint32_t spr_topk_scores_min(const uint32_t *s, uint32_t k);
 
 /* One query term's postings restricted to a docid range: ascending docids, u8 impacts. */

@@ -361,35 +361,12 @@ cleanup:
   return rc;
 }
 
-static void spr_scores_op(void *in, void *inout, int *len, MPI_Datatype *dt) {
-  int bytes = 0;
-  MPI_Type_size(*dt, &bytes);
-  const uint32_t k = (uint32_t)((size_t)bytes / sizeof(uint32_t));
-  uint32_t *scratch = malloc(2 * (size_t)k * sizeof *scratch);
-  if (!scratch) MPI_Abort(MPI_COMM_WORLD, 1); /* no way to return an error from an MPI operator */
-  for (int i = 0; i < *len; i++)
-    spr_topk_scores_merge((const uint32_t *)in + (size_t)i * k, (uint32_t *)inout + (size_t)i * k, k, scratch);
-  free(scratch);
-}
-
-static void spr_pending_free(spr_mpi_pending *pd) {
-  if (pd->op != MPI_OP_NULL) MPI_Op_free(&pd->op);
-  if (pd->list != MPI_DATATYPE_NULL) MPI_Type_free(&pd->list);
-  pd->active = 0;
-}
-
-int spr_mpi_scores_start(const spr_comm *c, uint32_t *lists, size_t nq, uint32_t k, spr_mpi_pending *pd) {
-  *pd = (spr_mpi_pending){MPI_REQUEST_NULL, MPI_DATATYPE_NULL, MPI_OP_NULL, 0};
-  if (nq == 0 || k == 0 || c->size == 1) return SPR_OK;
-  if (nq > (size_t)INT_MAX || k > (uint32_t)INT_MAX)
-    return SPR_FAIL(SPR_EINVAL, "score exchange of %zu lists of %u: too large for one message", nq, k);
-  int e;
-  if ((e = MPI_Type_contiguous((int)k, MPI_UINT32_T, &pd->list)) != MPI_SUCCESS ||
-      (e = MPI_Type_commit(&pd->list)) != MPI_SUCCESS || (e = MPI_Op_create(spr_scores_op, 1, &pd->op)) != MPI_SUCCESS ||
-      (e = MPI_Iallreduce(MPI_IN_PLACE, lists, (int)nq, pd->list, pd->op, c->comm, &pd->req)) != MPI_SUCCESS) {
-    spr_pending_free(pd);
-    return spr_mpi_fail(e, "MPI_Iallreduce (best scores)", __FILE__, __LINE__, __func__);
-  }
+int spr_mpi_iallgather_u32(const spr_comm *c, const uint32_t *send, size_t n, uint32_t *recv, spr_mpi_pending *pd) {
+  *pd = (spr_mpi_pending){MPI_REQUEST_NULL, 0};
+  if (n > (size_t)INT_MAX / (size_t)c->size)
+    return SPR_FAIL(SPR_EINVAL, "all-gather of %zu values from %d ranks: too large for one message", n, c->size);
+  const int e = MPI_Iallgather(send, (int)n, MPI_UINT32_T, recv, (int)n, MPI_UINT32_T, c->comm, &pd->req);
+  if (e != MPI_SUCCESS) return spr_mpi_fail(e, "MPI_Iallgather", __FILE__, __LINE__, __func__);
   pd->active = 1;
   return SPR_OK;
 }
@@ -399,8 +376,8 @@ int spr_mpi_pending_test(spr_mpi_pending *pd, int *done) {
   if (!pd->active) return SPR_OK;
   int flag = 0;
   const int e = MPI_Test(&pd->req, &flag, MPI_STATUS_IGNORE);
-  if (e != MPI_SUCCESS || flag) spr_pending_free(pd);
-  if (e != MPI_SUCCESS) return spr_mpi_fail(e, "MPI_Test (best scores)", __FILE__, __LINE__, __func__);
+  if (e != MPI_SUCCESS || flag) pd->active = 0;
+  if (e != MPI_SUCCESS) return spr_mpi_fail(e, "MPI_Test", __FILE__, __LINE__, __func__);
   *done = flag;
   return SPR_OK;
 }
@@ -408,8 +385,8 @@ int spr_mpi_pending_test(spr_mpi_pending *pd, int *done) {
 int spr_mpi_pending_wait(spr_mpi_pending *pd) {
   if (!pd->active) return SPR_OK;
   const int e = MPI_Wait(&pd->req, MPI_STATUS_IGNORE);
-  spr_pending_free(pd);
-  if (e != MPI_SUCCESS) return spr_mpi_fail(e, "MPI_Wait (best scores)", __FILE__, __LINE__, __func__);
+  pd->active = 0;
+  if (e != MPI_SUCCESS) return spr_mpi_fail(e, "MPI_Wait", __FILE__, __LINE__, __func__);
   return SPR_OK;
 }
 

@@ -67,21 +67,18 @@ SPR_NODISCARD int spr_mpi_alltoallv_give(const spr_comm *c, void *send, const ui
  * Other ranks' lists are left unspecified. Docids must be disjoint across ranks. */
 SPR_NODISCARD int spr_mpi_topk_reduce(const spr_comm *c, spr_hit *lists, size_t nq, uint32_t k, int root);
 
-/* A non-blocking collective in flight (spr_mpi_scores_start .. spr_mpi_pending_wait). */
+/* A non-blocking collective in flight (spr_mpi_iallgather_u32 .. spr_mpi_pending_wait). */
 typedef struct spr_mpi_pending {
   MPI_Request req;
-  MPI_Datatype list;
-  MPI_Op op;
   int active;
 } spr_mpi_pending;
-/* Collective, non-blocking: lists holds nq lists of k scores each (any order, 0 = none); once the
- * exchange is complete, every rank's lists hold, per list, the k largest scores of the union over
- * all ranks (spr_topk_scores_merge; one MPI_Iallreduce with a user-defined commutative operator).
- * lists must not be touched until then. Every rank starts the same exchanges in the same order. */
-SPR_NODISCARD int spr_mpi_scores_start(const spr_comm *c, uint32_t *lists, size_t nq, uint32_t k,
-                                       spr_mpi_pending *pd);
-/* Local. *done = 1 once the exchange is complete (it then needs no wait); moves it along. */
+/* Collective, non-blocking: every rank's n values of send, in rank order, into recv (c->size x n
+ * values) on every rank (MPI_Iallgather). Neither buffer may be touched until it completes. Every
+ * rank starts the same collectives in the same order. */
+SPR_NODISCARD int spr_mpi_iallgather_u32(const spr_comm *c, const uint32_t *send, size_t n, uint32_t *recv,
+                                         spr_mpi_pending *pd);
+/* Local. *done = 1 once the collective is complete (it then needs no wait); moves it along. */
 SPR_NODISCARD int spr_mpi_pending_test(spr_mpi_pending *pd, int *done);
-/* Local. Waits for the exchange to complete (at once if it is not active). */
+/* Local. Waits for the collective to complete (at once if it is not active). */
 SPR_NODISCARD int spr_mpi_pending_wait(spr_mpi_pending *pd);
 #endif /* SPR_COLL_H */

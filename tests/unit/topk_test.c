@@ -93,30 +93,17 @@ int main(void) {
     for (uint32_t i = 0; i < want; i++)
       CHECK(acc[i].doc == all[i].doc && acc[i].score == all[i].score, "merge trial %d rank %u", trial, i);
   }
-  /* the score-sharing operator: the k largest scores of the union, whichever order parts merge in */
+  /* the score selection: the m largest first, the m-th largest returned */
   for (int trial = 0; trial < 500; trial++) {
-    const uint32_t k = 1 + rnd(60), parts = 1 + rnd(5);
-    uint32_t all[512], acc[64], part[64], scratch[128];
-    uint32_t n_all = 0;
-    memset(acc, 0, sizeof acc);
-    for (uint32_t p = 0; p < parts; p++) {
-      const uint32_t m = rnd(k + 1); /* a part's best scores: at most k, zeros after */
-      for (uint32_t i = 0; i < k; i++) part[i] = i < m ? 1 + rnd(trial % 2 ? 4 : 1000) : 0;
-      for (uint32_t i = 0; i < m; i++) all[n_all++] = part[i];
-      for (uint32_t i = k; i-- > 1;) { /* any order */
-        const uint32_t j = rnd(i + 1), t = part[i];
-        part[i] = part[j];
-        part[j] = t;
-      }
-      spr_topk_scores_merge(part, acc, k, scratch);
-    }
-    while (n_all < k) all[n_all++] = 0;
-    uint32_t got[64];
-    memcpy(got, acc, k * sizeof *got);
-    qsort(all, n_all, sizeof *all, cmp_u32_desc);
-    qsort(got, k, sizeof *got, cmp_u32_desc);
-    for (uint32_t i = 0; i < k; i++) CHECK(got[i] == all[i], "score merge trial %d rank %u: %u want %u", trial, i, got[i], all[i]);
-    CHECK(spr_topk_scores_min(acc, k) == all[k - 1], "score merge trial %d: k-th", trial);
+    const uint32_t n = 1 + rnd(200), m = 1 + rnd(n);
+    uint32_t a[200], want[200];
+    for (uint32_t i = 0; i < n; i++) a[i] = want[i] = trial % 3 == 0 ? rnd(4) : rnd(100000);
+    qsort(want, n, sizeof *want, cmp_u32_desc);
+    const uint32_t got = spr_topk_scores_select(a, n, m);
+    CHECK(got == want[m - 1], "select trial %d: m-th largest %u, want %u (n %u m %u)", trial, got, want[m - 1], n, m);
+    qsort(a, m, sizeof *a, cmp_u32_desc);
+    for (uint32_t i = 0; i < m; i++) CHECK(a[i] == want[i], "select trial %d: rank %u holds %u, want %u", trial, i, a[i], want[i]);
+    CHECK(spr_topk_scores_min(a, m) == want[m - 1], "select trial %d: min", trial);
   }
   /* a posting outside the range is refused, not written out of bounds */
   {
