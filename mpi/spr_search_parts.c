@@ -4,8 +4,8 @@
  * Each rank searches its own block range. Alone, a rank prunes against its own k-th score, which is
  * lower than the k-th score over all ranks, so the ranks together score more blocks than one index
  * would. Here queries run in groups, and each search runs in steps (spr_bmp_begin / step / end):
- * after the bounds and the first batch of blocks (a 1/P share of one index's first batch), and
- * again after each of the next one or two batches, every rank sends its m best scores so far of
+ * after the bounds and the first batch of blocks (a 1/P share of one index's first batch), and for
+ * small k after the next two batches too, every rank sends its m best scores so far of
  * each query of the group to all (one non-blocking all-gather per group and exchange). The k-th
  * largest of the scores gathered is a lower bound of the final k-th score over all ranks (they are
  * scores of distinct documents): each rank continues with it as a floor, which prunes like the one
@@ -27,26 +27,28 @@
 
 #include "spr_progress.h"
 
-/* Exchanges per query: after the first batch, after the second and, for document-major searches
- * (small k, whose batches grow 2x instead of 4x), after the third. On wiki-wp-dev (SPLADE++, block
- * size 4), blocks scored per query at np 2 / np 4 with 1, 2, 3, 4 exchanges: k = 10 79.1 / 104.2,
- * 60.1 / 63.1, 54.7 / 57.5, 54.4 / 57.3 (np 1: 53.2); k = 1000 2,428.6 / 2,446.7, 2,418.9 /
- * 2,432.2, then no change (np 1: 2,412.7). Each exchange is a point where a rank may wait for the
- * slowest one: a third at k = 1000 saved nothing and cost ~5% in queries per second. */
+/* Exchanges per query: document-major searches (small k, batches growing 2x) exchange after each of
+ * their first three batches, term-major ones (batches growing 4x) after the first only. On
+ * wiki-wp-dev (SPLADE++, block size 4), blocks scored per query at np 2 / np 4 with 1, 2, 3, 4
+ * exchanges: k = 10 79.1 / 104.2, 60.1 / 63.1, 54.7 / 57.5, 54.4 / 57.3 (np 1: 53.2); k = 1000
+ * 2,428.6 / 2,446.7, 2,418.9 / 2,432.2, then no change (np 1: 2,412.7; np 8 with one: 2,467.6).
+ * Each exchange is a point where a rank may wait for the slowest one: at k = 1000, np 2, a second
+ * one cost 5-10% of the queries per second in alternating runs and saved 0.4% of the blocks. */
 static int spr_parts_exchanges(const spr_bmp_index *ix, uint32_t k) {
-  return spr_bmp_major_for(k, ix->block_size) == SPR_BMP_DOC_MAJOR ? 3 : 2;
+  return spr_bmp_major_for(k, ix->block_size) == SPR_BMP_DOC_MAJOR ? 3 : 1;
 }
 /* Queries per group: in alternating runs at np 2 (wiki-wp-dev, 4,000 queries), 16 gave the most
  * queries per second at k = 10 and 1000; 64 lost 10-30% (each search's state is cold again at its
  * next step), 4 lost ~10% at k = 10 (more, shorter phases). */
 #define SPR_PARTS_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
-/* A rank sends its m = min(k, max(ceil(2k / P), 64)) best scores of each query, of which the k-th
- * largest over all ranks is the floor. Sending all k would cost P / 2 times the traffic and the
- * selection at large k; at k <= 64 it is all of them. Passages of one article are neighbours in
- * docid order, so one rank may hold most of a query's top k: at k = 10, np 8, wiki-wp-dev, m =
- * ceil(2k / P) = 3 scored 64.6 blocks per query (SPLADE++) against 60.9 with all 10. */
+/* A rank sends its m = min(k, ceil(max(2k, 512) / P)) best scores of each query, of which the k-th
+ * largest over all ranks is the floor: about max(2k, 512) scores gathered per query whatever P
+ * (all k from every rank would cost P / 2 times the traffic and the selection at large k and P).
+ * Passages of one article are neighbours in docid order, so one rank may hold most of a query's
+ * top k: at k = 10, np 8, wiki-wp-dev, m = ceil(2k / P) = 3 scored 64.6 blocks per query
+ * (SPLADE++) against 60.9 with all 10, hence the 512. */
 #define SPR_PARTS_OVERSAMPLE 2u
-#define SPR_PARTS_SEND_MIN 64u
+#define SPR_PARTS_GATHER_MIN 512u
 #define SPR_PARTS_INFLIGHT 16u               /* queries per group, at most */
 #define SPR_PARTS_WS_BUDGET ((size_t)256 << 20) /* workspace bytes of both groups, at most */
 
@@ -183,8 +185,9 @@ int spr_search_parts_run(const spr_comm *c, const spr_bmp_index *ix, uint32_t do
   const uint32_t k = bp->k, P = (uint32_t)c->size;
   x.bp.parts = P;
   x.exchanges = spr_parts_exchanges(ix, k);
-  uint64_t mm = ((uint64_t)SPR_PARTS_OVERSAMPLE * k + P - 1) / P;
-  if (mm < SPR_PARTS_SEND_MIN) mm = SPR_PARTS_SEND_MIN;
+  uint64_t want = (uint64_t)SPR_PARTS_OVERSAMPLE * k;
+  if (want < SPR_PARTS_GATHER_MIN) want = SPR_PARTS_GATHER_MIN;
+  const uint64_t mm = (want + P - 1) / P;
   x.m = mm < k ? (uint32_t)mm : k;
   x.ws_size = SPR_PARTS_ALIGN8(spr_bmp_state_size(ix, k, max_terms));
   x.scratch_size = SPR_PARTS_ALIGN8(spr_bmp_scratch_size(ix, max_terms));
