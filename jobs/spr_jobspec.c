@@ -147,8 +147,9 @@ static const spr_jobkey spr_jobkeys[] = {
      "with every term (true scores). Below 1 is faster and approximate (docs/bmp.md).",
      SPR_OFF(search.beta)},
     {"search", "serving", SPR_JOBKEY_ENUM, "partitioned", 0, 0, "partitioned|replicated",
-     "partitioned: each rank searches its share of the blocks for every query; replicated: each "
-     "rank loads the whole index and answers a share of the queries.",
+     "partitioned: each rank searches its share of the blocks for every query (with bmp the ranks "
+     "share their k-th scores while they search); replicated: each rank loads the whole index and "
+     "answers a share of the queries.",
      SPR_OFF(search.serving)},
     {"search", "run", SPR_JOBKEY_PATH, "<output>/run.trec", 0, 0, NULL,
      "The TREC run file written by search.", SPR_OFF(search.run)},
