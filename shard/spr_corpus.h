@@ -101,6 +101,10 @@ const uint64_t *spr_corpus_cursor_skipped(const spr_corpus_cursor *cur);
  * Blank lines are skipped, and a UTF-8 byte order mark at the start of the file. */
 SPR_NODISCARD int spr_corpus_next(spr_corpus_cursor *cur, spr_doc *doc);
 void spr_corpus_cursor_free(spr_corpus_cursor **cur);
+/* JSONL and JSON-vector records are parsed by a dedicated parser (shard/spr_jsonrec.h); on = 1
+ * makes this cursor use cJSON instead, the reference the tests compare it with (the same records
+ * and messages; only the column of a "malformed JSON" message may differ). */
+void spr_corpus_cursor_use_reference(spr_corpus_cursor *cur, int on);
 
 /* Queries, read whole (query files are small): TSV `qid<TAB>text`, or JSONL vectors
  * `{"id": qid, "vector": {"token": weight}}` (detected by a first non-blank byte '{'). */

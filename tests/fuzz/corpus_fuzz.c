@@ -7,7 +7,9 @@
  * - a record has a NUL-terminated id of id_len bytes (non-empty), readable text of text_len bytes,
  *   a line number inside its part, increasing; vectors have NUL-terminated non-empty terms and
  *   finite weights > 0;
- * - a failure is SPR_EPARSE (or SPR_ENOMEM) with a message naming the file.
+ * - a failure is SPR_EPARSE (or SPR_ENOMEM) with a message naming the file;
+ * - JSONL and JSON vectors: a second cursor with cJSON (spr_corpus_cursor_use_reference) gives the
+ *   same records and errors as the dedicated parser (shard/spr_jsonrec.h).
  * Built as a libFuzzer target with -DSPR_BUILD_FUZZERS=ON (clang), and linked into corpus_replay
  * (fuzz_replay.c), which runs the committed corpus/corpus under CTest. */
 #include <math.h>
@@ -59,18 +61,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(b == prev_end && b <= e && e <= size - 1);
     prev_end = e;
     const uint64_t lines = spr_corpus_count_lines(c, b, e);
-    spr_corpus_cursor *cur = NULL;
+    spr_corpus_cursor *cur = NULL, *ref = NULL;
     rc = spr_corpus_cursor_create(c, b, e, line0, &cur);
     FUZZ_CHECK(rc == 0 || rc == SPR_ENOMEM);
+    /* the same part read by cJSON (the reference of the dedicated JSON parser): the same records,
+     * and the same error (its message up to a column number, which the parsers count apart) */
+    if (cur && spr_corpus_cursor_create(c, b, e, line0, &ref) == 0) spr_corpus_cursor_use_reference(ref, 1);
     uint64_t docs = 0, last = 0;
     for (; cur;) {
       spr_doc d;
       memset(&d, 0, sizeof d);
       rc = spr_corpus_next(cur, &d);
+      static char msg[1024];
+      snprintf(msg, sizeof msg, "%s", rc < 0 ? spr_last_error() : "");
+      if (ref) {
+        spr_doc r;
+        memset(&r, 0, sizeof r);
+        const int rr = spr_corpus_next(ref, &r);
+        FUZZ_CHECK(rr == rc || rr == SPR_ENOMEM || rc == SPR_ENOMEM);
+        if (rr == rc && rc == 1) {
+          FUZZ_CHECK(!strcmp(d.id, r.id) && d.text_len == r.text_len && !memcmp(d.text, r.text, d.text_len));
+          FUZZ_CHECK(d.vec_n == r.vec_n && d.line == r.line);
+          for (size_t i = 0; i < d.vec_n; i++)
+            FUZZ_CHECK(!strcmp(d.vec[i].term, r.vec[i].term) && !memcmp(&d.vec[i].weight, &r.vec[i].weight, sizeof(double)));
+        } else if (rr == rc && rc < 0) {
+          const char *m = spr_last_error(), *col = strstr(msg, " near column"), *at = strstr(msg, "\n  at ");
+          const size_t cut = col ? (size_t)(col - msg) : at ? (size_t)(at - msg) : strlen(msg);
+          FUZZ_CHECK(!strncmp(msg, m, cut));
+        }
+      }
       if (rc == 0) break;
       if (rc < 0) {
         FUZZ_CHECK(rc == SPR_EPARSE || rc == SPR_ENOMEM);
-        FUZZ_CHECK(strstr(spr_last_error(), "corpus") != NULL);
+        FUZZ_CHECK(strstr(msg, "corpus") != NULL);
         break;
       }
       FUZZ_CHECK(rc == 1);
@@ -80,6 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       FUZZ_CHECK(++docs <= lines);
     }
     spr_corpus_cursor_free(&cur);
+    spr_corpus_cursor_free(&ref);
     line0 += lines;
   }
   FUZZ_CHECK(prev_end == size - 1);

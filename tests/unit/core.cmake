@@ -2,3 +2,4 @@
 # ranges against a whole-file read, vocabulary maps.
 spr_add_unit_test(unit_topk ${CMAKE_CURRENT_LIST_DIR}/topk_test.c)
 spr_add_unit_test(unit_corpus ${CMAKE_CURRENT_LIST_DIR}/corpus_test.c)
+spr_add_unit_test(unit_jsonrec ${CMAKE_CURRENT_LIST_DIR}/jsonrec_test.c)
