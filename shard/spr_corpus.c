@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,7 +291,7 @@ static int spr_json_id(const cJSON *id, char *tmp, size_t cap, const char **s) {
     *s = id->valuestring;
     return SPR_OK;
   }
-  if (cJSON_IsNumber(id) && id->valuedouble == (double)(long long)id->valuedouble) {
+  if (cJSON_IsNumber(id) && fabs(id->valuedouble) < 9e18 && id->valuedouble == (double)(long long)id->valuedouble) {
     snprintf(tmp, cap, "%lld", (long long)id->valuedouble);
     *s = tmp;
     return SPR_OK;
@@ -432,7 +433,7 @@ static int spr_jrec_id(const spr_jval *id, char *tmp, size_t cap, const char **s
     *s = id->s;
     return SPR_OK;
   }
-  if (id->kind == SPR_JV_NUMBER && id->num == (double)(long long)id->num) {
+  if (id->kind == SPR_JV_NUMBER && fabs(id->num) < 9e18 && id->num == (double)(long long)id->num) {
     snprintf(tmp, cap, "%lld", (long long)id->num);
     *s = tmp;
     return SPR_OK;
