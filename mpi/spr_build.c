@@ -1183,6 +1183,56 @@ static int spr_build_spill_open(const spr_build_params *p, int ciff, char **dir_
   return SPR_OK;
 }
 
+/* Memory a rank may use: MemAvailable of /proc/meminfo shared by the node's ranks (or
+ * SPR_TEST_MEM_AVAILABLE_MB, for the tests); 0 when unknown. */
+static uint64_t spr_mem_available(int node_ranks) {
+  const char *t = getenv("SPR_TEST_MEM_AVAILABLE_MB");
+  uint64_t bytes = 0;
+  if (t && *t) {
+    bytes = strtoull(t, NULL, 10) << 20;
+  } else {
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    unsigned long long kb = 0;
+    while (f && fgets(line, sizeof line, f))
+      if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) break;
+    if (f) fclose(f);
+    bytes = (uint64_t)kb << 10;
+  }
+  return node_ranks > 0 ? bytes / (uint64_t)node_ranks : bytes;
+}
+
+/* Peak memory of the in-memory build per byte of input it reads, by input (docs/memory.md: measured
+ * 2.1-3.1 B/B for JSON vectors and text with BM25; SPLADE expands ~100-200 tokens into ~200-300
+ * postings of 40-50 B each). Rounded up: a bounded build that was not needed costs 0-8% of time, an
+ * in-memory one that does not fit is killed. */
+#define SPR_MEM_PER_INPUT_BYTE 4u
+#define SPR_MEM_PER_INPUT_BYTE_SPLADE 24u
+
+/* No budget given: when the in-memory build would not fit in the memory this node's ranks have,
+ * choose bounded memory with half of it per rank (the same budget on every rank) and say so. Collective. */
+static int spr_build_auto_budget(const spr_comm *c, spr_build_params *pv, const spr_corpus *corp) {
+  int node_ranks = 1;
+  SPR_TRY(spr_mpi_node_size(c, &node_ranks));
+  const uint64_t avail = spr_mem_available(node_ranks);
+  const uint64_t input = spr_corpus_size(corp) / (uint64_t)c->size + 1;
+  const uint64_t need = input * (pv->model ? SPR_MEM_PER_INPUT_BYTE_SPLADE : SPR_MEM_PER_INPUT_BYTE);
+  uint64_t v[2] = {avail && need > avail / 4 * 3 ? 1u : 0u, need};
+  SPR_TRY(spr_mpi_max_u64(c, v, 2));
+  uint64_t budget = avail / 2;
+  SPR_TRY(spr_mpi_min_u64(c, &budget, 1));
+  if (!v[0]) return SPR_OK;
+  if (budget < ((uint64_t)256 << 20)) budget = (uint64_t)256 << 20;
+  pv->memory_budget = budget;
+  if (c->rank == 0)
+    fprintf(stderr,
+            "[spire] index: building in bounded memory (%llu MiB per rank): held in memory, this input would need "
+            "about %llu MiB per rank and the node has %llu MiB available per rank; --memory-budget MB (or "
+            "memory_budget_mb) chooses, docs/memory.md\n",
+            (unsigned long long)(budget >> 20), (unsigned long long)(v[1] >> 20), (unsigned long long)(avail >> 20));
+  return SPR_OK;
+}
+
 int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build_stats *st) {
   spr_build_params pv = *params;
   const spr_build_params *p = &pv;
@@ -1238,7 +1288,12 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
                     pv.vectors ? "JSON vectors" : "text");
   }
   if (rc == SPR_OK) rc = spr_vocab_create(&voc);
-  if (rc == SPR_OK && p->memory_budget) rc = spr_build_spill_open(p, ciff, &spill_dir, &l);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  /* no budget given: bounded memory where the in-memory build would not fit (not where a setting
+   * needs everything in memory: those are refused with a budget, docs/memory.md) */
+  if (!p->memory_budget && !ciff && !(p->reorder && !strcmp(p->reorder, "bp")) && p->prune_list_max <= 0)
+    SPR_TRYG(rc, spr_mpi_agree(c, spr_build_auto_budget(c, &pv, corp)), cleanup);
+  if (p->memory_budget) rc = spr_build_spill_open(p, ciff, &spill_dir, &l);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
 
   /* 1. read + analyze */

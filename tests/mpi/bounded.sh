@@ -4,7 +4,8 @@
 # 4, for SPLADE-like vectors, BM25 text with skipped records and duplicate ids, document pruning and
 # a corpus of fewer documents than ranks times the block size. Also: the same run from a search, the
 # file verifies, the spill folder is left empty, peak memory is measurably lower than the
-# in-memory build's (a ratio in one run), refused combinations and a full spill disk fail cleanly.
+# in-memory build's (a ratio in one run), refused combinations and a full spill disk fail cleanly,
+# and without a budget the build chooses bounded memory by itself when the node's memory is short.
 set -u
 [ -x "${SPIRE:-}" ] || { echo "SPIRE not set"; exit 1; }
 tmp=$(mktemp -d)
@@ -57,6 +58,20 @@ for np in 3 4; do
     --memory-budget 1 2> "$tmp/err" || { cat "$tmp/err"; fail "tiny np $np"; }
   same "$tmp/tiny.h5" "$tmp/tiny$np.h5" "21 documents np $np"
 done
+# no budget given: where the node's memory (SPR_TEST_MEM_AVAILABLE_MB stands for it) could not hold
+# the in-memory build, the build chooses bounded memory by itself and says so; where it can, it does not
+for np in 1 2; do
+  # shellcheck disable=SC2086
+  SPR_TEST_MEM_AVAILABLE_MB=1 $MPIEXEC -n $np $MPIFLAGS "$SPIRE" index --input "$tmp/sp/docs.jsonl" --output "$tmp/auto$np.h5" \
+    2> "$tmp/err" || { cat "$tmp/err"; fail "auto budget np $np"; }
+  grep -q "building in bounded memory" "$tmp/err" || { cat "$tmp/err"; fail "np $np: no message about bounded memory"; }
+  grep -q "bounded memory: [0-9]* rounds" "$tmp/err" || { cat "$tmp/err"; fail "np $np: the build did not run bounded"; }
+  same "$tmp/sp.h5" "$tmp/auto$np.h5" "bounded memory chosen by the build, np $np"
+done
+# shellcheck disable=SC2086
+SPR_TEST_MEM_AVAILABLE_MB=100000 $MPIEXEC -n 2 $MPIFLAGS "$SPIRE" index --input "$tmp/sp/docs.jsonl" --output "$tmp/plenty.h5" \
+  2> "$tmp/err" || { cat "$tmp/err"; fail "plenty of memory"; }
+grep -q "bounded memory" "$tmp/err" && { cat "$tmp/err"; fail "bounded memory chosen with plenty of memory"; }
 # the oracle can fail: a different build is told apart
 h5diff "$tmp/sp.h5" "$tmp/pr2.h5" > /dev/null 2>&1 && fail "h5diff does not tell a pruned index from a full one"
 
