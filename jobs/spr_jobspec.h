@@ -26,7 +26,7 @@ typedef struct spr_job {
   char *output; /* owned: job.output, absolute */
   struct {
     char *path;    /* owned, absolute */
-    char *format;  /* owned: "auto", "jsonl" or "tsv" */
+    char *format;  /* owned: auto, jsonl, tsv, vectors or ciff */
     char *queries; /* owned, absolute */
     char *query_format; /* owned: auto, tsv, vectors, tokens or pisa */
     char *qrels;   /* owned, absolute, or NULL when not given (evaluation is skipped) */

@@ -1,4 +1,4 @@
-/* spr_index.h: build and open spire's index file (format version 1, docs/format.md).
+/* spr_index.h: build and open spire's index file (format version 2, docs/format.md).
  * Building is collective; reading is local or collective as stated. */
 #ifndef SPR_INDEX_H
 #define SPR_INDEX_H
