@@ -285,36 +285,101 @@ static int spr_is_blank(const char *s, size_t n) {
   return 1;
 }
 
-/* JSON ids may be strings or integers (Anserini accepts both). */
-static int spr_json_id(const cJSON *id, char *tmp, size_t cap, const char **s) {
-  if (cJSON_IsString(id) && id->valuestring) {
-    *s = id->valuestring;
+/* A record's id: a string, or an integral number (Anserini accepts both) written into tmp. */
+static int spr_jrec_id(const spr_jval *id, char *tmp, size_t cap, const char **s) {
+  if (id->kind == SPR_JV_STRING) {
+    *s = id->s;
     return SPR_OK;
   }
-  if (cJSON_IsNumber(id) && fabs(id->valuedouble) < 9e18 && id->valuedouble == (double)(long long)id->valuedouble) {
-    snprintf(tmp, cap, "%lld", (long long)id->valuedouble);
+  if (id->kind == SPR_JV_NUMBER && fabs(id->num) < 9e18 && id->num == (double)(long long)id->num) {
+    snprintf(tmp, cap, "%lld", (long long)id->num);
     *s = tmp;
     return SPR_OK;
   }
   return SPR_EPARSE;
 }
 
-/* Validate a JSON vector object: keys non-empty, values finite numbers >= 0. Returns the number of
- * non-zero entries and their total key bytes (NULs included) in *bytes, or SPR_EPARSE. */
-static int64_t spr_json_vector_scan(const cJSON *v, const char *path, unsigned long long ln, size_t *bytes) {
-  if (!cJSON_IsObject(v)) return SPR_FAIL(SPR_EPARSE, "%s:%llu: \"vector\" must be an object {\"token\": weight}", path, ln);
-  int64_t n = 0;
-  *bytes = 0;
-  for (const cJSON *e = v->child; e; e = e->next) {
-    if (!e->string || !e->string[0])
-      return SPR_FAIL(SPR_EPARSE, "%s:%llu: empty token in \"vector\"", path, ln);
-    if (!cJSON_IsNumber(e) || !(e->valuedouble >= 0) || e->valuedouble > 1e30)
-      return SPR_FAIL(SPR_EPARSE, "%s:%llu: weight of \"%s\" must be a number >= 0", path, ln, e->string);
-    if (e->valuedouble == 0) continue;
-    n++;
-    *bytes += strlen(e->string) + 1;
+/* The same for a cJSON node. */
+static int spr_json_id(const cJSON *id, char *tmp, size_t cap, const char **s) {
+  const spr_jval v = {cJSON_IsString(id) && id->valuestring ? SPR_JV_STRING : cJSON_IsNumber(id) ? SPR_JV_NUMBER : SPR_JV_OTHER,
+                      id->valuestring, id->valuedouble, 0, 0};
+  return spr_jrec_id(&v, tmp, cap, s);
+}
+
+/* Grow the cursor's vector members to hold n. */
+static int spr_cursor_entries(spr_corpus_cursor *cur, size_t n) {
+  if (n <= cur->jent_cap) return SPR_OK;
+  const size_t nc = n > 2 * cur->jent_cap ? n : 2 * cur->jent_cap;
+  spr_jentry *e = realloc(cur->jent, nc * sizeof *e);
+  if (!e) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", cur->c->path);
+  cur->jent = e;
+  cur->jent_cap = nc;
+  return SPR_OK;
+}
+
+/* A vector record from its id and its members en[0..n) (input order), whichever parser read them:
+ * keys non-empty, values numbers in [0, 1e30]; zero weights dropped; laid out in the cursor's
+ * buffer (id, an empty text, the terms). */
+static int spr_vector_record(spr_corpus_cursor *cur, const char *id, const spr_jentry *en, size_t n, spr_doc *doc) {
+  const char *path = cur->c->path;
+  const unsigned long long ln = (unsigned long long)cur->line;
+  size_t nz = 0, bytes = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!en[i].key[0]) return SPR_FAIL(SPR_EPARSE, "%s:%llu: empty token in \"vector\"", path, ln);
+    if (!en[i].is_num || !(en[i].num >= 0) || en[i].num > 1e30)
+      return SPR_FAIL(SPR_EPARSE, "%s:%llu: weight of \"%s\" must be a number >= 0", path, ln, en[i].key);
+    if (en[i].num == 0) continue;
+    nz++;
+    bytes += strlen(en[i].key) + 1;
   }
-  return n;
+  const size_t il = strlen(id);
+  SPR_TRY(spr_cursor_reserve(cur, il + 2 + bytes));
+  if (nz > cur->vcap) {
+    spr_vec_entry *nv = realloc(cur->vec, nz * sizeof *nv);
+    if (!nv) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
+    cur->vec = nv;
+    cur->vcap = nz;
+  }
+  memcpy(cur->buf, id, il + 1);
+  cur->buf[il + 1] = '\0'; /* empty text */
+  char *t = cur->buf + il + 2;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (en[i].num == 0) continue;
+    const size_t l = strlen(en[i].key) + 1;
+    memcpy(t, en[i].key, l);
+    cur->vec[k].term = t;
+    cur->vec[k].weight = en[i].num;
+    t += l;
+    k++;
+  }
+  doc->id = cur->buf;
+  doc->id_len = il;
+  doc->text = cur->buf + il + 1;
+  doc->text_len = 0;
+  doc->vec = cur->vec;
+  doc->vec_n = nz;
+  return SPR_OK;
+}
+
+/* A text record: the id, then the title and a line break when the title is not empty, then the text. */
+static int spr_text_record(spr_corpus_cursor *cur, const char *id, const char *title, const char *text, spr_doc *doc) {
+  const size_t il = strlen(id), tl = strlen(title), xl = strlen(text);
+  SPR_TRY(spr_cursor_reserve(cur, il + 1 + tl + 1 + xl + 1));
+  memcpy(cur->buf, id, il + 1);
+  char *t = cur->buf + il + 1;
+  size_t k = 0;
+  if (tl) {
+    memcpy(t, title, tl);
+    t[tl] = '\n';
+    k = tl + 1;
+  }
+  memcpy(t + k, text, xl + 1);
+  doc->id = cur->buf;
+  doc->id_len = il;
+  doc->text = t;
+  doc->text_len = k + xl;
+  return SPR_OK;
 }
 
 static int spr_parse_vector_record(spr_corpus_cursor *cur, const cJSON *o, const cJSON *jid, spr_doc *doc) {
@@ -326,37 +391,14 @@ static int spr_parse_vector_record(spr_corpus_cursor *cur, const cJSON *o, const
     return SPR_FAIL(SPR_EPARSE, "%s:%llu: missing or empty \"id\" (a string)", path, ln);
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "vector");
   if (!v) return SPR_FAIL(SPR_EPARSE, "%s:%llu: missing \"vector\"", path, ln);
-  size_t bytes = 0;
-  const int64_t n = spr_json_vector_scan(v, path, ln, &bytes);
-  if (n < 0) return (int)n;
-  const size_t il = strlen(id);
-  SPR_TRY(spr_cursor_reserve(cur, il + 2 + bytes));
-  if ((size_t)n > cur->vcap) {
-    spr_vec_entry *nv = realloc(cur->vec, (size_t)n * sizeof *nv);
-    if (!nv) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
-    cur->vec = nv;
-    cur->vcap = (size_t)n;
-  }
-  memcpy(cur->buf, id, il + 1);
-  cur->buf[il + 1] = '\0'; /* empty text */
-  char *t = cur->buf + il + 2;
-  size_t k = 0;
-  for (const cJSON *e = v->child; e; e = e->next) {
-    if (e->valuedouble == 0) continue;
-    const size_t l = strlen(e->string) + 1;
-    memcpy(t, e->string, l);
-    cur->vec[k].term = t;
-    cur->vec[k].weight = e->valuedouble;
-    t += l;
-    k++;
-  }
-  doc->id = cur->buf;
-  doc->id_len = il;
-  doc->text = cur->buf + il + 1;
-  doc->text_len = 0;
-  doc->vec = cur->vec;
-  doc->vec_n = (size_t)n;
-  return SPR_OK;
+  if (!cJSON_IsObject(v)) return SPR_FAIL(SPR_EPARSE, "%s:%llu: \"vector\" must be an object {\"token\": weight}", path, ln);
+  size_t n = 0;
+  for (const cJSON *e = v->child; e; e = e->next) n++;
+  SPR_TRY(spr_cursor_entries(cur, n));
+  n = 0;
+  for (const cJSON *e = v->child; e; e = e->next, n++)
+    cur->jent[n] = (spr_jentry){e->string ? e->string : "", e->valuedouble, cJSON_IsNumber(e)};
+  return spr_vector_record(cur, id, cur->jent, n, doc);
 }
 
 /* The cursor whose arena serves this thread's cJSON allocations while it parses a record
@@ -427,19 +469,6 @@ static void spr_json_done(spr_corpus_cursor *cur, cJSON *o) {
   cur->arena_used = 0;
 }
 
-/* The id of a parsed record: a string, or an integral number as cJSON's path formats it. */
-static int spr_jrec_id(const spr_jval *id, char *tmp, size_t cap, const char **s) {
-  if (id->kind == SPR_JV_STRING) {
-    *s = id->s;
-    return SPR_OK;
-  }
-  if (id->kind == SPR_JV_NUMBER && fabs(id->num) < 9e18 && id->num == (double)(long long)id->num) {
-    snprintf(tmp, cap, "%lld", (long long)id->num);
-    *s = tmp;
-    return SPR_OK;
-  }
-  return SPR_EPARSE;
-}
 
 /* One record with the dedicated parser (spr_jsonrec.h): the same records, checks and messages as
  * the cJSON path below (spr_parse_jsonl_reference), a few times faster. */
@@ -453,13 +482,7 @@ static int spr_parse_jsonl_fast(spr_corpus_cursor *cur, const char *line, size_t
     cur->jscr = b;
     cur->jscr_cap = nc;
   }
-  if (n / 4 + 1 > cur->jent_cap) {
-    const size_t nc = n / 4 + 1 > 2 * cur->jent_cap ? n / 4 + 1 : 2 * cur->jent_cap;
-    spr_jentry *e = realloc(cur->jent, nc * sizeof *e);
-    if (!e) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
-    cur->jent = e;
-    cur->jent_cap = nc;
-  }
+  SPR_TRY(spr_cursor_entries(cur, n / 4 + 1));
   spr_jsonrec r;
   size_t at = 0;
   if (spr_jsonrec_parse(line, n, cur->jscr, cur->jent, &r, &at) != 0)
@@ -474,72 +497,19 @@ static int spr_parse_jsonl_fast(spr_corpus_cursor *cur, const char *line, size_t
   const char *id = NULL;
   if (jid->kind == SPR_JV_NONE || spr_jrec_id(jid, idtmp, sizeof idtmp, &id) != SPR_OK || !id[0])
     return SPR_FAIL(SPR_EPARSE, "%s:%llu: missing or empty \"id\" (a string)", path, ln);
-  const size_t il = strlen(id);
   if (cur->c->fmt == SPR_CORPUS_VECTORS) {
     const spr_jval *v = &r.vector;
     if (v->kind == SPR_JV_NONE) return SPR_FAIL(SPR_EPARSE, "%s:%llu: missing \"vector\"", path, ln);
     if (v->kind != SPR_JV_OBJECT)
       return SPR_FAIL(SPR_EPARSE, "%s:%llu: \"vector\" must be an object {\"token\": weight}", path, ln);
-    const spr_jentry *en = cur->jent + v->first;
-    size_t nz = 0, bytes = 0;
-    for (size_t i = 0; i < v->count; i++) {
-      if (!en[i].key[0]) return SPR_FAIL(SPR_EPARSE, "%s:%llu: empty token in \"vector\"", path, ln);
-      if (!en[i].is_num || !(en[i].num >= 0) || en[i].num > 1e30)
-        return SPR_FAIL(SPR_EPARSE, "%s:%llu: weight of \"%s\" must be a number >= 0", path, ln, en[i].key);
-      if (en[i].num == 0) continue;
-      nz++;
-      bytes += strlen(en[i].key) + 1;
-    }
-    SPR_TRY(spr_cursor_reserve(cur, il + 2 + bytes));
-    if (nz > cur->vcap) {
-      spr_vec_entry *nv = realloc(cur->vec, nz * sizeof *nv);
-      if (!nv) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
-      cur->vec = nv;
-      cur->vcap = nz;
-    }
-    memcpy(cur->buf, id, il + 1);
-    cur->buf[il + 1] = '\0'; /* empty text */
-    char *t = cur->buf + il + 2;
-    size_t k = 0;
-    for (size_t i = 0; i < v->count; i++) {
-      if (en[i].num == 0) continue;
-      const size_t l = strlen(en[i].key) + 1;
-      memcpy(t, en[i].key, l);
-      cur->vec[k].term = t;
-      cur->vec[k].weight = en[i].num;
-      t += l;
-      k++;
-    }
-    doc->id = cur->buf;
-    doc->id_len = il;
-    doc->text = cur->buf + il + 1;
-    doc->text_len = 0;
-    doc->vec = cur->vec;
-    doc->vec_n = nz;
-    return SPR_OK;
+    return spr_vector_record(cur, id, cur->jent + v->first, v->count, doc);
   }
   const spr_jval *jtext = r.text.kind != SPR_JV_NONE ? &r.text : &r.contents;
   if (jtext->kind != SPR_JV_STRING)
     return SPR_FAIL(SPR_EPARSE, "%s:%llu: missing \"text\" or \"contents\" (a string)", path, ln);
   if (r.title.kind != SPR_JV_NONE && r.title.kind != SPR_JV_STRING && r.title.kind != SPR_JV_NULL)
     return SPR_FAIL(SPR_EPARSE, "%s:%llu: \"title\" must be a string", path, ln);
-  const char *title = r.title.kind == SPR_JV_STRING ? r.title.s : "";
-  const size_t tl = strlen(title), xl = strlen(jtext->s);
-  SPR_TRY(spr_cursor_reserve(cur, il + 1 + tl + 1 + xl + 1));
-  memcpy(cur->buf, id, il + 1);
-  char *t = cur->buf + il + 1;
-  size_t k = 0;
-  if (tl) {
-    memcpy(t, title, tl);
-    t[tl] = '\n';
-    k = tl + 1;
-  }
-  memcpy(t + k, jtext->s, xl + 1);
-  doc->id = cur->buf;
-  doc->id_len = il;
-  doc->text = t;
-  doc->text_len = k + xl;
-  return SPR_OK;
+  return spr_text_record(cur, id, r.title.kind == SPR_JV_STRING ? r.title.s : "", jtext->s, doc);
 }
 
 static int spr_parse_jsonl_reference(spr_corpus_cursor *cur, const char *line, size_t n, spr_doc *doc) {
@@ -586,22 +556,7 @@ static int spr_parse_jsonl_reference(spr_corpus_cursor *cur, const char *line, s
     rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: \"title\" must be a string", path, ln);
     goto cleanup;
   }
-  const char *title = cJSON_IsString(jtitle) ? jtitle->valuestring : "";
-  const size_t il = strlen(id), tl = strlen(title), xl = strlen(jtext->valuestring);
-  SPR_TRYG(rc, spr_cursor_reserve(cur, il + 1 + tl + 1 + xl + 1), cleanup);
-  memcpy(cur->buf, id, il + 1);
-  char *t = cur->buf + il + 1;
-  size_t k = 0;
-  if (tl) {
-    memcpy(t, title, tl);
-    t[tl] = '\n';
-    k = tl + 1;
-  }
-  memcpy(t + k, jtext->valuestring, xl + 1);
-  doc->id = cur->buf;
-  doc->id_len = il;
-  doc->text = t;
-  doc->text_len = k + xl;
+  rc = spr_text_record(cur, id, cJSON_IsString(jtitle) ? jtitle->valuestring : "", jtext->valuestring, doc);
 cleanup:
   spr_json_done(cur, o);
   return rc;
