@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "spr_bmp_impl.h"
+#include "spr_select.h"
 
 #define SPR_BMP_HIST 4096u         /* histogram buckets of the block bounds */
 #ifndef SPR_BMP_TILE
@@ -448,33 +449,8 @@ static size_t spr_bmp_scratch_carve(const spr_bmp_index *ix, void *base, spr_bmp
   return off;
 }
 
-/* Reorder a[0..n) (distinct keys, n > k >= 1) so that a[k - 1] is the k-th largest and a[0..k - 1)
- * the larger ones (quickselect, median-of-three pivots). */
-static void spr_bmp_select(uint64_t *a, uint32_t n, uint32_t k) {
-  int64_t lo = 0, hi = (int64_t)n - 1;
-  const int64_t t = (int64_t)k - 1;
-  while (hi > lo) {
-    const int64_t mid = lo + (hi - lo) / 2;
-    const uint64_t x = a[lo], y = a[mid], z = a[hi];
-    const uint64_t pv = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
-    int64_t i = lo, j = hi;
-    while (i <= j) { /* descending: a[lo, i) >= pv >= a(j, hi] */
-      while (a[i] > pv) i++;
-      while (a[j] < pv) j--;
-      if (i <= j) {
-        const uint64_t s = a[i];
-        a[i++] = a[j];
-        a[j--] = s;
-      }
-    }
-    if (t <= j)
-      hi = j;
-    else if (t >= i)
-      lo = i;
-    else
-      return; /* j < t < i: a[t] == pv, in its place */
-  }
-}
+/* The hit buffer's keys are distinct (the docid is in them). */
+SPR_DEFINE_SELECT_DESC(spr_bmp_select, uint64_t)
 
 typedef struct spr_bmp_match {
   uint64_t e;    /* block-max entry; after stage 2, first posting << 9 | count */

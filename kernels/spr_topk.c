@@ -1,6 +1,7 @@
 /* spr_topk.c: heap and exhaustive scorer. The exhaustive scorer is deliberately simple: a dense
  * accumulator over the docid range, then a heap pass over the touched documents. */
 #include "spr_topk.h"
+#include "spr_select.h"
 
 #include <string.h>
 
@@ -95,31 +96,11 @@ void spr_topk_merge(const spr_hit *in, spr_hit *inout, uint32_t k, spr_hit *scra
   memcpy(inout, scratch, (size_t)k * sizeof *inout);
 }
 
+SPR_DEFINE_SELECT_DESC(spr_select_u32, uint32_t)
+
 uint32_t spr_topk_scores_select(uint32_t *a, uint32_t n, uint32_t m) {
-  int64_t lo = 0, hi = (int64_t)n - 1;
-  const int64_t t = (int64_t)m - 1;
-  while (hi > lo) { /* descending quickselect: ends with a[t] the m-th largest, the larger before it */
-    const int64_t mid = lo + (hi - lo) / 2;
-    const uint32_t x = a[lo], y = a[mid], z = a[hi];
-    const uint32_t pv = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
-    int64_t i = lo, j = hi;
-    while (i <= j) { /* a[lo, i) >= pv >= a(j, hi] */
-      while (a[i] > pv) i++;
-      while (a[j] < pv) j--;
-      if (i <= j) {
-        const uint32_t v = a[i];
-        a[i++] = a[j];
-        a[j--] = v;
-      }
-    }
-    if (t <= j)
-      hi = j;
-    else if (t >= i)
-      lo = i;
-    else
-      break; /* j < t < i: a[t] == pv, in its place */
-  }
-  return a[t];
+  spr_select_u32(a, n, m);
+  return a[m - 1];
 }
 
 uint32_t spr_topk_scores_min(const uint32_t *s, uint32_t k) {

@@ -26,13 +26,9 @@
 set -euo pipefail
 t_start=$(date +%s.%N)
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build}
-spire=$(cd "$build" 2> /dev/null && pwd)/spire
-[ -x "$spire" ] || { echo "no spire in $build (build first, or pass BUILD_DIR)" >&2; exit 1; }
-shared=${SPR_SHARED_DIR:-$root/../shared}
-data=$shared/data/wiki-wp-dev
-[ -d "$shared" ] || { echo "no shared folder $shared: skipped" >&2; exit 77; }
-[ -f "$data/docs.jsonl.zst" ] || { echo "no $data/docs.jsonl.zst: skipped" >&2; exit 77; }
+# shellcheck source=tests/bench/run_lib.sh
+. "$(dirname "$0")/run_lib.sh" # now, sub, jget, spire_summary, doc_replace_section, wiki_locate
+wiki_locate "$root" "${1:-}"  # spire, shared, data
 work=$(realpath -m "${WORK:-/tmp/spire-wiki-bench}")
 case $work/ in "$root"/*) echo "WORK=$work is inside the repository; use a folder outside it" >&2; exit 2 ;; esac
 nps=${NPS:-1 2 4 8}
@@ -43,8 +39,6 @@ for v in $nps $ks "$rounds" "$repeat"; do [[ $v =~ ^[1-9][0-9]*$ ]] || { echo "N
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 log() { echo "[parts-bench] $(date -u +%H:%M:%S) $*" >&2; }
 die() { echo "[parts-bench] FAILED: $*" >&2; exit 1; }
-# shellcheck source=tests/bench/run_lib.sh
-. "$(dirname "$0")/run_lib.sh" # now, sub, spire_summary, doc_replace_section
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 mkdir -p "$work/dall/parts"

@@ -1,5 +1,5 @@
 # tests/bench/run_lib.sh: shell helpers sourced by the benchmark scripts (scale.sh, bounded.sh,
-# bmp_vs_lucene.sh, wiki_bench.sh). Sourcing only defines functions; `run` needs $work, $spire and
+# bmp_vs_lucene.sh, wiki_bench.sh, parts_bench.sh). Sourcing only defines functions; `run` needs $work, $spire and
 # $mpiflags set.
 # shellcheck shell=bash
 
@@ -67,4 +67,17 @@ doc_replace_section() {
     index($0, b) { while ((getline l < f) > 0) print l; skip = 1; next }
     index($0, e) { skip = 0; next }
     !skip' "$doc" > "$tmp" && cp "$tmp" "$doc" && rm -f "$tmp"
+}
+
+# wiki_locate ROOT [BUILD_DIR]: the real-data benchmarks' inputs. Sets spire (BUILD_DIR/spire, default
+# ROOT/build), shared (SPR_SHARED_DIR or ROOT/../shared) and data (its wiki-wp-dev folder); exits 1
+# without spire and 77 (skipped) without the data set.
+wiki_locate() {
+  local build=${2:-$1/build}
+  spire=$(cd "$build" 2> /dev/null && pwd)/spire
+  [ -x "$spire" ] || { echo "no spire in $build (build first, or pass BUILD_DIR)" >&2; exit 1; }
+  shared=${SPR_SHARED_DIR:-$1/../shared}
+  data=$shared/data/wiki-wp-dev
+  [ -d "$shared" ] || { echo "no shared folder $shared: skipped" >&2; exit 77; }
+  [ -f "$data/docs.jsonl.zst" ] || { echo "no $data/docs.jsonl.zst: skipped" >&2; exit 77; }
 }

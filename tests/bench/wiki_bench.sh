@@ -41,13 +41,9 @@
 set -euo pipefail
 t_start=$(date +%s.%N)
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build}
-spire=$(cd "$build" 2> /dev/null && pwd)/spire
-[ -x "$spire" ] || { echo "no spire in $build (build first, or pass BUILD_DIR)" >&2; exit 1; }
-shared=${SPR_SHARED_DIR:-$root/../shared}
-data=$shared/data/wiki-wp-dev
-[ -d "$shared" ] || { echo "no shared folder $shared: skipped" >&2; exit 77; }
-[ -f "$data/docs.jsonl.zst" ] || { echo "no $data/docs.jsonl.zst: skipped" >&2; exit 77; }
+# shellcheck source=tests/bench/run_lib.sh
+. "$(dirname "$0")/run_lib.sh" # now, sub, jget, spire_summary, doc_replace_section, wiki_locate
+wiki_locate "$root" "${1:-}"  # spire, shared, data
 lucene=$shared/peers/lucene/lucene.sh
 work=${WORK:-/tmp/spire-wiki-bench}
 docs_limit=${DOCS_LIMIT:-all}
@@ -67,8 +63,6 @@ case $work/ in "$root"/*) echo "WORK=$work is inside the repository; use a folde
 mkdir -p "$work"
 log() { echo "[wiki-bench] $(date -u +%H:%M:%S) $*" >&2; }
 die() { echo "[wiki-bench] FAILED: $*" >&2; exit 1; }
-# shellcheck source=tests/bench/run_lib.sh
-. "$(dirname "$0")/run_lib.sh" # now, sub, jget, spire_summary, doc_replace_section
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- data (decompressed under WORK)
