@@ -108,16 +108,13 @@ static void spr_parts_phase(spr_parts_ctx *x, spr_parts_group *g, spr_mpi_pendin
     const size_t i = g->q0 + j;
     void *ws = g->ws + j * x->ws_size;
 #ifdef _OPENMP
-    void *scr = x->scratch + (size_t)omp_get_thread_num() * x->scratch_size;
+    const size_t th = (size_t)omp_get_thread_num();
 #else
-    void *scr = x->scratch;
+    const size_t th = 0;
 #endif
+    void *scr = x->scratch + th * x->scratch_size;
+    uint32_t *tmp = x->tmp + th * x->tmp_size;
     const double t = spr_now();
-#ifdef _OPENMP
-    uint32_t *tmp = x->tmp + (size_t)omp_get_thread_num() * x->tmp_size;
-#else
-    uint32_t *tmp = x->tmp;
-#endif
     /* the floor: the k-th largest of the scores all ranks sent (each rank's m best, of distinct
      * documents), when they are k or more */
     uint32_t floor = 0;
@@ -149,10 +146,7 @@ static void spr_parts_phase(spr_parts_ctx *x, spr_parts_group *g, spr_mpi_pendin
       memcpy(g->mine + j * m, tmp, m * sizeof *tmp);
     }
     x->lat[i] += spr_now() - t;
-#ifdef _OPENMP
-    if (omp_get_thread_num() == 0)
-#endif
-    {
+    if (th == 0) { /* the main thread (MPI_THREAD_FUNNELED) */
       int done = 0;
       const int rc = spr_mpi_pending_test(other, &done);
       if (rc < 0) spr_parts_fail(x, rc);
