@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SPR_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
-
 /* ---- workspace ---- */
 
 typedef struct spr_bmp_ws {
@@ -54,12 +52,8 @@ static size_t spr_bmp_scratch_carve(const spr_bmp_index *ix, uint32_t max_terms,
   const size_t nb = accel ? 0 : ix->n_blocks ? ix->n_blocks : 1;
   const size_t sizes[5] = {accel ? 0 : SPR_BMP_BLOCK_MAX * sizeof(uint32_t), SPR_ALIGN8(nb * sizeof(uint32_t)),
                            nb * sizeof(uint64_t), accel ? 0 : SPR_ALIGN8(ix->n_terms), accel ? 0 : (size_t)max_terms * 16};
-  size_t off = 0;
   void *ptrs[5];
-  for (int i = 0; i < 5; i++) {
-    ptrs[i] = base ? (char *)base + off : NULL;
-    off += sizes[i];
-  }
+  const size_t off = spr_bmp_carve(base, sizes, 5, ptrs);
   if (w) {
     w->acc = ptrs[0];
     w->bound = ptrs[1];

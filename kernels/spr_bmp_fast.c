@@ -405,12 +405,8 @@ static size_t spr_bmp_state_carve(const spr_bmp_index *ix, uint32_t k, uint32_t 
   const size_t sizes[8] = {SPR_ALIGN8(nb * 4), SPR_ALIGN8(nb * 4), SPR_BMP_HIST * 4, (size_t)max_terms * sizeof(void *),
                            SPR_ALIGN8((size_t)max_terms * 4), SPR_ALIGN8((size_t)max_terms * 4), (size_t)max_terms * 8,
                            spr_bmp_hcap(k) * sizeof(uint64_t)};
-  size_t off = 0;
   void *p[8];
-  for (int i = 0; i < 8; i++) {
-    p[i] = base ? (char *)base + off : NULL;
-    off += sizes[i];
-  }
+  const size_t off = spr_bmp_carve(base, sizes, 8, p);
   if (w) {
     w->cid = p[0];
     w->cb = p[1];
@@ -431,12 +427,8 @@ static size_t spr_bmp_scratch_carve(const spr_bmp_index *ix, void *base, spr_bmp
   const size_t sizes[7] = {SPR_BMP_TILE * 4, SPR_ALIGN8(bcap * 4), tm ? 0 : SPR_ALIGN8((size_t)ix->n_terms),
                            tm ? SPR_ALIGN8(bcap * ix->block_size * 4) : 0, tm ? (SPR_BMP_MATCHES + bcap) * 16 : 0,
                            tm ? SPR_ALIGN8(nb * 2) : 0, SPR_ALIGN8(inb)};
-  size_t off = 0;
   void *p[7];
-  for (int i = 0; i < 7; i++) {
-    p[i] = base ? (char *)base + off : NULL;
-    off += sizes[i];
-  }
+  const size_t off = spr_bmp_carve(base, sizes, 7, p);
   if (w) {
     w->bound = p[0];
     w->bid = p[1];

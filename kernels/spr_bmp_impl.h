@@ -43,6 +43,17 @@ static inline uint32_t spr_bmp_emit(uint32_t m, const uint32_t *v, uint32_t base
 
 #define SPR_ALIGN8(x) (((x) + 7u) & ~(size_t)7u)
 
+/* Lay n arrays of sizes[i] bytes out one after another from base into p[i] (NULL each when base is
+ * NULL: sizes only); returns their total. The workspaces of the search are carved with it. */
+static inline size_t spr_bmp_carve(void *base, const size_t *sizes, int n, void **p) {
+  size_t off = 0;
+  for (int i = 0; i < n; i++) {
+    p[i] = base ? (char *)base + off : NULL;
+    off += sizes[i];
+  }
+  return off;
+}
+
 #define SPR_BMP_CK_SHIFT 7u /* term-major: a posting checkpoint every 128 block-max entries */
 
 /* Where each array of the acceleration lives in its buffer (byte offsets; the other layout's
