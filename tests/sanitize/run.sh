@@ -45,22 +45,24 @@ if grep -q "Tracer caught signal" lsan-probe.log; then
   echo "sanitizer job: LeakSanitizer's tracer crashes on this machine (lsan-probe.log): leak checks OFF, ASan and UBSan on"
 fi
 # leak_run CTEST_ARGS...: ctest with leak checks. The probe cannot rule the tracer's crash out (it
-# came after nine clean probe runs on the same VM), so a test that failed with "Tracer caught
-# signal" in its output and no leak report is run once more without leak checks (said loudly); a
-# test that failed for any other reason, a leak included, fails the job.
+# came after nine clean probe runs on the same VM), and a test script that hides spire's stderr
+# shows only its own failure. So when the crash shows anywhere in the run, leak checks are not
+# reliable on this machine: every failed test without a leak report in its output is run once
+# more without them (said loudly; ASan and UBSan stay on); a test with a leak report fails the job.
 leak_run() {
   ASAN_OPTIONS=$asan_common:detect_leaks=$leaks:fast_unwind_on_malloc=0:malloc_context_size=30 \
     ctest --output-on-failure -j 2 "$@" && return 0
   [ "$leaks" = 1 ] && [ -f Testing/Temporary/LastTestsFailed.log ] || return 1
+  grep -q "Tracer caught signal" Testing/Temporary/LastTest.log || return 1
   local n sec names=()
   while IFS=: read -r _ n; do
     sec=$(awk -v t="$n" '$0 ~ "Testing: " t "$" { on = 1 } on { print } on && index($0, "\"" t "\" end time") { exit }' \
       Testing/Temporary/LastTest.log)
-    grep -q "Tracer caught signal" <<< "$sec" && ! grep -q "LeakSanitizer: detected memory leaks" <<< "$sec" || return 1
+    ! grep -q "LeakSanitizer: detected memory leaks" <<< "$sec" || return 1
     names+=("$n")
   done < Testing/Temporary/LastTestsFailed.log
   [ "${#names[@]}" -gt 0 ] || return 1
-  echo "sanitizer job: LeakSanitizer's tracer crashed in ${names[*]}: run again without leak checks"
+  echo "sanitizer job: LeakSanitizer's tracer crashed in this run: ${names[*]} run again without leak checks"
   ASAN_OPTIONS=$asan_common:detect_leaks=0 ctest --output-on-failure -j 2 -R "^($(IFS='|'; echo "${names[*]}"))\$"
 }
 leak_run -L unit "$@" || status=1
