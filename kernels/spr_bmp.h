@@ -234,37 +234,20 @@ SPR_NODISCARD int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, spr
  * (spr_bmp_index_check and spr_bmp_accel_build then no longer apply to ix; the search and
  * spr_bmp_workspace_size do). bm_off stays: it numbers the entries. */
 
-/* ---- The same acceleration, built straight from forward blocks read in slices ----
- * For a loader that never holds a range's forward arrays or block maxima (kernels/spr_bmp_stream.c;
- * what spire search uses). The result is what spr_bmp_accel_build gives on the same blocks, with
+/* ---- The same acceleration, built straight from posting lists ----
+ * For a loader that never makes a range's forward blocks or block maxima (kernels/spr_bmp_csr.c;
+ * what spire search uses): the range's postings as CSR by term, term t's docs/imp[off[t] ..
+ * off[t + 1]) with strictly ascending local docids < ix->n_docs and impacts > 0 (the order an index
+ * file keeps them in; mpi/spr_index_read.c decodes a rank's range into it). The caller fills ix:
+ * n_docs, n_terms, block_size, n_blocks and kth (or NULL), every other field 0/NULL. bm_off
+ * (n_terms + 1, caller-owned) receives each term's block-max entries and is set in ix; *accel the
+ * malloc'ed acceleration the view borrows (the caller frees it; NULL on failure). The result is what
+ * spr_bmp_accel_build gives on the forward blocks and block maxima of the same postings, with
  * bm_block, bm_max and the fw_* arrays absent (NULL): only the accelerated search applies to ix.
- *   1. The caller fills ix: n_docs, n_terms, block_size, n_blocks, kth (or NULL) and bm_off, the
- *      prefix sums of each term's forward entries over all blocks; every other field 0/NULL.
- *   2. spr_bmp_stream_begin with buf of spr_bmp_stream_size bytes (8-byte aligned, owned by the
- *      caller, borrowed by ix afterwards) and scratch of spr_bmp_stream_scratch_size bytes.
- *   3. spr_bmp_stream_counts for consecutive slices of whole blocks [b0, b1) covering all blocks in
- *      order: off holds b1 - b0 + 1 entry offsets starting at 0, term and cnt_m1 (postings - 1)
- *      the slice's forward entries.
- *   4. spr_bmp_stream_mid.
- *   5. spr_bmp_stream_postings over the same slices in order, now also with post_off (b1 - b0 + 1
- *      posting offsets starting at 0) and the slice's postings doc (in block) and imp.
- *   6. spr_bmp_stream_end.
- * Each step checks what spr_bmp_index_check checks of the data it sees (terms ascending and
- * < n_terms, counts within the block, docs ascending and inside the block, impacts > 0, counts
- * matching bm_off and the posting offsets, the same entries in both passes) and returns 0,
- * SPR_ECORRUPT naming the block, SPR_ENOSPACE (cap too small) or SPR_EINVAL (steps or slices out
- * of order). */
-size_t spr_bmp_stream_size(const spr_bmp_index *ix, uint64_t n_postings, uint32_t dense_div, spr_bmp_major major);
-size_t spr_bmp_stream_scratch_size(uint32_t n_terms);
-SPR_NODISCARD int spr_bmp_stream_begin(spr_bmp_index *ix, uint64_t n_postings, uint32_t dense_div,
-                                       spr_bmp_major major, void *buf, size_t cap, void *scratch);
-SPR_NODISCARD int spr_bmp_stream_counts(spr_bmp_index *ix, void *scratch, uint64_t b0, uint64_t b1,
-                                        const uint64_t *off, const uint32_t *term, const uint8_t *cnt_m1);
-SPR_NODISCARD int spr_bmp_stream_mid(spr_bmp_index *ix, void *scratch);
-SPR_NODISCARD int spr_bmp_stream_postings(spr_bmp_index *ix, void *scratch, uint64_t b0, uint64_t b1,
-                                          const uint64_t *off, const uint32_t *term, const uint8_t *cnt_m1,
-                                          const uint64_t *post_off, const uint8_t *doc, const uint8_t *imp);
-SPR_NODISCARD int spr_bmp_stream_end(spr_bmp_index *ix, void *scratch);
+ * Returns 0, SPR_EINVAL (postings not ascending or outside the range, bad sizes), SPR_ECORRUPT
+ * (impact 0, k-th impacts increasing) or SPR_ENOMEM. */
+SPR_NODISCARD int spr_bmp_accel_csr(spr_bmp_index *ix, const uint64_t *off, const uint32_t *docs, const uint8_t *imp,
+                                    uint32_t dense_div, spr_bmp_major major, uint64_t *bm_off, void **accel);
 
 /* Name of the SIMD variant the accelerated search uses here ("avx512", "avx2" or "scalar"). */
 const char *spr_bmp_accel_isa(void);

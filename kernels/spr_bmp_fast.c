@@ -253,45 +253,45 @@ int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, spr_bmp_major maj
     spr_bmp_accel_docs(ix);
   else
     SPR_TRY(spr_bmp_accel_terms(ix));
-  /* dense rows */
-  uint8_t *dmax = (uint8_t *)(B + L.dn_max);
   uint32_t d = 0;
-  for (uint32_t t = 0; t < nt; t++) {
-    if (!spr_bmp_is_dense(ix->bm_off[t + 1] - ix->bm_off[t], nb, dense_div)) {
-      slot[t] = UINT32_MAX;
-      continue;
-    }
-    slot[t] = d;
-    uint8_t *row = dmax + (size_t)d * L.stride;
-    memset(row, 0, L.stride);
-    for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++) row[ix->bm_block[e]] = ix->bm_max[e];
-    if (ix->dn_rank) {
-      uint64_t *rk = (uint64_t *)(uintptr_t)ix->dn_rank + (size_t)d * (L.stride / 64) * 2;
-      memset(rk, 0, (size_t)(L.stride / 64) * 2 * sizeof *rk);
-      for (uint64_t e = ix->bm_off[t]; e < ix->bm_off[t + 1]; e++) rk[2 * (ix->bm_block[e] >> 6)] |= 1ull << (ix->bm_block[e] & 63);
-      spr_bmp_rank_sums(rk, L.stride / 64);
-    }
-    d++;
-  }
-  /* the sparse terms' block maxima, u16 block ids by segment */
-  uint64_t *seg = (uint64_t *)(B + L.sp_seg);
-  uint16_t *sblk = (uint16_t *)(B + L.sp_blk);
-  uint8_t *smax = (uint8_t *)(B + L.sp_max);
   uint64_t x = 0;
-  for (uint32_t t = 0; t < nt; t++) {
-    const int sparse = slot[t] == UINT32_MAX;
-    uint64_t e = ix->bm_off[t];
-    for (uint32_t h = 0; h < L.nseg; h++) {
-      seg[(size_t)t * L.nseg + h] = x;
-      if (!sparse) continue;
-      for (; e < ix->bm_off[t + 1] && ix->bm_block[e] >> 16 == h; e++, x++) {
-        sblk[x] = (uint16_t)(ix->bm_block[e] & 0xFFFFu);
-        smax[x] = ix->bm_max[e];
-      }
+  for (uint32_t t = 0; t < nt; t++)
+    spr_bmp_put_maxima(ix, &L, B, dense_div, t, ix->bm_block + ix->bm_off[t], ix->bm_max + ix->bm_off[t],
+                       ix->bm_off[t + 1] - ix->bm_off[t], &d, &x);
+  ((uint64_t *)(B + L.sp_seg))[(size_t)nt * L.nseg] = x;
+  return 0;
+}
+
+void spr_bmp_put_maxima(spr_bmp_index *ix, const spr_bmp_layout *L, char *B, uint32_t dense_div, uint32_t t,
+                        const uint32_t *blk, const uint8_t *mx, uint64_t n, uint32_t *d, uint64_t *x) {
+  uint32_t *slot = (uint32_t *)(B + L->dn_slot);
+  const int dense = spr_bmp_is_dense(n, ix->n_blocks, dense_div);
+  slot[t] = dense ? *d : UINT32_MAX;
+  if (dense) { /* a row of every block's maximum (0: absent), and its rank index */
+    uint8_t *row = (uint8_t *)(B + L->dn_max) + (size_t)*d * L->stride;
+    memset(row, 0, L->stride);
+    for (uint64_t e = 0; e < n; e++) row[blk[e]] = mx[e];
+    if (ix->dn_rank) {
+      uint64_t *rk = (uint64_t *)(uintptr_t)ix->dn_rank + (size_t)*d * (L->stride / 64) * 2;
+      memset(rk, 0, (size_t)(L->stride / 64) * 2 * sizeof *rk);
+      for (uint64_t e = 0; e < n; e++) rk[2 * (blk[e] >> 6)] |= 1ull << (blk[e] & 63);
+      spr_bmp_rank_sums(rk, L->stride / 64);
+    }
+    (*d)++;
+  }
+  /* sparse: u16 block ids by segment of 65,536 blocks */
+  uint64_t *seg = (uint64_t *)(B + L->sp_seg);
+  uint16_t *sblk = (uint16_t *)(B + L->sp_blk);
+  uint8_t *smax = (uint8_t *)(B + L->sp_max);
+  uint64_t e = 0;
+  for (uint32_t h = 0; h < L->nseg; h++) {
+    seg[(size_t)t * L->nseg + h] = *x;
+    if (dense) continue;
+    for (; e < n && blk[e] >> 16 == h; e++, (*x)++) {
+      sblk[*x] = (uint16_t)(blk[e] & 0xFFFFu);
+      smax[*x] = mx[e];
     }
   }
-  seg[(size_t)nt * L.nseg] = x;
-  return 0;
 }
 
 /* ---- SIMD kernels: scalar reference and dispatch ---- */

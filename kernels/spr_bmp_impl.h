@@ -91,6 +91,12 @@ void spr_bmp_fd_docs(const spr_bmp_index *ix, uint64_t b, const uint32_t *per, u
 void spr_bmp_fd_put(const spr_bmp_index *ix, uint64_t *pos, uint32_t t, const uint8_t *doc, const uint8_t *imp,
                     uint32_t c);
 
+/* Term t's block maxima (blk ascending, mx; n of them) into the acceleration of layout L in B:
+ * dn_slot[t], then its dense row and rank index (slot *d, which advances) when it is dense, else its
+ * sparse lists from *x (which advances); its sparse segment offsets either way. Terms in order. */
+void spr_bmp_put_maxima(spr_bmp_index *ix, const spr_bmp_layout *L, char *B, uint32_t dense_div, uint32_t t,
+                        const uint32_t *blk, const uint8_t *mx, uint64_t n, uint32_t *d, uint64_t *x);
+
 /* Bytes of the accelerated search's state (one per search in flight) and scratch (one per thread),
  * on top of spr_bmp.c's own. */
 size_t spr_bmp_accel_state_size(const spr_bmp_index *ix, uint32_t k, uint32_t max_terms);

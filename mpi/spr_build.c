@@ -707,232 +707,6 @@ int spr_term_ranges_dist(const spr_comm *c, const spr_dict *d, uint64_t total, u
 }
 
 
-/* This rank's share of the BMP structures. */
-typedef struct spr_bmp_part {
-  /* forward blocks [blk_lo, blk_hi) of the block-aligned docid range this rank owns */
-  uint64_t blk_lo, blk_hi, n_blocks_total;
-  uint64_t n_entries, n_fpost;
-  uint64_t *fw_off, *fw_post_off;   /* owned: blk_hi - blk_lo + 1, local offsets */
-  uint32_t *fw_term, *fw_start;     /* owned: n_entries */
-  uint16_t *fw_count;               /* owned: n_entries */
-  uint8_t *fw_doc, *fw_imp;         /* owned: n_fpost */
-  /* block maxima of the owned terms (term-major, global block ids) and their k-th impacts */
-  uint64_t *bm_off;                 /* owned: owned terms + 1, local offsets */
-  uint32_t *bm_block;               /* owned */
-  uint8_t *bm_max;                  /* owned */
-  uint8_t *kth;                     /* owned: 3 per owned term */
-} spr_bmp_part;
-
-static void spr_bmp_part_free(spr_bmp_part *b) {
-  free(b->fw_off);
-  free(b->fw_post_off);
-  free(b->fw_term);
-  free(b->fw_start);
-  free(b->fw_count);
-  free(b->fw_doc);
-  free(b->fw_imp);
-  free(b->bm_off);
-  free(b->bm_block);
-  free(b->bm_max);
-  free(b->kth);
-  memset(b, 0, sizeof *b);
-}
-
-/* First block of rank r's range: blocks are dealt out in equal contiguous shares, so docid ranges
- * of different ranks never share a block (the issue's "block-aligned rank ranges"). */
-static uint64_t spr_block_start(uint64_t n_blocks, int r, int P) {
-  return (uint64_t)((unsigned __int128)n_blocks * (unsigned)r / (unsigned)P);
-}
-
-/* Route every local posting to the owner of its document's block, invert there to CSR by term
- * and build the forward blocks. Most postings stay on their rank: only the documents of a block
- * that straddles a rank boundary move to the neighbour. */
-static int spr_build_forward(const spr_comm *c, const spr_build_params *p, const spr_build_local *l,
-                             const uint8_t *limp, uint64_t doc_base, uint64_t n_docs, uint32_t n_terms,
-                             spr_bmp_part *b) {
-  const uint32_t bs = (uint32_t)p->block_size;
-  const int P = c->size;
-  const uint64_t nb = (n_docs + bs - 1) / bs;
-  b->n_blocks_total = nb;
-  b->blk_lo = spr_block_start(nb, c->rank, P);
-  b->blk_hi = spr_block_start(nb, c->rank + 1, P);
-  uint64_t *send_counts = calloc((size_t)P, sizeof *send_counts), *recv_counts = calloc((size_t)P, sizeof *recv_counts);
-  spr_prec *send = malloc((l->n_post ? l->n_post : 1) * sizeof *send);
-  void *recv = NULL;
-  int rc = SPR_OK;
-  if (!send_counts || !recv_counts || !send) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward)");
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  {
-    /* documents are in docid order and owners' ranges ascend: one pass, destinations ascending */
-    int r = 0;
-    uint64_t k = 0;
-    for (uint64_t d = 0; d < l->n_docs; d++) {
-      const uint64_t blk = (doc_base + d) / bs;
-      while (r + 1 < P && blk >= spr_block_start(nb, r + 1, P)) r++;
-      for (uint64_t i = l->post_off[d]; i < l->post_off[d + 1]; i++) {
-        send[k++] = (spr_prec){l->tid[i], (uint32_t)(doc_base + d), limp[i]};
-        send_counts[r] += sizeof(spr_prec);
-      }
-    }
-  }
-  rc = spr_mpi_alltoallv_give(c, send, send_counts, &recv, recv_counts);
-  send = NULL;
-  SPR_TRYG(rc, rc, cleanup);
-  uint64_t n = 0;
-  for (int r = 0; r < P; r++) n += recv_counts[r] / sizeof(spr_prec);
-  const uint64_t d_lo = b->blk_lo * bs, d_hi = b->blk_hi * bs < n_docs ? b->blk_hi * bs : n_docs;
-  const uint32_t my_docs = (uint32_t)(d_hi > d_lo ? d_hi - d_lo : 0);
-  /* CSR by document (sources arrive in rank order and each source sent its documents in order, so
-   * docids never decrease); the postings go before the blocks are allocated */
-  spr_fwcsr csr;
-  rc = spr_fw_csr(recv, n, d_lo, my_docs, &csr);
-  free(recv);
-  recv = NULL;
-  spr_fwblocks fb;
-  if (rc == SPR_OK) rc = spr_fw_build(&csr, my_docs, n_terms, bs, &fb);
-  if (rc == SPR_OK) {
-    b->n_entries = fb.n_entries;
-    b->n_fpost = fb.n_post;
-    b->fw_off = fb.off;
-    b->fw_post_off = fb.post_off;
-    b->fw_term = fb.term;
-    b->fw_start = fb.start;
-    b->fw_count = fb.count;
-    b->fw_doc = fb.doc;
-    b->fw_imp = fb.imp;
-  }
-  rc = spr_mpi_agree(c, rc);
-cleanup:
-  free(send_counts);
-  free(recv_counts);
-  free(send);
-  free(recv);
-  return rc;
-}
-
-int spr_fw_csr(const spr_prec *r, uint64_t n, uint64_t d_lo, uint32_t nd, spr_fwcsr *csr) {
-  csr->doc_off = calloc((size_t)nd + 1, sizeof *csr->doc_off);
-  csr->terms = malloc((n ? n : 1) * sizeof *csr->terms);
-  csr->imp = malloc(n ? n : 1);
-  int rc = (csr->doc_off && csr->terms && csr->imp) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward)");
-  for (uint64_t i = 0; rc == SPR_OK && i < n; i++) {
-    if (r[i].doc < d_lo || r[i].doc - d_lo >= nd || (i && r[i].doc < r[i - 1].doc))
-      rc = SPR_FAIL(SPR_EINVAL, "index build: posting %llu of document %u outside [%llu, %llu) or out of order",
-                    (unsigned long long)i, r[i].doc, (unsigned long long)d_lo, (unsigned long long)(d_lo + nd));
-    else {
-      csr->doc_off[r[i].doc - d_lo + 1]++;
-      csr->terms[i] = r[i].term;
-      csr->imp[i] = (uint8_t)r[i].impact;
-    }
-  }
-  for (uint32_t d = 0; rc == SPR_OK && d < nd; d++) csr->doc_off[d + 1] += csr->doc_off[d];
-  if (rc != SPR_OK) {
-    free(csr->doc_off);
-    free(csr->terms);
-    free(csr->imp);
-    memset(csr, 0, sizeof *csr);
-  }
-  return rc;
-}
-
-void spr_fwblocks_free(spr_fwblocks *fw) {
-  free(fw->off);
-  free(fw->post_off);
-  free(fw->term);
-  free(fw->start);
-  free(fw->count);
-  free(fw->doc);
-  free(fw->imp);
-  memset(fw, 0, sizeof *fw);
-}
-
-int spr_fw_build(spr_fwcsr *csr, uint32_t nd, uint32_t n_terms, uint32_t bs, spr_fwblocks *fw) {
-  memset(fw, 0, sizeof *fw);
-  const uint32_t nb = (nd + bs - 1) / bs;
-  fw->off = malloc(((size_t)nb + 1) * sizeof *fw->off);
-  fw->post_off = malloc(((size_t)nb + 1) * sizeof *fw->post_off);
-  int rc = (fw->off && fw->post_off) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward blocks)");
-  if (rc == SPR_OK) rc = spr_bmp_forward_offsets(csr->doc_off, csr->terms, nd, n_terms, bs, fw->off, fw->post_off);
-  if (rc == SPR_OK) {
-    const uint64_t ne = fw->n_entries = fw->off[nb], np = fw->n_post = fw->post_off[nb];
-    fw->term = malloc((ne ? ne : 1) * sizeof *fw->term);
-    fw->start = malloc((ne ? ne : 1) * sizeof *fw->start);
-    fw->count = malloc((ne ? ne : 1) * sizeof *fw->count);
-    fw->doc = malloc(np ? np : 1);
-    fw->imp = malloc(np ? np : 1);
-    if (!fw->term || !fw->start || !fw->count || !fw->doc || !fw->imp)
-      rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward blocks)");
-  }
-  if (rc == SPR_OK)
-    rc = spr_bmp_forward_fill(csr->doc_off, csr->terms, csr->imp, nd, n_terms, bs, fw->off, fw->post_off, fw->term,
-                              fw->start, fw->count, fw->doc, fw->imp);
-  if (rc != SPR_OK) spr_fwblocks_free(fw);
-  free(csr->doc_off);
-  free(csr->terms);
-  free(csr->imp);
-  memset(csr, 0, sizeof *csr);
-  return rc;
-}
-
-/* Block maxima (global block ids) and k-th largest impacts of the terms this rank owns. */
-static int spr_build_blockmax(const spr_comm *c, const spr_build_params *p, const uint32_t *odocs,
-                              const uint8_t *oimp, const uint64_t *oterm_off, uint32_t nt, spr_bmp_part *b) {
-  const uint64_t n = oterm_off[nt];
-  int rc = SPR_OK;
-  b->bm_off = malloc(((size_t)nt + 1) * sizeof *b->bm_off);
-  b->bm_block = malloc((n ? n : 1) * sizeof *b->bm_block);
-  b->bm_max = malloc(n ? n : 1);
-  b->kth = malloc(3 * (size_t)nt + 1);
-  if (!b->bm_off || !b->bm_block || !b->bm_max || !b->kth) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (block maxima)");
-  if (rc == SPR_OK) {
-    b->bm_off[0] = 0;
-    for (uint32_t t = 0; t < nt && rc == SPR_OK; t++) {
-      const uint64_t s = oterm_off[t], len = oterm_off[t + 1] - s;
-      const int64_t m = spr_bmp_blockmax(odocs + s, oimp + s, (uint32_t)len, (uint32_t)p->block_size,
-                                         b->bm_block + b->bm_off[t], b->bm_max + b->bm_off[t]);
-      if (m < 0) rc = (int)m;
-      else b->bm_off[t + 1] = b->bm_off[t] + (uint64_t)m;
-      spr_bmp_kth(oimp + s, (uint32_t)len, b->kth + 3 * (size_t)t);
-    }
-  }
-  return spr_mpi_agree(c, rc);
-}
-
-/* Write the BMP datasets of format 2 (the forward and blockmax groups, terms kth). Collective. */
-static int spr_write_bmp(const spr_comm *c, spr_h5_writer *w, const spr_bmp_part *b, uint64_t n_docs,
-                         uint32_t n_terms, uint32_t t0, uint32_t nt) {
-  (void)n_docs;
-  const int last = c->rank == c->size - 1;
-  const uint64_t nb = b->blk_hi - b->blk_lo;
-  uint64_t e_before = 0, e_total = 0, p_before = 0, p_total = 0, m_before = 0, m_total = 0;
-  SPR_TRY(spr_mpi_exscan_u64(c, b->n_entries, &e_before, &e_total));
-  SPR_TRY(spr_mpi_exscan_u64(c, b->n_fpost, &p_before, &p_total));
-  SPR_TRY(spr_mpi_exscan_u64(c, b->bm_off[nt], &m_before, &m_total));
-  const uint64_t cap = (nb > nt ? nb : nt) + 1;
-  uint64_t *o = malloc(cap * sizeof *o);
-  uint8_t *cnt = malloc(b->n_entries ? b->n_entries : 1);
-  int rc = (o && cnt) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index write: out of memory");
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  for (uint64_t i = 0; i <= nb; i++) o[i] = e_before + b->fw_off[i];
-  SPR_TRYG(rc, spr_h5_write(w, "/forward/block_offsets", SPR_H5_U64, b->n_blocks_total + 1, b->blk_lo, nb + last, o), cleanup);
-  for (uint64_t i = 0; i <= nb; i++) o[i] = p_before + b->fw_post_off[i];
-  SPR_TRYG(rc, spr_h5_write(w, "/forward/posting_offsets", SPR_H5_U64, b->n_blocks_total + 1, b->blk_lo, nb + last, o), cleanup);
-  SPR_TRYG(rc, spr_h5_write(w, "/forward/terms", SPR_H5_U32, e_total, e_before, b->n_entries, b->fw_term), cleanup);
-  for (uint64_t i = 0; i < b->n_entries; i++) cnt[i] = (uint8_t)(b->fw_count[i] - 1); /* <= 256 docs per block */
-  SPR_TRYG(rc, spr_h5_write(w, "/forward/counts_minus_1", SPR_H5_U8, e_total, e_before, b->n_entries, cnt), cleanup);
-  SPR_TRYG(rc, spr_h5_write(w, "/forward/docs", SPR_H5_U8, p_total, p_before, b->n_fpost, b->fw_doc), cleanup);
-  SPR_TRYG(rc, spr_h5_write(w, "/forward/impacts", SPR_H5_U8, p_total, p_before, b->n_fpost, b->fw_imp), cleanup);
-  for (uint32_t t = 0; t <= nt; t++) o[t] = m_before + b->bm_off[t];
-  SPR_TRYG(rc, spr_h5_write(w, "/blockmax/offsets", SPR_H5_U64, (uint64_t)n_terms + 1, t0, nt + last, o), cleanup);
-  SPR_TRYG(rc, spr_h5_write(w, "/blockmax/blocks", SPR_H5_U32, m_total, m_before, b->bm_off[nt], b->bm_block), cleanup);
-  SPR_TRYG(rc, spr_h5_write(w, "/blockmax/max", SPR_H5_U8, m_total, m_before, b->bm_off[nt], b->bm_max), cleanup);
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/kth_impact", SPR_H5_U8, 3 * (uint64_t)n_terms, 3 * (uint64_t)t0, 3 * (uint64_t)nt, b->kth), cleanup);
-cleanup:
-  free(o);
-  free(cnt);
-  return rc;
-}
-
 int64_t spr_encode_list(const uint32_t *docs, const uint8_t *imp, uint32_t n, uint8_t *out, size_t cap, uint64_t base,
                         uint64_t *boff, uint32_t *blast) {
   const int64_t m = spr_postings_encode_list(docs, imp, n, out, cap, boff);
@@ -992,13 +766,11 @@ cleanup:
   return rc;
 }
 
-/* The in-memory build's postings datasets (/terms statistics, /postings, /forward, /blockmax). */
+/* The in-memory build's postings datasets (/terms statistics, /postings). */
 typedef struct spr_mem_payload {
   const uint32_t *odocs;
   const uint8_t *oimp;
   const uint64_t *oterm_off;
-  const spr_bmp_part *bmp;
-  uint64_t n_docs;
 } spr_mem_payload;
 
 static int spr_payload_mem(const spr_comm *c, spr_h5_writer *w, const spr_write_ctx *x, void *arg) {
@@ -1006,7 +778,7 @@ static int spr_payload_mem(const spr_comm *c, spr_h5_writer *w, const spr_write_
   const uint32_t t0 = x->t0, nt = x->nt;
   uint64_t *u64 = malloc(((size_t)nt + 1) * sizeof *u64);
   uint32_t *u32 = malloc(((size_t)nt + 1) * sizeof *u32);
-  uint8_t *u8 = malloc((size_t)nt + 1);
+  uint8_t *u8 = malloc(3 * (size_t)nt + 1);
   int rc = (u64 && u32 && u8) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index write: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   for (uint32_t t = 0; t < nt; t++) u32[t] = (uint32_t)(m->oterm_off[t + 1] - m->oterm_off[t]);
@@ -1023,7 +795,11 @@ static int spr_payload_mem(const spr_comm *c, spr_h5_writer *w, const spr_write_
   /* /postings: every owned term's list in 128-posting codec blocks (docs/postings.md), with each
    * block's byte offset and last docid (the skip list a reader uses to decode only a range) */
   SPR_TRYG(rc, spr_write_postings(c, w, x->n_terms, t0, nt, m->odocs, m->oimp, m->oterm_off), cleanup);
-  SPR_TRYG(rc, spr_write_bmp(c, w, m->bmp, m->n_docs, x->n_terms, t0, nt), cleanup);
+  /* the 10th, 100th and 1000th largest impacts, which seed BMP's threshold */
+  for (uint32_t t = 0; t < nt; t++)
+    spr_bmp_kth(m->oimp + m->oterm_off[t], (uint32_t)(m->oterm_off[t + 1] - m->oterm_off[t]), u8 + 3 * (size_t)t);
+  SPR_TRYG(rc, spr_h5_write(w, "/terms/kth_impact", SPR_H5_U8, 3 * (uint64_t)x->n_terms, 3 * (uint64_t)t0,
+                            3 * (uint64_t)nt, u8), cleanup);
 cleanup:
   free(u64);
   free(u32);
@@ -1249,8 +1025,6 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   uint64_t *send_counts = NULL, *recv_counts = NULL, *oterm_off = NULL;
   uint32_t *tb = NULL, *odocs = NULL;
   uint8_t *oimp = NULL, *limp = NULL;
-  spr_bmp_part bmp;
-  memset(&bmp, 0, sizeof bmp);
   spr_prec *send = NULL;
   void *recv = NULL;
   char *tmp = NULL, *spill_dir = NULL;
@@ -1494,14 +1268,10 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
     n_post_total -= pr[1];
   }
 
-  /* 5b. Block-Max Pruning structures: forward blocks from the block owners, block maxima and
-   * k-th impacts from the term owners */
-  SPR_TRYG(rc, spr_build_forward(c, p, &l, limp, doc_base, n_docs, n_terms, &bmp), cleanup);
-  free(limp);
+  free(limp); /* the postings now live in the term lists (search derives BMP's blocks from them) */
   limp = NULL;
-  free(l.tid); /* the documents' postings now live in the forward blocks and the term lists */
+  free(l.tid);
   l.tid = NULL;
-  SPR_TRYG(rc, spr_build_blockmax(c, p, odocs, oimp, oterm_off, nt, &bmp), cleanup);
   SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "index.route", rc)), cleanup);
 
   st->t_route = spr_now() - t_start - st->t_read - st->t_dict;
@@ -1513,9 +1283,9 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   else snprintf(tmp, tl, "%s.tmp", p->output);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   {
-    spr_mem_payload mp = {.odocs = odocs, .oimp = oimp, .oterm_off = oterm_off, .bmp = &bmp, .n_docs = n_docs};
-    rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &dict, tb, n_recv, bmp.n_blocks_total, spr_payload_mem,
-                         &mp, st, st);
+    spr_mem_payload mp = {.odocs = odocs, .oimp = oimp, .oterm_off = oterm_off};
+    rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &dict, tb, n_recv, (n_docs + p->block_size - 1) / p->block_size,
+                         spr_payload_mem, &mp, st, st);
   }
   rc = spr_build_commit(c, p, tmp, rc, t_write, st);
   if (rc == SPR_OK) {
@@ -1555,7 +1325,6 @@ cleanup:
   free(odocs);
   free(oimp);
   free(limp);
-  spr_bmp_part_free(&bmp);
   spr_dict_free(&dict);
   spr_build_local_free(&l);
   spr_vocab_free(&voc);

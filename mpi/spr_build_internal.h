@@ -59,28 +59,6 @@ typedef struct spr_prec { /* one posting in transit: term, docid, impact */
   uint32_t term, doc, impact;
 } spr_prec;
 
-/* Forward blocks, built in two steps so that the caller can free its postings in between:
- * spr_fw_csr packs n postings, in document order (global docids in [d_lo, d_lo + nd), never
- * decreasing; any term order within a document), into CSR by document; spr_fw_build turns that
- * into the forward blocks of the documents [d_lo, d_lo + nd) (spr_bmp_forward_offsets/fill, block
- * by block on the OpenMP threads) and frees the CSR. off / post_off have ceil(nd / bs) + 1
- * entries, from 0. */
-typedef struct spr_fwcsr {
-  uint64_t *doc_off; /* nd + 1 */
-  uint32_t *terms;
-  uint8_t *imp;
-} spr_fwcsr;
-typedef struct spr_fwblocks {
-  uint64_t *off, *post_off;
-  uint32_t *term, *start;
-  uint16_t *count;
-  uint8_t *doc, *imp;
-  uint64_t n_entries, n_post;
-} spr_fwblocks;
-SPR_NODISCARD int spr_fw_csr(const spr_prec *r, uint64_t n, uint64_t d_lo, uint32_t nd, spr_fwcsr *csr);
-SPR_NODISCARD int spr_fw_build(spr_fwcsr *csr, uint32_t nd, uint32_t n_terms, uint32_t bs, spr_fwblocks *fw);
-void spr_fwblocks_free(spr_fwblocks *fw);
-
 /* Encode one posting list (n ascending docids, their impacts) into out (cap bytes) as codec blocks
  * whose byte offsets, counted from `base`, go to boff[0 .. blocks] and last docids to
  * blast[0 .. blocks) (blocks = spr_postings_blocks(n)). Returns the bytes written or an error. */
@@ -124,7 +102,7 @@ SPR_NODISCARD int spr_build_dict(const spr_comm *c, const spr_vocab *voc, const 
 SPR_NODISCARD int spr_term_ranges_dist(const spr_comm *c, const spr_dict *d, uint64_t total, uint32_t *tb);
 
 /* The datasets that depend on how postings were gathered, written by a payload function inside
- * spr_write_index: /terms/df, max_impact, posting_offsets, /postings, /forward, /blockmax and
+ * spr_write_index: /terms/df, max_impact, posting_offsets, /postings and
  * /terms/kth_impact. */
 typedef struct spr_write_ctx {
   uint32_t n_terms, t0, nt;  /* this rank owns terms [t0, t0 + nt) */

@@ -5,11 +5,9 @@
  *   pass 0  local document frequencies -> the distributed dictionary (spr_build.c)
  *   pass 1  scores and document pruning: the global maximum score (the quantizer) and the counts
  *   pass 2  quantized postings leave in rounds of a fixed size: each round is routed to the term
- *           owners (one all-to-all), which sort it by (term, docid) and append it to a run file; on
- *           the way, the rank's forward blocks are built a batch of blocks at a time and appended
- *           to their files
+ *           owners (one all-to-all), which sort it by (term, docid) and append it to a run file
  *   merge   each owner merges its runs by (term, docid), one posting list at a time, into the
- *           encoded lists, block maxima and k-th impacts (files, plus per-term arrays)
+ *           encoded lists and k-th impacts (a file, plus per-term arrays)
  *   write   the HDF5 datasets are written from the files one round at a time (spr_h5_write_fd).
  * Every rule and tie-break is the in-memory build's, so the file's datasets are the same values
  * (tests/mpi/bounded.sh compares them with h5diff).
@@ -305,90 +303,6 @@ static void spr_stream_quantize(spr_stream *S, uint64_t m) {
     S->imp[i] = spr_build_impact(S->identity, S->sc[i], S->smax, S->p->bits);
 }
 
-/* ------------------------------------------------------------------ forward blocks, a batch at a time */
-
-typedef struct spr_fwd {
-  uint32_t bs, n_terms;
-  const char *dir;
-  uint64_t start;                 /* first docid of the batch (a multiple of bs) */
-  spr_prec *r;                   /* the batch's postings, in docid order */
-  uint64_t n, cap;
-  /* outputs: files, and the per-block offsets (global within this rank's part, from 0) */
-  spr_wbuf f_term, f_cnt, f_doc, f_imp;
-  uint64_t *blk_off, *blk_post_off; /* n_blocks + 1 */
-  uint64_t n_blocks, blk_cap, n_entries, n_fpost;
-} spr_fwd;
-
-static void spr_fwd_free(spr_fwd *f) {
-  free(f->r);
-  spr_wbuf_close(&f->f_term);
-  spr_wbuf_close(&f->f_cnt);
-  spr_wbuf_close(&f->f_doc);
-  spr_wbuf_close(&f->f_imp);
-  free(f->blk_off);
-  free(f->blk_post_off);
-}
-
-static int spr_fwd_open(spr_fwd *f, uint32_t bs, uint32_t n_terms, const char *dir, uint64_t start) {
-  memset(f, 0, sizeof *f);
-  f->f_term.fd = f->f_cnt.fd = f->f_doc.fd = f->f_imp.fd = -1;
-  f->bs = bs;
-  f->n_terms = n_terms;
-  f->dir = dir;
-  f->start = start;
-  f->blk_off = malloc(sizeof *f->blk_off);
-  f->blk_post_off = malloc(sizeof *f->blk_post_off);
-  f->blk_cap = 1;
-  if (!f->blk_off || !f->blk_post_off) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
-  f->blk_off[0] = f->blk_post_off[0] = 0;
-  SPR_TRY(spr_wbuf_open(&f->f_term, dir, 1u << 20));
-  SPR_TRY(spr_wbuf_open(&f->f_cnt, dir, 1u << 18));
-  SPR_TRY(spr_wbuf_open(&f->f_doc, dir, 1u << 20));
-  return spr_wbuf_open(&f->f_imp, dir, 1u << 20);
-}
-
-static int spr_fwd_add(spr_fwd *f, uint32_t doc, const uint32_t *gt, const uint8_t *imp, uint64_t m) {
-  SPR_TRY(spr_build_grow((void **)&f->r, &f->cap, f->n + m + 1, sizeof *f->r));
-  for (uint64_t i = 0; i < m; i++) f->r[f->n++] = (spr_prec){gt[i], doc, imp[i]};
-  return SPR_OK;
-}
-
-/* The forward blocks of documents [f->start, end) (end a multiple of bs, or the collection's end)
- * from the batch; the batch restarts at end. */
-static int spr_fwd_flush(spr_fwd *f, uint64_t end) {
-  if (end <= f->start) return SPR_OK;
-  const uint32_t nd = (uint32_t)(end - f->start);
-  spr_fwcsr csr;
-  spr_fwblocks fb;
-  memset(&fb, 0, sizeof fb);
-  int rc = spr_fw_csr(f->r, f->n, f->start, nd, &csr);
-  if (rc == SPR_OK) rc = spr_fw_build(&csr, nd, f->n_terms, f->bs, &fb);
-  const uint32_t nb = (nd + f->bs - 1) / f->bs;
-  uint8_t *cnt = rc == SPR_OK ? malloc(fb.n_entries ? fb.n_entries : 1) : NULL;
-  if (rc == SPR_OK && !cnt) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (forward blocks)");
-  if (rc == SPR_OK) rc = spr_build_grow((void **)&f->blk_off, &(uint64_t){f->blk_cap}, f->n_blocks + nb + 1, sizeof *f->blk_off);
-  if (rc == SPR_OK) rc = spr_build_grow((void **)&f->blk_post_off, &f->blk_cap, f->n_blocks + nb + 1, sizeof *f->blk_post_off);
-  if (rc == SPR_OK) {
-    for (uint32_t b = 1; b <= nb; b++) {
-      f->blk_off[f->n_blocks + b] = f->n_entries + fb.off[b];
-      f->blk_post_off[f->n_blocks + b] = f->n_fpost + fb.post_off[b];
-    }
-    for (uint64_t e = 0; e < fb.n_entries; e++) cnt[e] = (uint8_t)(fb.count[e] - 1); /* <= 256 documents per block */
-    f->n_blocks += nb;
-    f->n_entries += fb.n_entries;
-    f->n_fpost += fb.n_post;
-    rc = spr_wbuf_put(&f->f_term, fb.term, fb.n_entries * sizeof *fb.term);
-  }
-  if (rc == SPR_OK) rc = spr_wbuf_put(&f->f_cnt, cnt, fb.n_entries);
-  if (rc == SPR_OK) rc = spr_wbuf_put(&f->f_doc, fb.doc, fb.n_post);
-  if (rc == SPR_OK) rc = spr_wbuf_put(&f->f_imp, fb.imp, fb.n_post);
-  spr_fwblocks_free(&fb);
-  free(cnt);
-  f->n = 0;
-  f->start = end;
-  return rc;
-}
-
 /* ------------------------------------------------------------------ the term owners' runs and merge */
 
 typedef struct spr_run {
@@ -396,7 +310,7 @@ typedef struct spr_run {
 } spr_run;
 
 typedef struct spr_owner {
-  uint32_t t0, nt, bs;
+  uint32_t t0, nt;
   const char *dir;
   spr_wbuf runs;
   spr_run *run;
@@ -404,25 +318,22 @@ typedef struct spr_owner {
   /* merge outputs */
   uint32_t *df;
   uint8_t *maxi, *kth;
-  uint64_t *post_off, *tblk, *bm_off; /* nt + 1 */
+  uint64_t *post_off, *tblk;          /* nt + 1 */
   uint64_t *boff;                     /* n_pblocks + 1: byte offsets of the posting blocks */
   uint32_t *blast;
   uint64_t n_pblocks, pb_cap;
-  spr_wbuf f_enc, f_bmb, f_bmm;
+  spr_wbuf f_enc;
 } spr_owner;
 
 static void spr_owner_free(spr_owner *o) {
   spr_wbuf_close(&o->runs);
   spr_wbuf_close(&o->f_enc);
-  spr_wbuf_close(&o->f_bmb);
-  spr_wbuf_close(&o->f_bmm);
   free(o->run);
   free(o->df);
   free(o->maxi);
   free(o->kth);
   free(o->post_off);
   free(o->tblk);
-  free(o->bm_off);
   free(o->boff);
   free(o->blast);
 }
@@ -472,10 +383,10 @@ static void spr_heap_down(spr_cursor **h, size_t n, size_t i) {
   }
 }
 
-/* Term t (local) is complete: its list docs/imp[0..n) ascending. Statistics, encoded blocks and
- * block maxima, as the in-memory build computes them. */
+/* Term t (local) is complete: its list docs/imp[0..n) ascending. Statistics and encoded blocks, as
+ * the in-memory build computes them. */
 static int spr_owner_finish(spr_owner *o, uint32_t t, const uint32_t *docs, const uint8_t *imp, uint32_t n,
-                            uint8_t **scratch, uint64_t *scap, uint32_t **bmb, uint64_t *bmcap) {
+                            uint8_t **scratch, uint64_t *scap) {
   uint8_t mx = 0;
   for (uint32_t i = 0; i < n; i++) mx = imp[i] > mx ? imp[i] : mx;
   o->df[t] = n;
@@ -492,17 +403,7 @@ static int spr_owner_finish(spr_owner *o, uint32_t t, const uint32_t *docs, cons
       spr_encode_list(docs, imp, n, *scratch, *scap, o->f_enc.size, o->boff + o->n_pblocks, o->blast + o->n_pblocks);
   if (m < 0) return (int)m;
   o->n_pblocks += nb;
-  SPR_TRY(spr_wbuf_put(&o->f_enc, *scratch, (size_t)m));
-  /* block maxima: at most one entry per posting */
-  uint64_t bc = *bmcap;
-  SPR_TRY(spr_build_grow((void **)bmb, &bc, (uint64_t)n + 1, sizeof **bmb));
-  SPR_TRY(spr_build_grow((void **)scratch, scap, (uint64_t)n + 1, 1));
-  *bmcap = bc;
-  const int64_t e = spr_bmp_blockmax(docs, imp, n, o->bs, *bmb, *scratch);
-  if (e < 0) return (int)e;
-  o->bm_off[t + 1] = o->bm_off[t] + (uint64_t)e;
-  SPR_TRY(spr_wbuf_put(&o->f_bmb, *bmb, (size_t)e * sizeof **bmb));
-  return spr_wbuf_put(&o->f_bmm, *scratch, (size_t)e);
+  return spr_wbuf_put(&o->f_enc, *scratch, (size_t)m);
 }
 
 /* Merge the runs by (term, docid) into the outputs of every owned term. */
@@ -513,19 +414,16 @@ static int spr_owner_merge(spr_owner *o, uint64_t unit, int progress) {
   o->kth = calloc(3 * (size_t)nt + 1, 1);
   o->post_off = calloc((size_t)nt + 1, sizeof *o->post_off);
   o->tblk = calloc((size_t)nt + 1, sizeof *o->tblk);
-  o->bm_off = calloc((size_t)nt + 1, sizeof *o->bm_off);
   spr_cursor *cur = calloc(o->n_runs + 1, sizeof *cur);
   spr_cursor **heap = calloc(o->n_runs + 1, sizeof *heap);
-  uint32_t *docs = NULL, *bmb = NULL;
+  uint32_t *docs = NULL;
   uint8_t *imp = NULL, *scratch = NULL;
-  uint64_t lcap = 0, scap = 0, bmcap = 0;
-  int rc = (o->df && o->maxi && o->kth && o->post_off && o->tblk && o->bm_off && cur && heap)
+  uint64_t lcap = 0, scap = 0;
+  int rc = (o->df && o->maxi && o->kth && o->post_off && o->tblk && cur && heap)
                ? SPR_OK
                : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (merge)");
   if (rc == SPR_OK) rc = spr_wbuf_flush(&o->runs);
   if (rc == SPR_OK) rc = spr_wbuf_open(&o->f_enc, o->dir, 1u << 20);
-  if (rc == SPR_OK) rc = spr_wbuf_open(&o->f_bmb, o->dir, 1u << 20);
-  if (rc == SPR_OK) rc = spr_wbuf_open(&o->f_bmm, o->dir, 1u << 18);
   if (rc == SPR_OK) rc = spr_build_grow((void **)&o->boff, &(uint64_t){o->pb_cap}, 1, sizeof *o->boff);
   if (rc == SPR_OK) rc = spr_build_grow((void **)&o->blast, &o->pb_cap, 1, sizeof *o->blast);
   if (rc == SPR_OK) o->boff[0] = 0;
@@ -556,7 +454,7 @@ static int spr_owner_merge(spr_owner *o, uint64_t unit, int progress) {
     const spr_prec x = h->cur;
     const uint32_t lt = x.term - o->t0;
     while (rc == SPR_OK && t < lt) { /* term t is complete (or empty) */
-      rc = spr_owner_finish(o, t, docs, imp, n, &scratch, &scap, &bmb, &bmcap);
+      rc = spr_owner_finish(o, t, docs, imp, n, &scratch, &scap);
       t++;
       n = 0;
     }
@@ -577,14 +475,12 @@ static int spr_owner_merge(spr_owner *o, uint64_t unit, int progress) {
     if ((++done & 0xfffff) == 0) spr_progress_update(&prog, done);
   }
   while (rc == SPR_OK && t < nt) {
-    rc = spr_owner_finish(o, t, docs, imp, n, &scratch, &scap, &bmb, &bmcap);
+    rc = spr_owner_finish(o, t, docs, imp, n, &scratch, &scap);
     t++;
     n = 0;
   }
   spr_progress_finish(&prog, done);
   if (rc == SPR_OK) rc = spr_wbuf_flush(&o->f_enc);
-  if (rc == SPR_OK) rc = spr_wbuf_flush(&o->f_bmb);
-  if (rc == SPR_OK) rc = spr_wbuf_flush(&o->f_bmm);
   for (uint64_t r = 0; r < o->n_runs; r++) spr_rbuf_close(&cur[r].in);
   spr_wbuf_close(&o->runs); /* the runs are merged: their space goes back */
   free(cur);
@@ -592,23 +488,13 @@ static int spr_owner_merge(spr_owner *o, uint64_t unit, int progress) {
   free(docs);
   free(imp);
   free(scratch);
-  free(bmb);
   return rc;
 }
 
 /* ------------------------------------------------------------------ the write */
 
-typedef struct spr_stream_payload {
-  spr_owner *o;
-  spr_fwd *f;
-  uint64_t blk_lo, n_blocks_total;
-  int closes; /* this rank owns the last block: it writes the closing block offsets */
-} spr_stream_payload;
-
 static int spr_payload_stream(const spr_comm *c, spr_h5_writer *w, const spr_write_ctx *x, void *arg) {
-  const spr_stream_payload *sp = arg;
-  spr_owner *o = sp->o;
-  spr_fwd *f = sp->f;
+  spr_owner *o = arg;
   const uint32_t t0 = x->t0, nt = x->nt, NT = x->n_terms;
   const int last = x->last;
   int rc = SPR_OK;
@@ -628,27 +514,6 @@ static int spr_payload_stream(const spr_comm *c, spr_h5_writer *w, const spr_wri
   SPR_TRY(spr_h5_write(w, "/postings/block_offsets", SPR_H5_U64, bl_total + 1, bl_before, o->n_pblocks + last, o->boff));
   SPR_TRY(spr_h5_write(w, "/postings/block_last", SPR_H5_U32, bl_total, bl_before, o->n_pblocks, o->blast));
   SPR_TRY(spr_h5_write(w, "/terms/posting_blocks", SPR_H5_U64, (uint64_t)NT + 1, t0, nt + last, o->tblk));
-  /* /forward and /blockmax */
-  uint64_t e_before = 0, e_total = 0, p_before = 0, p_total = 0, m_before = 0, m_total = 0;
-  SPR_TRY(spr_mpi_exscan_u64(c, f->n_entries, &e_before, &e_total));
-  SPR_TRY(spr_mpi_exscan_u64(c, f->n_fpost, &p_before, &p_total));
-  SPR_TRY(spr_mpi_exscan_u64(c, o->bm_off[nt], &m_before, &m_total));
-  const uint64_t nb = f->n_blocks;
-  for (uint64_t i = 0; i <= nb; i++) {
-    f->blk_off[i] += e_before;
-    f->blk_post_off[i] += p_before;
-  }
-  const uint64_t NB = sp->n_blocks_total;
-  SPR_TRY(spr_h5_write(w, "/forward/block_offsets", SPR_H5_U64, NB + 1, sp->blk_lo, nb + sp->closes, f->blk_off));
-  SPR_TRY(spr_h5_write(w, "/forward/posting_offsets", SPR_H5_U64, NB + 1, sp->blk_lo, nb + sp->closes, f->blk_post_off));
-  SPR_TRY(spr_h5_write_fd(w, "/forward/terms", SPR_H5_U32, e_total, e_before, f->n_entries, f->f_term.fd, 0));
-  SPR_TRY(spr_h5_write_fd(w, "/forward/counts_minus_1", SPR_H5_U8, e_total, e_before, f->n_entries, f->f_cnt.fd, 0));
-  SPR_TRY(spr_h5_write_fd(w, "/forward/docs", SPR_H5_U8, p_total, p_before, f->n_fpost, f->f_doc.fd, 0));
-  SPR_TRY(spr_h5_write_fd(w, "/forward/impacts", SPR_H5_U8, p_total, p_before, f->n_fpost, f->f_imp.fd, 0));
-  for (uint32_t t = 0; t <= nt; t++) o->bm_off[t] += m_before;
-  SPR_TRY(spr_h5_write(w, "/blockmax/offsets", SPR_H5_U64, (uint64_t)NT + 1, t0, nt + last, o->bm_off));
-  SPR_TRY(spr_h5_write_fd(w, "/blockmax/blocks", SPR_H5_U32, m_total, m_before, o->bm_off[nt] - m_before, o->f_bmb.fd, 0));
-  SPR_TRY(spr_h5_write_fd(w, "/blockmax/max", SPR_H5_U8, m_total, m_before, o->bm_off[nt] - m_before, o->f_bmm.fd, 0));
   SPR_TRY(spr_h5_write(w, "/terms/kth_impact", SPR_H5_U8, 3 * (uint64_t)NT, 3 * (uint64_t)t0, 3 * (uint64_t)nt, o->kth));
   return rc;
 }
@@ -672,17 +537,14 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
   S.unit = spr_budget_unit(p->memory_budget);
   spr_doc_stream ds;
   memset(&ds, 0, sizeof ds);
-  spr_fwd fwd;
-  memset(&fwd, 0, sizeof fwd);
-  fwd.f_term.fd = fwd.f_cnt.fd = fwd.f_doc.fd = fwd.f_imp.fd = -1;
   spr_owner own;
   memset(&own, 0, sizeof own);
-  own.runs.fd = own.f_enc.fd = own.f_bmb.fd = own.f_bmm.fd = -1;
+  own.runs.fd = own.f_enc.fd = -1;
   uint32_t *tb = NULL;
-  uint64_t *bases = NULL, *counts = NULL, *scount = NULL, *rcount = NULL, *fill = NULL;
-  spr_prec *send = NULL, *grouped = NULL, *head = NULL;
-  void *recv = NULL, *tail = NULL;
-  uint64_t n_send = 0, send_cap = 0, n_hp = 0, head_cap = 0; /* n_hp: postings of the leading documents */
+  uint64_t *scount = NULL, *rcount = NULL, *fill = NULL;
+  spr_prec *send = NULL, *grouped = NULL;
+  void *recv = NULL;
+  uint64_t n_send = 0, send_cap = 0;
   int rc = SPR_OK;
   S.nl = l->spill.nl; /* dict->lgid has one entry per local term id */
 
@@ -723,41 +585,16 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
 
   /* term owners */
   tb = malloc(((size_t)P + 1) * sizeof *tb);
-  bases = malloc((size_t)P * sizeof *bases);
-  counts = malloc((size_t)P * sizeof *counts);
   scount = calloc((size_t)P, sizeof *scount);
   rcount = calloc((size_t)P, sizeof *rcount);
   fill = calloc((size_t)P + 1, sizeof *fill);
-  if (!tb || !bases || !counts || !scount || !rcount || !fill) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+  if (!tb || !scount || !rcount || !fill) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   SPR_TRYG(rc, spr_term_ranges_dist(c, dict, totals[0], tb), cleanup);
   own.t0 = tb[c->rank];
   own.nt = tb[c->rank + 1] - own.t0;
-  own.bs = S.bs;
   own.dir = l->spill.dir;
   rc = spr_wbuf_open(&own.runs, own.dir, 1u << 20);
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-
-  /* forward blocks: a block belongs to the rank holding its first document. This rank's leading
-   * documents up to the first multiple of bs (at most bs - 1) finish an earlier rank's block: they
-   * go there first (one small all-to-all); the documents after this rank's last one up to its last
-   * block's end arrive the same way. */
-  SPR_TRYG(rc, spr_mpi_allgather_u64(c, doc_base, bases), cleanup);
-  SPR_TRYG(rc, spr_mpi_allgather_u64(c, l->n_docs, counts), cleanup);
-  const uint64_t bs = S.bs, my_end = doc_base + l->n_docs;
-  const uint64_t fstart = (doc_base + bs - 1) / bs * bs;
-  const int owns_blocks = l->n_docs > 0 && fstart < my_end;
-  const uint64_t n_head = !l->n_docs ? 0 : (fstart < my_end ? fstart : my_end) - doc_base;
-  const uint64_t fend = owns_blocks ? ((my_end + bs - 1) / bs * bs < n_docs ? (my_end + bs - 1) / bs * bs : n_docs) : 0;
-  int head_to = -1;
-  if (n_head) { /* the rank holding docid doc_base - doc_base % bs */
-    const uint64_t first = doc_base - doc_base % bs;
-    for (int r = 0; r < P; r++)
-      if (counts[r] && bases[r] <= first && first < bases[r] + counts[r]) head_to = r;
-    if (head_to < 0) rc = SPR_FAIL(SPR_EINVAL, "index build: no rank holds docid %llu", (unsigned long long)first);
-  }
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  rc = spr_fwd_open(&fwd, S.bs, S.n_terms, l->spill.dir, owns_blocks ? fstart : 0);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
 
   /* pass 2: rounds of about `cap` postings per rank */
@@ -788,14 +625,7 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
       if (rc != SPR_OK) break;
       spr_stream_quantize(&S, m);
       const uint32_t g = (uint32_t)(doc_base + d);
-      if (d < n_head) { /* an earlier rank's block */
-        rc = spr_build_grow((void **)&head, &head_cap, n_hp + m + 1, sizeof *head);
-        for (uint64_t i = 0; rc == SPR_OK && i < m; i++) head[n_hp++] = (spr_prec){S.gt[i], g, S.imp[i]};
-      } else {
-        if (g % bs == 0 && fwd.n >= cap) rc = spr_fwd_flush(&fwd, g); /* a batch of whole blocks */
-        if (rc == SPR_OK) rc = spr_fwd_add(&fwd, g, S.gt, S.imp, m);
-      }
-      if (rc == SPR_OK) rc = spr_build_grow((void **)&send, &send_cap, n_send + m + 1, sizeof *send);
+      rc = spr_build_grow((void **)&send, &send_cap, n_send + m + 1, sizeof *send);
       for (uint64_t i = 0; rc == SPR_OK && i < m; i++) send[n_send++] = (spr_prec){S.gt[i], g, S.imp[i]};
       d++;
       spr_progress_update(&prog, d);
@@ -850,29 +680,6 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
   free(send);
   send = NULL;
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  /* the leading documents to the ranks that own their blocks */
-  memset(scount, 0, (size_t)P * sizeof *scount);
-  if (head_to >= 0) scount[head_to] = n_hp * sizeof(spr_prec);
-  SPR_TRYG(rc, spr_mpi_alltoallv(c, head, scount, &tail, rcount), cleanup);
-  {
-    uint64_t nt_in = 0;
-    for (int r = 0; r < P; r++) nt_in += rcount[r] / sizeof(spr_prec);
-    const spr_prec *in = tail; /* from later ranks in rank order: docids ascend */
-    for (uint64_t i = 0; rc == SPR_OK && i < nt_in; i++) {
-      if (in[i].doc < my_end || in[i].doc >= fend)
-        rc = SPR_FAIL(SPR_EINVAL, "index build: docid %u outside this rank's last block", in[i].doc);
-      else rc = spr_fwd_add(&fwd, in[i].doc, &in[i].term, &(uint8_t){(uint8_t)in[i].impact}, 1);
-    }
-  }
-  if (rc == SPR_OK && owns_blocks) rc = spr_fwd_flush(&fwd, fend);
-  if (rc == SPR_OK) rc = spr_wbuf_flush(&fwd.f_term);
-  if (rc == SPR_OK) rc = spr_wbuf_flush(&fwd.f_cnt);
-  if (rc == SPR_OK) rc = spr_wbuf_flush(&fwd.f_doc);
-  if (rc == SPR_OK) rc = spr_wbuf_flush(&fwd.f_imp);
-  free(fwd.r); /* the batch's memory back before the merge */
-  fwd.r = NULL;
-  fwd.cap = 0;
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   /* the document spill is read for the last time */
   close(l->spill.fd);
   l->spill.on = 0;
@@ -887,36 +694,19 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
 
   /* write */
   const double t_write = spr_now();
-  {
-    const uint64_t NB = (n_docs + bs - 1) / bs;
-    spr_stream_payload sp = {.o = &own,
-                             .f = &fwd,
-                             .blk_lo = owns_blocks ? fstart / bs : NB,
-                             .n_blocks_total = NB,
-                             .closes = owns_blocks && fend == n_docs};
-    if (owns_blocks && fwd.n_blocks != (fend - fstart + bs - 1) / bs)
-      rc = SPR_FAIL(SPR_EINVAL, "index build: %llu forward blocks built, %llu expected",
-                    (unsigned long long)fwd.n_blocks, (unsigned long long)((fend - fstart + bs - 1) / bs));
-    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-    rc = spr_write_index(c, p, tmp, l, doc_base, n_docs, dict, tb, own.post_off[own.nt], NB, spr_payload_stream, &sp,
-                         st, st);
-  }
+  rc = spr_write_index(c, p, tmp, l, doc_base, n_docs, dict, tb, own.post_off[own.nt], (n_docs + S.bs - 1) / S.bs,
+                       spr_payload_stream, &own, st, st);
   st->t_write = spr_now() - t_write;
 cleanup:
   spr_doc_stream_close(&ds);
   spr_stream_free(&S);
-  spr_fwd_free(&fwd);
   spr_owner_free(&own);
   free(tb);
-  free(bases);
-  free(counts);
   free(scount);
   free(rcount);
   free(fill);
   free(send);
   free(grouped);
-  free(head);
   free(recv);
-  free(tail);
   return rc;
 }

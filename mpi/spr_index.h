@@ -1,4 +1,4 @@
-/* spr_index.h: build and open spire's index file (format version 2, docs/format.md).
+/* spr_index.h: build and open spire's index file (format version 3, docs/format.md).
  * Building is collective; reading is local or collective as stated. */
 #ifndef SPR_INDEX_H
 #define SPR_INDEX_H
@@ -13,7 +13,8 @@
 #include "spr_topk.h"
 #include "spr_vocab.h"
 
-#define SPR_FORMAT_VERSION 2u
+#define SPR_FORMAT_VERSION 3u        /* written */
+#define SPR_FORMAT_VERSION_OLDEST 2u /* also read (docs/format.md, "Versions") */
 
 typedef struct spr_build_params {
   const char *corpus;       /* borrowed */
@@ -112,20 +113,19 @@ typedef struct spr_bmp_data {
   uint32_t doc_base;
   void *mem[12];       /* owned allocations behind the view */
 } spr_bmp_data;
-/* Local. Load blocks [blk_lo, blk_hi) (block = global docid / block_size): the forward blocks are
- * one contiguous read; the per-term block maxima of the range are derived from them (each forward
- * entry's largest impact), which equals the /blockmax lists restricted to the range. The result
- * passes spr_bmp_index_check. */
+/* Local. Load blocks [blk_lo, blk_hi) (block = global docid / block_size): the postings whose
+ * docids fall in the range are decoded from the posting lists (the skip list picks each term's codec
+ * blocks; /postings/encoded is read in pieces of 32 MB), and the forward blocks and per-term block
+ * maxima of the range are built from them. The result passes spr_bmp_index_check. */
 SPR_NODISCARD int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_data *out);
 void spr_bmp_data_free(spr_bmp_data *d);
 /* Local. What spr_index_load_bmp + spr_bmp_accel_build (dense_div, major) + releasing the forward arrays and
- * block maxima give, without ever holding them: the forward blocks are read in slices of a few
- * million entries (terms three times, counts twice, postings once) and fed to spr_bmp_stream_*
- * (kernels/spr_bmp.h), which checks them. The view has only the acceleration, bm_off and kth (the
- * accelerated search is the only one that applies). SPR_ECORRUPT names the file and the block.
- * prog (NULL: none) counts 2 x (blk_hi - blk_lo) units: the blocks of each of the two passes. */
-SPR_NODISCARD int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, uint32_t dense_div,
-                                            spr_bmp_major major, spr_progress *prog, spr_bmp_data *out);
+ * block maxima give, without ever making them: the range's decoded postings go straight into the
+ * acceleration (spr_bmp_accel_csr, kernels/spr_bmp.h), which checks them. The view has only the
+ * acceleration, bm_off and kth (the accelerated search is the only one that applies). SPR_ECORRUPT
+ * names the file and the blocks. prog (NULL: none) counts the terms read (n_terms units). */
+SPR_NODISCARD int spr_index_load_bmp_accel(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, uint32_t dense_div,
+                                           spr_bmp_major major, spr_progress *prog, spr_bmp_data *out);
 /* The block range of rank r of P: equal contiguous shares of the blocks. */
 void spr_index_block_range(const spr_index *ix, int r, int P, uint64_t *blk_lo, uint64_t *blk_hi);
 

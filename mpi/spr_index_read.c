@@ -7,6 +7,7 @@
 
 #include "spr_h5.h"
 #include "spr_index.h"
+#include "spr_mem.h"
 #include "spr_postings.h"
 #include "spr_progress.h"
 
@@ -83,9 +84,9 @@ int spr_index_open(const char *path, spr_index **out) {
     rc = SPR_FAIL(SPR_ECORRUPT, "%s: not a spire index (no format_version attribute)", path);
     goto fail;
   }
-  if (in->format_version != SPR_FORMAT_VERSION) {
-    rc = SPR_FAIL(SPR_EUNSUPPORTED, "%s: index format version %llu, this spire reads version %u", path,
-                  (unsigned long long)in->format_version, SPR_FORMAT_VERSION);
+  if (in->format_version != SPR_FORMAT_VERSION && in->format_version != SPR_FORMAT_VERSION_OLDEST) {
+    rc = SPR_FAIL(SPR_EUNSUPPORTED, "%s: index format version %llu, this spire reads versions %u and %u", path,
+                  (unsigned long long)in->format_version, SPR_FORMAT_VERSION_OLDEST, SPR_FORMAT_VERSION);
     goto fail;
   }
   SPR_TRYG(rc, spr_h5_get_attr_u64(ix->r, "/", "n_docs", &in->n_docs), fail);
@@ -192,105 +193,107 @@ fail:
   return rc;
 }
 
+/* Decodes blocks [j0, j1) of term t's list (j counts the term's codec blocks): their bytes are
+ * enc[0 .. rel[j1 - j0]) with rel their offsets relative to enc (not decreasing: checked by the
+ * caller; PAD readable bytes after them), last[j - j0] their skip-list entries. Validates every
+ * posting decoded (ascending docids < n_docs, impacts > 0, each block ending at its skip-list
+ * entry) and keeps those with docid in [lo, hi), as docid - shift, at d/w (room for
+ * (j1 - j0) x 128): *n of them. */
+static int spr_decode_blocks(spr_index *ix, uint32_t t, const uint8_t *enc, const uint64_t *rel, const uint32_t *last,
+                             uint64_t j0, uint64_t j1, uint32_t lo, uint32_t hi, uint32_t shift, uint32_t *d, uint8_t *w,
+                             uint64_t *n) {
+  const uint64_t df = ix->post_off[t + 1] - ix->post_off[t];
+  uint64_t keep = 0, pos = j0 * SPR_POSTINGS_BLOCK;
+  uint32_t prev = 0;
+  for (uint64_t j = j0; j < j1; j++) {
+    const int64_t got = spr_postings_decode_block(enc, rel[j1 - j0], rel, (uint32_t)(df - j0 * SPR_POSTINGS_BLOCK),
+                                                  (uint32_t)(j - j0), d + keep, w + keep);
+    if (got < 0) {
+      char why[256];
+      snprintf(why, sizeof why, "%s", spr_last_message());
+      return SPR_FAIL(SPR_ECORRUPT, "%s: /postings/encoded: term '%s', block %llu: %s", ix->path,
+                      spr_strlist_get(&ix->terms, t), (unsigned long long)j, why);
+    }
+    if (d[keep + (uint64_t)got - 1] != last[j - j0])
+      return SPR_FAIL(SPR_ECORRUPT, "%s: /postings/encoded: term '%s', block %llu: last docid %u, skip list says %u",
+                      ix->path, spr_strlist_get(&ix->terms, t), (unsigned long long)j, d[keep + (uint64_t)got - 1],
+                      last[j - j0]);
+    const uint64_t k0 = keep;
+    for (uint64_t i = k0; i < k0 + (uint64_t)got; i++, pos++) {
+      const uint32_t doc = d[i];
+      if (doc >= ix->info.n_docs || (pos > j0 * SPR_POSTINGS_BLOCK && doc <= prev) || w[i] == 0)
+        return SPR_FAIL(SPR_ECORRUPT, "%s: /postings/encoded: term '%s' invalid at position %llu", ix->path,
+                        spr_strlist_get(&ix->terms, t), (unsigned long long)pos);
+      prev = doc;
+      if (doc >= lo && doc < hi) {
+        d[keep] = doc - shift;
+        w[keep++] = w[i];
+      }
+    }
+  }
+  *n = keep;
+  return SPR_OK;
+}
+
 int spr_index_read_postings(spr_index *ix, uint32_t t, uint32_t lo, uint32_t hi, uint32_t **docs,
                             uint8_t **impacts, uint32_t *n) {
   *docs = NULL;
   *impacts = NULL;
   *n = 0;
   if (t >= ix->info.n_terms) return SPR_FAIL(SPR_EINVAL, "term id %u out of range", t);
-  const uint64_t df = ix->post_off[t + 1] - ix->post_off[t];
   const uint64_t b0 = ix->post_blk[t], nb = ix->post_blk[t + 1] - b0;
   const char *term = spr_strlist_get(&ix->terms, t);
   uint32_t *last = malloc((nb ? nb : 1) * sizeof *last), *d = NULL;
-  uint64_t *boff = malloc((nb + 1) * sizeof *boff);
+  uint64_t *boff = malloc((nb + 1) * sizeof *boff), m = 0;
   uint8_t *enc = NULL, *w = NULL;
   int rc = SPR_OK;
   if (!last || !boff) {
     rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading postings of '%s'", ix->path, term);
-    goto fail;
+    goto done;
   }
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/block_last", SPR_H5_U32, b0, nb, last), fail);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/block_last", SPR_H5_U32, b0, nb, last), done);
   /* the skip list: blocks [j0, j1) are the ones that can hold docids in [lo, hi) */
   uint64_t j0 = 0, j1 = nb;
   while (j0 < nb && last[j0] < lo) j0++;
   j1 = j0;
   while (j1 < nb && (j1 == j0 || last[j1 - 1] < hi)) j1++;
-  if (j0 >= j1) goto empty;
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/block_offsets", SPR_H5_U64, b0 + j0, j1 - j0 + 1, boff), fail);
+  const uint64_t cap = (j1 - j0) * SPR_POSTINGS_BLOCK;
+  d = malloc((cap ? cap : 1) * sizeof *d);
+  w = malloc(cap ? cap : 1);
+  if (!d || !w) {
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading postings of '%s'", ix->path, term);
+    goto done;
+  }
+  if (j0 >= j1) goto done;
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/block_offsets", SPR_H5_U64, b0 + j0, j1 - j0 + 1, boff), done);
   const uint64_t base = boff[0], len = boff[j1 - j0] - base;
   for (uint64_t j = 0; j <= j1 - j0; j++) {
     if (boff[j] < base || boff[j] - base > len || (j && boff[j] < boff[j - 1])) {
       rc = SPR_FAIL(SPR_ECORRUPT, "%s: /postings/block_offsets of term '%s' out of order", ix->path, term);
-      goto fail;
+      goto done;
     }
     boff[j] -= base;
   }
-  const uint64_t cap = (j1 - j0) * SPR_POSTINGS_BLOCK;
   enc = calloc(len + SPR_POSTINGS_PAD, 1);
-  d = malloc(cap * sizeof *d);
-  w = malloc(cap);
-  if (!enc || !d || !w) {
+  if (!enc) {
     rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading postings of '%s'", ix->path, term);
-    goto fail;
+    goto done;
   }
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/encoded", SPR_H5_U8, base, len, enc), fail);
-  uint64_t m = 0;
-  for (uint64_t j = j0; j < j1; j++) {
-    const int64_t got = spr_postings_decode_block(enc, len, boff, (uint32_t)(df - j0 * SPR_POSTINGS_BLOCK),
-                                                  (uint32_t)(j - j0), d + m, w + m);
-    if (got < 0) {
-      rc = SPR_FAIL(SPR_ECORRUPT, "%s: postings of term '%s', block %llu: %s", ix->path, term,
-                    (unsigned long long)j, spr_last_message());
-      goto fail;
-    }
-    if (d[m + (uint64_t)got - 1] != last[j]) {
-      rc = SPR_FAIL(SPR_ECORRUPT, "%s: postings of term '%s', block %llu: last docid %u, skip list says %u", ix->path,
-                    term, (unsigned long long)j, d[m + (uint64_t)got - 1], last[j]);
-      goto fail;
-    }
-    m += (uint64_t)got;
-  }
-  /* validate, then keep [lo, hi) */
-  uint64_t s0 = 0, e0 = 0; /* [s0, e0): the postings with lo <= docid < hi */
-  for (uint64_t i = 0; i < m; i++) {
-    if (d[i] >= ix->info.n_docs || (i && d[i] <= d[i - 1]) || w[i] == 0) {
-      rc = SPR_FAIL(SPR_ECORRUPT, "%s: postings of term '%s' invalid at position %llu", ix->path, term,
-                    (unsigned long long)(j0 * SPR_POSTINGS_BLOCK + i));
-      goto fail;
-    }
-    if (d[i] < lo) s0 = i + 1;
-    if (d[i] < hi) e0 = i + 1;
-  }
-  if (e0 < s0) e0 = s0;
-  memmove(d, d + s0, (e0 - s0) * sizeof *d);
-  memmove(w, w + s0, e0 - s0);
+  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/encoded", SPR_H5_U8, base, len, enc), done);
+  rc = spr_decode_blocks(ix, t, enc, boff, last + j0, j0, j1, lo, hi, 0, d, w, &m);
+done:
   free(last);
   free(boff);
   free(enc);
+  if (rc != SPR_OK) {
+    free(d);
+    free(w);
+    return rc;
+  }
   *docs = d;
   *impacts = w;
-  *n = (uint32_t)(e0 - s0);
+  *n = (uint32_t)m;
   return SPR_OK;
-empty:
-  free(last);
-  free(boff);
-  *docs = malloc(sizeof(uint32_t));
-  *impacts = malloc(1);
-  if (!*docs || !*impacts) {
-    free(*docs);
-    free(*impacts);
-    *docs = NULL;
-    *impacts = NULL;
-    return SPR_FAIL(SPR_ENOMEM, "out of memory");
-  }
-  return SPR_OK;
-fail:
-  free(last);
-  free(boff);
-  free(enc);
-  free(d);
-  free(w);
-  return rc;
 }
 
 int spr_index_read_docids(spr_index *ix, char **ids, uint64_t **off) {
@@ -343,39 +346,21 @@ int spr_index_read_lengths(spr_index *ix, uint32_t **len) {
   return SPR_OK;
 }
 
-/* The BMP structures: the forward blocks pass the kernel's structural and consistency checks, the
- * stored /blockmax lists equal the ones the forward blocks imply, and the stored k-th impacts equal
- * the ones of the postings (kth: recomputed by the caller from the decoded postings). */
+/* The BMP structures the postings imply pass the kernel's structural and consistency checks, and
+ * the stored k-th impacts equal the ones of the postings (kth: recomputed by the caller from the
+ * decoded postings). */
 static int spr_verify_bmp(spr_index *ix, const uint8_t *kth) {
   const spr_index_info *in = &ix->info;
   spr_bmp_data bd;
   SPR_TRY(spr_index_load_bmp(ix, 0, in->n_blocks, &bd));
   const spr_bmp_index *v = &bd.view;
-  const uint64_t nt = in->n_terms, ne = v->bm_off[nt];
-  uint64_t *off = malloc((nt + 1) * sizeof *off);
-  uint32_t *blk = malloc((ne ? ne : 1) * sizeof *blk);
-  uint8_t *mx = malloc(ne ? ne : 1);
   void *ws = malloc(spr_bmp_check_workspace_size(v) + 8);
-  int rc = (off && blk && mx && ws) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "%s: out of memory", ix->path);
+  int rc = ws ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "%s: out of memory", ix->path);
   if (rc == SPR_OK) rc = spr_bmp_index_check_consistency(v, ws);
-  if (rc == SPR_OK) rc = spr_expect_len(ix, "/blockmax/offsets", nt + 1);
-  if (rc == SPR_OK) rc = spr_expect_len(ix, "/blockmax/blocks", ne);
-  if (rc == SPR_OK) rc = spr_h5_read(ix->r, "/blockmax/offsets", SPR_H5_U64, 0, nt + 1, off);
-  if (rc == SPR_OK) rc = spr_h5_read(ix->r, "/blockmax/blocks", SPR_H5_U32, 0, ne, blk);
-  if (rc == SPR_OK) rc = spr_h5_read(ix->r, "/blockmax/max", SPR_H5_U8, 0, ne, mx);
-  for (uint64_t t = 0; rc == SPR_OK && t < nt; t++) {
-    int bad = off[t + 1] != v->bm_off[t + 1];
-    for (uint64_t e = v->bm_off[t]; !bad && e < v->bm_off[t + 1]; e++) bad = blk[e] != v->bm_block[e] || mx[e] != v->bm_max[e];
-    if (bad)
-      rc = SPR_FAIL(SPR_ECORRUPT, "%s: /blockmax of term '%s' disagrees with its forward blocks", ix->path,
-                    spr_strlist_get(&ix->terms, (uint32_t)t));
-    else if (memcmp(kth + 3 * t, v->kth + 3 * t, 3))
+  for (uint64_t t = 0; rc == SPR_OK && t < in->n_terms; t++)
+    if (memcmp(kth + 3 * t, v->kth + 3 * t, 3))
       rc = SPR_FAIL(SPR_ECORRUPT, "%s: /terms/kth_impact of term '%s' disagrees with its postings", ix->path,
                     spr_strlist_get(&ix->terms, (uint32_t)t));
-  }
-  free(off);
-  free(blk);
-  free(mx);
   free(ws);
   spr_bmp_data_free(&bd);
   return rc;
@@ -391,21 +376,6 @@ static int spr_last_u64(spr_index *ix, const char *ds, uint64_t n, uint64_t *v) 
 static int spr_verify_lengths(spr_index *ix) {
   const spr_index_info *in = &ix->info;
   uint64_t v = 0;
-  SPR_TRY(spr_expect_len(ix, "/forward/block_offsets", in->n_blocks + 1));
-  SPR_TRY(spr_expect_len(ix, "/forward/posting_offsets", in->n_blocks + 1));
-  SPR_TRY(spr_last_u64(ix, "/forward/block_offsets", in->n_blocks, &v));
-  SPR_TRY(spr_expect_len(ix, "/forward/terms", v));
-  SPR_TRY(spr_expect_len(ix, "/forward/counts_minus_1", v));
-  SPR_TRY(spr_last_u64(ix, "/forward/posting_offsets", in->n_blocks, &v));
-  if (v != in->n_postings)
-    return SPR_FAIL(SPR_ECORRUPT, "%s: /forward holds %llu postings, the header says %llu", ix->path,
-                    (unsigned long long)v, (unsigned long long)in->n_postings);
-  SPR_TRY(spr_expect_len(ix, "/forward/docs", v));
-  SPR_TRY(spr_expect_len(ix, "/forward/impacts", v));
-  SPR_TRY(spr_expect_len(ix, "/blockmax/offsets", in->n_terms + 1));
-  SPR_TRY(spr_last_u64(ix, "/blockmax/offsets", in->n_terms, &v));
-  SPR_TRY(spr_expect_len(ix, "/blockmax/blocks", v));
-  SPR_TRY(spr_expect_len(ix, "/blockmax/max", v));
   SPR_TRY(spr_last_u64(ix, "/postings/block_offsets", ix->n_pblocks, &v));
   SPR_TRY(spr_expect_len(ix, "/postings/encoded", v));
   SPR_TRY(spr_expect_len(ix, "/docs/length", in->n_docs));
@@ -510,112 +480,185 @@ static int spr_bmp_range_docs(const spr_index *ix, uint64_t blk_lo, uint64_t blk
   return SPR_OK;
 }
 
-/* The forward offsets of blocks [blk_lo, blk_lo + nb) (nb + 1 each, made relative to the range's
- * first entry e0 / posting p0, which are returned) and the k-th impacts, with the checks both BMP
- * loaders need: dataset lengths, offsets not decreasing, within the datasets, and no block with more
- * postings than its entries can hold. */
-static int spr_bmp_range_read(spr_index *ix, uint64_t blk_lo, uint64_t nb, uint64_t *fw_off, uint64_t *fw_post_off,
-                              uint8_t *kth, uint64_t *e0, uint64_t *p0) {
-  const spr_index_info *in = &ix->info;
-  const uint64_t nbt = in->n_blocks, nt = in->n_terms, bs = in->block_size;
-  const int64_t e_total = spr_h5_len(ix->r, "/forward/terms"), p_total = spr_h5_len(ix->r, "/forward/docs");
-  if (e_total < 0 || p_total < 0) return (int)(e_total < 0 ? e_total : p_total);
-  SPR_TRY(spr_expect_len(ix, "/forward/block_offsets", nbt + 1));
-  SPR_TRY(spr_expect_len(ix, "/forward/posting_offsets", nbt + 1));
-  SPR_TRY(spr_expect_len(ix, "/terms/kth_impact", 3 * nt));
-  SPR_TRY(spr_h5_read(ix->r, "/forward/block_offsets", SPR_H5_U64, blk_lo, nb + 1, fw_off));
-  SPR_TRY(spr_h5_read(ix->r, "/forward/posting_offsets", SPR_H5_U64, blk_lo, nb + 1, fw_post_off));
-  SPR_TRY(spr_h5_read(ix->r, "/terms/kth_impact", SPR_H5_U8, 0, 3 * nt, kth));
-  for (uint64_t i = 0; i < nb; i++)
-    if (fw_off[i + 1] < fw_off[i] || fw_post_off[i + 1] < fw_post_off[i] ||
-        fw_post_off[i + 1] - fw_post_off[i] > (fw_off[i + 1] - fw_off[i]) * bs)
-      return SPR_FAIL(SPR_ECORRUPT, "%s: /forward offsets of block %llu inconsistent", ix->path,
-                      (unsigned long long)(blk_lo + i));
-  if (fw_off[nb] > (uint64_t)e_total || fw_post_off[nb] > (uint64_t)p_total)
-    return SPR_FAIL(SPR_ECORRUPT, "%s: /forward offsets of blocks [%llu,%llu) out of range", ix->path,
-                    (unsigned long long)blk_lo, (unsigned long long)(blk_lo + nb));
-  *e0 = fw_off[0];
-  *p0 = fw_post_off[0];
-  for (uint64_t i = 0; i <= nb; i++) {
-    fw_off[i] -= *e0;
-    fw_post_off[i] -= *p0;
+/* The first j in [j, end) with last[j] >= v (end if none): the skip list ascends within a list. */
+static uint64_t spr_skip_to(const uint32_t *last, uint64_t j, uint64_t end, uint32_t v) {
+  while (j < end) {
+    const uint64_t mid = j + (end - j) / 2;
+    if (last[mid] < v) j = mid + 1;
+    else end = mid;
   }
+  return j;
+}
+
+/* The postings of every term with docids in [lo, hi), as CSR by term with docids made relative to
+ * lo: term t's are docs/imp[off[t] .. off[t + 1]) (all three malloc'ed, the caller frees them).
+ * The skip list picks each term's codec blocks that can hold such docids; /postings/encoded is read
+ * in pieces of about piece bytes (a piece covers whole terms' blocks, one term at least), so a rank
+ * holds the encoded bytes of one piece and the decoded postings of its range. Everything decoded
+ * is validated (spr_decode_blocks). prog (NULL: none) counts terms. */
+static int spr_index_read_range(spr_index *ix, uint32_t lo, uint32_t hi, uint64_t piece, spr_progress *prog,
+                                uint64_t **off_out, uint32_t **docs_out, uint8_t **imp_out) {
+  *off_out = NULL;
+  *docs_out = NULL;
+  *imp_out = NULL;
+  const uint64_t nt = ix->info.n_terms, nblk = ix->n_pblocks;
+  const int64_t enc_len = spr_h5_len(ix->r, "/postings/encoded");
+  if (enc_len < 0) return (int)enc_len;
+  uint32_t *last = malloc((nblk ? nblk : 1) * sizeof *last), *docs = NULL;
+  uint64_t *boff = malloc((nblk + 1) * sizeof *boff), *j0 = malloc((nt + 1) * sizeof *j0);
+  uint64_t *j1 = malloc((nt + 1) * sizeof *j1), *off = malloc((nt + 1) * sizeof *off), *rel = NULL;
+  uint8_t *imp = NULL, *buf = NULL;
+  int rc = (last && boff && j0 && j1 && off) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "%s: out of memory", ix->path);
+  if (rc == SPR_OK) rc = spr_h5_read(ix->r, "/postings/block_last", SPR_H5_U32, 0, nblk, last);
+  if (rc == SPR_OK) rc = spr_h5_read(ix->r, "/postings/block_offsets", SPR_H5_U64, 0, nblk + 1, boff);
+  if (rc == SPR_OK) rc = spr_check_offsets(ix->path, "/postings/block_offsets", boff, nblk, (uint64_t)enc_len);
+  uint64_t cap = 0, maxblk = 0;
+  for (uint64_t t = 0; rc == SPR_OK && t < nt; t++) {
+    const uint64_t b0 = ix->post_blk[t], b1 = ix->post_blk[t + 1], df = ix->post_off[t + 1] - ix->post_off[t];
+    j0[t] = lo < hi ? spr_skip_to(last, b0, b1, lo) : b1;
+    const uint64_t e = spr_skip_to(last, j0[t], b1, hi);
+    j1[t] = j0[t] == b1 ? b1 : e < b1 ? e + 1 : b1;
+    const uint64_t p0 = (j0[t] - b0) * SPR_POSTINGS_BLOCK, p1 = (j1[t] - b0) * SPR_POSTINGS_BLOCK;
+    cap += (p1 < df ? p1 : df) - (p0 < df ? p0 : df);
+    maxblk = j1[t] - j0[t] > maxblk ? j1[t] - j0[t] : maxblk;
+  }
+  if (rc == SPR_OK) {
+    docs = spr_big_alloc((cap ? cap : 1) * sizeof *docs);
+    imp = spr_big_alloc(cap ? cap : 1);
+    rel = malloc((maxblk + 1) * sizeof *rel);
+    if (!docs || !imp || !rel)
+      rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading %llu postings", ix->path, (unsigned long long)cap);
+  }
+  uint64_t m = 0, buf_cap = 0;
+  off[0] = 0;
+  for (uint64_t t = 0; rc == SPR_OK && t < nt;) {
+    /* the piece: terms [t, te), bytes [plo, phi) */
+    const uint64_t plo = boff[j0[t]];
+    uint64_t phi = boff[j1[t]], te = t + 1;
+    for (; te < nt && (j0[te] == j1[te] || boff[j1[te]] - plo <= piece); te++)
+      if (j0[te] < j1[te]) phi = boff[j1[te]];
+    if (phi - plo + SPR_POSTINGS_PAD > buf_cap) {
+      free(buf);
+      buf_cap = (phi - plo > piece ? phi - plo : piece) + SPR_POSTINGS_PAD;
+      if (!(buf = malloc(buf_cap))) {
+        rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory (%llu bytes of postings)", ix->path, (unsigned long long)buf_cap);
+        break;
+      }
+    }
+    if (phi > plo) rc = spr_h5_read(ix->r, "/postings/encoded", SPR_H5_U8, plo, phi - plo, buf);
+    memset(buf + (phi - plo), 0, SPR_POSTINGS_PAD);
+    for (; rc == SPR_OK && t < te; t++) {
+      uint64_t n = 0;
+      for (uint64_t j = j0[t]; j <= j1[t]; j++) rel[j - j0[t]] = boff[j] - boff[j0[t]];
+      if (j0[t] < j1[t])
+        rc = spr_decode_blocks(ix, (uint32_t)t, buf + (boff[j0[t]] - plo), rel, last + j0[t], j0[t] - ix->post_blk[t],
+                               j1[t] - ix->post_blk[t], lo, hi, lo, docs + m, imp + m, &n);
+      m += n;
+      off[t + 1] = m;
+    }
+    if (prog) spr_progress_update(prog, t);
+  }
+  if (rc == SPR_OK && prog) spr_progress_finish(prog, nt);
+  free(last);
+  free(boff);
+  free(j0);
+  free(j1);
+  free(rel);
+  free(buf);
+  if (rc != SPR_OK) {
+    free(off);
+    free(docs);
+    free(imp);
+    return rc;
+  }
+  *off_out = off;
+  *docs_out = docs;
+  *imp_out = imp;
   return SPR_OK;
+}
+
+/* What both BMP loaders start with: the range's documents, the k-th impacts, its postings. */
+typedef struct spr_bmp_src {
+  uint64_t d_lo, d_hi;
+  uint64_t *off;
+  uint32_t *docs;
+  uint8_t *imp, *kth;
+} spr_bmp_src;
+
+static void spr_bmp_src_free(spr_bmp_src *s) {
+  free(s->off);
+  free(s->docs);
+  free(s->imp);
+  free(s->kth);
+  memset(s, 0, sizeof *s);
+}
+
+/* Bytes of /postings/encoded read at a time (tests make them small with SPR_TEST_READ_PIECE). */
+#define SPR_READ_PIECE_BYTES (32u << 20)
+static uint64_t spr_test_limit(uint64_t dflt) {
+  const char *tl = getenv("SPR_TEST_READ_PIECE");
+  return tl && strtoull(tl, NULL, 10) ? strtoull(tl, NULL, 10) : dflt;
+}
+
+static int spr_bmp_src_read(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_progress *prog, spr_bmp_src *s) {
+  memset(s, 0, sizeof *s);
+  const uint64_t nt = ix->info.n_terms;
+  SPR_TRY(spr_bmp_range_docs(ix, blk_lo, blk_hi, &s->d_lo, &s->d_hi));
+  SPR_TRY(spr_expect_len(ix, "/terms/kth_impact", 3 * nt));
+  if (!(s->kth = malloc(3 * nt + 1))) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory loading blocks", ix->path);
+  int rc = spr_h5_read(ix->r, "/terms/kth_impact", SPR_H5_U8, 0, 3 * nt, s->kth);
+  if (rc == SPR_OK)
+    rc = spr_index_read_range(ix, (uint32_t)s->d_lo, (uint32_t)s->d_hi, spr_test_limit(SPR_READ_PIECE_BYTES), prog,
+                              &s->off, &s->docs, &s->imp);
+  if (rc != SPR_OK) spr_bmp_src_free(s);
+  return rc;
+}
+
+static void spr_bmp_view_init(const spr_index *ix, const spr_bmp_src *s, uint64_t nb, spr_bmp_index *v) {
+  memset(v, 0, sizeof *v);
+  v->n_docs = (uint32_t)(s->d_hi - s->d_lo);
+  v->n_terms = (uint32_t)ix->info.n_terms;
+  v->block_size = (uint32_t)ix->info.block_size;
+  v->n_blocks = (uint32_t)nb;
+  v->kth = s->kth;
 }
 
 int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_data *out) {
   memset(out, 0, sizeof *out);
-  uint64_t d_lo = 0, d_hi = 0;
-  SPR_TRY(spr_bmp_range_docs(ix, blk_lo, blk_hi, &d_lo, &d_hi));
+  spr_bmp_src s;
+  SPR_TRY(spr_bmp_src_read(ix, blk_lo, blk_hi, NULL, &s));
   const uint64_t nb = blk_hi - blk_lo, nt = ix->info.n_terms;
-  int rc = SPR_OK;
-  uint64_t *fw_off = malloc((nb + 1) * sizeof *fw_off), *fw_post_off = malloc((nb + 1) * sizeof *fw_post_off);
-  uint64_t *bm_off = calloc(nt + 1, sizeof *bm_off), *fill = NULL;
-  uint32_t *fw_term = NULL, *fw_start = NULL, *bm_block = NULL;
-  uint16_t *fw_count = NULL;
-  uint8_t *fw_doc = NULL, *fw_imp = NULL, *cnt = NULL, *bm_max = NULL, *kth = malloc(3 * nt + 1);
-  if (!fw_off || !fw_post_off || !bm_off || !kth) {
-    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory loading blocks", ix->path);
-    goto fail;
-  }
-  uint64_t e0 = 0, p0 = 0;
-  SPR_TRYG(rc, spr_bmp_range_read(ix, blk_lo, nb, fw_off, fw_post_off, kth, &e0, &p0), fail);
-  const uint64_t ne = fw_off[nb], np = fw_post_off[nb];
-  fw_term = malloc((ne ? ne : 1) * sizeof *fw_term);
-  fw_start = malloc((ne ? ne : 1) * sizeof *fw_start);
-  fw_count = malloc((ne ? ne : 1) * sizeof *fw_count);
-  cnt = malloc(ne ? ne : 1);
-  fw_doc = malloc(np ? np : 1);
-  fw_imp = malloc(np ? np : 1);
-  bm_block = malloc((ne ? ne : 1) * sizeof *bm_block);
-  bm_max = malloc(ne ? ne : 1);
-  fill = malloc((nt + 1) * sizeof *fill);
-  if (!fw_term || !fw_start || !fw_count || !cnt || !fw_doc || !fw_imp || !bm_block || !bm_max || !fill) {
-    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory loading %llu forward entries", ix->path, (unsigned long long)ne);
-    goto fail;
-  }
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/terms", SPR_H5_U32, e0, ne, fw_term), fail);
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/counts_minus_1", SPR_H5_U8, e0, ne, cnt), fail);
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/docs", SPR_H5_U8, p0, np, fw_doc), fail);
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/impacts", SPR_H5_U8, p0, np, fw_imp), fail);
-  /* entry starts within their block, and the block maxima (term-major, local block ids) */
-  for (uint64_t b = 0; b < nb; b++) { /* offsets checked by spr_bmp_range_read */
-    uint32_t start = 0;
-    for (uint64_t e = fw_off[b]; e < fw_off[b + 1]; e++) {
-      fw_count[e] = (uint16_t)(cnt[e] + 1u);
-      fw_start[e] = start;
-      start += fw_count[e];
-      if (fw_term[e] >= nt) {
-        rc = SPR_FAIL(SPR_ECORRUPT, "%s: /forward/terms[%llu] = %u >= %llu terms", ix->path,
-                      (unsigned long long)(e0 + e), fw_term[e], (unsigned long long)nt);
-        goto fail;
-      }
-      bm_off[fw_term[e] + 1]++;
-    }
-    if ((uint64_t)start != fw_post_off[b + 1] - fw_post_off[b]) {
-      rc = SPR_FAIL(SPR_ECORRUPT, "%s: block %llu: counts sum to %u, posting offsets say %llu", ix->path,
-                    (unsigned long long)(blk_lo + b), start, (unsigned long long)(fw_post_off[b + 1] - fw_post_off[b]));
-      goto fail;
-    }
-  }
-  for (uint64_t t = 0; t < nt; t++) bm_off[t + 1] += bm_off[t];
-  memcpy(fill, bm_off, (nt + 1) * sizeof *fill);
-  for (uint64_t b = 0; b < nb; b++)
-    for (uint64_t e = fw_off[b]; e < fw_off[b + 1]; e++) {
-      uint8_t m = 0;
-      const uint64_t s0 = fw_post_off[b] + fw_start[e];
-      for (uint32_t j = 0; j < fw_count[e]; j++) m = fw_imp[s0 + j] > m ? fw_imp[s0 + j] : m;
-      const uint64_t at = fill[fw_term[e]]++;
-      bm_block[at] = (uint32_t)b;
-      bm_max[at] = m;
-    }
-  free(fill);
-  free(cnt);
   spr_bmp_index *v = &out->view;
-  v->n_docs = (uint32_t)(d_hi - d_lo);
-  v->n_terms = (uint32_t)nt;
-  v->block_size = (uint32_t)ix->info.block_size;
-  v->n_blocks = (uint32_t)nb;
+  spr_bmp_view_init(ix, &s, nb, v);
+  uint64_t ne = 0, np = 0;
+  int rc = spr_bmp_sizes(s.off, s.docs, v->n_terms, v->n_docs, v->block_size, &ne, &np);
+  uint64_t *fw_off = malloc((nb + 1) * sizeof *fw_off), *fw_post_off = malloc((nb + 1) * sizeof *fw_post_off);
+  uint64_t *bm_off = malloc((nt + 1) * sizeof *bm_off);
+  uint32_t *fw_term = malloc((ne ? ne : 1) * sizeof *fw_term), *fw_start = malloc((ne ? ne : 1) * sizeof *fw_start);
+  uint32_t *bm_block = malloc((ne ? ne : 1) * sizeof *bm_block);
+  uint16_t *fw_count = malloc((ne ? ne : 1) * sizeof *fw_count);
+  uint8_t *fw_doc = malloc(np ? np : 1), *fw_imp = malloc(np ? np : 1), *bm_max = malloc(ne ? ne : 1);
+  void *ws = malloc(spr_bmp_forward_workspace_size((uint32_t)nb));
+  void *mem[] = {fw_off, fw_post_off, bm_off, fw_term, fw_start, bm_block, fw_count, fw_doc, fw_imp, bm_max, s.kth};
+  if (rc == SPR_OK && !(fw_off && fw_post_off && bm_off && fw_term && fw_start && bm_block && fw_count && fw_doc &&
+                        fw_imp && bm_max && ws))
+    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory loading %llu forward entries", ix->path, (unsigned long long)ne);
+  if (rc == SPR_OK)
+    rc = spr_bmp_forward_build(s.off, s.docs, s.imp, v->n_terms, v->n_docs, v->block_size, ws, fw_off, fw_term,
+                               fw_start, fw_count, fw_post_off, fw_doc, fw_imp);
+  if (rc == SPR_OK) rc = spr_bmp_blockmax_build(s.off, s.docs, s.imp, v->n_terms, v->block_size, bm_off, bm_block, bm_max);
+  free(ws);
+  out->doc_base = (uint32_t)s.d_lo;
+  s.kth = NULL; /* now in mem[] */
+  spr_bmp_src_free(&s);
+  memcpy(out->mem, mem, sizeof mem);
+  if (rc != SPR_OK) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", spr_last_message());
+    spr_bmp_data_free(out);
+    return SPR_FAIL(rc == SPR_ENOMEM ? SPR_ENOMEM : SPR_ECORRUPT, "%s: blocks [%llu,%llu): %s", ix->path,
+                    (unsigned long long)blk_lo, (unsigned long long)blk_hi, why);
+  }
   v->bm_off = bm_off;
   v->bm_block = bm_block;
   v->bm_max = bm_max;
@@ -626,31 +669,11 @@ int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_
   v->fw_post_off = fw_post_off;
   v->fw_doc = fw_doc;
   v->fw_imp = fw_imp;
-  v->kth = kth;
-  out->doc_base = (uint32_t)d_lo;
-  void *mem[] = {fw_off, fw_post_off, bm_off, fw_term, fw_start, bm_block, fw_count, fw_doc, fw_imp, bm_max, kth};
-  memcpy(out->mem, mem, sizeof mem);
-  rc = spr_bmp_index_check(v);
-  if (rc < 0) {
+  if (spr_bmp_index_check(v) < 0) {
     spr_bmp_data_free(out);
     return spr_frame_at(SPR_ECORRUPT, __FILE__, __LINE__, __func__);
   }
   return SPR_OK;
-fail:
-  free(fw_off);
-  free(fw_post_off);
-  free(bm_off);
-  free(fill);
-  free(fw_term);
-  free(fw_start);
-  free(fw_count);
-  free(cnt);
-  free(fw_doc);
-  free(fw_imp);
-  free(bm_block);
-  free(bm_max);
-  free(kth);
-  return rc;
 }
 
 static const spr_index_dataset spr_datasets[] = {
@@ -667,15 +690,15 @@ static const spr_index_dataset spr_datasets[] = {
     {"/postings/encoded", SPR_H5_U8, 0},
     {"/postings/block_offsets", SPR_H5_U64, 0},
     {"/postings/block_last", SPR_H5_U32, 0},
-    {"/blockmax/offsets", SPR_H5_U64, 0},
-    {"/blockmax/blocks", SPR_H5_U32, 0},
-    {"/blockmax/max", SPR_H5_U8, 0},
-    {"/forward/block_offsets", SPR_H5_U64, 0},
-    {"/forward/posting_offsets", SPR_H5_U64, 0},
-    {"/forward/terms", SPR_H5_U32, 0},
-    {"/forward/counts_minus_1", SPR_H5_U8, 0},
-    {"/forward/docs", SPR_H5_U8, 0},
-    {"/forward/impacts", SPR_H5_U8, 0},
+    {"/blockmax/offsets", SPR_H5_U64, 1}, /* format 2 only */
+    {"/blockmax/blocks", SPR_H5_U32, 1}, /* format 2 only */
+    {"/blockmax/max", SPR_H5_U8, 1}, /* format 2 only */
+    {"/forward/block_offsets", SPR_H5_U64, 1}, /* format 2 only */
+    {"/forward/posting_offsets", SPR_H5_U64, 1}, /* format 2 only */
+    {"/forward/terms", SPR_H5_U32, 1}, /* format 2 only */
+    {"/forward/counts_minus_1", SPR_H5_U8, 1}, /* format 2 only */
+    {"/forward/docs", SPR_H5_U8, 1}, /* format 2 only */
+    {"/forward/impacts", SPR_H5_U8, 1}, /* format 2 only */
     {"/docs/input_docid", SPR_H5_U32, 1},
 };
 
@@ -725,13 +748,13 @@ int spr_index_write_checksums(const spr_comm *c, const char *path) {
 /* Integrity on open (docs/reliability.md): every dataset exists with its element type and the
  * length the header implies (catches truncation and damaged extents: metadata and a few single
  * elements), and the datasets whose size grows with the terms, the documents or the postings / 128
- * (not with the postings themselves) match their XXH3-64. The big per-posting datasets (/postings/
- * encoded, /forward/{terms,counts_minus_1,docs,impacts}, /blockmax/{blocks,max}) are left to
- * `spire inspect --verify`; their decoders validate what they read. */
+ * (not with the postings themselves) match their XXH3-64. /postings/encoded is left to
+ * `spire inspect --verify`; its decoder validates what it reads. (Format 2's /forward and /blockmax
+ * are not read at all: this spire derives both from the postings.) */
 static const char *const spr_open_hashed[] = {
     "/terms/bytes",      "/terms/offsets",         "/terms/df",               "/terms/max_impact",
-    "/terms/kth_impact", "/terms/posting_offsets", "/terms/posting_blocks",   "/blockmax/offsets",
-    "/forward/block_offsets", "/forward/posting_offsets", "/postings/block_offsets", "/postings/block_last",
+    "/terms/kth_impact", "/terms/posting_offsets", "/terms/posting_blocks",   "/postings/block_offsets",
+    "/postings/block_last",
     "/docs/length",      "/docs/id_offsets",       "/docs/ids",               "/docs/input_docid",
 };
 
@@ -789,139 +812,32 @@ int spr_index_verify_checksums(spr_index *ix) {
   return SPR_OK;
 }
 
-/* Blocks [b, end) of the slice that starts at block b: at most lim forward entries (at least one
- * block). off: the range's entry offsets, relative to its first block. */
-#define SPR_BMP_SLICE_ENTRIES (4u << 20)
-static uint64_t spr_bmp_slice_end(const uint64_t *off, uint64_t b, uint64_t nb, uint64_t lim) {
-  uint64_t e = b + 1;
-  while (e < nb && off[e + 1] - off[b] <= lim) e++;
-  return e;
-}
-
-int spr_index_load_bmp_stream(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, uint32_t dense_div, spr_bmp_major major,
-                              spr_progress *prog, spr_bmp_data *out) {
+int spr_index_load_bmp_accel(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, uint32_t dense_div, spr_bmp_major major,
+                             spr_progress *prog, spr_bmp_data *out) {
   memset(out, 0, sizeof *out);
-  uint64_t d_lo = 0, d_hi = 0;
-  SPR_TRY(spr_bmp_range_docs(ix, blk_lo, blk_hi, &d_lo, &d_hi));
-  const uint64_t nb = blk_hi - blk_lo, nt = ix->info.n_terms;
-  int rc = SPR_OK;
-  uint64_t *fw_off = malloc((nb + 1) * sizeof *fw_off), *fw_post_off = malloc((nb + 1) * sizeof *fw_post_off);
-  uint64_t *bm_off = calloc(nt + 1, sizeof *bm_off), *soff = malloc((nb + 1) * sizeof *soff);
-  uint64_t *spoff = malloc((nb + 1) * sizeof *spoff);
-  uint8_t *kth = malloc(3 * nt + 1), *cnt = NULL, *doc = NULL, *imp = NULL;
-  uint32_t *term = NULL;
-  void *accel = NULL, *scratch = malloc(spr_bmp_stream_scratch_size((uint32_t)nt) + 8);
-  if (!fw_off || !fw_post_off || !bm_off || !soff || !spoff || !kth || !scratch) {
-    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory loading blocks", ix->path);
-    goto fail;
-  }
-  uint64_t e0 = 0, p0 = 0;
-  SPR_TRYG(rc, spr_bmp_range_read(ix, blk_lo, nb, fw_off, fw_post_off, kth, &e0, &p0), fail);
-  const char *tl = getenv("SPR_TEST_SLICE_ENTRIES"); /* tests force many small slices */
-  const uint64_t lim = tl && strtoull(tl, NULL, 10) ? strtoull(tl, NULL, 10) : SPR_BMP_SLICE_ENTRIES;
-  /* the largest slice's entries and postings (one block may exceed the slice target) */
-  uint64_t emax = 1, pmax = 1;
-  for (uint64_t b = 0; b < nb;) {
-    const uint64_t end = spr_bmp_slice_end(fw_off, b, nb, lim);
-    if (fw_off[end] - fw_off[b] > emax) emax = fw_off[end] - fw_off[b];
-    if (fw_post_off[end] - fw_post_off[b] > pmax) pmax = fw_post_off[end] - fw_post_off[b];
-    b = end;
-  }
-  term = malloc(emax * sizeof *term);
-  cnt = malloc(emax);
-  doc = malloc(pmax);
-  imp = malloc(pmax);
-  if (!term || !cnt || !doc || !imp) {
-    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory loading blocks", ix->path);
-    goto fail;
-  }
-  /* pass 0: forward entries per term (bm_off) */
-  for (uint64_t b = 0; b < nb;) {
-    const uint64_t end = spr_bmp_slice_end(fw_off, b, nb, lim), n = fw_off[end] - fw_off[b];
-    SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/terms", SPR_H5_U32, e0 + fw_off[b], n, term), fail);
-    for (uint64_t x = 0; x < n; x++) {
-      if (term[x] >= nt) {
-        rc = SPR_FAIL(SPR_ECORRUPT, "%s: /forward/terms[%llu] = %u >= %llu terms", ix->path,
-                      (unsigned long long)(e0 + fw_off[b] + x), term[x], (unsigned long long)nt);
-        goto fail;
-      }
-      bm_off[term[x] + 1]++;
-    }
-    b = end;
-  }
-  for (uint64_t t = 0; t < nt; t++) bm_off[t + 1] += bm_off[t];
+  spr_bmp_src s;
+  SPR_TRY(spr_bmp_src_read(ix, blk_lo, blk_hi, prog, &s));
   spr_bmp_index *v = &out->view;
-  v->n_docs = (uint32_t)(d_hi - d_lo);
-  v->n_terms = (uint32_t)nt;
-  v->block_size = (uint32_t)ix->info.block_size;
-  v->n_blocks = (uint32_t)nb;
-  v->bm_off = bm_off;
-  v->kth = kth;
-  const size_t asz = spr_bmp_stream_size(v, fw_post_off[nb], dense_div, major);
-  accel = malloc(asz + 8);
-  if (!accel) {
-    rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory (bmp acceleration, %zu bytes)", ix->path, asz);
-    goto fail;
+  spr_bmp_view_init(ix, &s, blk_hi - blk_lo, v);
+  uint64_t *bm_off = malloc((ix->info.n_terms + 1) * sizeof *bm_off);
+  void *accel = NULL;
+  int rc = bm_off ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "%s: out of memory loading blocks", ix->path);
+  if (rc == SPR_OK) rc = spr_bmp_accel_csr(v, s.off, s.docs, s.imp, dense_div, major, bm_off, &accel);
+  uint8_t *kth = s.kth;
+  const uint64_t d_lo = s.d_lo;
+  s.kth = NULL;
+  spr_bmp_src_free(&s);
+  if (rc != SPR_OK) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", spr_last_message());
+    free(bm_off);
+    free(kth);
+    memset(out, 0, sizeof *out);
+    return SPR_FAIL(rc == SPR_ENOMEM ? SPR_ENOMEM : SPR_ECORRUPT, "%s: blocks [%llu,%llu): %s", ix->path,
+                    (unsigned long long)blk_lo, (unsigned long long)blk_hi, why);
   }
-  SPR_TRYG(rc, spr_bmp_stream_begin(v, fw_post_off[nb], dense_div, major, accel, asz + 8, scratch), corrupt);
-  /* pass 1: each entry's postings count; pass 2: the postings */
-  for (int pass = 1; pass <= 2; pass++) {
-    for (uint64_t b = 0; b < nb;) {
-      const uint64_t end = spr_bmp_slice_end(fw_off, b, nb, lim), n = fw_off[end] - fw_off[b];
-      const uint64_t np = fw_post_off[end] - fw_post_off[b];
-      for (uint64_t i = b; i <= end; i++) {
-        soff[i - b] = fw_off[i] - fw_off[b];
-        spoff[i - b] = fw_post_off[i] - fw_post_off[b];
-      }
-      SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/terms", SPR_H5_U32, e0 + fw_off[b], n, term), fail);
-      SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/counts_minus_1", SPR_H5_U8, e0 + fw_off[b], n, cnt), fail);
-      if (pass == 1) {
-        SPR_TRYG(rc, spr_bmp_stream_counts(v, scratch, b, end, soff, term, cnt), corrupt);
-      } else {
-        SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/docs", SPR_H5_U8, p0 + fw_post_off[b], np, doc), fail);
-        SPR_TRYG(rc, spr_h5_read(ix->r, "/forward/impacts", SPR_H5_U8, p0 + fw_post_off[b], np, imp), fail);
-        SPR_TRYG(rc, spr_bmp_stream_postings(v, scratch, b, end, soff, term, cnt, spoff, doc, imp), corrupt);
-      }
-      b = end;
-      if (prog) spr_progress_update(prog, (uint64_t)(pass - 1) * nb + b);
-    }
-    if (pass == 1) SPR_TRYG(rc, spr_bmp_stream_mid(v, scratch), corrupt);
-  }
-  if (prog) spr_progress_finish(prog, 2 * nb);
-  SPR_TRYG(rc, spr_bmp_stream_end(v, scratch), corrupt);
   out->doc_base = (uint32_t)d_lo;
   void *mem[] = {bm_off, kth, accel};
   memcpy(out->mem, mem, sizeof mem);
-  free(fw_off);
-  free(fw_post_off);
-  free(soff);
-  free(spoff);
-  free(cnt);
-  free(term);
-  free(doc);
-  free(imp);
-  free(scratch);
   return SPR_OK;
-corrupt:
-  if (rc == SPR_ECORRUPT) {
-    char why[512];
-    snprintf(why, sizeof why, "%s", spr_last_error());
-    rc = SPR_FAIL(SPR_ECORRUPT, "%s: blocks [%llu,%llu): %s", ix->path, (unsigned long long)blk_lo,
-                  (unsigned long long)blk_hi, why);
-  }
-fail:
-  memset(out, 0, sizeof *out);
-  free(fw_off);
-  free(fw_post_off);
-  free(bm_off);
-  free(soff);
-  free(spoff);
-  free(kth);
-  free(cnt);
-  free(term);
-  free(doc);
-  free(imp);
-  free(accel);
-  free(scratch);
-  return rc;
 }

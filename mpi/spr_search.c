@@ -283,14 +283,13 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   if (!pd || !pw || !pn) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
   if (use_bmp) {
     /* the acceleration (SIMD bounds of dense terms; postings document-major for small k and blocks,
-     * term-major otherwise: docs/bmp.md, "Two layouts"), built while the forward blocks are read in slices:
-     * the range's forward arrays and block maxima are never held, so the peak while loading stays
-     * near the loaded size (docs/bmp.md, "Memory") */
+     * term-major otherwise: docs/bmp.md, "Two layouts"), built straight from the range's postings:
+     * its forward blocks and block maxima are never made (docs/bmp.md, "Memory") */
     if (rc == SPR_OK) {
       spr_progress lp; /* rank 0's range stands for all: ranks load equal shares at once */
-      spr_progress_start(&lp, "search: loading", "blocks", 2 * (bhi - blo), p->progress && c->rank == 0);
+      spr_progress_start(&lp, "search: loading", "terms", in->n_terms, p->progress && c->rank == 0);
       const spr_bmp_major major = spr_bmp_major_for(k, (uint32_t)in->block_size);
-      rc = spr_index_load_bmp_stream(ix, blo, bhi, SPR_BMP_DENSE_DIV_DEFAULT, major, &lp, &bmp);
+      rc = spr_index_load_bmp_accel(ix, blo, bhi, SPR_BMP_DENSE_DIV_DEFAULT, major, &lp, &bmp);
     }
   } else {
     for (uint64_t i = 0; rc == SPR_OK && i < n_unique; i++)

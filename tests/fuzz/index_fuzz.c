@@ -3,7 +3,7 @@
  * seeds are small valid indexes built by spire (tests/fuzz/make_index_seeds.sh) and damaged
  * copies, so the mutations hit the header attributes, the term list, the posting blocks, the
  * forward blocks and the checksums. Steps: spr_index_open, spr_index_verify_checksums,
- * spr_index_verify, then (whatever the verdicts) spr_index_load_bmp and spr_index_load_bmp_stream
+ * spr_index_verify, then (whatever the verdicts) spr_index_load_bmp and spr_index_load_bmp_accel
  * of every rank's block range for P = 1 and 2 (same verdict, same top 10 of a query), spr_index_read_postings of a few terms, spr_index_read_docids/lengths.
  * Properties: no crash, over-read, leak or hang in our code; a failure is a negative code with
  * a message; a loaded BMP range passes spr_bmp_index_check (as documented); postings read back
@@ -84,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
        * accelerated view answers a query exactly as the plain view does */
       for (int major = 0; major < 2; major++) { /* both layouts */
         spr_bmp_data ds;
-        const int rs = spr_index_load_bmp_stream(ix, lo, hi, 8, (spr_bmp_major)major, NULL, &ds);
+        const int rs = spr_index_load_bmp_accel(ix, lo, hi, 8, (spr_bmp_major)major, NULL, &ds);
         FUZZ_CHECK(rs == 0 || (rs < 0 && spr_last_error()[0] != '\0'));
         FUZZ_CHECK((rs == 0) == (rc == 0));
         if (rc == 0 && rs == 0) compare_views(&d.view, &ds.view);

@@ -16,11 +16,11 @@ grep -v '\\u0000' "$G/texts.jsonl" > "$work/texts.jsonl"
 "$MPIEXEC" -np 2 $MPIFLAGS "$SPIRE" index --input "$work/texts.jsonl" --output "$work/i2.h5" --encoder "$G"
 h5diff "$work/i1.h5" "$work/i2.h5"
 "$SPIRE" inspect "$work/i1.h5" --verify | grep -q "encoder         splade"
-# an exact top-k over every document returns each document's score = its forward vector; compare
-# the index's postings with the golden vectors through h5dump
+# compare the index's postings with the golden vectors through h5dump, decoding the posting lists'
+# codec blocks (docs/postings.md) here
 h5dump -m '%.17g' -y -w 0 -d /terms/bytes -d /terms/offsets -d /terms/posting_offsets -d /docs/ids -d /docs/id_offsets \
-  -d /forward/block_offsets -d /forward/terms -d /forward/counts_minus_1 -d /forward/docs -d /forward/impacts \
-  -d /forward/posting_offsets -a /score_max -a /block_size "$work/i1.h5" > "$work/dump.txt"
+  -d /terms/posting_blocks -d /postings/encoded -d /postings/block_offsets \
+  -a /score_max "$work/i1.h5" > "$work/dump.txt"
 python3 - "$work/dump.txt" "$G/vectors.jsonl" "$work/texts.jsonl" <<'PY'
 import json, re, sys
 dump = open(sys.argv[1]).read()
@@ -31,16 +31,21 @@ tb = bytes(int(x) for x in ds('/terms/bytes')); to = [int(x) for x in ds('/terms
 terms = [tb[to[i]:to[i+1]].decode() for i in range(len(to) - 1)]
 ib = bytes(int(x) for x in ds('/docs/ids')); io = [int(x) for x in ds('/docs/id_offsets')]
 ids = [ib[io[i]:io[i+1]].decode() for i in range(len(io) - 1)]
-bo = [int(x) for x in ds('/forward/block_offsets')]; po = [int(x) for x in ds('/forward/posting_offsets')]
-ft = [int(x) for x in ds('/forward/terms')]; fc = [int(x) + 1 for x in ds('/forward/counts_minus_1')]
-fd = [int(x) for x in ds('/forward/docs')]; fi = [int(x) for x in ds('/forward/impacts')]
-smax = ds('score_max')[0]; bs = int(ds('block_size')[0])
+enc = bytes(int(x) for x in ds('/postings/encoded')); bo = [int(x) for x in ds('/postings/block_offsets')]
+pb = [int(x) for x in ds('/terms/posting_blocks')]; po = [int(x) for x in ds('/terms/posting_offsets')]
+smax = ds('score_max')[0]
+def block(j, n):  # width u8, first docid u32 LE, n - 1 deltas - 1 of width bits (LSB first), n impacts
+    a = bo[j]; w = enc[a]; first = int.from_bytes(enc[a + 1:a + 5], 'little'); nb = ((n - 1) * w + 7) // 8
+    bits = int.from_bytes(enc[a + 5:a + 5 + nb], 'little'); docs = [first]
+    for i in range(n - 1): docs.append(docs[-1] + ((bits >> (i * w)) & ((1 << w) - 1)) + 1)
+    assert a + 5 + nb + n == bo[j + 1], "block %d: %d bytes" % (j, bo[j + 1] - a)
+    return docs, list(enc[a + 5 + nb:a + 5 + nb + n])
 got = {}
-for b in range(len(bo) - 1):
-    p = po[b]
-    for e in range(bo[b], bo[b + 1]):
-        for j in range(fc[e]):
-            got.setdefault(ids[b * bs + fd[p]], {})[terms[ft[e]]] = fi[p]; p += 1
+for t in range(len(terms)):
+    left = po[t + 1] - po[t]
+    for j in range(pb[t], pb[t + 1]):
+        docs, imps = block(j, min(128, left)); left -= len(docs)
+        for d, i in zip(docs, imps): got.setdefault(ids[d], {})[terms[t]] = i
 keep = {json.loads(l)['id'] for l in open(sys.argv[3])}
 gold = {o['id']: o['vector'] for o in map(json.loads, open(sys.argv[2])) if o['id'] in keep}
 gmax = max(max(v.values()) for v in gold.values())

@@ -59,7 +59,7 @@ mpi 2 "$SPIRE" search --index "$work/b8.h5" --queries "$queries" --k 1000 --outp
 cmp "$work/r1.trec" "$work/b8.trec" || { echo "block size 8 differs"; exit 1; }
 # the BMP loader reads its blocks in slices of a few million entries: forced to slices of ~50
 # entries (one block when a block holds more), the run is the same
-SPR_TEST_SLICE_ENTRIES=50 mpi 2 "$SPIRE" search --index "$work/b8.h5" --queries "$queries" --k 1000 --output "$work/b8s.trec"
+SPR_TEST_READ_PIECE=300 mpi 2 "$SPIRE" search --index "$work/b8.h5" --queries "$queries" --k 1000 --output "$work/b8s.trec"
 cmp "$work/r1.trec" "$work/b8s.trec" || { echo "BMP loaded in small slices differs"; exit 1; }
 # at block size 8 and k <= 50 the search loads its postings document-major (docs/bmp.md, "Two
 # layouts"): the same runs as the oracle, partitioned and replicated, in small slices too
@@ -68,6 +68,6 @@ for mode in "" "--serving replicated"; do
   mpi 2 "$SPIRE" search --index "$work/b8.h5" --queries "$queries" --k 10 --output "$work/b8d.trec" --algorithm bmp $mode
   cmp "$work/o10.trec" "$work/b8d.trec" || { echo "block size 8, k 10 ($mode) differs from the oracle"; exit 1; }
 done
-SPR_TEST_SLICE_ENTRIES=50 mpi 1 "$SPIRE" search --index "$work/b8.h5" --queries "$queries" --k 10 --output "$work/b8d.trec"
+SPR_TEST_READ_PIECE=300 mpi 1 "$SPIRE" search --index "$work/b8.h5" --queries "$queries" --k 10 --output "$work/b8d.trec"
 cmp "$work/o10.trec" "$work/b8d.trec" || { echo "block size 8, k 10, small slices differs from the oracle"; exit 1; }
 echo "ok: $(wc -l < "$work/r1.trec") result lines identical for np 1/2/4, bmp/exhaustive, partitioned/replicated; index equal for np 1-4"

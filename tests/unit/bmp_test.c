@@ -50,91 +50,57 @@ static void coll_free(coll *c) {
   memset(c, 0, sizeof *c);
 }
 
-/* Slice [b0, b1) of c's forward blocks as the streaming builder takes it: offsets from 0 and the
- * counts minus one. */
-static void stream_slice(const coll *c, uint64_t b0, uint64_t b1, uint64_t *off, uint64_t *poff, uint8_t *cm1) {
-  for (uint64_t b = b0; b <= b1; b++) {
-    off[b - b0] = c->fw_off[b] - c->fw_off[b0];
-    poff[b - b0] = c->fw_post_off[b] - c->fw_post_off[b0];
-  }
-  for (uint64_t e = c->fw_off[b0]; e < c->fw_off[b1]; e++) cm1[e - c->fw_off[b0]] = (uint8_t)(c->fw_count[e] - 1);
-}
-
-/* The streaming builder (spr_bmp_stream_*) on random slices gives the arrays spr_bmp_accel_build
- * gave c->ixa (term-major) or c->ixd (document-major), byte for byte; with mutate, a damaged copy
- * of one slice is refused. */
-static int check_stream(coll *c, uint32_t dense_div, spr_bmp_major major, int mutate) {
+/* The builder from CSR postings (spr_bmp_accel_csr) gives the arrays spr_bmp_accel_build gave
+ * c->ixa (term-major) or c->ixd (document-major), byte for byte, and bm_off; with mutate, a damaged
+ * copy of the postings is refused. */
+static int check_csr(coll *c, uint32_t dense_div, spr_bmp_major major, int mutate) {
   const uint32_t nb = c->ix.n_blocks, nt = c->n_terms;
-  spr_bmp_index v = {.n_docs = c->n_docs, .n_terms = nt, .block_size = c->bs, .n_blocks = nb, .bm_off = c->bm_off,
-                     .kth = c->kth};
+  spr_bmp_index v = {.n_docs = c->n_docs, .n_terms = nt, .block_size = c->bs, .n_blocks = nb, .kth = c->kth};
   const uint64_t np = c->n_postings;
-  const size_t sz = spr_bmp_stream_size(&v, np, dense_div, major);
-  void *buf = malloc(sz + 8), *scr = malloc(spr_bmp_stream_scratch_size(nt) + 8);
-  uint64_t *off = malloc((nb + 2) * 8), *poff = malloc((nb + 2) * 8);
-  uint8_t *cm1 = malloc(c->n_entries + 1), *doc = malloc(np + 1), *imp = malloc(np + 1);
-  uint32_t *term = malloc((c->n_entries + 1) * 4);
-  CHECK(spr_bmp_stream_begin(&v, np, dense_div, major, buf, sz, scr) == 0, "stream begin: %s", spr_last_error());
-  int bad = mutate ? (int)rnd(5) : -1; /* which damage, in which pass */
-  if (bad == 2 && c->bs == 256) bad = 1; /* no u8 doc lies past a block of 256 */
-  int refused = 0;
-  for (int pass = 1; pass <= 2 && !refused; pass++) {
-    for (uint64_t b0 = 0; b0 < nb && !refused;) {
-      const uint64_t step = 1 + rnd(rnd(2) ? 3 : nb), b1 = b0 + step < nb ? b0 + step : nb;
-      stream_slice(c, b0, b1, off, poff, cm1);
-      const uint64_t e0 = c->fw_off[b0], ne = c->fw_off[b1] - e0, p0 = c->fw_post_off[b0], pn = c->fw_post_off[b1] - p0;
-      memcpy(term, c->fw_term + e0, ne * 4);
-      memcpy(doc, c->fw_doc + p0, pn);
-      memcpy(imp, c->fw_imp + p0, pn);
-      if (bad >= 0 && ne > 1 && pn > 1 && b0 * 2 >= nb / 2) { /* damage a slice in the second half */
-        if (bad == 0 && pass == 1) /* two terms of a block swapped (or, without such a block, damage 3) */
-          for (uint64_t k = 0; k < b1 - b0 && !refused; k++)
-            if (off[k + 1] - off[k] >= 2) {
-              const uint32_t t0 = term[off[k]];
-              term[off[k]] = term[off[k] + 1];
-              term[off[k] + 1] = t0;
-              refused = 1;
-            }
-        if (bad == 0 && pass == 1 && !refused) term[0] = nt, refused = 1;
-        if (bad == 1 && pass == 2) imp[pn - 1] = 0, refused = 1;                  /* impact 0 */
-        if (bad == 2 && pass == 2) doc[pn - 1] = (uint8_t)c->bs, refused = 1;      /* past the block */
-        if (bad == 3 && pass == 1) term[0] = nt, refused = 1;                     /* no such term */
-        if (bad == 4 && pass == 2 && cm1[0] > 0) cm1[0]--, refused = 1;           /* count changed */
-      }
-      const int rc = pass == 1 ? spr_bmp_stream_counts(&v, scr, b0, b1, off, term, cm1)
-                               : spr_bmp_stream_postings(&v, scr, b0, b1, off, term, cm1, poff, doc, imp);
-      if (refused) {
-        CHECK(rc == SPR_ECORRUPT, "stream accepted damage %d (rc %d)", bad, rc);
-        break;
-      }
-      CHECK(rc == 0, "stream pass %d [%llu, %llu): %s", pass, (unsigned long long)b0, (unsigned long long)b1,
-            spr_last_error());
-      b0 = b1;
-    }
-    if (pass == 1 && !refused) CHECK(spr_bmp_stream_mid(&v, scr) == 0, "stream mid: %s", spr_last_error());
+  uint64_t *bm_off = malloc(((size_t)nt + 1) * 8);
+  uint32_t *docs = malloc((np + 1) * 4);
+  uint8_t *imp = malloc(np + 1);
+  memcpy(docs, c->docs, np * 4);
+  memcpy(imp, c->imp, np);
+  int bad = -1;
+  if (mutate && np > 1) {
+    const uint64_t i = 1 + rnd((uint32_t)(np - 1));
+    bad = (int)rnd(3);
+    if (bad == 0) imp[i] = 0;                            /* impact 0 */
+    if (bad == 1) docs[np - 1] = c->n_docs;              /* past the range (the last list's last posting) */
+    if (bad == 2) docs[i] = docs[i - 1];                 /* not ascending */
   }
-  if (!refused) {
-    CHECK(spr_bmp_stream_end(&v, scr) == 0, "stream end: %s", spr_last_error());
+  void *buf = NULL;
+  const int rc = spr_bmp_accel_csr(&v, c->off, docs, imp, dense_div, major, bm_off, &buf);
+  int ascending = 1; /* docs[i] = docs[i - 1] breaks the order within a list, maybe not across two */
+  for (uint32_t t = 0; t < nt; t++)
+    for (uint64_t i = c->off[t] + 1; i < c->off[t + 1]; i++) ascending &= docs[i] > docs[i - 1];
+  if (bad == 0 || bad == 1 || !ascending) {
+    CHECK(rc < 0 && !buf, "csr accepted damage %d (rc %d)", bad, rc);
+  } else if (bad >= 0) { /* damage that left the lists valid (equal docids across two lists) */
+    CHECK(rc == 0, "csr: %s", spr_last_error());
+  } else {
+    CHECK(rc == 0, "csr: %s", spr_last_error());
+    CHECK(!memcmp(bm_off, c->bm_off, ((size_t)nt + 1) * 8), "csr: bm_off differs");
     const spr_bmp_index *a = major == SPR_BMP_DOC_MAJOR ? &c->ixd : &c->ixa;
     const uint64_t ns = a->sp_seg[(size_t)nt * a->sp_nseg];
-    CHECK(v.n_dense == a->n_dense && v.dn_stride == a->dn_stride && v.sp_nseg == a->sp_nseg, "stream sizes");
+    CHECK(v.n_dense == a->n_dense && v.dn_stride == a->dn_stride && v.sp_nseg == a->sp_nseg, "csr sizes");
     if (major == SPR_BMP_DOC_MAJOR)
       CHECK(v.fd_off && !v.tp_pair && !memcmp(v.fd_off, a->fd_off, ((size_t)c->n_docs + 1) * 8) &&
                 !memcmp(v.fd_imp, a->fd_imp, np) && !v.fd_t16 == !a->fd_t16 &&
                 (v.fd_t16 ? !memcmp(v.fd_t16, a->fd_t16, np * 2) : !memcmp(v.fd_t32, a->fd_t32, np * 4)),
-            "stream: document-major posting arrays differ");
+            "csr: document-major posting arrays differ");
     else
       CHECK(v.tp_pair && !v.fd_off && !memcmp(v.tp_ck, a->tp_ck, ((c->n_entries >> 7) + 1) * 8) &&
                 !memcmp(v.tp_rel, a->tp_rel, (c->n_entries + 1) * 2) && !memcmp(v.tp_pair, a->tp_pair, np * 2) &&
                 !memcmp(v.dn_rank, a->dn_rank, (size_t)a->n_dense * a->dn_stride / 64 * 16),
-            "stream: term-major posting arrays differ");
+            "csr: term-major posting arrays differ");
     CHECK(!memcmp(v.dn_slot, a->dn_slot, (size_t)nt * 4) &&
-              !memcmp(v.dn_max, a->dn_max, (size_t)a->n_dense * a->dn_stride), "stream: dense rows differ");
+              !memcmp(v.dn_max, a->dn_max, (size_t)a->n_dense * a->dn_stride), "csr: dense rows differ");
     CHECK(!memcmp(v.sp_seg, a->sp_seg, ((size_t)nt * a->sp_nseg + 1) * 8) && !memcmp(v.sp_blk, a->sp_blk, ns * 2) &&
-              !memcmp(v.sp_max, a->sp_max, ns), "stream: sparse maxima differ");
+              !memcmp(v.sp_max, a->sp_max, ns), "csr: sparse maxima differ");
   }
-  if (!refused) /* finished: a further step is out of order */
-    CHECK(spr_bmp_stream_counts(&v, scr, 0, nb, off, term, cm1) == SPR_EINVAL, "stream step out of order accepted");
-  free(buf); free(scr); free(off); free(poff); free(cm1); free(doc); free(imp); free(term);
+  free(buf); free(bm_off); free(docs); free(imp);
   return 0;
 }
 
@@ -268,7 +234,7 @@ static int coll_build(coll *c, uint32_t dense_div, int scalar) {
     CHECK(spr_bmp_accel_build(a, dense_div, (spr_bmp_major)major, *buf, asz) == 0, "accel: %s", spr_last_error());
     a->dn_scalar = scalar;
     CHECK(spr_bmp_index_check(a) == 0, "check accel: %s", spr_last_error());
-    if (check_stream(c, dense_div, (spr_bmp_major)major, 0) || check_stream(c, dense_div, (spr_bmp_major)major, 1))
+    if (check_csr(c, dense_div, (spr_bmp_major)major, 0) || check_csr(c, dense_div, (spr_bmp_major)major, 1))
       return 1;
   }
   /* the accelerated view searches without the block maxima and forward arrays, as spire search
