@@ -1255,9 +1255,9 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   free(recv);
   recv = NULL;
 
-  /* 5a. static pruning of the lists: the term owners cut, the documents' owners follow */
+  /* 5a. static pruning of the lists: the term owners cut */
   if (p->prune_list_max > 0) {
-    SPR_TRYG(rc, spr_prune_lists(c, p, tb, doc_base, odocs, oimp, oterm_off, &l, limp, &st->pruned_list), cleanup);
+    spr_prune_lists(p, nt, odocs, oimp, oterm_off, &st->pruned_list);
     n_recv = oterm_off[nt];
   }
   {

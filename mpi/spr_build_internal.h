@@ -170,11 +170,9 @@ SPR_NODISCARD int spr_prune_docs(const spr_build_params *p, spr_build_local *l, 
  * spr_prune_docs; returns how many stay. scratch: spr_prune_scratch_size(n) bytes. */
 uint64_t spr_prune_doc(const spr_build_params *p, uint32_t *tid, double *score, uint64_t n, void *scratch);
 size_t spr_prune_scratch_size(uint64_t n);
-/* Collective on c. Each term owner (terms [tb[r], tb[r+1])) keeps the p->prune_list_max heaviest
- * postings of each of its lists (odocs/oimp/oterm_off, compacted in place; ties: the lower docid
- * stays) and sends the dropped (term, docid) pairs to the documents' owners (docids doc_base + i
- * here), which drop them from l->tid / imp. *removed counts the postings this rank's lists lost. */
-SPR_NODISCARD int spr_prune_lists(const spr_comm *c, const spr_build_params *p, const uint32_t *tb, uint64_t doc_base,
-                                  uint32_t *odocs, uint8_t *oimp, uint64_t *oterm_off, spr_build_local *l,
-                                  uint8_t *imp, uint64_t *removed);
+/* Local. A term owner keeps the p->prune_list_max heaviest postings of each of its nt lists
+ * (odocs/oimp/oterm_off, compacted in place; ties: the lower docid stays). *removed counts the
+ * postings its lists lost. */
+void spr_prune_lists(const spr_build_params *p, uint32_t nt, uint32_t *odocs, uint8_t *oimp, uint64_t *oterm_off,
+                     uint64_t *removed);
 #endif /* SPR_BUILD_INTERNAL_H */

@@ -1,6 +1,7 @@
 /* spr_prune.c: static index pruning inside the build (docs/pruning.md). Document-side rules need
  * only a document's own postings; the list cap needs a whole posting list, which only its term's
- * owner holds after routing, so the owner decides and tells the documents' owners. Every rule is a
+ * owner holds after routing (the lists are the index's only copy of the postings, so nothing else
+ * needs to hear of the cut). Every rule is a
  * function of the global collection (ties broken by term id or docid), so the result does not
  * depend on the rank count. */
 #include <stdlib.h>
@@ -67,32 +68,12 @@ int spr_prune_docs(const spr_build_params *p, spr_build_local *l, double *score,
   return SPR_OK;
 }
 
-typedef struct spr_drop { /* a posting the list cap removed, on its way to its document's owner */
-  uint32_t term, doc;
-} spr_drop;
-
-int spr_prune_lists(const spr_comm *c, const spr_build_params *p, const uint32_t *tb, uint64_t doc_base,
-                    uint32_t *odocs, uint8_t *oimp, uint64_t *oterm_off, spr_build_local *l, uint8_t *imp,
-                    uint64_t *removed) {
-  const size_t P = (size_t)c->size;
-  const uint32_t t0 = tb[c->rank], nt = tb[c->rank + 1] - t0, M = p->prune_list_max;
-  uint64_t n_drop = 0;
-  for (uint32_t t = 0; t < nt; t++) {
-    const uint64_t n = oterm_off[t + 1] - oterm_off[t];
-    if (n > M) n_drop += n - M;
-  }
-  uint64_t *bases = malloc(P * sizeof *bases);
-  uint64_t *send_counts = calloc(P, sizeof *send_counts), *recv_counts = calloc(P, sizeof *recv_counts);
-  spr_drop *drops = malloc((n_drop ? n_drop : 1) * sizeof *drops);
-  void *recv = NULL;
-  int rc = SPR_OK;
-  if (!bases || !send_counts || !recv_counts || !drops) rc = SPR_FAIL(SPR_ENOMEM, "static pruning: out of memory");
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  SPR_TRYG(rc, spr_mpi_allgather_u64(c, doc_base, bases), cleanup);
+void spr_prune_lists(const spr_build_params *p, uint32_t nt, uint32_t *odocs, uint8_t *oimp, uint64_t *oterm_off,
+                     uint64_t *removed) {
+  const uint32_t M = p->prune_list_max;
   /* cut: with u8 impacts, the M-th heaviest impact theta splits each list: every posting above
    * theta stays, and of those at theta the ones with the lowest docids until M are kept */
-  uint64_t out = 0, k = 0;
-  uint64_t start = 0;
+  uint64_t out = 0, start = 0;
   for (uint32_t t = 0; t < nt; t++) {
     const uint64_t s0 = start, s1 = oterm_off[t + 1], n = s1 - s0;
     start = s1;
@@ -116,83 +97,9 @@ int spr_prune_lists(const spr_comm *c, const spr_build_params *p, const uint32_t
         odocs[out] = odocs[i];
         oimp[out] = oimp[i];
         out++;
-      } else {
-        drops[k++] = (spr_drop){t0 + t, odocs[i]};
       }
     }
   }
+  *removed = start - out;
   oterm_off[nt] = out;
-  *removed = k;
-  /* drops are in term order; group them by the documents' owners (counting by owner, stable) */
-  {
-    spr_drop *sorted = malloc((k ? k : 1) * sizeof *sorted);
-    uint64_t *pos = calloc(P + 1, sizeof *pos);
-    int *owner = malloc((k ? k : 1) * sizeof *owner);
-    if (!sorted || !pos || !owner) rc = SPR_FAIL(SPR_ENOMEM, "static pruning: out of memory");
-    if (rc == SPR_OK) {
-      for (uint64_t i = 0; i < k; i++) {
-        size_t lo = 0, hi = P; /* the last rank whose base is <= doc */
-        while (hi - lo > 1) {
-          const size_t mid = (lo + hi) / 2;
-          if (bases[mid] <= drops[i].doc) lo = mid;
-          else hi = mid;
-        }
-        owner[i] = (int)lo;
-        pos[lo + 1]++;
-      }
-      for (size_t r = 0; r < P; r++) {
-        send_counts[r] = pos[r + 1] * sizeof(spr_drop);
-        pos[r + 1] += pos[r];
-      }
-      for (uint64_t i = 0; i < k; i++) sorted[pos[owner[i]]++] = drops[i];
-      free(drops);
-      drops = sorted;
-      sorted = NULL;
-    }
-    free(sorted);
-    free(pos);
-    free(owner);
-  }
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  SPR_TRYG(rc, spr_mpi_alltoallv(c, drops, send_counts, &recv, recv_counts), cleanup);
-  {
-    uint64_t nr = 0;
-    for (size_t r = 0; r < P; r++) nr += recv_counts[r] / sizeof(spr_drop);
-    const spr_drop *in = recv;
-    for (uint64_t i = 0; i < nr && rc == SPR_OK; i++) {
-      const uint64_t d = in[i].doc - doc_base;
-      if (in[i].doc < doc_base || d >= l->n_docs) {
-        rc = SPR_FAIL(SPR_ECORRUPT, "static pruning: docid %u is not on rank %d", in[i].doc, c->rank);
-        break;
-      }
-      const uint32_t *a = l->tid + l->post_off[d], *e = l->tid + l->post_off[d + 1];
-      const uint32_t *f = bsearch(&in[i].term, a, (size_t)(e - a), sizeof *a, spr_cmp_u32p);
-      if (!f) rc = SPR_FAIL(SPR_ECORRUPT, "static pruning: term %u not in document %u", in[i].term, in[i].doc);
-      else imp[f - l->tid] = 0; /* marked (impacts are >= 1); the term ids stay sorted for bsearch */
-    }
-    if (rc == SPR_OK) { /* compact the documents' postings */
-      uint64_t o = 0, s = 0;
-      for (uint64_t d = 0; d < l->n_docs; d++) {
-        const uint64_t e = l->post_off[d + 1];
-        l->post_off[d] = o;
-        for (uint64_t i = s; i < e; i++)
-          if (imp[i] != 0) {
-            l->tid[o] = l->tid[i];
-            imp[o] = imp[i];
-            o++;
-          }
-        s = e;
-      }
-      l->post_off[l->n_docs] = o;
-      l->n_post = o;
-    }
-  }
-  rc = spr_mpi_agree(c, rc);
-cleanup:
-  free(bases);
-  free(send_counts);
-  free(recv_counts);
-  free(drops);
-  free(recv);
-  return rc;
 }
