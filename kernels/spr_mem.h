@@ -9,4 +9,9 @@
  * page fault per 2 MiB instead of one per 4 KiB, which on a virtual machine is most of the cost of
  * first touching a fresh array. Where that is not available it is plain malloc. */
 void *spr_big_alloc(size_t n);
+/* The same advice for a block that exists already (for instance one realloc grew): its pages not
+ * yet touched get huge pages, where 2 MiB-aligned, when first touched. The advice covers every page
+ * the block touches, so that a block glibc mapped on its own stays one mapping and realloc keeps
+ * moving it with mremap instead of copying. Nothing for blocks under 4 MiB. Never fails (advice). */
+void spr_big_advise(void *p, size_t n);
 #endif /* SPR_MEM_H */

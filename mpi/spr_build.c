@@ -23,6 +23,7 @@
 
 #include "spr_bm25.h"
 #include "spr_bmp.h"
+#include "spr_mem.h"
 #include "spr_encode.h"
 #include "spr_h5.h"
 #include "spr_postings.h"
@@ -54,6 +55,7 @@ int spr_build_grow(void **p, uint64_t *cap, uint64_t need, size_t esz) {
   while (nc < need) nc *= 2;
   void *q = realloc(*p, nc * esz);
   if (!q) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory (%llu elements)", (unsigned long long)nc);
+  spr_big_advise(q, nc * esz); /* the grown part's first touch: huge pages (kernels/spr_mem.h) */
   *p = q;
   *cap = nc;
   return SPR_OK;
@@ -157,18 +159,21 @@ int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, uint64_
     SPR_TRY(spr_build_grow((void **)&l->sort_tmp, &l->sort_cap, np, sizeof *l->sort_tmp));
     spr_sort_pairs(pairs, np, l->sort_tmp);
   }
+  const uint64_t at0 = l->n_post - l->post_base; /* bounded memory: earlier postings were spilled */
+  SPR_TRY(spr_build_grow((void **)&l->tid, &l->tid_cap, at0 + np + 1, sizeof *l->tid));
+  SPR_TRY(spr_build_grow((void **)&l->w, &l->w_cap, at0 + np + 1, sizeof *l->w));
+  uint32_t *tid = l->tid + at0;
+  double *wt = l->w + at0;
+  size_t m = 0; /* repeated terms are summed: at most np postings */
   for (size_t i = 0; i < np;) {
     size_t j = i;
     double w = 0;
     while (j < np && pairs[j].term == pairs[i].term) w += pairs[j++].weight;
-    const uint64_t at = l->n_post - l->post_base; /* bounded memory: earlier postings were spilled */
-    SPR_TRY(spr_build_grow((void **)&l->tid, &l->tid_cap, at + 1, sizeof *l->tid));
-    SPR_TRY(spr_build_grow((void **)&l->w, &l->w_cap, at + 1, sizeof *l->w));
-    l->tid[at] = pairs[i].term;
-    l->w[at] = w;
-    l->n_post++;
+    tid[m] = pairs[i].term;
+    wt[m++] = w;
     i = j;
   }
+  l->n_post += m;
   l->post_off[n + 1] = l->n_post;
   l->n_docs++;
   if (l->spill.on && l->n_post - l->post_base >= l->spill.cap) SPR_TRY(spr_spill_flush(l));
@@ -1121,11 +1126,11 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   }
 
   /* 4. statistics and impacts */
-  score = malloc((l.n_post ? l.n_post : 1) * sizeof *score);
+  score = spr_big_alloc((l.n_post ? l.n_post : 1) * sizeof *score);
   tb = malloc((P + 1) * sizeof *tb);
   send_counts = calloc(P, sizeof *send_counts);
   recv_counts = calloc(P, sizeof *recv_counts);
-  limp = malloc(l.n_post ? l.n_post : 1);
+  limp = spr_big_alloc(l.n_post ? l.n_post : 1);
   if (!score || !tb || !send_counts || !recv_counts || !limp)
     rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (%llu postings)", (unsigned long long)l.n_post);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
@@ -1184,7 +1189,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
 
   /* 5. route postings to term owners, sorted by (term, docid) */
   SPR_TRYG(rc, spr_term_ranges_dist(c, &dict, n_post_total, tb), cleanup);
-  send = malloc((l.n_post ? l.n_post : 1) * sizeof *send);
+  send = spr_big_alloc((l.n_post ? l.n_post : 1) * sizeof *send);
   if (!send) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   {
@@ -1233,8 +1238,8 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   for (size_t r = 0; r < P; r++) n_recv += recv_counts[r] / sizeof(spr_prec);
   const uint32_t t0 = tb[c->rank], nt = tb[c->rank + 1] - t0;
   oterm_off = calloc((size_t)nt + 1, sizeof *oterm_off);
-  odocs = malloc((n_recv ? n_recv : 1) * sizeof *odocs);
-  oimp = malloc(n_recv ? n_recv : 1);
+  odocs = spr_big_alloc((n_recv ? n_recv : 1) * sizeof *odocs);
+  oimp = spr_big_alloc(n_recv ? n_recv : 1);
   if (!oterm_off || !odocs || !oimp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   {

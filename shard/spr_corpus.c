@@ -64,6 +64,14 @@ uint64_t spr_corpus_cursor_line(const spr_corpus_cursor *cur) { return cur->line
 static size_t spr_utf8_invalid_at(const unsigned char *s, size_t n) {
   size_t i = 0;
   while (i < n) {
+    if (i + 8 <= n) { /* eight ASCII bytes at once */
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (!(w & 0x8080808080808080ull)) {
+        i += 8;
+        continue;
+      }
+    }
     const unsigned c = s[i];
     if (c < 0x80) {
       i++;

@@ -41,11 +41,24 @@ static unsigned spr_j_hex4(const char *s) {
  * then decodes; an escape other than b f n r t " \ / u, or a bad \u sequence, fails. */
 static int spr_j_string(spr_jp *j, int keep, const char **s) {
   const char *q = j->p + 1;
-  while (q < j->e && *q != '"') q += *q == '\\' ? 2 : 1;
+  int esc = 0;
+  while (q < j->e && *q != '"') {
+    if (*q == '\\') {
+      esc = 1;
+      q += 2;
+    } else {
+      q++;
+    }
+  }
   if (q >= j->e) return -1;
   const char *in = j->p + 1;
   char *o = j->out;
   if (s) *s = o;
+  if (!esc) { /* the common case: the bytes as they are */
+    if (keep) memcpy(o, in, (size_t)(q - in));
+    o += q - in;
+    in = q;
+  }
   while (in < q) {
     if (*in != '\\') {
       const char *bs = memchr(in, '\\', (size_t)(q - in));
