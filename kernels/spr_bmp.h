@@ -171,10 +171,9 @@ SPR_NODISCARD int spr_bmp_blockmax_build(const uint64_t *off, const uint32_t *do
 /* Scratch for spr_bmp_forward_build: bytes for n_blocks blocks. */
 size_t spr_bmp_forward_workspace_size(uint32_t n_blocks);
 
-/* Forward index from CSR postings (input as spr_bmp_sizes, already checked by it). The index build
- * uses spr_bmp_forward_offsets/fill below, from postings in document order; this one stays as
- * the reference the tests compare them with (tests/unit/bmp_test.c) and for callers holding CSR
- * by term (tests/bench/bmp_micro.c, the bmp fuzz target). Outputs:
+/* Forward index from CSR postings (input as spr_bmp_sizes, already checked by it): what
+ * spr_index_load_bmp builds for `spire inspect --verify`, and the tests, the bmp fuzz target and
+ * tests/bench/bmp_micro.c use. (Search builds its acceleration without it: spr_bmp_accel_csr.) Outputs:
  * fw_off/fw_post_off[n_blocks + 1], fw_term/fw_start/fw_count[n_entries], fw_doc/fw_imp[n_postings],
  * n_blocks = ceil(n_docs / block_size). workspace: spr_bmp_forward_workspace_size(n_blocks).
  * Returns 0 or SPR_EINVAL (a block with more than 65535 postings of one term cannot happen for
@@ -185,22 +184,6 @@ SPR_NODISCARD int spr_bmp_forward_build(const uint64_t *off, const uint32_t *doc
                                         uint32_t *fw_term, uint32_t *fw_start, uint16_t *fw_count,
                                         uint64_t *fw_post_off, uint8_t *fw_doc, uint8_t *fw_imp);
 
-/* The same forward index from postings given document by document, which is the order a build
- * has them in: document d's terms/imp[doc_off[d] .. doc_off[d+1]), terms < n_terms, distinct within
- * a document, any order. Two steps: spr_bmp_forward_offsets fills fw_off/fw_post_off[n_blocks + 1]
- * (n_entries = fw_off[n_blocks], n_postings = fw_post_off[n_blocks] = doc_off[n_docs]) and
- * spr_bmp_forward_fill the entry and posting arrays. Each block is sorted by term on its own (a
- * stable radix sort of its postings), so memory is touched block by block instead of scattered
- * over all blocks, and blocks are shared among the OpenMP threads; the output is the one
- * spr_bmp_forward_build gives, whatever the thread count. Returns 0, SPR_EINVAL (bad block_size,
- * offsets decreasing, a term >= n_terms, a term twice in a document, impact 0) or SPR_ENOMEM. */
-SPR_NODISCARD int spr_bmp_forward_offsets(const uint64_t *doc_off, const uint32_t *terms, uint32_t n_docs,
-                                          uint32_t n_terms, uint32_t block_size, uint64_t *fw_off,
-                                          uint64_t *fw_post_off);
-SPR_NODISCARD int spr_bmp_forward_fill(const uint64_t *doc_off, const uint32_t *terms, const uint8_t *imp,
-                                       uint32_t n_docs, uint32_t n_terms, uint32_t block_size,
-                                       const uint64_t *fw_off, const uint64_t *fw_post_off, uint32_t *fw_term,
-                                       uint32_t *fw_start, uint16_t *fw_count, uint8_t *fw_doc, uint8_t *fw_imp);
 
 /* ---- In-memory acceleration (optional; built at load time, not stored on disk) ---- */
 

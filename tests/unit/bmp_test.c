@@ -104,91 +104,6 @@ static int check_csr(coll *c, uint32_t dense_div, spr_bmp_major major, int mutat
   return 0;
 }
 
-/* The forward index from the same postings given document by document (spr_bmp_forward_offsets +
- * spr_bmp_forward_fill, the build's path), each document's terms in a scrambled order, must equal
- * c's (built from CSR by spr_bmp_forward_build), whatever the thread count; damaged inputs are
- * refused with a message. */
-static int check_forward_docs(const coll *c) {
-  const uint32_t nb = (c->n_docs + c->bs - 1) / c->bs;
-  const uint64_t np = c->n_postings;
-  uint64_t *doff = calloc((size_t)c->n_docs + 1, 8), *fill = malloc(((size_t)c->n_docs + 1) * 8);
-  uint32_t *terms = malloc((np + 1) * 4), *fterm = malloc((c->n_entries + 1) * 4), *fstart = malloc((c->n_entries + 1) * 4);
-  uint8_t *imp = malloc(np + 1), *fdoc = malloc(np + 1), *fimp = malloc(np + 1);
-  uint16_t *fcount = malloc((c->n_entries + 1) * 2);
-  uint64_t *foff = malloc(((size_t)nb + 1) * 8), *fpoff = malloc(((size_t)nb + 1) * 8);
-  for (uint64_t i = 0; i < np; i++) doff[c->docs[i] + 1]++;
-  for (uint32_t d = 0; d < c->n_docs; d++) doff[d + 1] += doff[d];
-  memcpy(fill, doff, ((size_t)c->n_docs + 1) * 8);
-  for (uint32_t t = 0; t < c->n_terms; t++)
-    for (uint64_t i = c->off[t]; i < c->off[t + 1]; i++) {
-      terms[fill[c->docs[i]]] = t;
-      imp[fill[c->docs[i]]++] = c->imp[i];
-    }
-  for (uint32_t d = 0; d < c->n_docs; d++) { /* scramble: reverse, then swap neighbours of odd documents */
-    for (uint64_t a = doff[d], z = doff[d + 1]; a + 1 < z; a++, z--) {
-      const uint32_t t = terms[a]; terms[a] = terms[z - 1]; terms[z - 1] = t;
-      const uint8_t w = imp[a]; imp[a] = imp[z - 1]; imp[z - 1] = w;
-    }
-    if ((d & 1) && doff[d + 1] - doff[d] >= 2) {
-      const uint64_t a = doff[d];
-      const uint32_t t = terms[a]; terms[a] = terms[a + 1]; terms[a + 1] = t;
-      const uint8_t w = imp[a]; imp[a] = imp[a + 1]; imp[a + 1] = w;
-    }
-  }
-  for (int threads = 1; threads <= 3; threads += 2) {
-    omp_set_num_threads(threads);
-    CHECK(spr_bmp_forward_offsets(doff, terms, c->n_docs, c->n_terms, c->bs, foff, fpoff) == 0, "offsets: %s",
-          spr_last_error());
-    CHECK(!memcmp(foff, c->fw_off, ((size_t)nb + 1) * 8) && !memcmp(fpoff, c->fw_post_off, ((size_t)nb + 1) * 8),
-          "doc-order forward offsets differ (%d threads)", threads);
-    memset(fterm, 0xAB, (c->n_entries + 1) * 4);
-    CHECK(spr_bmp_forward_fill(doff, terms, imp, c->n_docs, c->n_terms, c->bs, foff, fpoff, fterm, fstart, fcount,
-                               fdoc, fimp) == 0, "fill: %s", spr_last_error());
-    CHECK(!memcmp(fterm, c->fw_term, c->n_entries * 4) && !memcmp(fstart, c->fw_start, c->n_entries * 4) &&
-              !memcmp(fcount, c->fw_count, c->n_entries * 2) && !memcmp(fdoc, c->fw_doc, np) &&
-              !memcmp(fimp, c->fw_imp, np), "doc-order forward arrays differ (%d threads)", threads);
-  }
-  omp_set_num_threads(2);
-  if (nb >= 2 && foff[1] > 0) { /* offsets that are not these postings' are refused, nothing written past them */
-    foff[1]--;
-    CHECK(spr_bmp_forward_fill(doff, terms, imp, c->n_docs, c->n_terms, c->bs, foff, fpoff, fterm, fstart, fcount,
-                               fdoc, fimp) == SPR_EINVAL && strstr(spr_last_error(), "offsets"),
-          "an entry count off by one accepted: %s", spr_last_error());
-    foff[1]++;
-    fpoff[1]++;
-    CHECK(spr_bmp_forward_fill(doff, terms, imp, c->n_docs, c->n_terms, c->bs, foff, fpoff, fterm, fstart, fcount,
-                               fdoc, fimp) == SPR_EINVAL && strstr(spr_last_error(), "offsets"),
-          "a posting count off by one accepted: %s", spr_last_error());
-    fpoff[1]--;
-  }
-  if (np >= 2 && c->n_docs >= 1) {
-    uint32_t d = 0; /* a document with two postings or more */
-    while (d < c->n_docs && doff[d + 1] - doff[d] < 2) d++;
-    if (d < c->n_docs) {
-      const uint64_t a = doff[d];
-      const uint32_t keep = terms[a + 1];
-      terms[a + 1] = terms[a];
-      CHECK(spr_bmp_forward_offsets(doff, terms, c->n_docs, c->n_terms, c->bs, foff, fpoff) == 0 &&
-                spr_bmp_forward_fill(doff, terms, imp, c->n_docs, c->n_terms, c->bs, foff, fpoff, fterm, fstart,
-                                     fcount, fdoc, fimp) == SPR_EINVAL && strstr(spr_last_error(), "twice"),
-            "a term twice in a document accepted: %s", spr_last_error());
-      terms[a + 1] = keep;
-      const uint8_t w = imp[a];
-      imp[a] = 0;
-      CHECK(spr_bmp_forward_fill(doff, terms, imp, c->n_docs, c->n_terms, c->bs, c->fw_off, c->fw_post_off, fterm,
-                                 fstart, fcount, fdoc, fimp) == SPR_EINVAL && strstr(spr_last_error(), "impact 0"),
-            "impact 0 accepted: %s", spr_last_error());
-      imp[a] = w;
-      terms[a] = c->n_terms;
-      CHECK(spr_bmp_forward_offsets(doff, terms, c->n_docs, c->n_terms, c->bs, foff, fpoff) == SPR_EINVAL &&
-                strstr(spr_last_error(), ">="), "a term out of range accepted: %s", spr_last_error());
-    }
-  }
-  free(doff); free(fill); free(terms); free(fterm); free(fstart); free(imp); free(fdoc); free(fimp); free(fcount);
-  free(foff); free(fpoff);
-  return 0;
-}
-
 /* Build the BMP structures of c's CSR postings; 0 on success. */
 static int coll_build(coll *c, uint32_t dense_div, int scalar) {
   CHECK(spr_bmp_sizes(c->off, c->docs, c->n_terms, c->n_docs, c->bs, &c->n_entries, &c->n_postings) == 0,
@@ -214,7 +129,6 @@ static int coll_build(coll *c, uint32_t dense_div, int scalar) {
         "forward: %s", spr_last_error());
   free(ws);
   CHECK(c->fw_off[nb] == c->n_entries && c->fw_post_off[nb] == c->n_postings, "forward sizes");
-  if (check_forward_docs(c)) return 1;
   for (uint32_t t = 0; t < c->n_terms; t++)
     spr_bmp_kth(c->imp + c->off[t], (uint32_t)(c->off[t + 1] - c->off[t]), c->kth + 3 * (size_t)t);
   c->ix = (spr_bmp_index){.n_docs = c->n_docs, .n_terms = c->n_terms, .block_size = c->bs, .n_blocks = nb,
