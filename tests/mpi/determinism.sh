@@ -57,17 +57,17 @@ mpi 2 "$SPIRE" search --index "$work/b32.h5" --queries "$queries" --k 1000 --out
 cmp "$work/r1.trec" "$work/b32.trec" || { echo "block size 32 differs"; exit 1; }
 mpi 2 "$SPIRE" search --index "$work/b8.h5" --queries "$queries" --k 1000 --output "$work/b8.trec"
 cmp "$work/r1.trec" "$work/b8.trec" || { echo "block size 8 differs"; exit 1; }
-# the BMP loader reads its blocks in slices of a few million entries: forced to slices of ~50
-# entries (one block when a block holds more), the run is the same
+# the BMP loader reads /postings/encoded in pieces of 32 MB: forced to pieces of ~300 bytes (one
+# term's blocks when they take more), the run is the same
 SPR_TEST_READ_PIECE=300 mpi 2 "$SPIRE" search --index "$work/b8.h5" --queries "$queries" --k 1000 --output "$work/b8s.trec"
-cmp "$work/r1.trec" "$work/b8s.trec" || { echo "BMP loaded in small slices differs"; exit 1; }
+cmp "$work/r1.trec" "$work/b8s.trec" || { echo "BMP loaded in small pieces differs"; exit 1; }
 # at block size 8 and k <= 50 the search loads its postings document-major (docs/bmp.md, "Two
-# layouts"): the same runs as the oracle, partitioned and replicated, in small slices too
+# layouts"): the same runs as the oracle, partitioned and replicated, read in small pieces too
 "$SPIRE" search --index "$work/i1.h5" --queries "$queries" --k 10 --output "$work/o10.trec" --algorithm exhaustive
 for mode in "" "--serving replicated"; do
   mpi 2 "$SPIRE" search --index "$work/b8.h5" --queries "$queries" --k 10 --output "$work/b8d.trec" --algorithm bmp $mode
   cmp "$work/o10.trec" "$work/b8d.trec" || { echo "block size 8, k 10 ($mode) differs from the oracle"; exit 1; }
 done
 SPR_TEST_READ_PIECE=300 mpi 1 "$SPIRE" search --index "$work/b8.h5" --queries "$queries" --k 10 --output "$work/b8d.trec"
-cmp "$work/o10.trec" "$work/b8d.trec" || { echo "block size 8, k 10, small slices differs from the oracle"; exit 1; }
+cmp "$work/o10.trec" "$work/b8d.trec" || { echo "block size 8, k 10, small pieces differs from the oracle"; exit 1; }
 echo "ok: $(wc -l < "$work/r1.trec") result lines identical for np 1/2/4, bmp/exhaustive, partitioned/replicated; index equal for np 1-4"
