@@ -1156,9 +1156,9 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
       score[i] = spr_build_score(p, &bm, dict.ldf[lt], w, l.dl[d]);
       l.tid[i] = dict.lgid[lt]; /* global term ids from here on */
     }
-  /* a document's postings were sorted by local term id: the list cap (which looks terms up in a
-   * document) and reordering need them by global id */
-  if (p->prune_list_max > 0 || (p->reorder && !strcmp(p->reorder, "bp")))
+  /* a document's postings were sorted by local term id: reordering needs them by global id (the
+   * route's counting sort does not care about the order within a document) */
+  if (p->reorder && !strcmp(p->reorder, "bp"))
     SPR_TRYG(rc, spr_mpi_agree(c, spr_build_sort_docs(&l, score)), cleanup);
   /* 4a. static pruning by document (docs/pruning.md) */
   if (p->prune_min_weight > 0 || p->prune_top_terms > 0)
