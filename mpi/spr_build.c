@@ -1014,6 +1014,136 @@ static int spr_build_auto_budget(const spr_comm *c, spr_build_params *pv, const 
   return SPR_OK;
 }
 
+/* Collective on c. Route the rank's postings (l->tid: global term ids; *limp: their impacts) to the
+ * owners of their terms (rank r owns [tb[r], tb[r + 1])), which end with their lists sorted by
+ * (term, docid): *odocs and *oimp (*n_recv postings), *oterm_off (nt + 1 offsets). The postings
+ * travel as three arrays in term order: docids (4 bytes each), impacts (1 byte), and how many
+ * postings of every owned term come from this rank (4 bytes per term). With one rank the arrays
+ * sent are the lists themselves; with more, an owner lays each term's runs out rank after rank
+ * (docids ascend with ranks). l->tid and *limp are freed once their postings are in the arrays. */
+static int spr_route_mem(const spr_comm *c, spr_build_local *l, uint8_t **limp, uint64_t doc_base, uint32_t n_terms,
+                         const uint32_t *tb, uint32_t **odocs, uint8_t **oimp, uint64_t **oterm_off,
+                         uint64_t *n_recv) {
+  const size_t P = (size_t)c->size;
+  const uint32_t t0 = tb[c->rank], nt = tb[c->rank + 1] - t0;
+  const int nth = l->n_docs > 4096 ? omp_get_max_threads() : 1;
+  const size_t stride = (size_t)n_terms + 1;
+  uint64_t *cnt6 = calloc(6 * P, sizeof *cnt6); /* bytes sent and received: docids, impacts, counts */
+  uint64_t *sc_doc = cnt6, *sc_imp = cnt6 + P, *sc_cnt = cnt6 + 2 * P;
+  uint64_t *rc_doc = cnt6 + 3 * P, *rc_imp = cnt6 + 4 * P, *rc_cnt = cnt6 + 5 * P;
+  uint32_t *sdoc = spr_big_alloc((l->n_post ? l->n_post : 1) * sizeof *sdoc);
+  uint8_t *simp = spr_big_alloc(l->n_post ? l->n_post : 1);
+  uint32_t *scnt = malloc(stride * sizeof *scnt);
+  uint64_t *pos = calloc((size_t)nth * stride, sizeof *pos), *pre = NULL;
+  void *rdoc = NULL, *rimp = NULL, *rcnt = NULL;
+  int rc = cnt6 && sdoc && simp && scnt && pos ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (route)");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  /* counting sort by term (stable: docids stay ascending), the documents split among the OpenMP
+   * threads: thread k's postings of a term go after those of threads < k, so the order is the one
+   * a single pass gives. The scatter over all terms misses the cache and the TLB on almost every
+   * posting; two threads halve it. */
+#pragma omp parallel num_threads(nth)
+  {
+    const int k = omp_get_thread_num();
+    const uint64_t d0 = l->n_docs * (uint64_t)k / (uint64_t)nth, d1 = l->n_docs * (uint64_t)(k + 1) / (uint64_t)nth;
+    uint64_t *h = pos + (size_t)k * stride;
+    if (d1 > d0) /* (post_off is NULL on a rank without documents) */
+      for (uint64_t i = l->post_off[d0]; i < l->post_off[d1]; i++) h[l->tid[i]]++;
+#pragma omp barrier
+#pragma omp single
+    {
+      uint64_t run = 0;
+      for (uint32_t t = 0; t < n_terms; t++) {
+        const uint64_t before = run;
+        for (int j = 0; j < nth; j++) {
+          const uint64_t n = pos[(size_t)j * stride + t];
+          pos[(size_t)j * stride + t] = run;
+          run += n;
+        }
+        scnt[t] = (uint32_t)(run - before); /* < 2^32: one posting per document and term */
+      }
+    }
+    const uint8_t *imp = *limp;
+    for (uint64_t d = d0; d < d1; d++)
+      for (uint64_t i = l->post_off[d]; i < l->post_off[d + 1]; i++) {
+        const uint64_t at = h[l->tid[i]]++;
+        sdoc[at] = (uint32_t)(doc_base + d);
+        simp[at] = imp[i];
+      }
+  }
+  free(*limp); /* the postings travel in the arrays now; the term lists will be their only copy */
+  *limp = NULL;
+  free(l->tid);
+  l->tid = NULL;
+  for (size_t r = 0; r < P; r++) {
+    uint64_t n = 0;
+    for (uint32_t t = tb[r]; t < tb[r + 1]; t++) n += scnt[t];
+    sc_doc[r] = n * sizeof *sdoc;
+    sc_imp[r] = n;
+    sc_cnt[r] = (uint64_t)(tb[r + 1] - tb[r]) * sizeof *scnt;
+  }
+  rc = spr_mpi_alltoallv_give(c, sdoc, sc_doc, &rdoc, rc_doc);
+  sdoc = NULL;
+  SPR_TRYG(rc, rc, cleanup);
+  rc = spr_mpi_alltoallv_give(c, simp, sc_imp, &rimp, rc_imp);
+  simp = NULL;
+  SPR_TRYG(rc, rc, cleanup);
+  rc = spr_mpi_alltoallv_give(c, scnt, sc_cnt, &rcnt, rc_cnt);
+  scnt = NULL;
+  SPR_TRYG(rc, rc, cleanup);
+  uint64_t n = 0;
+  for (size_t r = 0; r < P; r++) n += rc_imp[r];
+  *n_recv = n;
+  *oterm_off = calloc((size_t)nt + 1, sizeof **oterm_off);
+  pre = malloc(((size_t)nt + 1) * sizeof *pre);
+  rc = *oterm_off && pre ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (route)");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  uint64_t *off = *oterm_off;
+  const uint32_t *cn = rcnt;
+  for (size_t r = 0; r < P; r++)
+    for (uint32_t t = 0; t < nt; t++) off[t + 1] += cn[r * nt + t];
+  for (uint32_t t = 0; t < nt; t++) off[t + 1] += off[t];
+  if (P == 1) { /* the arrays sent are the lists */
+    *odocs = rdoc;
+    *oimp = rimp;
+    rdoc = rimp = NULL;
+    goto cleanup;
+  }
+  *odocs = spr_big_alloc((n ? n : 1) * sizeof **odocs);
+  *oimp = spr_big_alloc(n ? n : 1);
+  rc = *odocs && *oimp ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index build: out of memory (route)");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  memcpy(pre, off, ((size_t)nt + 1) * sizeof *pre); /* where each term's next run goes */
+  {
+    const uint32_t *rd = rdoc;
+    const uint8_t *ri = rimp;
+    uint64_t s0 = 0; /* the source rank's first posting in rdoc/rimp */
+    for (size_t r = 0; r < P; r++) {
+      const uint32_t *cr = cn + r * nt;
+      uint64_t at = s0;
+      for (uint32_t t = 0; t < nt; t++) {
+        const uint64_t k = cr[t];
+        memcpy(*odocs + pre[t], rd + at, k * sizeof *rd);
+        memcpy(*oimp + pre[t], ri + at, k);
+        pre[t] += k;
+        at += k;
+      }
+      s0 = at;
+    }
+  }
+cleanup:
+  free(cnt6);
+  free(sdoc);
+  free(simp);
+  free(scnt);
+  free(pos);
+  free(pre);
+  free(rdoc);
+  free(rimp);
+  free(rcnt);
+  return rc;
+}
+
 int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build_stats *st) {
   spr_build_params pv = *params;
   const spr_build_params *p = &pv;
@@ -1027,11 +1157,9 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   spr_dict dict;
   memset(&dict, 0, sizeof dict);
   double *score = NULL;
-  uint64_t *send_counts = NULL, *recv_counts = NULL, *oterm_off = NULL;
+  uint64_t *oterm_off = NULL;
   uint32_t *tb = NULL, *odocs = NULL;
   uint8_t *oimp = NULL, *limp = NULL;
-  spr_prec *send = NULL;
-  void *recv = NULL;
   char *tmp = NULL, *spill_dir = NULL;
   uint32_t *ldf = NULL;
   int rc = SPR_OK;
@@ -1127,10 +1255,8 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
 
   /* 4. statistics and impacts */
   tb = malloc((P + 1) * sizeof *tb);
-  send_counts = calloc(P, sizeof *send_counts);
-  recv_counts = calloc(P, sizeof *recv_counts);
   limp = spr_big_alloc(l.n_post ? l.n_post : 1);
-  if (!tb || !send_counts || !recv_counts || !limp)
+  if (!tb || !limp)
     rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (%llu postings)", (unsigned long long)l.n_post);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   double sumlen = 0;
@@ -1191,80 +1317,9 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
 
   /* 5. route postings to term owners, sorted by (term, docid) */
   SPR_TRYG(rc, spr_term_ranges_dist(c, &dict, n_post_total, tb), cleanup);
-  send = spr_big_alloc((l.n_post ? l.n_post : 1) * sizeof *send);
-  if (!send) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  {
-    /* counting sort by term (stable: docids stay ascending), the documents split among the OpenMP
-     * threads: thread k's postings of a term go after those of threads < k, so the order is the
-     * one a single pass gives. The scatter over all terms misses the cache and the TLB on almost
-     * every posting; two threads halve it. */
-    const int nth = l.n_docs > 4096 ? omp_get_max_threads() : 1;
-    const size_t stride = (size_t)n_terms + 1;
-    uint64_t *pos = calloc((size_t)nth * stride, sizeof *pos);
-    if (!pos) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
-    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-#pragma omp parallel num_threads(nth)
-    {
-      const int k = omp_get_thread_num();
-      const uint64_t d0 = l.n_docs * (uint64_t)k / (uint64_t)nth, d1 = l.n_docs * (uint64_t)(k + 1) / (uint64_t)nth;
-      uint64_t *h = pos + (size_t)k * stride;
-      if (d1 > d0) /* (post_off is NULL on a rank without documents) */
-        for (uint64_t i = l.post_off[d0]; i < l.post_off[d1]; i++) h[l.tid[i]]++;
-#pragma omp barrier
-#pragma omp single
-      {
-        uint64_t run = 0;
-        for (uint32_t t = 0; t < n_terms; t++)
-          for (int j = 0; j < nth; j++) {
-            const uint64_t n = pos[(size_t)j * stride + t];
-            pos[(size_t)j * stride + t] = run;
-            run += n;
-          }
-      }
-      for (uint64_t d = d0; d < d1; d++)
-        for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++)
-          send[h[l.tid[i]]++] = (spr_prec){l.tid[i], (uint32_t)(doc_base + d), limp[i]};
-    }
-    free(pos);
-    int r = 0;
-    for (uint64_t i = 0; i < l.n_post; i++) {
-      while (send[i].term >= tb[r + 1]) r++;
-      send_counts[r] += sizeof(spr_prec);
-    }
-  }
-  free(limp); /* the postings travel in send now; the term lists will be their only copy */
-  limp = NULL;
-  free(l.tid);
-  l.tid = NULL;
-  rc = spr_mpi_alltoallv_give(c, send, send_counts, &recv, recv_counts);
-  send = NULL;
-  SPR_TRYG(rc, rc, cleanup);
   uint64_t n_recv = 0;
-  for (size_t r = 0; r < P; r++) n_recv += recv_counts[r] / sizeof(spr_prec);
-  const uint32_t t0 = tb[c->rank], nt = tb[c->rank + 1] - t0;
-  oterm_off = calloc((size_t)nt + 1, sizeof *oterm_off);
-  odocs = spr_big_alloc((n_recv ? n_recv : 1) * sizeof *odocs);
-  oimp = spr_big_alloc(n_recv ? n_recv : 1);
-  if (!oterm_off || !odocs || !oimp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  {
-    const spr_prec *in = recv;
-    for (uint64_t i = 0; i < n_recv; i++) oterm_off[in[i].term - t0 + 1]++;
-    for (uint32_t t = 0; t < nt; t++) oterm_off[t + 1] += oterm_off[t];
-    uint64_t *fill = malloc(((size_t)nt + 1) * sizeof *fill);
-    if (!fill) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
-    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-    memcpy(fill, oterm_off, ((size_t)nt + 1) * sizeof *fill);
-    for (uint64_t i = 0; i < n_recv; i++) {
-      const uint64_t at = fill[in[i].term - t0]++;
-      odocs[at] = in[i].doc;
-      oimp[at] = (uint8_t)in[i].impact;
-    }
-    free(fill);
-  }
-  free(recv);
-  recv = NULL;
+  SPR_TRYG(rc, spr_route_mem(c, &l, &limp, doc_base, n_terms, tb, &odocs, &oimp, &oterm_off, &n_recv), cleanup);
+  const uint32_t nt = tb[c->rank + 1] - tb[c->rank];
 
   /* 5a. static pruning of the lists: the term owners cut */
   if (p->prune_list_max > 0) {
@@ -1324,10 +1379,6 @@ cleanup:
   free(ldf);
   free(score);
   free(tb);
-  free(send_counts);
-  free(recv_counts);
-  free(send);
-  free(recv);
   free(oterm_off);
   free(odocs);
   free(oimp);
