@@ -444,7 +444,19 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
                           spr_build_local *l, uint64_t *skipped) {
   uint64_t begin = 0, end = 0, lines_before = 0, lines_total = 0;
   spr_corpus_split(corp, c->rank, c->size, &begin, &end);
+  SPR_TRY(spr_build_grow((void **)&l->id_off, &l->id_off_cap, 1, sizeof *l->id_off));
+  l->id_off[0] = 0;
+  const int show = p->progress && c->rank == 0;
   uint64_t my_lines = 0;
+  if (!p->model) { /* text and vectors: every thread of the rank parses and analyzes */
+    /* the lines are numbered within the range while reading (counting the lines before it would
+     * read the whole corpus once more), then shifted by the lines of the ranks before */
+    int rc = spr_build_read_records(p, corp, begin, end, 0, show, voc, l, skipped, &my_lines);
+    SPR_TRY(spr_mpi_agree(c, rc));
+    SPR_TRY(spr_mpi_exscan_u64(c, my_lines, &lines_before, &lines_total));
+    for (uint64_t i = 0; lines_before && i < l->n_docs; i++) l->line[i] += lines_before;
+    return SPR_OK;
+  }
 #pragma omp parallel reduction(+ : my_lines)
   {
     uint64_t b = 0, e = 0;
@@ -452,11 +464,6 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
     my_lines += spr_corpus_count_lines(corp, b, e);
   }
   SPR_TRY(spr_mpi_exscan_u64(c, my_lines, &lines_before, &lines_total));
-  SPR_TRY(spr_build_grow((void **)&l->id_off, &l->id_off_cap, 1, sizeof *l->id_off));
-  l->id_off[0] = 0;
-  const int show = p->progress && c->rank == 0;
-  if (!p->model) /* text and vectors: every thread of the rank parses and analyzes */
-    return spr_build_read_records(p, corp, begin, end, lines_before + 1, my_lines, show, voc, l, skipped);
 
   /* SPLADE: one reader; the encoder runs its own OpenMP region over each batch of texts */
   spr_corpus_cursor *cur = NULL;

@@ -145,13 +145,15 @@ void spr_sort_pairs(spr_pair *a, size_t n, spr_pair *tmp);
 SPR_NODISCARD int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, uint64_t line,
                                     spr_pair *pairs, size_t np);
 
-/* Local. Read the text or vector records of [begin, end) of corp (n_lines lines, the first one
- * numbered first_line) into l with all OpenMP threads, terms interned in voc: the same documents,
- * term ids, skips and first error as one reader front to back (mpi/spr_build_read.c). show: print
- * progress. skipped: SPR_SKIP_NREASONS counts, set. */
+/* Local. Read the text or vector records of [begin, end) of corp into l with all OpenMP threads,
+ * terms interned in voc: the same documents, term ids, skips and first error as one reader front to
+ * back (mpi/spr_build_read.c). The range's first line is numbered first_line; 0 = not known: the
+ * documents' lines are then numbered from 1 within the range (the caller shifts them), and an error
+ * message counts the lines before begin to name the real one. show: print progress (in bytes).
+ * skipped: SPR_SKIP_NREASONS counts, set; *n_lines: the lines of the range. */
 SPR_NODISCARD int spr_build_read_records(const spr_build_params *p, spr_corpus *corp, uint64_t begin, uint64_t end,
-                                         uint64_t first_line, uint64_t n_lines, int show, spr_vocab *voc,
-                                         spr_build_local *l, uint64_t skipped[SPR_SKIP_NREASONS]);
+                                         uint64_t first_line, int show, spr_vocab *voc, spr_build_local *l,
+                                         uint64_t skipped[SPR_SKIP_NREASONS], uint64_t *n_lines);
 
 /* Collective on c. Read a CIFF file (p->corpus; docs/ciff.md): rank r ends with a contiguous share
  * of the documents in CIFF docid order, each added with spr_build_add_doc (terms interned in voc,

@@ -144,7 +144,7 @@ static int spr_rshare_parse(spr_rshare *s, const spr_build_params *p, const spr_
  * `fresh`, the terms new in this batch, as id base + their index there: voc itself is not changed
  * while the next batch's shares look terms up in it. */
 static int spr_rshare_commit(spr_rshare *s, const spr_build_params *p, const spr_vocab *voc, spr_vocab *fresh,
-                             spr_build_local *l, uint64_t first) {
+                             spr_build_local *l, uint64_t first, uint64_t error_shift) {
   const uint32_t base = spr_vocab_size(voc);
   for (uint64_t i = 0; i < s->n_docs; i++) {
     const spr_rdoc *o = &s->docs[i];
@@ -164,7 +164,7 @@ static int spr_rshare_commit(spr_rshare *s, const spr_build_params *p, const spr
                               (size_t)o->np));
   }
   if (s->rc < 0) { /* parse the share again, numbered from its real first line: the same failure, here */
-    const int rc = spr_rshare_parse(s, p, voc, first);
+    const int rc = spr_rshare_parse(s, p, voc, first + error_shift);
     return rc < 0 ? rc : SPR_FAIL(s->rc, "%s: reading failed at byte %llu..%llu", p->corpus,
                                   (unsigned long long)s->begin, (unsigned long long)s->end);
   }
@@ -218,8 +218,8 @@ static void spr_rbatch_spawn(spr_rbatch *b, const spr_build_params *p, const spr
 }
 
 int spr_build_read_records(const spr_build_params *p, spr_corpus *corp, uint64_t begin, uint64_t end,
-                           uint64_t first_line, uint64_t n_lines, int show, spr_vocab *voc, spr_build_local *l,
-                           uint64_t skipped[SPR_SKIP_NREASONS]) {
+                           uint64_t first_line, int show, spr_vocab *voc, spr_build_local *l,
+                           uint64_t skipped[SPR_SKIP_NREASONS], uint64_t *n_lines) {
   const int nth = omp_get_max_threads() > 0 ? omp_get_max_threads() : 1;
   const int nsh = nth * SPR_READ_SHARES_PER_THREAD;
   spr_rbatch bt[2] = {{calloc((size_t)nsh, sizeof(spr_rshare)), nsh, 0},
@@ -247,7 +247,8 @@ int spr_build_read_records(const spr_build_params *p, spr_corpus *corp, uint64_t
   if (hook && strtoull(hook, NULL, 10) > 0) per = strtoull(hook, NULL, 10);
   spr_progress prog;
   /* rank 0 reports its own share; ranks read equal byte ranges, so it stands for the whole */
-  spr_progress_start(&prog, "index: read+analyze", "lines", n_lines, show);
+  spr_progress_start(&prog, "index: read+analyze", "MB", (end - begin + (1u << 20) - 1) >> 20, show);
+  const uint64_t line0 = first_line ? first_line : 1;
   /* A pipeline of two batches: while the calling thread appends batch k (it alone touches l, and
    * its failures are raised on it), the other threads parse batch k+1; then the calling thread
    * joins them at the taskwait, and batch k's new terms enter voc while no task reads it. */
@@ -269,17 +270,20 @@ int spr_build_read_records(const spr_build_params *p, spr_corpus *corp, uint64_t
         spr_rbatch_spawn(nb, p, voc);
       }
       for (int j = 0; j < b->n && rc == SPR_OK; j++) {
-        rc = spr_rshare_commit(&b->sh[j], p, voc, fresh, l, first_line + done);
+        /* a failure names its real line: the lines before the range are counted then */
+        const uint64_t shift = b->sh[j].rc < 0 && !first_line ? spr_corpus_count_lines(corp, 0, begin) : 0;
+        rc = spr_rshare_commit(&b->sh[j], p, voc, fresh, l, line0 + done, shift);
         done += b->sh[j].lines;
       }
 #pragma omp taskwait
       if (rc == SPR_OK) rc = spr_vocab_absorb(voc, &fresh);
       pos = next;
-      spr_progress_update(&prog, done);
+      spr_progress_update(&prog, (pos - begin) >> 20);
     }
+    *n_lines = done;
   }
   SPR_TRYG(rc, rc, cleanup);
-  spr_progress_finish(&prog, n_lines);
+  spr_progress_finish(&prog, (end - begin + (1u << 20) - 1) >> 20);
   memset(skipped, 0, SPR_SKIP_NREASONS * sizeof *skipped);
   for (int k = 0; k < 2; k++)
     for (int j = 0; j < nsh; j++) {

@@ -1,9 +1,12 @@
-/* spr_vocab.c: open addressing with linear probing over 32-bit slots; the arena keeps strings
- * NUL-terminated so ids can be handed out as C strings. */
+/* spr_vocab.c: open addressing with linear probing; the arena keeps strings NUL-terminated so ids
+ * can be handed out as C strings. A slot holds id + 1 and the upper half of the string's hash, so a
+ * probe compares strings only when their hashes agree (a lookup of a term that is there touches
+ * its string once; one that is not, almost never). */
 #include "spr_vocab.h"
 
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL /* short keys: the call costs as much as the hash */
 #include <xxhash.h>
 
 struct spr_vocab {
@@ -11,7 +14,7 @@ struct spr_vocab {
   size_t alen, acap;
   uint64_t *off;   /* owned: offset of each id in arena */
   uint32_t n, ncap;
-  uint32_t *slots; /* owned: id + 1, 0 = empty */
+  uint64_t *slots; /* owned: hash >> 32 << 32 | (id + 1); 0 = empty */
   uint32_t mask;
 };
 
@@ -38,18 +41,22 @@ void spr_vocab_free(spr_vocab **pv) {
   *pv = NULL;
 }
 
-static uint32_t spr_slot_of(const spr_vocab *v, const char *s, size_t len, int *found) {
-  uint32_t i = (uint32_t)XXH3_64bits(s, len) & v->mask;
+#define SPR_TAG(h) ((h) >> 32 << 32)
+
+static uint32_t spr_slot_of(const spr_vocab *v, const char *s, size_t len, uint64_t h, int *found) {
+  uint32_t i = (uint32_t)h & v->mask;
   for (;;) {
-    const uint32_t e = v->slots[i];
+    const uint64_t e = v->slots[i];
     if (!e) {
       *found = 0;
       return i;
     }
-    const char *t = v->arena + v->off[e - 1];
-    if (!memcmp(t, s, len) && t[len] == '\0') {
-      *found = 1;
-      return i;
+    if (SPR_TAG(e) == SPR_TAG(h)) {
+      const char *t = v->arena + v->off[(uint32_t)e - 1];
+      if (!memcmp(t, s, len) && t[len] == '\0') {
+        *found = 1;
+        return i;
+      }
     }
     i = (i + 1) & v->mask;
   }
@@ -57,13 +64,15 @@ static uint32_t spr_slot_of(const spr_vocab *v, const char *s, size_t len, int *
 
 static int spr_vocab_grow(spr_vocab *v) {
   const uint32_t nmask = v->mask * 2 + 1;
-  uint32_t *ns = calloc((size_t)nmask + 1, sizeof *ns);
+  uint64_t *ns = calloc((size_t)nmask + 1, sizeof *ns);
   if (!ns) return SPR_FAIL(SPR_ENOMEM, "vocabulary: out of memory");
-  for (uint32_t id = 0; id < v->n; id++) {
-    const char *t = v->arena + v->off[id];
-    uint32_t i = (uint32_t)XXH3_64bits(t, strlen(t)) & nmask;
-    while (ns[i]) i = (i + 1) & nmask;
-    ns[i] = id + 1;
+  for (uint32_t i = 0; i <= v->mask; i++) {
+    const uint64_t e = v->slots[i];
+    if (!e) continue;
+    const char *t = v->arena + v->off[(uint32_t)e - 1];
+    uint32_t j = (uint32_t)XXH3_64bits(t, strlen(t)) & nmask;
+    while (ns[j]) j = (j + 1) & nmask;
+    ns[j] = e;
   }
   free(v->slots);
   v->slots = ns;
@@ -73,11 +82,12 @@ static int spr_vocab_grow(spr_vocab *v) {
 
 int64_t spr_vocab_intern(spr_vocab *v, const char *s, size_t len) {
   int found = 0;
-  uint32_t i = spr_slot_of(v, s, len, &found);
-  if (found) return (int64_t)(v->slots[i] - 1);
+  const uint64_t h = XXH3_64bits(s, len);
+  uint32_t i = spr_slot_of(v, s, len, h, &found);
+  if (found) return (int64_t)((uint32_t)v->slots[i] - 1);
   if ((uint64_t)(v->n + 1) * 2 > (uint64_t)v->mask + 1) {
     SPR_TRY(spr_vocab_grow(v));
-    i = spr_slot_of(v, s, len, &found);
+    i = spr_slot_of(v, s, len, h, &found);
   }
   if (v->n == v->ncap) {
     const uint32_t nc = v->ncap ? v->ncap * 2 : 1024;
@@ -98,14 +108,14 @@ int64_t spr_vocab_intern(spr_vocab *v, const char *s, size_t len) {
   v->arena[v->alen + len] = '\0';
   v->off[v->n] = v->alen;
   v->alen += len + 1;
-  v->slots[i] = v->n + 1;
+  v->slots[i] = SPR_TAG(h) | (v->n + 1);
   return (int64_t)v->n++;
 }
 
 int64_t spr_vocab_find(const spr_vocab *v, const char *s, size_t len) {
   int found = 0;
-  const uint32_t i = spr_slot_of(v, s, len, &found);
-  return found ? (int64_t)(v->slots[i] - 1) : -1;
+  const uint32_t i = spr_slot_of(v, s, len, XXH3_64bits(s, len), &found);
+  return found ? (int64_t)((uint32_t)v->slots[i] - 1) : -1;
 }
 
 uint32_t spr_vocab_size(const spr_vocab *v) { return v->n; }
