@@ -59,39 +59,56 @@ void spr_corpus_cursor_set_policy(spr_corpus_cursor *cur, const spr_corpus_polic
 const uint64_t *spr_corpus_cursor_skipped(const spr_corpus_cursor *cur) { return cur->skipped; }
 uint64_t spr_corpus_cursor_line(const spr_corpus_cursor *cur) { return cur->line; }
 
-/* Offset of the first byte that is not valid UTF-8 (overlong forms, surrogates and code points
- * past U+10FFFF are invalid), or n when all of s[0..n) is valid. */
-static size_t spr_utf8_invalid_at(const unsigned char *s, size_t n) {
+/* One pass over a line for the checks every record gets: *nul_at = the first NUL byte's offset (or
+ * n); *bad_at = the first byte that is not valid UTF-8 (overlong forms, surrogates and code points
+ * past U+10FFFF are invalid), or n; *backslash = whether a '\\' occurs (only then can a JSON string
+ * hold an escaped NUL). Eight bytes at a time while they are ASCII without NUL or backslash. */
+static void spr_line_scan(const unsigned char *s, size_t n, size_t *nul_at, size_t *bad_at, int *backslash) {
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull, bs = 0x5C5C5C5C5C5C5C5Cull;
   size_t i = 0;
+  *nul_at = *bad_at = n;
+  *backslash = 0;
   while (i < n) {
-    if (i + 8 <= n) { /* eight ASCII bytes at once */
-      uint64_t w;
+    if (i + 8 <= n) {
+      uint64_t w, x;
       memcpy(&w, s + i, 8);
-      if (!(w & 0x8080808080808080ull)) {
+      x = w ^ bs;
+      if (!((w | ((w - ones) & ~w) | ((x - ones) & ~x)) & highs)) {
         i += 8;
         continue;
       }
     }
     const unsigned c = s[i];
     if (c < 0x80) {
+      if (c == 0) {
+        *nul_at = i;
+        return;
+      }
+      if (c == '\\') *backslash = 1;
       i++;
       continue;
     }
-    size_t len;
-    uint32_t cp, min;
+    size_t len = 0;
+    uint32_t cp = 0, min = 0;
+    int ok = 1;
     if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F, min = 0x80;
     else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F, min = 0x800;
     else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07, min = 0x10000;
-    else return i;
-    if (i + len > n) return i;
-    for (size_t k = 1; k < len; k++) {
-      if ((s[i + k] & 0xC0) != 0x80) return i;
+    else ok = 0;
+    if (ok && i + len > n) ok = 0;
+    for (size_t k = 1; ok && k < len; k++) {
+      if ((s[i + k] & 0xC0) != 0x80) ok = 0;
       cp = (cp << 6) | (s[i + k] & 0x3F);
     }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    if (ok && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) ok = 0;
+    if (!ok) { /* the line fails; only a NUL later on would be reported instead */
+      *bad_at = i;
+      const unsigned char *z = memchr(s + i, 0, n - i);
+      if (z) *nul_at = (size_t)(z - s);
+      return;
+    }
     i += len;
   }
-  return n;
 }
 
 int spr_corpus_format_parse(const char *s, spr_corpus_format *out) {
@@ -608,19 +625,21 @@ int spr_corpus_next(spr_corpus_cursor *cur, spr_doc *doc) {
     doc->vec_n = 0;
     const unsigned long long ln = (unsigned long long)this_line;
     int reason = -1, rc = SPR_OK;
-    const char *nul = memchr(line, '\0', n);
-    size_t bad = 0;
-    if (cur->policy.max_record_bytes && n > cur->policy.max_record_bytes) {
+    size_t nul = n, bad = n;
+    int backslash = 0;
+    const int too_long = cur->policy.max_record_bytes && n > cur->policy.max_record_bytes;
+    if (!too_long) spr_line_scan((const unsigned char *)line, n, &nul, &bad, &backslash);
+    if (too_long) {
       reason = SPR_SKIP_TOO_LONG;
       rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: record of %zu bytes exceeds max_record_bytes = %llu", c->path, ln, n,
                     (unsigned long long)cur->policy.max_record_bytes);
-    } else if (nul) {
+    } else if (nul < n) {
       reason = SPR_SKIP_NUL;
-      rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: NUL byte at column %zu", c->path, ln, (size_t)(nul - line) + 1);
-    } else if ((bad = spr_utf8_invalid_at((const unsigned char *)line, n)) < n) {
+      rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: NUL byte at column %zu", c->path, ln, nul + 1);
+    } else if (bad < n) {
       reason = SPR_SKIP_UTF8;
       rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: invalid UTF-8 at column %zu", c->path, ln, bad + 1);
-    } else if (c->fmt != SPR_CORPUS_TSV && spr_memmem(line, n, "\\u0000", 6)) {
+    } else if (c->fmt != SPR_CORPUS_TSV && backslash && spr_memmem(line, n, "\\u0000", 6)) {
       reason = SPR_SKIP_NUL;
       rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: NUL character (\\u0000) in a JSON string", c->path, ln);
     } else {
@@ -834,12 +853,13 @@ int spr_queries_load_as(const char *path, const char *format, spr_queries *out) 
     line++;
     if (n && s[n - 1] == '\r') n--;
     if (spr_is_blank(s, n)) continue;
-    const char *nul = memchr(s, '\0', n);
-    if (nul) {
-      rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: NUL byte at column %zu", path, (unsigned long long)line, (size_t)(nul - s) + 1);
+    size_t nul = n, bad = n;
+    int backslash = 0;
+    spr_line_scan((const unsigned char *)s, n, &nul, &bad, &backslash);
+    if (nul < n) {
+      rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: NUL byte at column %zu", path, (unsigned long long)line, nul + 1);
       goto cleanup;
     }
-    const size_t bad = spr_utf8_invalid_at((const unsigned char *)s, n);
     if (bad < n) {
       rc = SPR_FAIL(SPR_EPARSE, "%s:%llu: invalid UTF-8 at column %zu", path, (unsigned long long)line, bad + 1);
       goto cleanup;
