@@ -117,7 +117,7 @@ static int spr_rshare_parse(spr_rshare *s, const spr_build_params *p, const spr_
     SPR_TRY(spr_rshare_str(s, d.id, d.id_len, &o->id_at));
     if (d.vec) {
       for (size_t i = 0; i < d.vec_n; i++)
-        SPR_TRY(spr_rshare_term(s, voc, d.vec[i].term, strlen(d.vec[i].term), d.vec[i].weight));
+        SPR_TRY(spr_rshare_term(s, voc, d.vec[i].term, d.vec[i].len, d.vec[i].weight));
     } else {
       spr_tokens_clear(&s->toks);
       const int64_t nt = spr_analyzer_run(s->an, d.text, d.text_len, &s->toks);

@@ -343,22 +343,24 @@ static int spr_cursor_entries(spr_corpus_cursor *cur, size_t n) {
 }
 
 /* A vector record from its id and its members en[0..n) (input order), whichever parser read them:
- * keys non-empty, values numbers in [0, 1e30]; zero weights dropped; laid out in the cursor's
- * buffer (id, an empty text, the terms). */
-static int spr_vector_record(spr_corpus_cursor *cur, const char *id, const spr_jentry *en, size_t n, spr_doc *doc) {
+ * keys non-empty, values numbers in [0, 1e30]; zero weights dropped. The id (and an empty text) go
+ * to the cursor's buffer; the terms too when copy_keys, else they stay where the parser decoded them
+ * (the cursor's scratch, valid until the next record). */
+static int spr_vector_record(spr_corpus_cursor *cur, const char *id, const spr_jentry *en, size_t n, int copy_keys,
+                             spr_doc *doc) {
   const char *path = cur->c->path;
   const unsigned long long ln = (unsigned long long)cur->line;
   size_t nz = 0, bytes = 0;
   for (size_t i = 0; i < n; i++) {
-    if (!en[i].key[0]) return SPR_FAIL(SPR_EPARSE, "%s:%llu: empty token in \"vector\"", path, ln);
+    if (!en[i].key_len) return SPR_FAIL(SPR_EPARSE, "%s:%llu: empty token in \"vector\"", path, ln);
     if (!en[i].is_num || !(en[i].num >= 0) || en[i].num > 1e30)
       return SPR_FAIL(SPR_EPARSE, "%s:%llu: weight of \"%s\" must be a number >= 0", path, ln, en[i].key);
     if (en[i].num == 0) continue;
     nz++;
-    bytes += strlen(en[i].key) + 1;
+    bytes += en[i].key_len + 1;
   }
   const size_t il = strlen(id);
-  SPR_TRY(spr_cursor_reserve(cur, il + 2 + bytes));
+  SPR_TRY(spr_cursor_reserve(cur, il + 2 + (copy_keys ? bytes : 0)));
   if (nz > cur->vcap) {
     spr_vec_entry *nv = realloc(cur->vec, nz * sizeof *nv);
     if (!nv) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
@@ -371,11 +373,16 @@ static int spr_vector_record(spr_corpus_cursor *cur, const char *id, const spr_j
   size_t k = 0;
   for (size_t i = 0; i < n; i++) {
     if (en[i].num == 0) continue;
-    const size_t l = strlen(en[i].key) + 1;
-    memcpy(t, en[i].key, l);
-    cur->vec[k].term = t;
+    const size_t l = en[i].key_len;
+    if (copy_keys) {
+      memcpy(t, en[i].key, l + 1);
+      cur->vec[k].term = t;
+      t += l + 1;
+    } else {
+      cur->vec[k].term = en[i].key;
+    }
+    cur->vec[k].len = l;
     cur->vec[k].weight = en[i].num;
-    t += l;
     k++;
   }
   doc->id = cur->buf;
@@ -422,8 +429,9 @@ static int spr_parse_vector_record(spr_corpus_cursor *cur, const cJSON *o, const
   SPR_TRY(spr_cursor_entries(cur, n));
   n = 0;
   for (const cJSON *e = v->child; e; e = e->next, n++)
-    cur->jent[n] = (spr_jentry){e->string ? e->string : "", e->valuedouble, cJSON_IsNumber(e)};
-  return spr_vector_record(cur, id, cur->jent, n, doc);
+    cur->jent[n] = (spr_jentry){e->string ? e->string : "", e->string ? strlen(e->string) : 0, e->valuedouble,
+                                cJSON_IsNumber(e)};
+  return spr_vector_record(cur, id, cur->jent, n, 1, doc); /* cJSON's strings go with its tree */
 }
 
 /* The cursor whose arena serves this thread's cJSON allocations while it parses a record
@@ -527,7 +535,7 @@ static int spr_parse_jsonl_fast(spr_corpus_cursor *cur, const char *line, size_t
     if (v->kind == SPR_JV_NONE) return SPR_FAIL(SPR_EPARSE, "%s:%llu: missing \"vector\"", path, ln);
     if (v->kind != SPR_JV_OBJECT)
       return SPR_FAIL(SPR_EPARSE, "%s:%llu: \"vector\" must be an object {\"token\": weight}", path, ln);
-    return spr_vector_record(cur, id, cur->jent + v->first, v->count, doc);
+    return spr_vector_record(cur, id, cur->jent + v->first, v->count, 0, doc);
   }
   const spr_jval *jtext = r.text.kind != SPR_JV_NONE ? &r.text : &r.contents;
   if (jtext->kind != SPR_JV_STRING)

@@ -47,6 +47,7 @@ uint64_t spr_corpus_count_lines(const spr_corpus *c, uint64_t begin, uint64_t en
 /* One (term, weight) of a pre-encoded vector. */
 typedef struct spr_vec_entry {
   const char *term; /* borrowed, NUL-terminated */
+  size_t len;       /* strlen(term) */
   double weight;    /* > 0 (zero weights are dropped by the reader; negative ones are errors) */
 } spr_vec_entry;
 

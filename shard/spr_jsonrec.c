@@ -3,6 +3,7 @@
 #include "spr_jsonrec.h"
 
 #include <locale.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@ typedef struct spr_jp {
   spr_jentry *ent;
   size_t n_ent;
   int depth;
+  int esc; /* the last string had an escape (its decoded bytes may hold a NUL: a bad \\u is U+0000) */
 } spr_jp;
 
 static void spr_j_ws(spr_jp *j) { /* cJSON skips every byte <= 32 */
@@ -39,21 +41,37 @@ static unsigned spr_j_hex4(const char *s) {
 /* A string at j->p (its opening quote): decoded into the scratch when keep (its start in *s),
  * else only checked. cJSON finds the closing quote first (a backslash skips the byte after it),
  * then decodes; an escape other than b f n r t " \ / u, or a bad \u sequence, fails. */
+/* The first '"' or '\\' in [q, e), or e: eight bytes at a time (the lowest byte the zero-byte test
+ * flags is always a real match; false flags only come above one). */
+static const char *spr_j_quote_or_bs(const char *q, const char *e) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  for (; e - q >= 8; q += 8) {
+    uint64_t w;
+    memcpy(&w, q, 8);
+    const uint64_t a = w ^ 0x2222222222222222ull, b = w ^ 0x5C5C5C5C5C5C5C5Cull;
+    const uint64_t m = (((a - ones) & ~a) | ((b - ones) & ~b)) & highs;
+    if (m) return q + (__builtin_ctzll(m) >> 3);
+  }
+#endif
+  while (q < e && *q != '"' && *q != '\\') q++;
+  return q;
+}
+
 static int spr_j_string(spr_jp *j, int keep, const char **s) {
   const char *q = j->p + 1;
   int esc = 0;
-  while (q < j->e && *q != '"') {
-    if (*q == '\\') {
-      esc = 1;
-      q += 2;
-    } else {
-      q++;
-    }
+  for (;;) {
+    q = q < j->e ? spr_j_quote_or_bs(q, j->e) : q;
+    if (q >= j->e) return -1;
+    if (*q == '"') break;
+    esc = 1; /* a backslash skips the byte after it */
+    q += 2;
   }
-  if (q >= j->e) return -1;
   const char *in = j->p + 1;
   char *o = j->out;
   if (s) *s = o;
+  j->esc = esc;
   if (!esc) { /* the common case: the bytes as they are */
     if (keep) memcpy(o, in, (size_t)(q - in));
     o += q - in;
@@ -223,6 +241,8 @@ static int spr_j_object(spr_jp *j, spr_jsonrec *r, int vector, size_t *first, si
     if (vector) {
       spr_jentry *en = &j->ent[j->n_ent++];
       en->key = key;
+      /* as a C string: up to the NUL spr_j_string ended it with, or an escaped one before */
+      en->key_len = j->esc ? strlen(key) : (size_t)(j->out - 1 - key);
       en->is_num = 0;
       en->num = 0;
       if (j->p < j->e && (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))) {
@@ -332,7 +352,7 @@ static int spr_j_value(spr_jp *j, spr_jval *into, int is_vector) {
 int spr_jsonrec_parse(const char *line, size_t n, char *scratch, spr_jentry *entries, spr_jsonrec *r,
                       size_t *err_at) {
   memset(r, 0, sizeof *r);
-  spr_jp j = {line, line, line + n, scratch, entries, 0, 0};
+  spr_jp j = {line, line, line + n, scratch, entries, 0, 0, 0};
   if (n >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) j.p += 3;
   spr_j_ws(&j);
   int rc;

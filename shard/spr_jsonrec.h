@@ -35,6 +35,7 @@ typedef struct spr_jval {
 /* One member of the "vector" object, in input order. */
 typedef struct spr_jentry {
   const char *key; /* decoded, NUL-terminated (in the scratch) */
+  size_t key_len;  /* strlen(key) */
   double num;
   int is_num;      /* 0: the value is not a number */
 } spr_jentry;
