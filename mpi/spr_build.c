@@ -1280,13 +1280,17 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
    * hardware first touching memory costs more than computing into it) */
   score = l.w;
   l.w = NULL;
-#pragma omp parallel for schedule(static) reduction(max : not_identity)
+  /* the maximum score too when no posting will be dropped (one pass over the scores fewer) */
+  const int doc_prune = p->prune_min_weight > 0 || p->prune_top_terms > 0;
+#pragma omp parallel for schedule(static) reduction(max : not_identity, smax)
   for (int64_t d = 0; d < nd_local; d++)
     for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
       const uint32_t lt = l.tid[i];
       const double w = score[i];
-      if (p->vectors && (w != floor(w) || w > 255)) not_identity = 1;
-      score[i] = spr_build_score(p, &bm, dict.ldf[lt], w, l.dl[d]);
+      if (p->vectors && (w > 255 || w != (double)(uint32_t)w)) not_identity = 1; /* (w >= 0) */
+      const double sc = spr_build_score(p, &bm, dict.ldf[lt], w, l.dl[d]);
+      score[i] = sc;
+      smax = sc > smax ? sc : smax;
       l.tid[i] = dict.lgid[lt]; /* global term ids from here on */
     }
   /* a document's postings were sorted by local term id: reordering needs them by global id (the
@@ -1294,11 +1298,14 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   if (p->reorder && !strcmp(p->reorder, "bp"))
     SPR_TRYG(rc, spr_mpi_agree(c, spr_build_sort_docs(&l, score)), cleanup);
   /* 4a. static pruning by document (docs/pruning.md) */
-  if (p->prune_min_weight > 0 || p->prune_top_terms > 0)
+  if (doc_prune) {
     SPR_TRYG(rc, spr_mpi_agree(c, spr_prune_docs(p, &l, score, &st->pruned_doc)), cleanup);
-  const int64_t np_local = (int64_t)l.n_post;
+    smax = 0;
+    const int64_t np_kept = (int64_t)l.n_post;
 #pragma omp parallel for schedule(static) reduction(max : smax)
-  for (int64_t i = 0; i < np_local; i++) smax = score[i] > smax ? score[i] : smax;
+    for (int64_t i = 0; i < np_kept; i++) smax = score[i] > smax ? score[i] : smax;
+  }
+  const int64_t np_local = (int64_t)l.n_post;
   SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), cleanup);
   SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), cleanup);
   const int identity = p->vectors && !not_identity && p->bits == 8;
