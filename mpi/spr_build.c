@@ -732,6 +732,7 @@ int64_t spr_encode_list(const uint32_t *docs, const uint8_t *imp, uint32_t n, ui
   return m;
 }
 
+#define SPR_ENC_RUNS 256 /* most runs the postings' encoding is cut into (one per OpenMP thread) */
 static int spr_write_postings(const spr_comm *c, spr_h5_writer *w, uint32_t n_terms, uint32_t t0, uint32_t nt,
                               const uint32_t *odocs, const uint8_t *oimp, const uint64_t *oterm_off) {
   const int last = c->rank == c->size - 1;
@@ -745,21 +746,65 @@ static int spr_write_postings(const spr_comm *c, spr_h5_writer *w, uint32_t n_te
   uint64_t *boff = malloc((nblk + 1) * sizeof *boff), *tblk = malloc(((size_t)nt + 1) * sizeof *tblk);
   uint32_t *blast = malloc((nblk ? nblk : 1) * sizeof *blast);
   int rc = (enc && boff && tblk && blast) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index write: out of memory (postings)");
-  uint64_t bytes = 0, b = 0;
-  for (uint32_t t = 0; rc == SPR_OK && t < nt; t++) {
-    const uint64_t s0 = oterm_off[t];
-    const uint32_t n = (uint32_t)(oterm_off[t + 1] - s0);
-    tblk[t] = b;
-    const int64_t m = spr_encode_list(odocs + s0, oimp + s0, n, enc + bytes, cap - bytes, bytes, boff + b, blast + b);
-    if (m < 0) {
-      rc = (int)m;
-      break;
-    }
-    bytes += (uint64_t)m;
-    b += spr_postings_blocks(n);
+  /* the OpenMP threads encode contiguous runs of terms with about equal postings, thread k from
+   * the bound of what comes before its run; then the runs move down to close the gaps, in order
+   * (each lands below the next one's start), and their block offsets follow */
+  const int nth = oterm_off[nt] > 4096 ? omp_get_max_threads() : 1;
+  uint32_t tr[SPR_ENC_RUNS + 1];
+  uint64_t at[SPR_ENC_RUNS + 1], got[SPR_ENC_RUNS];
+  int trc[SPR_ENC_RUNS];
+  const int nr = nth < SPR_ENC_RUNS ? nth : SPR_ENC_RUNS;
+  tr[0] = 0;
+  for (int k = 1; k < nr; k++) { /* the first term whose postings begin past k/nr of them */
+    uint32_t t = tr[k - 1];
+    while (t < nt && oterm_off[t] < oterm_off[nt] / (uint64_t)nr * (uint64_t)k) t++;
+    tr[k] = t;
   }
-  tblk[nt] = b;
-  boff[b] = bytes;
+  tr[nr] = nt;
+  if (rc == SPR_OK) {
+    uint64_t b = 0, by = 0; /* each run's first block and bound-based byte start */
+    for (int k = 0; k < nr; k++) {
+      at[k] = by;
+      for (uint32_t t = tr[k]; t < tr[k + 1]; t++) {
+        const uint32_t n = (uint32_t)(oterm_off[t + 1] - oterm_off[t]);
+        tblk[t] = b;
+        b += spr_postings_blocks(n);
+        by += spr_postings_bound(n);
+      }
+    }
+    tblk[nt] = b;
+#pragma omp parallel for num_threads(nr) schedule(static, 1)
+    for (int k = 0; k < nr; k++) {
+      uint64_t bytes = at[k];
+      trc[k] = SPR_OK;
+      for (uint32_t t = tr[k]; t < tr[k + 1]; t++) {
+        const uint64_t s0 = oterm_off[t];
+        const uint32_t n = (uint32_t)(oterm_off[t + 1] - s0);
+        const int64_t m = spr_encode_list(odocs + s0, oimp + s0, n, enc + bytes, cap - bytes, bytes, boff + tblk[t],
+                                          blast + tblk[t]);
+        if (m < 0) {
+          trc[k] = (int)m; /* (SPR_FAIL's message is this thread's: said again below) */
+          break;
+        }
+        bytes += (uint64_t)m;
+      }
+      got[k] = bytes - at[k];
+    }
+    for (int k = 0; k < nr && rc == SPR_OK; k++)
+      if (trc[k] < 0) rc = SPR_FAIL(trc[k], "index write: encoding the posting lists failed");
+  }
+  uint64_t bytes = 0;
+  for (int k = 0; rc == SPR_OK && k < nr; k++) {
+    if (bytes != at[k]) {
+      memmove(enc + bytes, enc + at[k], got[k]);
+      const uint64_t shift = at[k] - bytes;
+      for (uint64_t j = tblk[tr[k]] + 1; j < tblk[tr[k + 1]]; j++) boff[j] -= shift;
+    }
+    /* a run's first offset is also where the run before it wrote its end: both are set here */
+    if (rc == SPR_OK) boff[tblk[tr[k]]] = bytes;
+    bytes += got[k];
+  }
+  if (rc == SPR_OK) boff[nblk] = bytes;
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   uint64_t by_before = 0, by_total = 0, bl_before = 0, bl_total = 0;
   SPR_TRYG(rc, spr_mpi_exscan_u64(c, bytes, &by_before, &by_total), cleanup);
