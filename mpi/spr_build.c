@@ -139,6 +139,27 @@ void spr_sort_pairs(spr_pair *a, size_t n, spr_pair *tmp) {
   if (src != a) memcpy(a, src, n * sizeof *a);
 }
 
+/* A BM25 score out of line: the build's two passes over float weights call the same machine code,
+ * so the second computes exactly the double the first took the maximum of. */
+static __attribute__((noinline)) double spr_bm25_of(const spr_build_params *p, const spr_bm25 *bm, uint32_t df,
+                                                    double tf, uint32_t dl) {
+  return spr_build_score(p, bm, df, tf, dl);
+}
+
+/* The weights become doubles: the first n (floats) are converted in place, from the last one down
+ * (a double at i covers floats 2i and 2i + 1, already converted). */
+static int spr_build_widen(spr_build_local *l, uint64_t n) {
+  void *q = realloc(l->w, (l->w_cap ? l->w_cap : 1) * sizeof(double));
+  if (!q) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory (%llu weights)", (unsigned long long)l->w_cap);
+  spr_big_advise(q, l->w_cap * sizeof(double));
+  const float *f = q;
+  double *d = q;
+  for (uint64_t i = n; i-- > 0;) d[i] = (double)f[i];
+  l->w = q;
+  l->w_f64 = 1;
+  return SPR_OK;
+}
+
 int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, uint64_t line, spr_pair *pairs,
                       size_t np) {
   const uint64_t n = l->n_docs;
@@ -161,16 +182,18 @@ int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, uint64_
   }
   const uint64_t at0 = l->n_post - l->post_base; /* bounded memory: earlier postings were spilled */
   SPR_TRY(spr_build_grow((void **)&l->tid, &l->tid_cap, at0 + np + 1, sizeof *l->tid));
-  SPR_TRY(spr_build_grow((void **)&l->w, &l->w_cap, at0 + np + 1, sizeof *l->w));
+  SPR_TRY(spr_build_grow(&l->w, &l->w_cap, at0 + np + 1, spr_build_w_size(l)));
   uint32_t *tid = l->tid + at0;
-  double *wt = l->w + at0;
   size_t m = 0; /* repeated terms are summed: at most np postings */
   for (size_t i = 0; i < np;) {
     size_t j = i;
     double w = 0;
     while (j < np && pairs[j].term == pairs[i].term) w += pairs[j++].weight;
+    if (!l->w_f64 && (double)(float)w != w) SPR_TRY(spr_build_widen(l, at0 + m));
     tid[m] = pairs[i].term;
-    wt[m++] = w;
+    if (l->w_f64) ((double *)l->w)[at0 + m] = w;
+    else ((float *)l->w)[at0 + m] = (float)w;
+    m++;
     i = j;
   }
   l->n_post += m;
@@ -283,7 +306,8 @@ static int spr_build_local_compact(spr_build_local *l, const uint8_t *keep) {
     const uint64_t ib = l->id_off[d], ie = l->id_off[d + 1], pb = l->post_off[d], pe = l->post_off[d + 1];
     memmove(l->ids + nb, l->ids + ib, ie - ib);
     memmove(l->tid + np, l->tid + pb, (pe - pb) * sizeof *l->tid);
-    memmove(l->w + np, l->w + pb, (pe - pb) * sizeof *l->w);
+    const size_t ws = spr_build_w_size(l);
+    memmove((char *)l->w + np * ws, (char *)l->w + pb * ws, (pe - pb) * ws);
     l->dl[nd] = l->dl[d];
     l->line[nd] = l->line[d];
     l->id_off[nd] = nb;
@@ -1321,47 +1345,85 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
    * thread count; the maxima below are exact) */
   double smax = 0, not_identity = 0;
   const int64_t nd_local = (int64_t)l.n_docs;
-  /* the scores take the weights' place (8 bytes per posting of fresh memory fewer: on this
-   * hardware first touching memory costs more than computing into it) */
-  score = l.w;
-  l.w = NULL;
-  /* the maximum score too when no posting will be dropped (one pass over the scores fewer) */
   const int doc_prune = p->prune_min_weight > 0 || p->prune_top_terms > 0;
+  const int reorder_bp = p->reorder && !strcmp(p->reorder, "bp");
+  double any_f64 = l.w_f64; /* every rank takes the same branch: its collectives must match */
+  SPR_TRYG(rc, spr_mpi_max_f64(c, &any_f64, 1), cleanup);
+  if (!doc_prune && !reorder_bp && !any_f64) {
+    /* every posting stays where it is: two passes over the float weights, no score array. The
+     * first finds the maximum score, the second computes each score again (the same function on
+     * the same values: the same double) into its impact and gives the term its global id. */
 #pragma omp parallel for schedule(static) reduction(max : not_identity, smax)
-  for (int64_t d = 0; d < nd_local; d++)
-    for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
-      const uint32_t lt = l.tid[i];
-      const double w = score[i];
-      if (p->vectors && (w > 255 || w != (double)(uint32_t)w)) not_identity = 1; /* (w >= 0) */
-      const double sc = spr_build_score(p, &bm, dict.ldf[lt], w, l.dl[d]);
-      score[i] = sc;
-      smax = sc > smax ? sc : smax;
-      l.tid[i] = dict.lgid[lt]; /* global term ids from here on */
+    for (int64_t d = 0; d < nd_local; d++)
+      for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
+        const double w = ((const float *)l.w)[i];
+        if (p->vectors && (w > 255 || w != (double)(uint32_t)w)) not_identity = 1; /* (w >= 0) */
+        const double sc = p->vectors ? w : spr_bm25_of(p, &bm, dict.ldf[l.tid[i]], w, l.dl[d]);
+        smax = sc > smax ? sc : smax;
+      }
+    SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), cleanup);
+    SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), cleanup);
+    const int identity = p->vectors && !not_identity && p->bits == 8;
+#pragma omp parallel for schedule(static)
+    for (int64_t d = 0; d < nd_local; d++)
+      for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
+        const uint32_t lt = l.tid[i];
+        const double w = ((const float *)l.w)[i];
+        const double sc = p->vectors ? w : spr_bm25_of(p, &bm, dict.ldf[lt], w, l.dl[d]);
+        limp[i] = spr_build_impact(identity, sc, smax, p->bits);
+        l.tid[i] = dict.lgid[lt]; /* global term ids from here on */
+      }
+    st->identity = identity;
+  } else {
+    /* the scores, one double per posting, for reordering and pruning (they move and drop
+     * postings): in the weights' place when those are doubles already */
+    if (l.w_f64) {
+      score = l.w;
+    } else {
+      score = spr_big_alloc((l.n_post ? l.n_post : 1) * sizeof *score);
+      if (!score) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (%llu scores)", (unsigned long long)l.n_post);
+      for (uint64_t i = 0; score && i < l.n_post; i++) score[i] = ((const float *)l.w)[i];
+      free(l.w);
     }
-  /* a document's postings were sorted by local term id: reordering needs them by global id (the
-   * route's counting sort does not care about the order within a document) */
-  if (p->reorder && !strcmp(p->reorder, "bp"))
-    SPR_TRYG(rc, spr_mpi_agree(c, spr_build_sort_docs(&l, score)), cleanup);
-  /* 4a. static pruning by document (docs/pruning.md) */
-  if (doc_prune) {
-    SPR_TRYG(rc, spr_mpi_agree(c, spr_prune_docs(p, &l, score, &st->pruned_doc)), cleanup);
-    smax = 0;
-    const int64_t np_kept = (int64_t)l.n_post;
+    l.w = NULL;
+    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+#pragma omp parallel for schedule(static) reduction(max : not_identity, smax)
+    for (int64_t d = 0; d < nd_local; d++)
+      for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
+        const uint32_t lt = l.tid[i];
+        const double w = score[i];
+        if (p->vectors && (w > 255 || w != (double)(uint32_t)w)) not_identity = 1; /* (w >= 0) */
+        const double sc = spr_build_score(p, &bm, dict.ldf[lt], w, l.dl[d]);
+        score[i] = sc;
+        smax = sc > smax ? sc : smax;
+        l.tid[i] = dict.lgid[lt]; /* global term ids from here on */
+      }
+    /* a document's postings were sorted by local term id: reordering needs them by global id (the
+     * route's counting sort does not care about the order within a document) */
+    if (reorder_bp) SPR_TRYG(rc, spr_mpi_agree(c, spr_build_sort_docs(&l, score)), cleanup);
+    /* 4a. static pruning by document (docs/pruning.md) */
+    if (doc_prune) {
+      SPR_TRYG(rc, spr_mpi_agree(c, spr_prune_docs(p, &l, score, &st->pruned_doc)), cleanup);
+      smax = 0;
+      const int64_t np_kept = (int64_t)l.n_post;
 #pragma omp parallel for schedule(static) reduction(max : smax)
-    for (int64_t i = 0; i < np_kept; i++) smax = score[i] > smax ? score[i] : smax;
+      for (int64_t i = 0; i < np_kept; i++) smax = score[i] > smax ? score[i] : smax;
+    }
+    const int64_t np_local = (int64_t)l.n_post;
+    SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), cleanup);
+    SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), cleanup);
+    const int identity = p->vectors && !not_identity && p->bits == 8;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < np_local; i++) limp[i] = spr_build_impact(identity, score[i], smax, p->bits);
+    /* scores are in the impacts now: 8 bytes per posting back before the exchanges */
+    free(score);
+    score = NULL;
+    st->identity = identity;
   }
-  const int64_t np_local = (int64_t)l.n_post;
-  SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), cleanup);
-  SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), cleanup);
-  const int identity = p->vectors && !not_identity && p->bits == 8;
+  free(l.w);
+  l.w = NULL;
   st->avgdl = bm.avgdl;
   st->score_max = smax;
-  st->identity = identity;
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < np_local; i++) limp[i] = spr_build_impact(identity, score[i], smax, p->bits);
-  /* scores are in the impacts now: 8 bytes per posting back before the exchanges */
-  free(score);
-  score = NULL;
 
   st->t_dict = spr_now() - t_start - st->t_read;
   /* 4b. document reordering: documents move between ranks, docids change */

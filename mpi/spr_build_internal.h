@@ -39,7 +39,9 @@ typedef struct spr_build_local {
    * remapped to global ones */
   uint64_t *post_off; /* owned: n_docs + 1 */
   uint32_t *tid;     /* owned */
-  double *w;         /* owned */
+  void *w;           /* owned: the weights, float while every one so far is a float exactly (tf,
+                        integer and SPLADE weights), double from the first that is not (w_f64) */
+  int w_f64;
   uint64_t n_post, tid_cap, w_cap;
   uint32_t *orig;    /* owned: input-order docid of every document once reordered; NULL = identity */
   uint64_t post_base; /* bounded memory: postings [0, post_base) are in the spill file, tid/w hold
@@ -50,6 +52,11 @@ typedef struct spr_build_local {
 } spr_build_local;
 
 void spr_build_local_free(spr_build_local *l);
+/* The weight of l's i-th posting in memory (i counted from post_base). */
+static inline double spr_build_w(const spr_build_local *l, uint64_t i) {
+  return l->w_f64 ? ((const double *)l->w)[i] : (double)((const float *)l->w)[i];
+}
+static inline size_t spr_build_w_size(const spr_build_local *l) { return l->w_f64 ? sizeof(double) : sizeof(float); }
 /* The most postings any of l's documents has (scratch sizes for per-document work). */
 uint64_t spr_build_max_doc_postings(const spr_build_local *l);
 /* Grow *p (capacity *cap elements of esz bytes) to hold need elements (doubling). */

@@ -163,7 +163,8 @@ int spr_spill_flush(spr_build_local *l) {
     for (uint64_t i = s; rc == SPR_OK && i < e; i++) {
       char rec[12];
       memcpy(rec, &l->tid[i - l->post_base], 4);
-      memcpy(rec + 4, &l->w[i - l->post_base], 8);
+      const double wt = spr_build_w(l, i - l->post_base);
+      memcpy(rec + 4, &wt, 8);
       rc = spr_wbuf_put(&w, rec, sizeof rec);
     }
   }
