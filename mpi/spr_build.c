@@ -162,6 +162,11 @@ static int spr_build_widen(spr_build_local *l, uint64_t n) {
 
 int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, uint64_t line, spr_pair *pairs,
                       size_t np) {
+  return spr_build_add_doc_distinct(l, id, id_len, line, pairs, np, 0);
+}
+
+int spr_build_add_doc_distinct(spr_build_local *l, const char *id, size_t id_len, uint64_t line, spr_pair *pairs,
+                               size_t np, int distinct) {
   const uint64_t n = l->n_docs;
   SPR_TRY(spr_build_grow((void **)&l->line, &l->line_cap, n + 1, sizeof *l->line));
   l->line[n] = line;
@@ -175,7 +180,7 @@ int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, uint64_
   l->id_off[n + 1] = l->ids_len;
   l->dl[n] = (uint32_t)np;
   int sorted = 1; /* vectors and SPLADE output often arrive sorted already */
-  for (size_t i = 1; i < np && sorted; i++) sorted = pairs[i - 1].term < pairs[i].term;
+  for (size_t i = 1; i < np && sorted && !distinct; i++) sorted = pairs[i - 1].term < pairs[i].term;
   if (!sorted) {
     SPR_TRY(spr_build_grow((void **)&l->sort_tmp, &l->sort_cap, np, sizeof *l->sort_tmp));
     spr_sort_pairs(pairs, np, l->sort_tmp);

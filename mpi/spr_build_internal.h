@@ -151,6 +151,10 @@ void spr_sort_pairs(spr_pair *a, size_t n, spr_pair *tmp);
  * afterwards (CIFF document lengths). pairs is reordered. l->id_off[0] must be 0 before the first. */
 SPR_NODISCARD int spr_build_add_doc(spr_build_local *l, const char *id, size_t id_len, uint64_t line,
                                     spr_pair *pairs, size_t np);
+/* spr_build_add_doc, told whether the pairs' terms are known to be all different (distinct): then
+ * they are appended in the order given, neither sorted nor merged. */
+SPR_NODISCARD int spr_build_add_doc_distinct(spr_build_local *l, const char *id, size_t id_len, uint64_t line,
+                                             spr_pair *pairs, size_t np, int distinct);
 
 /* Local. Read the text or vector records of [begin, end) of corp into l with all OpenMP threads,
  * terms interned in voc: the same documents, term ids, skips and first error as one reader front to

@@ -33,6 +33,7 @@ typedef struct spr_rdoc { /* one parsed record of a share */
   uint64_t p0, np; /* its pairs */
   uint64_t m0, nm; /* its unknown terms */
   uint64_t id_len;
+  int distinct;    /* a vector whose terms were all known and all different: no sort needed */
 } spr_rdoc;
 
 typedef struct spr_rmiss { /* a term the vocabulary did not have when the share was parsed */
@@ -55,6 +56,9 @@ typedef struct spr_rshare { /* one share of a batch, parsed by one task */
   uint64_t n_miss, miss_cap;
   spr_pair *tmp;            /* the sort's scratch */
   uint64_t tmp_cap;
+  uint32_t *stamp;          /* per vocabulary id: the last vector that had it (repeated keys) */
+  uint64_t stamp_cap;
+  uint32_t stamp_gen;
   int rc;                   /* the share's first failure: after its n_docs records */
 } spr_rshare;
 
@@ -67,6 +71,29 @@ static void spr_rshare_free(spr_rshare *s) {
   free(s->docs);
   free(s->miss);
   free(s->tmp);
+  free(s->stamp);
+}
+
+/* Whether the n pairs' terms (ids below voc's size) are all different, by a stamp per id. */
+static int spr_rshare_distinct(spr_rshare *s, const spr_vocab *voc, const spr_pair *a, uint64_t n) {
+  const uint64_t nv = spr_vocab_size(voc);
+  if (nv > s->stamp_cap) {
+    uint32_t *st = calloc(nv + (nv >> 1), sizeof *st);
+    if (!st) return 0; /* (no memory for the stamps: sort instead) */
+    free(s->stamp);
+    s->stamp = st;
+    s->stamp_cap = nv + (nv >> 1);
+    s->stamp_gen = 0;
+  }
+  if (++s->stamp_gen == 0) {
+    memset(s->stamp, 0, s->stamp_cap * sizeof *s->stamp);
+    s->stamp_gen = 1;
+  }
+  for (uint64_t i = 0; i < n; i++) {
+    if (s->stamp[a[i].term] == s->stamp_gen) return 0;
+    s->stamp[a[i].term] = s->stamp_gen;
+  }
+  return 1;
 }
 
 static int spr_rshare_str(spr_rshare *s, const char *b, size_t n, uint64_t *at) {
@@ -131,7 +158,10 @@ static int spr_rshare_parse(spr_rshare *s, const spr_build_params *p, const spr_
     }
     o->np = s->n_pairs - o->p0;
     o->nm = s->n_miss - o->m0;
-    if (o->nm == 0 && o->np > 1) { /* the ids are final: sort here rather than in the serial append */
+    /* a vector's keys are almost always all different: then the order of its postings does not
+     * matter (the route sorts them by term; reordering sorts a document's by global id) */
+    o->distinct = d.vec && o->nm == 0 && spr_rshare_distinct(s, voc, s->pairs + o->p0, o->np);
+    if (!o->distinct && o->nm == 0 && o->np > 1) { /* the ids are final: sort here rather than in the serial append */
       SPR_TRY(spr_build_grow((void **)&s->tmp, &s->tmp_cap, o->np, sizeof *s->tmp));
       spr_sort_pairs(s->pairs + o->p0, (size_t)o->np, s->tmp);
     }
@@ -160,8 +190,8 @@ static int spr_rshare_commit(spr_rshare *s, const spr_build_params *p, const spr
       }
       s->pairs[s->miss[j].pair].term = (uint32_t)id;
     }
-    SPR_TRY(spr_build_add_doc(l, s->str + o->id_at, (size_t)o->id_len, first + o->line, s->pairs + o->p0,
-                              (size_t)o->np));
+    SPR_TRY(spr_build_add_doc_distinct(l, s->str + o->id_at, (size_t)o->id_len, first + o->line, s->pairs + o->p0,
+                                       (size_t)o->np, o->distinct));
   }
   if (s->rc < 0) { /* parse the share again, numbered from its real first line: the same failure, here */
     const int rc = spr_rshare_parse(s, p, voc, first + error_shift);

@@ -46,6 +46,17 @@ done
 cmp -s "$work/int-1.h5" "$work/int1-1.h5" && fail "one fractional weight changed nothing"
 echo "ok integer weights: kept as impacts or quantized, the same with 1 and 3 threads"
 
+# a vector's repeated key sums (the reader skips sorting only vectors whose keys are all different)
+printf '{"id": "d1", "vector": {"a": 3, "b": 2, "a": 4}}\n{"id": "d2", "vector": {"a": 7, "b": 2}}\n{"id": "d3", "vector": {"b": 9, "c": 1, "b": 1}}\n' > "$work/dk.jsonl"
+printf '{"id": "q1", "vector": {"a": 1}}\n{"id": "q2", "vector": {"b": 1}}\n' > "$work/dkq.jsonl"
+for th in 1 3; do
+  OMP_NUM_THREADS=$th "$SPIRE" index --input "$work/dk.jsonl" --output "$work/dk.h5" > /dev/null
+  "$SPIRE" search --index "$work/dk.h5" --queries "$work/dkq.jsonl" --k 10 --output "$work/dk.trec" > /dev/null
+  got=$(awk '{ printf "%s:%s:%s ", $1, $3, $5 }' "$work/dk.trec")
+  [ "$got" = "q1:d1:7 q1:d2:7 q2:d3:10 q2:d1:2 q2:d2:2 " ] || fail "repeated keys, $th threads: $got"
+done
+echo "ok repeated vector keys sum"
+
 # bad records in several threads' shares: the error names the first one, as one reader does
 bad() { # bad OUT LINE...: text.jsonl with the given lines replaced by malformed records
   local out=$1; shift
