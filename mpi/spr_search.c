@@ -1,6 +1,6 @@
 /* spr_search.c: distributed search. Partitioned serving: each rank loads its share of the blocks
- * (BMP: the forward blocks, turned into the in-memory search layout; exhaustive: the query terms'
- * postings inside its docid range) and scores every query (OpenMP threads over queries; BMP at more
+ * (BMP: the posting lists' codec blocks that hold its docid range, decoded and turned into the
+ * in-memory search layout; exhaustive: the query terms' postings inside its docid range) and scores every query (OpenMP threads over queries; BMP at more
  * than one rank shares thresholds, spr_search_parts.c); replicated serving: each rank loads all of
  * it and scores a share of the queries. Rank 0 merges the per-rank top-k lists and writes the run.
  * Scores are exact integer impact sums and ties are broken by docid, so the merge is independent of

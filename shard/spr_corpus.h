@@ -19,7 +19,7 @@ typedef enum spr_corpus_format {
 
 typedef struct spr_corpus spr_corpus;
 
-/* Parse "auto" | "jsonl" | "tsv" | "vectors". SPR_EINVAL otherwise. */
+/* Parse "auto" | "jsonl" (or "json") | "tsv" | "vectors" | "ciff". SPR_EINVAL otherwise. */
 SPR_NODISCARD int spr_corpus_format_parse(const char *s, spr_corpus_format *out);
 /* 1 when the input is CIFF: format ciff, or auto and the path ends in ".ciff". */
 int spr_corpus_is_ciff(const char *path, spr_corpus_format fmt);
