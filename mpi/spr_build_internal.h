@@ -1,5 +1,6 @@
-/* spr_build_internal.h: the index build's per-rank document store, shared by the build's stages
- * (mpi/spr_build*.c, mpi/spr_reorder.c). Not a public interface. */
+/* spr_build_internal.h: what the index build's stages share (mpi/spr_build*.c, mpi/spr_prune.c,
+ * mpi/spr_reorder.c): the postings in transit, the dictionary, the write and the stages' entry
+ * points; the rank's document store is shard/spr_docs.h. Not a public interface. */
 #ifndef SPR_BUILD_INTERNAL_H
 #define SPR_BUILD_INTERNAL_H
 #include <stdint.h>
