@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spr_build_internal.h"
+#include "spr_build_ciff.h"
 #include "spr_ciff.h"
 
 typedef unsigned long long spr_ull;

@@ -1,10 +1,10 @@
 /* spr_build_dict.c: the index build's distributed term dictionary and the ranks' term ranges
- * (collective; declared in spr_build_internal.h). */
+ * (collective; declared in spr_build_dict.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "spr_build_internal.h"
+#include "spr_build_dict.h"
 
 /* The term dictionary, built distributively (no rank ever holds the whole vocabulary):
  * 1. each rank sorts its local terms and contributes evenly spaced samples; the sorted samples give

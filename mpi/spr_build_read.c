@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "spr_analyzer.h"
-#include "spr_build_internal.h"
+#include "spr_build_read.h"
 #include "spr_corpus.h"
 #include "spr_progress.h"
 

@@ -22,7 +22,9 @@
 
 #include "spr_bm25.h"
 #include "spr_bmp.h"
-#include "spr_build_internal.h"
+#include "spr_build_stream.h"
+#include "spr_build_write.h"
+#include "spr_prune.h"
 #include "spr_h5.h"
 #include "spr_postings.h"
 #include "spr_progress.h"

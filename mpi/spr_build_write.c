@@ -1,5 +1,5 @@
 /* spr_build_write.c: the index build's write of the file (collective; declared in
- * spr_build_internal.h): every dataset, each rank its slice, the posting lists encoded by all
+ * spr_build_write.h): every dataset, each rank its slice, the posting lists encoded by all
  * threads, the payload of the in-memory build. */
 #include <omp.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "spr_bmp.h"
-#include "spr_build_internal.h"
+#include "spr_build_write.h"
 #include "spr_h5.h"
 #include "spr_postings.h"
 #include "spr_progress.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spr_build_internal.h"
+#include "spr_prune.h"
 
 typedef struct spr_scored {
   double s;

@@ -3,7 +3,9 @@
 #define SPR_REORDER_H
 #include <stdint.h>
 
-#include "spr_build_internal.h"
+#include "spr_coll.h"
+#include "spr_docs.h"
+#include "spr_index.h"
 
 /* Collective on c. Reorder the documents by recursive graph bisection over their term sets.
  * On entry l holds this rank's documents, docids *doc_base + i in input order, l->tid global term
