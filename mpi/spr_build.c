@@ -30,11 +30,10 @@
 #include "spr_index.h"
 #include "spr_build_ciff.h"
 #include "spr_build_dict.h"
-#include "spr_build_read.h"
 #include "spr_build_stream.h"
 #include "spr_build_write.h"
 #include "spr_docs.h"
-#include "spr_prune.h"
+#include "spr_docs_read.h"
 #include "spr_reorder.h"
 #include "spr_progress.h"
 #include <xxhash.h>
@@ -345,7 +344,9 @@ static int spr_build_read(const spr_comm *c, const spr_build_params *p, spr_corp
   if (!p->model) { /* text and vectors: every thread of the rank parses and analyzes */
     /* the lines are numbered within the range while reading (counting the lines before it would
      * read the whole corpus once more), then shifted by the lines of the ranks before */
-    int rc = spr_build_read_records(p, corp, begin, end, 0, show, voc, l, skipped, &my_lines);
+    const spr_docs_read_opts o = {.label = p->corpus, .vectors = p->vectors, .analyzer = p->analyzer,
+                                  .policy = p->policy, .memory_budget = p->memory_budget};
+    int rc = spr_docs_read(&o, corp, begin, end, 0, show, voc, l, skipped, &my_lines);
     SPR_TRY(spr_mpi_agree(c, rc));
     SPR_TRY(spr_mpi_exscan_u64(c, my_lines, &lines_before, &lines_total));
     for (uint64_t i = 0; lines_before && i < l->n_docs; i++) l->line[i] += lines_before;
@@ -629,6 +630,7 @@ cleanup:
 int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build_stats *st) {
   spr_build_params pv = *params;
   const spr_build_params *p = &pv;
+  const spr_prune_rules rules = spr_build_prune_rules(p);
   spr_model *model = NULL;
   char *model_dir = NULL;
   memset(st, 0, sizeof *st);
@@ -809,7 +811,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
     if (reorder_bp) SPR_TRYG(rc, spr_mpi_agree(c, spr_build_sort_docs(&l, score)), cleanup);
     /* 4a. static pruning by document (docs/pruning.md) */
     if (doc_prune) {
-      SPR_TRYG(rc, spr_mpi_agree(c, spr_prune_docs(p, &l, score, &st->pruned_doc)), cleanup);
+      SPR_TRYG(rc, spr_mpi_agree(c, spr_prune_docs(&rules, &l, score, &st->pruned_doc)), cleanup);
       smax = 0;
       const int64_t np_kept = (int64_t)l.n_post;
 #pragma omp parallel for schedule(static) reduction(max : smax)
@@ -850,7 +852,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
 
   /* 5a. static pruning of the lists: the term owners cut */
   if (p->prune_list_max > 0) {
-    spr_prune_lists(p, nt, odocs, oimp, oterm_off, &st->pruned_list);
+    spr_prune_lists(&rules, nt, odocs, oimp, oterm_off, &st->pruned_list);
     n_recv = oterm_off[nt];
   }
   {

@@ -111,6 +111,7 @@ typedef struct spr_stream {
   uint32_t *gt;
   double *sc;
   uint8_t *imp;
+  spr_prune_rules rules;
   void *prune;
   uint64_t cap;
 } spr_stream;
@@ -147,7 +148,7 @@ static int spr_stream_score(spr_stream *S, uint64_t d, const uint32_t *lt, const
     S->sc[i] = spr_build_score(p, &S->bm, S->dict->ldf[lt[i]], w[i], S->l->dl[d]);
     if (p->vectors && (w[i] != floor(w[i]) || w[i] > 255)) *not_identity = 1;
   }
-  *m = (p->prune_min_weight > 0 || p->prune_top_terms > 0) ? spr_prune_doc(p, S->gt, S->sc, n, S->prune) : n;
+  *m = (p->prune_min_weight > 0 || p->prune_top_terms > 0) ? spr_prune_doc(&S->rules, S->gt, S->sc, n, S->prune) : n;
   return SPR_OK;
 }
 
@@ -388,6 +389,7 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
   S.n_docs = n_docs;
   S.n_terms = dict->n_terms;
   S.bs = (uint32_t)p->block_size;
+  S.rules = spr_build_prune_rules(p);
   S.unit = spr_budget_unit(p->memory_budget);
   spr_doc_stream ds;
   memset(&ds, 0, sizeof ds);

@@ -9,6 +9,7 @@
 #include "spr_progress.h"
 #include "spr_corpus.h"
 #include "spr_model.h"
+#include "spr_prune.h"
 #include "spr_status.h"
 #include "spr_topk.h"
 #include "spr_vocab.h"
@@ -44,6 +45,12 @@ typedef struct spr_build_params {
   uint64_t memory_budget;   /* bytes per rank for what grows with postings; 0 = hold everything in memory */
   const char *spill_dir;    /* temporary files of the bounded build; NULL = the output's folder */
 } spr_build_params;
+
+/* The static-pruning rules of p (shard/spr_prune.h). */
+static inline spr_prune_rules spr_build_prune_rules(const spr_build_params *p) {
+  return (spr_prune_rules){.min_weight = p->prune_min_weight, .top_terms = p->prune_top_terms,
+                           .list_max = p->prune_list_max};
+}
 
 typedef struct spr_build_stats {
   uint64_t n_docs, n_terms, n_postings;

@@ -1,7 +1,7 @@
 /* spr_docs.h: a rank's document store while the index is built: its documents in order, their
  * (term, weight) postings, and in bounded memory the spill of those postings to a temporary file.
- * Local work shared by the build's stages (mpi/spr_build*.c, mpi/spr_prune.c, mpi/spr_reorder.c);
- * no MPI, no HDF5 (docs/architecture.md). Not a public interface. */
+ * Local work shared by the build's stages (mpi/spr_build*.c, shard/spr_docs_read.c, shard/spr_prune.c,
+ * mpi/spr_reorder.c); no MPI, no HDF5 (docs/architecture.md). Not a public interface. */
 #ifndef SPR_DOCS_H
 #define SPR_DOCS_H
 #include <stddef.h>

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The rank's reading shared among its OpenMP threads (mpi/spr_build_read.c) gives what one reader
+# The rank's reading shared among its OpenMP threads (shard/spr_docs_read.c) gives what one reader
 # gives: the same index file, the same skip counts, and the same first error in line order. The
 # shares are forced small (SPR_TEST_READ_SHARE_BYTES) so that a small corpus makes many batches of
 # 12 shares (3 threads), the next one parsed while the last one is appended; the corpora have a

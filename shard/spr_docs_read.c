@@ -1,4 +1,4 @@
-/* spr_build_read.c: a rank's reading of text and vector records, shared among its OpenMP threads.
+/* spr_docs_read.c: a rank's reading of text and vector records, shared among its OpenMP threads.
  *
  * The rank's byte range is read in batches of whole lines, each cut into shares. Tasks parse the
  * shares (JSON or TSV, the input policy's checks, analysis of text) and look every term up in the
@@ -16,8 +16,8 @@
 #include <string.h>
 
 #include "spr_analyzer.h"
-#include "spr_build_read.h"
 #include "spr_corpus.h"
+#include "spr_docs_read.h"
 #include "spr_progress.h"
 
 /* A batch is SPR_READ_SHARES_PER_THREAD shares per thread of SPR_READ_SHARE_BYTES of input each:
@@ -123,7 +123,7 @@ static int spr_rshare_term(spr_rshare *s, const spr_vocab *voc, const char *t, s
 
 /* Parse the share's records ([begin, end), lines from first_line on). Runs on its own thread:
  * touches nothing shared but voc, which nobody writes meanwhile. */
-static int spr_rshare_parse(spr_rshare *s, const spr_build_params *p, const spr_vocab *voc, uint64_t first_line) {
+static int spr_rshare_parse(spr_rshare *s, const spr_docs_read_opts *p, const spr_vocab *voc, uint64_t first_line) {
   s->str_len = s->n_pairs = s->n_docs = s->n_miss = 0;
   spr_corpus_cursor_seek(s->cur, s->begin, s->end, first_line);
   spr_doc d;
@@ -131,9 +131,9 @@ static int spr_rshare_parse(spr_rshare *s, const spr_build_params *p, const spr_
     const int r = spr_corpus_next(s->cur, &d);
     if (r <= 0) return r;
     if (d.vec && !p->vectors)
-      return SPR_FAIL(SPR_EINVAL, "%s:%llu: a vector record in a text corpus", p->corpus, (unsigned long long)d.line);
+      return SPR_FAIL(SPR_EINVAL, "%s:%llu: a vector record in a text corpus", p->label, (unsigned long long)d.line);
     if (!d.vec && p->vectors)
-      return SPR_FAIL(SPR_EPARSE, "%s:%llu: expected {\"id\", \"vector\": {...}}", p->corpus,
+      return SPR_FAIL(SPR_EPARSE, "%s:%llu: expected {\"id\", \"vector\": {...}}", p->label,
                       (unsigned long long)d.line);
     SPR_TRY(spr_build_grow((void **)&s->docs, &s->docs_cap, s->n_docs + 1, sizeof *s->docs));
     spr_rdoc *o = &s->docs[s->n_docs];
@@ -148,9 +148,9 @@ static int spr_rshare_parse(spr_rshare *s, const spr_build_params *p, const spr_
     } else {
       spr_tokens_clear(&s->toks);
       const int64_t nt = spr_analyzer_run(s->an, d.text, d.text_len, &s->toks);
-      if (nt < 0) return SPR_FAIL((int)nt, "%s:%llu: analysis failed", p->corpus, (unsigned long long)d.line);
+      if (nt < 0) return SPR_FAIL((int)nt, "%s:%llu: analysis failed", p->label, (unsigned long long)d.line);
       if (s->toks.n > UINT32_MAX)
-        return SPR_FAIL(SPR_EUNSUPPORTED, "%s:%llu: document too long", p->corpus, (unsigned long long)d.line);
+        return SPR_FAIL(SPR_EUNSUPPORTED, "%s:%llu: document too long", p->label, (unsigned long long)d.line);
       for (size_t i = 0; i < s->toks.n; i++) {
         const char *t = spr_tokens_get(&s->toks, i);
         SPR_TRY(spr_rshare_term(s, voc, t, strlen(t), 1.0));
@@ -173,7 +173,7 @@ static int spr_rshare_parse(spr_rshare *s, const spr_build_params *p, const spr_
  * are looked up again in voc (earlier batches may have brought them) and otherwise interned in
  * `fresh`, the terms new in this batch, as id base + their index there: voc itself is not changed
  * while the next batch's shares look terms up in it. */
-static int spr_rshare_commit(spr_rshare *s, const spr_build_params *p, const spr_vocab *voc, spr_vocab *fresh,
+static int spr_rshare_commit(spr_rshare *s, const spr_docs_read_opts *p, const spr_vocab *voc, spr_vocab *fresh,
                              spr_build_local *l, uint64_t first, uint64_t error_shift) {
   const uint32_t base = spr_vocab_size(voc);
   for (uint64_t i = 0; i < s->n_docs; i++) {
@@ -195,7 +195,7 @@ static int spr_rshare_commit(spr_rshare *s, const spr_build_params *p, const spr
   }
   if (s->rc < 0) { /* parse the share again, numbered from its real first line: the same failure, here */
     const int rc = spr_rshare_parse(s, p, voc, first + error_shift);
-    return rc < 0 ? rc : SPR_FAIL(s->rc, "%s: reading failed at byte %llu..%llu", p->corpus,
+    return rc < 0 ? rc : SPR_FAIL(s->rc, "%s: reading failed at byte %llu..%llu", p->label,
                                   (unsigned long long)s->begin, (unsigned long long)s->end);
   }
   return SPR_OK;
@@ -232,7 +232,7 @@ static void spr_rbatch_prepare(spr_rbatch *b, const spr_corpus *corp, uint64_t p
 }
 
 /* The batch's shares parsed by tasks (any thread of the team). */
-static void spr_rbatch_spawn(spr_rbatch *b, const spr_build_params *p, const spr_vocab *voc) {
+static void spr_rbatch_spawn(spr_rbatch *b, const spr_docs_read_opts *p, const spr_vocab *voc) {
   for (int j = 0; j < b->n; j++) {
     spr_rshare *s = &b->sh[j];
 #pragma omp task firstprivate(s)
@@ -247,9 +247,9 @@ static void spr_rbatch_spawn(spr_rbatch *b, const spr_build_params *p, const spr
   }
 }
 
-int spr_build_read_records(const spr_build_params *p, spr_corpus *corp, uint64_t begin, uint64_t end,
-                           uint64_t first_line, int show, spr_vocab *voc, spr_build_local *l,
-                           uint64_t skipped[SPR_SKIP_NREASONS], uint64_t *n_lines) {
+int spr_docs_read(const spr_docs_read_opts *p, spr_corpus *corp, uint64_t begin, uint64_t end, uint64_t first_line,
+                  int show, spr_vocab *voc, spr_build_local *l, uint64_t skipped[SPR_SKIP_NREASONS],
+                  uint64_t *n_lines) {
   const int nth = omp_get_max_threads() > 0 ? omp_get_max_threads() : 1;
   const int nsh = nth * SPR_READ_SHARES_PER_THREAD;
   spr_rbatch bt[2] = {{calloc((size_t)nsh, sizeof(spr_rshare)), nsh, 0},

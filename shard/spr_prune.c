@@ -1,4 +1,4 @@
-/* spr_prune.c: static index pruning inside the build (docs/pruning.md). Document-side rules need
+/* spr_prune.c: static index pruning inside the build (docs/pruning.md); local work, no MPI. Document-side rules need
  * only a document's own postings; the list cap needs a whole posting list, which only its term's
  * owner holds after routing (the lists are the index's only copy of the postings, so nothing else
  * needs to hear of the cut). Every rule is a
@@ -28,15 +28,15 @@ static int spr_cmp_u32p(const void *pa, const void *pb) {
 
 size_t spr_prune_scratch_size(uint64_t n) { return (n ? n : 1) * (sizeof(spr_scored) + sizeof(uint32_t)); }
 
-uint64_t spr_prune_doc(const spr_build_params *p, uint32_t *tid, double *score, uint64_t n, void *scratch) {
+uint64_t spr_prune_doc(const spr_prune_rules *p, uint32_t *tid, double *score, uint64_t n, void *scratch) {
   spr_scored *tmp = scratch;
   uint32_t *keep = (uint32_t *)(tmp + (n ? n : 1));
   uint32_t m = 0;
   for (uint64_t i = 0; i < n; i++)
-    if (!(p->prune_min_weight > 0) || score[i] >= p->prune_min_weight) tmp[m++] = (spr_scored){score[i], tid[i], (uint32_t)i};
-  if (p->prune_top_terms > 0 && m > p->prune_top_terms) {
+    if (!(p->min_weight > 0) || score[i] >= p->min_weight) tmp[m++] = (spr_scored){score[i], tid[i], (uint32_t)i};
+  if (p->top_terms > 0 && m > p->top_terms) {
     qsort(tmp, m, sizeof *tmp, spr_cmp_scored);
-    m = p->prune_top_terms;
+    m = p->top_terms;
   }
   for (uint32_t j = 0; j < m; j++) keep[j] = tmp[j].at;
   qsort(keep, m, sizeof *keep, spr_cmp_u32p); /* back to the document's order */
@@ -47,7 +47,7 @@ uint64_t spr_prune_doc(const spr_build_params *p, uint32_t *tid, double *score, 
   return m;
 }
 
-int spr_prune_docs(const spr_build_params *p, spr_build_local *l, double *score, uint64_t *removed) {
+int spr_prune_docs(const spr_prune_rules *p, spr_build_local *l, double *score, uint64_t *removed) {
   void *scratch = malloc(spr_prune_scratch_size(spr_build_max_doc_postings(l)));
   if (!scratch) return SPR_FAIL(SPR_ENOMEM, "static pruning: out of memory");
   uint64_t out = 0, dropped = 0, start = 0;
@@ -68,9 +68,9 @@ int spr_prune_docs(const spr_build_params *p, spr_build_local *l, double *score,
   return SPR_OK;
 }
 
-void spr_prune_lists(const spr_build_params *p, uint32_t nt, uint32_t *odocs, uint8_t *oimp, uint64_t *oterm_off,
+void spr_prune_lists(const spr_prune_rules *p, uint32_t nt, uint32_t *odocs, uint8_t *oimp, uint64_t *oterm_off,
                      uint64_t *removed) {
-  const uint32_t M = p->prune_list_max;
+  const uint32_t M = p->list_max;
   /* cut: with u8 impacts, the M-th heaviest impact theta splits each list: every posting above
    * theta stays, and of those at theta the ones with the lowest docids until M are kept */
   uint64_t out = 0, start = 0;
