@@ -13,6 +13,7 @@
 #include "spr_cli.h"
 #include "spr_corpus.h"
 #include "spr_encode.h"
+#include "spr_file.h"
 #include "spr_progress.h"
 #ifdef _OPENMP
 #include <omp.h>
@@ -52,16 +53,10 @@ int spr_cli_parts_join(const spr_comm *world, const char *output, spr_cli_part *
   rc = spr_part_close(part, rc);
   rc = spr_mpi_agree(world, rc);
   if (rc == SPR_OK && world->rank == 0) {
-    const size_t n = strlen(output) + 8;
-    char *tmp = malloc(n);
     char *buf = malloc(1 << 20);
-    FILE *out = NULL;
-    if (!tmp || !buf) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
-    if (rc == SPR_OK) {
-      snprintf(tmp, n, "%s.tmp", output);
-      out = fopen(tmp, "wb");
-      if (!out) rc = SPR_FAIL(SPR_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-    }
+    spr_out out = {0};
+    if (!buf) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
+    if (rc == SPR_OK) rc = spr_out_open(&out, output, NULL);
     for (int r = 0; r < world->size && rc == SPR_OK; r++) {
       char *pp = spr_part_name(output, r);
       FILE *in = pp ? fopen(pp, "rb") : NULL;
@@ -71,27 +66,20 @@ int spr_cli_parts_join(const spr_comm *world, const char *output, spr_cli_part *
       } else {
         size_t k;
         while ((k = fread(buf, 1, 1 << 20, in)) > 0)
-          if (fwrite(buf, 1, k, out) != k) {
-            rc = SPR_FAIL(SPR_EIO, "%s: write failed: %s", tmp, strerror(errno));
+          if (fwrite(buf, 1, k, out.f) != k) {
+            rc = SPR_FAIL(SPR_EIO, "%s: write failed: %s", out.tmp, strerror(errno));
             break;
           }
         fclose(in);
       }
       free(pp);
     }
-    if (out) {
-      if ((fflush(out) != 0 || ferror(out)) && rc == SPR_OK) rc = SPR_FAIL(SPR_EIO, "%s: write failed", tmp);
-      if (fclose(out) != 0 && rc == SPR_OK) rc = SPR_FAIL(SPR_EIO, "%s: write failed", tmp);
-      if (rc == SPR_OK && rename(tmp, output) != 0)
-        rc = SPR_FAIL(SPR_EIO, "%s: cannot rename into place: %s", output, strerror(errno));
-      if (rc != SPR_OK) remove(tmp);
-    }
+    rc = spr_out_close(&out, rc);
     for (int r = 0; r < world->size; r++) {
       char *pp = spr_part_name(output, r);
       if (pp) remove(pp);
       free(pp);
     }
-    free(tmp);
     free(buf);
   } else if (rc != SPR_OK && part->path) {
     remove(part->path); /* failure: every rank removes its own part */

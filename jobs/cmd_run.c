@@ -32,6 +32,7 @@
 
 #include "spr_cli.h"
 #include "spr_evaluate.h"
+#include "spr_file.h"
 #include "spr_index.h"
 #include "spr_jobspec.h"
 #include "spr_report.h"
@@ -110,34 +111,27 @@ static char *spr_manifest_path(const spr_job *job, const char *stage) {
 /* 1 if the stage's manifest on disk has the same key and its output exists; stats are loaded. */
 static int spr_manifest_matches(const spr_job *job, const char *stage, const char *output, spr_manifest *m) {
   if (access(output, F_OK) != 0) return 0;
-  char *path = spr_manifest_path(job, stage);
-  FILE *f = path ? fopen(path, "r") : NULL;
+  char *path = spr_manifest_path(job, stage), *buf = NULL;
+  size_t n = 0;
+  const int ok = path && spr_file_read(path, NULL, &buf, &n) == SPR_OK;
+  if (!ok) spr_clear_error(); /* no manifest: the stage runs */
   free(path);
-  if (!f) return 0;
-  static char buf[8192];
-  const size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = '\0';
   const size_t kl = strlen(m->key);
-  if (n < kl + 4 || memcmp(buf, m->key, kl) || memcmp(buf + kl, "--\n", 3)) return 0;
-  snprintf(m->stats, sizeof m->stats, "%s", buf + kl + 3);
-  return 1;
+  const int same = ok && n >= kl + 4 && !memcmp(buf, m->key, kl) && !memcmp(buf + kl, "--\n", 3);
+  if (same) snprintf(m->stats, sizeof m->stats, "%s", buf + kl + 3);
+  free(buf);
+  return same;
 }
 
 static int spr_manifest_write(const spr_job *job, const char *stage, const spr_manifest *m) {
   char *path = spr_manifest_path(job, stage);
   if (!path) return SPR_FAIL(SPR_ENOMEM, "out of memory");
-  SPR_TRY(spr_parent_dir(path));
-  const size_t tl = strlen(path) + 8;
-  char tmp[8192];
-  snprintf(tmp, sizeof tmp < tl ? sizeof tmp : tl, "%s.tmp", path);
-  FILE *f = fopen(tmp, "w");
-  int rc = SPR_OK;
-  if (!f) rc = SPR_FAIL(SPR_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-  else {
-    fprintf(f, "%s--\n%s", m->key, m->stats);
-    if (ferror(f) | fclose(f)) rc = SPR_FAIL(SPR_EIO, "%s: write failed", tmp);
-    else if (rename(tmp, path) != 0) rc = SPR_FAIL(SPR_EIO, "%s: cannot rename", path);
+  int rc = spr_parent_dir(path);
+  spr_out o;
+  if (rc == SPR_OK) rc = spr_out_open(&o, path, NULL);
+  if (rc == SPR_OK) {
+    if (fprintf(o.f, "%s--\n%s", m->key, m->stats) < 0) rc = SPR_FAIL(SPR_EIO, "%s: write failed", o.tmp);
+    rc = spr_out_close(&o, rc);
   }
   free(path);
   return rc;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "spr_cli.h"
+#include "spr_file.h"
 #include "spr_synth.h"
 
 #define SPR_SYNTH_BATCH 1024u
@@ -108,41 +109,20 @@ static int spr_synth_mkdirs(const char *dir) {
   return rc;
 }
 
-/* An output file written as DIR/.NAME.tmp.PID and renamed to DIR/NAME on success. */
-typedef struct spr_synth_out {
-  char *final; /* owned */
-  char *tmp;   /* owned */
-  FILE *f;     /* owned */
-} spr_synth_out;
-
-static int spr_synth_open(spr_synth_out *o, const char *dir, const char *name) {
+/* An output file written as DIR/.NAME.tmp.PID and renamed to DIR/NAME on success
+ * (spr_out_close). */
+static int spr_synth_open(spr_out *o, const char *dir, const char *name) {
   memset(o, 0, sizeof *o);
   const size_t n = strlen(dir) + strlen(name) + 48;
-  o->final = malloc(n);
-  o->tmp = malloc(n);
-  if (!o->final || !o->tmp) return SPR_FAIL(SPR_ENOMEM, "out of memory");
-  snprintf(o->final, n, "%s/%s", dir, name);
-  snprintf(o->tmp, n, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
-  o->f = fopen(o->tmp, "wb");
-  if (!o->f) return SPR_FAIL(SPR_EIO, "%s: cannot create: %s", o->tmp, strerror(errno));
-  return SPR_OK;
-}
-
-/* Close; rename on success (rc == 0), else remove the temporary file. Frees o. */
-static int spr_synth_close(spr_synth_out *o, int rc) {
-  if (o->f) {
-    if (rc == SPR_OK && (ferror(o->f) || fflush(o->f) != 0))
-      rc = SPR_FAIL(SPR_EIO, "%s: write failed: %s", o->final, strerror(errno));
-    if (fclose(o->f) != 0 && rc == SPR_OK)
-      rc = SPR_FAIL(SPR_EIO, "%s: write failed: %s", o->final, strerror(errno));
-    o->f = NULL;
-    if (rc == SPR_OK && rename(o->tmp, o->final) != 0)
-      rc = SPR_FAIL(SPR_EIO, "%s: cannot rename into place: %s", o->final, strerror(errno));
-    if (rc != SPR_OK) remove(o->tmp);
+  char *final = malloc(n), *tmp = malloc(n);
+  int rc = final && tmp ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "out of memory");
+  if (rc == SPR_OK) {
+    snprintf(final, n, "%s/%s", dir, name);
+    snprintf(tmp, n, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
+    rc = spr_out_open(o, final, tmp);
   }
-  free(o->final);
-  free(o->tmp);
-  memset(o, 0, sizeof *o);
+  free(final);
+  free(tmp);
   return rc;
 }
 
@@ -603,24 +583,24 @@ static int spr_synth_generate_vec(spr_synth_splade_params *p, const char *vocab_
   uint64_t *perm = NULL, *inv = NULL;
   int rc = spr_synth_perm_create(shuffle, p->seed, p->ndocs, &perm, &inv);
   if (rc == SPR_OK) rc = spr_synth_mkdirs(dir);
-  spr_synth_out docs, queries, qrels, readme;
+  spr_out docs, queries, qrels, readme;
   if (rc == SPR_OK) {
     rc = spr_synth_open(&docs, dir, "docs.jsonl");
     if (rc == SPR_OK) rc = spr_synth_emit_vec(p, &v, perm, inv, 0, docs.f, NULL);
-    rc = spr_synth_close(&docs, rc);
+    rc = spr_out_close(&docs, rc);
   }
   if (rc == SPR_OK) {
     rc = spr_synth_open(&queries, dir, "queries.jsonl");
     const int rc2 = spr_synth_open(&qrels, dir, "qrels.txt");
     if (rc == SPR_OK) rc = rc2;
     if (rc == SPR_OK) rc = spr_synth_emit_vec(p, &v, perm, inv, 1, queries.f, qrels.f);
-    rc = spr_synth_close(&queries, rc);
-    rc = spr_synth_close(&qrels, rc);
+    rc = spr_out_close(&queries, rc);
+    rc = spr_out_close(&qrels, rc);
   }
   if (rc == SPR_OK) {
     rc = spr_synth_open(&readme, dir, "README.md");
     if (rc == SPR_OK) rc = spr_synth_write_readme_vec(p, vocab_file, shuffle, readme.f);
-    rc = spr_synth_close(&readme, rc);
+    rc = spr_out_close(&readme, rc);
   }
   free(perm);
   free(inv);
@@ -664,24 +644,24 @@ static int spr_synth_generate(const spr_synth_params *p, const char *profile, in
   SPR_TRY(spr_synth_mkdirs(dir));
   uint64_t *perm = NULL, *inv = NULL;
   SPR_TRY(spr_synth_perm_create(shuffle, p->seed, p->ndocs, &perm, &inv));
-  spr_synth_out corpus, queries, qrels, readme;
+  spr_out corpus, queries, qrels, readme;
   int rc = spr_synth_open(&corpus, dir, "corpus.jsonl");
   if (rc == SPR_OK) rc = spr_synth_emit(p, perm, inv, 0, corpus.f, NULL);
-  rc = spr_synth_close(&corpus, rc);
+  rc = spr_out_close(&corpus, rc);
   if (rc == SPR_OK) {
     rc = spr_synth_open(&queries, dir, "queries.tsv");
     const int rc2 = spr_synth_open(&qrels, dir, "qrels.txt");
     if (rc == SPR_OK) rc = rc2;
     if (rc == SPR_OK) rc = spr_synth_emit(p, perm, inv, 1, queries.f, qrels.f);
-    rc = spr_synth_close(&queries, rc);
-    rc = spr_synth_close(&qrels, rc);
+    rc = spr_out_close(&queries, rc);
+    rc = spr_out_close(&qrels, rc);
   }
   free(perm);
   free(inv);
   if (rc != SPR_OK) return rc;
   rc = spr_synth_open(&readme, dir, "README.md");
   if (rc == SPR_OK) rc = spr_synth_write_readme(p, profile, shuffle, readme.f);
-  return spr_synth_close(&readme, rc);
+  return spr_out_close(&readme, rc);
 }
 
 int spr_cmd_synth(const spr_comm *world, int argc, char **argv) {

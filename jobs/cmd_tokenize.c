@@ -9,6 +9,7 @@
 #include "spr_args.h"
 #include "spr_cli.h"
 #include "spr_corpus.h"
+#include "spr_file.h"
 #include "spr_wordpiece.h"
 
 static void spr_tokenize_help(void) {
@@ -25,23 +26,6 @@ static void spr_tokenize_help(void) {
       "  -h, --help          this help\n");
 }
 
-static int spr_slurp(const char *path, char **out, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return SPR_FAIL(SPR_EIO, "%s: cannot open", path);
-  fseek(f, 0, SEEK_END);
-  const long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
-  const int ok = b && fread(b, 1, (size_t)n, f) == (size_t)n;
-  fclose(f);
-  if (!ok) {
-    free(b);
-    return SPR_FAIL(SPR_EIO, "%s: cannot read", path);
-  }
-  *out = b;
-  *len = (size_t)n;
-  return SPR_OK;
-}
 
 static int spr_tokenize_run(const spr_comm *world, const char *vocab, const char *input, spr_corpus_format fmt,
                             const char *output, uint32_t maxlen) {
@@ -54,7 +38,7 @@ static int spr_tokenize_run(const spr_comm *world, const char *vocab, const char
   size_t vlen = 0;
   int32_t *ids = malloc(maxlen * sizeof *ids);
   int rc = ids ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "out of memory");
-  if (rc == SPR_OK) rc = spr_slurp(vocab, &vtext, &vlen);
+  if (rc == SPR_OK) rc = spr_file_read(vocab, NULL, &vtext, &vlen);
   if (rc == SPR_OK) {
     rc = spr_wordpiece_create(vtext, vlen, &wp);
     if (rc) rc = SPR_FAIL(rc, "%s: %s", vocab, spr_last_message());

@@ -4,9 +4,12 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "spr_file.h"
 
 struct spr_eval_result {
   char *run;                             /* owned: run path */
@@ -332,28 +335,16 @@ int spr_eval_results_write_json(const spr_eval_result *const *results, size_t n,
   char *text = root ? cJSON_Print(root) : NULL;
   cJSON_Delete(root);
   if (!text) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory building JSON", path);
-  const size_t tlen = strlen(path) + 32;
-  char *tmp = malloc(tlen);
-  if (!tmp) {
-    cJSON_free(text);
-    return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
-  }
-  snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-  int rc = 0;
-  FILE *f = fopen(tmp, "wb");
-  if (!f) {
-    rc = SPR_FAIL(SPR_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-  } else {
+  char tmp[4096]; /* a name of its own per process: ranks may write the same report */
+  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+  spr_out o;
+  int rc = spr_out_open(&o, path, strlen(path) + 32 < sizeof tmp ? tmp : NULL);
+  if (rc == SPR_OK) {
     const size_t len = strlen(text);
-    const int bad = fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF || fflush(f) != 0;
-    const int err = errno;
-    if (fclose(f) != 0 || bad)
-      rc = SPR_FAIL(SPR_EIO, "%s: cannot write: %s", tmp, strerror(bad ? err : errno));
-    else if (rename(tmp, path) != 0)
-      rc = SPR_FAIL(SPR_EIO, "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
-    if (rc < 0) unlink(tmp);
+    if (fwrite(text, 1, len, o.f) != len || fputc('\n', o.f) == EOF)
+      rc = SPR_FAIL(SPR_EIO, "%s: cannot write: %s", o.tmp, strerror(errno));
+    rc = spr_out_close(&o, rc);
   }
-  free(tmp);
   cJSON_free(text);
   return rc;
 }

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "spr_file.h"
+
 typedef enum spr_jobkey_type {
   SPR_JOBKEY_STRING,
   SPR_JOBKEY_PATH,
@@ -635,15 +637,9 @@ cleanup:
 int spr_jobspec_load(const char *path, spr_job **out) {
   if (!path || !out) return SPR_FAIL(SPR_EINVAL, "spr_jobspec_load: NULL argument");
   *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) return SPR_FAIL(SPR_EIO, "%s: cannot open: %s", path, strerror(errno));
-  spr_sbuf b = {0};
-  int rc = spr_sbuf_str(&b, "");
-  char chunk[65536];
-  size_t n;
-  while (rc == SPR_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0) rc = spr_sbuf_add(&b, chunk, n);
-  if (rc == SPR_OK && ferror(f)) rc = SPR_FAIL(SPR_EIO, "%s: read error", path);
-  fclose(f);
+  char *text = NULL;
+  size_t len = 0;
+  int rc = spr_file_read(path, NULL, &text, &len);
   char *abs = NULL, *dir = NULL;
   if (rc == SPR_OK) {
     char cwd[PATH_MAX];
@@ -655,7 +651,7 @@ int spr_jobspec_load(const char *path, spr_job **out) {
     if (!dir) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
   }
   spr_job *job = NULL;
-  if (rc == SPR_OK) rc = spr_jobspec_parse(b.s, b.len, path, dir, &job);
+  if (rc == SPR_OK) rc = spr_jobspec_parse(text, len, path, dir, &job);
   if (rc == SPR_OK) {
     free(job->file);
     job->file = abs;
@@ -664,7 +660,7 @@ int spr_jobspec_load(const char *path, spr_job **out) {
   }
   free(abs);
   free(dir);
-  free(b.s);
+  free(text);
   return rc;
 }
 

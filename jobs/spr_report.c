@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "spr_file.h"
+
 extern char **environ;
 
 /* ---- growable string ------------------------------------------------------------------------ */
@@ -367,31 +369,6 @@ int spr_report_set_latency_summary(spr_report *r, size_t run, double mean_ms, do
   return SPR_OK;
 }
 
-static int spr_read_whole(const char *path, char **out, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return SPR_FAIL(SPR_EIO, "%s: cannot open: %s", path, strerror(errno));
-  spr_sbuf b = {0};
-  char chunk[65536];
-  size_t k;
-  while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) spr_sbuf_add(&b, "%.*s", (int)k, chunk);
-  const int err = ferror(f);
-  fclose(f);
-  if (err) {
-    free(b.s);
-    return SPR_FAIL(SPR_EIO, "%s: read failed", path);
-  }
-  if (b.oom) {
-    free(b.s);
-    return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
-  }
-  if (!b.s) {
-    b.s = strdup("");
-    if (!b.s) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
-  }
-  *out = b.s;
-  *len = b.n;
-  return SPR_OK;
-}
 
 static int spr_json_number(const cJSON *o, const char *key, double *v) {
   const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -405,7 +382,7 @@ int spr_report_read_latency(spr_report *r, size_t run, const char *path) {
     return SPR_FAIL(SPR_EINVAL, "spr_report_read_latency: bad arguments");
   char *text = NULL;
   size_t len = 0;
-  SPR_TRY(spr_read_whole(path, &text, &len));
+  SPR_TRY(spr_file_read(path, NULL, &text, &len));
   const char *s = text;
   while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
   int rc = SPR_OK;
@@ -794,7 +771,7 @@ static int spr_gnuplot_svg(const char *script, char **svg, const char **why) {
   if (rc == SPR_OK) {
     char *text = NULL;
     size_t n = 0;
-    if (spr_read_whole(op, &text, &n) != SPR_OK) {
+    if (spr_file_read(op, NULL, &text, &n) != SPR_OK) {
       *why = "cannot read gnuplot's output";
       rc = SPR_EIO;
     } else {
@@ -1453,25 +1430,6 @@ static int spr_html_render(spr_sbuf *b, const spr_report *r) {
 
 /* ---- writing -------------------------------------------------------------------------------- */
 
-static int spr_write_atomic(const char *path, const char *text, size_t len) {
-  const size_t n = strlen(path) + 32;
-  char *tmp = malloc(n);
-  if (!tmp) return SPR_FAIL(SPR_ENOMEM, "report: out of memory");
-  snprintf(tmp, n, "%s.tmp", path); /* the name spire run's signal handler cleans up */
-  FILE *f = fopen(tmp, "wb");
-  int rc = SPR_OK;
-  if (!f) {
-    rc = SPR_FAIL(SPR_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-  } else {
-    const size_t w = fwrite(text, 1, len, f);
-    if ((w != len) | ferror(f) | fclose(f)) rc = SPR_FAIL(SPR_EIO, "%s: write failed", tmp);
-    else if (rename(tmp, path) != 0)
-      rc = SPR_FAIL(SPR_EIO, "%s: cannot rename from %s: %s", path, tmp, strerror(errno));
-    if (rc != SPR_OK) unlink(tmp);
-  }
-  free(tmp);
-  return rc;
-}
 
 int spr_report_write(spr_report *r, const char *markdown, const char *json, const char *html) {
   SPR_TRY(spr_report_compare(r));
@@ -1480,7 +1438,7 @@ int spr_report_write(spr_report *r, const char *markdown, const char *json, cons
     spr_sbuf b = {0};
     spr_md_render(&b, r);
     if (b.oom || !b.s) rc = SPR_FAIL(SPR_ENOMEM, "report: out of memory");
-    else rc = spr_write_atomic(markdown, b.s, b.n);
+    else rc = spr_out_write_file(markdown, NULL, b.s, b.n);
     free(b.s);
     SPR_TRY(rc);
   }
@@ -1496,7 +1454,7 @@ int spr_report_write(spr_report *r, const char *markdown, const char *json, cons
     }
     t[n] = '\n';
     t[n + 1] = '\0';
-    rc = spr_write_atomic(json, t, n + 1);
+    rc = spr_out_write_file(json, NULL, t, n + 1);
     free(t);
     SPR_TRY(rc);
   }
@@ -1504,7 +1462,7 @@ int spr_report_write(spr_report *r, const char *markdown, const char *json, cons
     spr_sbuf b = {0};
     rc = spr_html_render(&b, r);
     if (rc != SPR_OK || b.oom || !b.s) rc = SPR_FAIL(SPR_ENOMEM, "report: out of memory");
-    else rc = spr_write_atomic(html, b.s, b.n);
+    else rc = spr_out_write_file(html, NULL, b.s, b.n);
     free(b.s);
     SPR_TRY(rc);
   }

@@ -627,6 +627,183 @@ cleanup:
   return rc;
 }
 
+/* Open the input and settle the encoder: p->vectors (impacts or weights as given), or p->model (a
+ * SPLADE model folder, loaded into *model; *model_dir its real path) for text; BM25 otherwise.
+ * Local: the caller agrees on the result. */
+static int spr_build_open_input(spr_build_params *pv, int ciff, spr_corpus **corp, spr_model **model,
+                                char **model_dir) {
+  const spr_build_params *p = pv;
+  int rc = spr_h5_init();
+  if (rc == SPR_OK && !ciff) rc = spr_corpus_open(p->corpus, p->format, corp);
+  if (rc != SPR_OK) return rc;
+  const char *enc = p->encoder ? p->encoder : "auto";
+  if (ciff) { /* CIFF: impacts (encoder auto or vectors) or term frequencies (bm25) */
+    if (!strcmp(enc, "auto") || !strcmp(enc, "vectors")) pv->vectors = 1;
+    else if (!strcmp(enc, "bm25")) pv->vectors = 0;
+    else rc = SPR_FAIL(SPR_EINVAL, "%s: a CIFF index holds no text to encode with %s (encoder auto, vectors or bm25)",
+                       p->corpus, enc);
+    return rc;
+  }
+  const int is_vec = spr_corpus_get_format(*corp) == SPR_CORPUS_VECTORS;
+  if (!strcmp(enc, "auto")) pv->vectors = is_vec;
+  else if (!strcmp(enc, "vectors")) pv->vectors = 1;
+  else if (!strcmp(enc, "bm25")) pv->vectors = 0;
+  else { /* a Hugging Face model folder: SPLADE */
+    pv->vectors = 0;
+    rc = spr_model_load(enc, model);
+    if (rc == SPR_OK) {
+      pv->model = *model;
+      *model_dir = realpath(enc, NULL);
+      pv->model_dir = *model_dir ? *model_dir : enc;
+      if (pv->max_length <= 0) pv->max_length = 512;
+    }
+  }
+  if (rc == SPR_OK && pv->vectors != is_vec)
+    rc = SPR_FAIL(SPR_EINVAL, "%s: encoder %s needs a %s corpus", p->corpus, pv->vectors ? "vectors" : "bm25",
+                  pv->vectors ? "JSON vectors" : "text");
+  return rc;
+}
+
+/* Phase 4: every posting's score (BM25 from the global df, or the vector's weight), the global
+ * maximum that fixes the quantizer, and the impacts into limp (parallel to l->tid, whose local term
+ * ids become global ones); static pruning by document on the way (docs/pruning.md). Collective:
+ * every rank takes the same branch. Sets st->identity, avgdl, score_max, pruned_doc (local). */
+static int spr_build_scores(const spr_comm *c, const spr_build_params *p, const spr_prune_rules *rules,
+                            spr_build_local *l, const spr_dict *dict, uint64_t n_docs, uint8_t *limp,
+                            spr_build_stats *st) {
+  int rc = SPR_OK;
+  double *score = NULL;
+  double sumlen = 0;
+  for (uint64_t i = 0; i < l->n_docs; i++) sumlen += l->dl[i];
+  SPR_TRYG(rc, spr_mpi_sum_f64(c, &sumlen, 1), done);
+  spr_bm25 bm = {.k1 = p->k1, .b = p->b, .n_docs = (double)n_docs, .avgdl = sumlen / (double)n_docs};
+  /* scores and the quantizer: BM25 scores, or the vectors' weights; integer vector weights in
+   * [1, 255] everywhere (Anserini's quantized SPLADE) are kept as they are */
+  /* every posting on its own: the rank's threads share the documents (the same values for any
+   * thread count; the maxima below are exact) */
+  double smax = 0, not_identity = 0;
+  const int64_t nd_local = (int64_t)l->n_docs;
+  const int doc_prune = p->prune_min_weight > 0 || p->prune_top_terms > 0;
+  const int reorder_bp = p->reorder && !strcmp(p->reorder, "bp");
+  double any_f64 = l->w_f64; /* every rank takes the same branch: its collectives must match */
+  SPR_TRYG(rc, spr_mpi_max_f64(c, &any_f64, 1), done);
+  if (!doc_prune && !reorder_bp && !any_f64) {
+    /* every posting stays where it is: two passes over the float weights, no score array. The
+     * first finds the maximum score, the second computes each score again (the same function on
+     * the same values: the same double) into its impact and gives the term its global id. */
+#pragma omp parallel for schedule(static) reduction(max : not_identity, smax)
+    for (int64_t d = 0; d < nd_local; d++)
+      for (uint64_t i = l->post_off[d]; i < l->post_off[d + 1]; i++) {
+        const double w = ((const float *)l->w)[i];
+        if (p->vectors && (w > 255 || w != (double)(uint32_t)w)) not_identity = 1; /* (w >= 0) */
+        const double sc = p->vectors ? w : spr_bm25_of(p, &bm, dict->ldf[l->tid[i]], w, l->dl[d]);
+        smax = sc > smax ? sc : smax;
+      }
+    SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), done);
+    SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), done);
+    const int identity = p->vectors && !not_identity && p->bits == 8;
+#pragma omp parallel for schedule(static)
+    for (int64_t d = 0; d < nd_local; d++)
+      for (uint64_t i = l->post_off[d]; i < l->post_off[d + 1]; i++) {
+        const uint32_t lt = l->tid[i];
+        const double w = ((const float *)l->w)[i];
+        const double sc = p->vectors ? w : spr_bm25_of(p, &bm, dict->ldf[lt], w, l->dl[d]);
+        limp[i] = spr_build_impact(identity, sc, smax, p->bits);
+        l->tid[i] = dict->lgid[lt]; /* global term ids from here on */
+      }
+    st->identity = identity;
+  } else {
+    /* the scores, one double per posting, for reordering and pruning (they move and drop
+     * postings): in the weights' place when those are doubles already */
+    if (l->w_f64) {
+      score = l->w;
+    } else {
+      score = spr_big_alloc((l->n_post ? l->n_post : 1) * sizeof *score);
+      if (!score) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (%llu scores)", (unsigned long long)l->n_post);
+      for (uint64_t i = 0; score && i < l->n_post; i++) score[i] = ((const float *)l->w)[i];
+      free(l->w);
+    }
+    l->w = NULL;
+    SPR_TRYG(rc, spr_mpi_agree(c, rc), done);
+#pragma omp parallel for schedule(static) reduction(max : not_identity, smax)
+    for (int64_t d = 0; d < nd_local; d++)
+      for (uint64_t i = l->post_off[d]; i < l->post_off[d + 1]; i++) {
+        const uint32_t lt = l->tid[i];
+        const double w = score[i];
+        if (p->vectors && (w > 255 || w != (double)(uint32_t)w)) not_identity = 1; /* (w >= 0) */
+        const double sc = spr_build_score(p, &bm, dict->ldf[lt], w, l->dl[d]);
+        score[i] = sc;
+        smax = sc > smax ? sc : smax;
+        l->tid[i] = dict->lgid[lt]; /* global term ids from here on */
+      }
+    /* a document's postings were sorted by local term id: reordering needs them by global id (the
+     * route's counting sort does not care about the order within a document) */
+    if (reorder_bp) SPR_TRYG(rc, spr_mpi_agree(c, spr_build_sort_docs(l, score)), done);
+    /* 4a. static pruning by document (docs/pruning.md) */
+    if (doc_prune) {
+      SPR_TRYG(rc, spr_mpi_agree(c, spr_prune_docs(rules, l, score, &st->pruned_doc)), done);
+      smax = 0;
+      const int64_t np_kept = (int64_t)l->n_post;
+#pragma omp parallel for schedule(static) reduction(max : smax)
+      for (int64_t i = 0; i < np_kept; i++) smax = score[i] > smax ? score[i] : smax;
+    }
+    const int64_t np_local = (int64_t)l->n_post;
+    SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), done);
+    SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), done);
+    const int identity = p->vectors && !not_identity && p->bits == 8;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < np_local; i++) limp[i] = spr_build_impact(identity, score[i], smax, p->bits);
+    /* scores are in the impacts now: 8 bytes per posting back before the exchanges */
+    free(score);
+    score = NULL;
+    st->identity = identity;
+  }
+  free(l->w);
+  l->w = NULL;
+  st->avgdl = bm.avgdl;
+  st->score_max = smax;
+
+done:
+  free(score);
+  return rc;
+}
+
+/* The slowest rank's phase times and peak memory into st (the others wait for it in the next
+ * collective). Collective. */
+static void spr_build_phase_times(const spr_comm *c, spr_build_stats *st) {
+  struct rusage ru;
+  const double rss = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024.0 : 0; /* KiB on Linux */
+  double t[8] = {st->t_read, st->t_dict, st->t_route, st->t_write, st->t_checksum, st->t_io, st->t_reorder, rss};
+  if (spr_mpi_max_f64(c, t, 8) != SPR_OK) return;
+  st->peak_rss_mib = t[7];
+  st->t_reorder = t[6];
+  st->t_io = t[5];
+  st->t_read = t[0];
+  st->t_dict = t[1];
+  st->t_route = t[2];
+  st->t_write = t[3];
+  st->t_checksum = t[4];
+}
+
+/* Phase 5: the postings to their terms' owners (spr_route_mem), then the list cap of static
+ * pruning on the owned lists (5a). Collective. st->pruned_doc and pruned_list become the sums
+ * over the ranks. */
+static int spr_build_route(const spr_comm *c, const spr_prune_rules *rules, spr_build_local *l, uint8_t **limp,
+                           uint64_t doc_base, uint32_t n_terms, const uint32_t *tb, uint32_t **odocs, uint8_t **oimp,
+                           uint64_t **oterm_off, uint64_t *n_recv, spr_build_stats *st) {
+  SPR_TRY(spr_route_mem(c, l, limp, doc_base, n_terms, tb, odocs, oimp, oterm_off, n_recv));
+  const uint32_t nt = tb[c->rank + 1] - tb[c->rank];
+  if (rules->list_max > 0) { /* the term owners cut */
+    spr_prune_lists(rules, nt, *odocs, *oimp, *oterm_off, &st->pruned_list);
+    *n_recv = (*oterm_off)[nt];
+  }
+  uint64_t pr[2] = {st->pruned_doc, st->pruned_list};
+  SPR_TRY(spr_mpi_sum_u64(c, pr, 2));
+  st->pruned_doc = pr[0];
+  st->pruned_list = pr[1];
+  return SPR_OK;
+}
+
 int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build_stats *st) {
   spr_build_params pv = *params;
   const spr_build_params *p = &pv;
@@ -640,7 +817,6 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   spr_build_local l = {0};
   spr_dict dict;
   memset(&dict, 0, sizeof dict);
-  double *score = NULL;
   uint64_t *oterm_off = NULL;
   uint32_t *tb = NULL, *odocs = NULL;
   uint8_t *oimp = NULL, *limp = NULL;
@@ -650,35 +826,14 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   const size_t P = (size_t)c->size;
 
   const int ciff = spr_corpus_is_ciff(p->corpus, p->format);
-  rc = spr_h5_init();
-  if (rc == SPR_OK && !ciff) rc = spr_corpus_open(p->corpus, p->format, &corp);
-  if (rc == SPR_OK && ciff) { /* CIFF: impacts (encoder auto or vectors) or term frequencies (bm25) */
-    const char *enc = p->encoder ? p->encoder : "auto";
-    if (!strcmp(enc, "auto") || !strcmp(enc, "vectors")) pv.vectors = 1;
-    else if (!strcmp(enc, "bm25")) pv.vectors = 0;
-    else rc = SPR_FAIL(SPR_EINVAL, "%s: a CIFF index holds no text to encode with %s (encoder auto, vectors or bm25)",
-                       p->corpus, enc);
-  } else if (rc == SPR_OK) {
-    const int is_vec = spr_corpus_get_format(corp) == SPR_CORPUS_VECTORS;
-    const char *enc = p->encoder ? p->encoder : "auto";
-    if (!strcmp(enc, "auto")) pv.vectors = is_vec;
-    else if (!strcmp(enc, "vectors")) pv.vectors = 1;
-    else if (!strcmp(enc, "bm25")) pv.vectors = 0;
-    else { /* a Hugging Face model folder: SPLADE */
-      pv.vectors = 0;
-      rc = spr_model_load(enc, &model);
-      if (rc == SPR_OK) {
-        pv.model = model;
-        model_dir = realpath(enc, NULL);
-        pv.model_dir = model_dir ? model_dir : enc;
-        if (pv.max_length <= 0) pv.max_length = 512;
-      }
-    }
-    if (rc == SPR_OK && pv.vectors != is_vec)
-      rc = SPR_FAIL(SPR_EINVAL, "%s: encoder %s needs a %s corpus", p->corpus, pv.vectors ? "vectors" : "bm25",
-                    pv.vectors ? "JSON vectors" : "text");
-  }
+  rc = spr_build_open_input(&pv, ciff, &corp, &model, &model_dir);
   if (rc == SPR_OK) rc = spr_vocab_create(&voc);
+  if (rc == SPR_OK) { /* the file is written as OUTPUT.tmp, renamed when complete */
+    const size_t tl = strlen(p->output) + 8;
+    tmp = malloc(tl);
+    if (!tmp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
+    else snprintf(tmp, tl, "%s.tmp", p->output);
+  }
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   /* no budget given: bounded memory where the in-memory build would not fit (not where a setting
    * needs everything in memory: those are refused with a budget, docs/memory.md) */
@@ -723,11 +878,6 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   const uint32_t n_terms = dict.n_terms;
   if (l.spill.on) { /* bounded memory: the rest streams through files (mpi/spr_build_stream.c) */
     st->t_read = spr_now() - t_start;
-    const size_t tl = strlen(p->output) + 8;
-    tmp = malloc(tl);
-    if (!tmp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
-    else snprintf(tmp, tl, "%s.tmp", p->output);
-    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
     rc = spr_build_stream(c, p, &l, doc_base, n_docs, &dict, tmp, st);
     rc = spr_build_commit(c, p, tmp, rc, spr_now() - st->t_write, st);
     if (rc == SPR_OK) {
@@ -743,95 +893,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   if (!tb || !limp)
     rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (%llu postings)", (unsigned long long)l.n_post);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  double sumlen = 0;
-  for (uint64_t i = 0; i < l.n_docs; i++) sumlen += l.dl[i];
-  SPR_TRYG(rc, spr_mpi_sum_f64(c, &sumlen, 1), cleanup);
-  spr_bm25 bm = {.k1 = p->k1, .b = p->b, .n_docs = (double)n_docs, .avgdl = sumlen / (double)n_docs};
-  /* scores and the quantizer: BM25 scores, or the vectors' weights; integer vector weights in
-   * [1, 255] everywhere (Anserini's quantized SPLADE) are kept as they are */
-  /* every posting on its own: the rank's threads share the documents (the same values for any
-   * thread count; the maxima below are exact) */
-  double smax = 0, not_identity = 0;
-  const int64_t nd_local = (int64_t)l.n_docs;
-  const int doc_prune = p->prune_min_weight > 0 || p->prune_top_terms > 0;
-  const int reorder_bp = p->reorder && !strcmp(p->reorder, "bp");
-  double any_f64 = l.w_f64; /* every rank takes the same branch: its collectives must match */
-  SPR_TRYG(rc, spr_mpi_max_f64(c, &any_f64, 1), cleanup);
-  if (!doc_prune && !reorder_bp && !any_f64) {
-    /* every posting stays where it is: two passes over the float weights, no score array. The
-     * first finds the maximum score, the second computes each score again (the same function on
-     * the same values: the same double) into its impact and gives the term its global id. */
-#pragma omp parallel for schedule(static) reduction(max : not_identity, smax)
-    for (int64_t d = 0; d < nd_local; d++)
-      for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
-        const double w = ((const float *)l.w)[i];
-        if (p->vectors && (w > 255 || w != (double)(uint32_t)w)) not_identity = 1; /* (w >= 0) */
-        const double sc = p->vectors ? w : spr_bm25_of(p, &bm, dict.ldf[l.tid[i]], w, l.dl[d]);
-        smax = sc > smax ? sc : smax;
-      }
-    SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), cleanup);
-    SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), cleanup);
-    const int identity = p->vectors && !not_identity && p->bits == 8;
-#pragma omp parallel for schedule(static)
-    for (int64_t d = 0; d < nd_local; d++)
-      for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
-        const uint32_t lt = l.tid[i];
-        const double w = ((const float *)l.w)[i];
-        const double sc = p->vectors ? w : spr_bm25_of(p, &bm, dict.ldf[lt], w, l.dl[d]);
-        limp[i] = spr_build_impact(identity, sc, smax, p->bits);
-        l.tid[i] = dict.lgid[lt]; /* global term ids from here on */
-      }
-    st->identity = identity;
-  } else {
-    /* the scores, one double per posting, for reordering and pruning (they move and drop
-     * postings): in the weights' place when those are doubles already */
-    if (l.w_f64) {
-      score = l.w;
-    } else {
-      score = spr_big_alloc((l.n_post ? l.n_post : 1) * sizeof *score);
-      if (!score) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (%llu scores)", (unsigned long long)l.n_post);
-      for (uint64_t i = 0; score && i < l.n_post; i++) score[i] = ((const float *)l.w)[i];
-      free(l.w);
-    }
-    l.w = NULL;
-    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-#pragma omp parallel for schedule(static) reduction(max : not_identity, smax)
-    for (int64_t d = 0; d < nd_local; d++)
-      for (uint64_t i = l.post_off[d]; i < l.post_off[d + 1]; i++) {
-        const uint32_t lt = l.tid[i];
-        const double w = score[i];
-        if (p->vectors && (w > 255 || w != (double)(uint32_t)w)) not_identity = 1; /* (w >= 0) */
-        const double sc = spr_build_score(p, &bm, dict.ldf[lt], w, l.dl[d]);
-        score[i] = sc;
-        smax = sc > smax ? sc : smax;
-        l.tid[i] = dict.lgid[lt]; /* global term ids from here on */
-      }
-    /* a document's postings were sorted by local term id: reordering needs them by global id (the
-     * route's counting sort does not care about the order within a document) */
-    if (reorder_bp) SPR_TRYG(rc, spr_mpi_agree(c, spr_build_sort_docs(&l, score)), cleanup);
-    /* 4a. static pruning by document (docs/pruning.md) */
-    if (doc_prune) {
-      SPR_TRYG(rc, spr_mpi_agree(c, spr_prune_docs(&rules, &l, score, &st->pruned_doc)), cleanup);
-      smax = 0;
-      const int64_t np_kept = (int64_t)l.n_post;
-#pragma omp parallel for schedule(static) reduction(max : smax)
-      for (int64_t i = 0; i < np_kept; i++) smax = score[i] > smax ? score[i] : smax;
-    }
-    const int64_t np_local = (int64_t)l.n_post;
-    SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), cleanup);
-    SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), cleanup);
-    const int identity = p->vectors && !not_identity && p->bits == 8;
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < np_local; i++) limp[i] = spr_build_impact(identity, score[i], smax, p->bits);
-    /* scores are in the impacts now: 8 bytes per posting back before the exchanges */
-    free(score);
-    score = NULL;
-    st->identity = identity;
-  }
-  free(l.w);
-  l.w = NULL;
-  st->avgdl = bm.avgdl;
-  st->score_max = smax;
+  SPR_TRYG(rc, spr_build_scores(c, p, &rules, &l, &dict, n_docs, limp, st), cleanup);
 
   st->t_dict = spr_now() - t_start - st->t_read;
   /* 4b. document reordering: documents move between ranks, docids change */
@@ -844,35 +906,18 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   uint64_t n_post_total = l.n_post;
   SPR_TRYG(rc, spr_mpi_sum_u64(c, &n_post_total, 1), cleanup);
 
-  /* 5. route postings to term owners, sorted by (term, docid) */
-  SPR_TRYG(rc, spr_term_ranges_dist(c, &dict, n_post_total, tb), cleanup);
+  /* 5. route postings to term owners, sorted by (term, docid); 5a. the list cap */
   uint64_t n_recv = 0;
-  SPR_TRYG(rc, spr_route_mem(c, &l, &limp, doc_base, n_terms, tb, &odocs, &oimp, &oterm_off, &n_recv), cleanup);
-  const uint32_t nt = tb[c->rank + 1] - tb[c->rank];
-
-  /* 5a. static pruning of the lists: the term owners cut */
-  if (p->prune_list_max > 0) {
-    spr_prune_lists(&rules, nt, odocs, oimp, oterm_off, &st->pruned_list);
-    n_recv = oterm_off[nt];
-  }
-  {
-    uint64_t pr[2] = {st->pruned_doc, st->pruned_list};
-    SPR_TRYG(rc, spr_mpi_sum_u64(c, pr, 2), cleanup);
-    st->pruned_doc = pr[0];
-    st->pruned_list = pr[1];
-    n_post_total -= pr[1];
-  }
+  SPR_TRYG(rc, spr_term_ranges_dist(c, &dict, n_post_total, tb), cleanup);
+  SPR_TRYG(rc, spr_build_route(c, &rules, &l, &limp, doc_base, n_terms, tb, &odocs, &oimp, &oterm_off, &n_recv, st),
+           cleanup);
+  n_post_total -= st->pruned_list;
 
   SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "index.route", rc)), cleanup);
 
   st->t_route = spr_now() - t_start - st->t_read - st->t_dict;
   const double t_write = spr_now();
   /* 6. write OUTPUT.tmp, then commit by rename */
-  const size_t tl = strlen(p->output) + 8;
-  tmp = malloc(tl);
-  if (!tmp) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
-  else snprintf(tmp, tl, "%s.tmp", p->output);
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   {
     spr_mem_payload mp = {.odocs = odocs, .oimp = oimp, .oterm_off = oterm_off};
     rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &dict, tb, n_recv, (n_docs + p->block_size - 1) / p->block_size,
@@ -887,26 +932,10 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
 cleanup:
   if (rc < 0 && tmp && c->rank == 0) unlink(tmp);
   st->seconds = spr_now() - t_start;
-  /* the slowest rank's phase times (the others wait for it in the next collective) */
-  if (rc == SPR_OK) {
-    struct rusage ru;
-    const double rss = getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss / 1024.0 : 0; /* KiB on Linux */
-    double t[8] = {st->t_read, st->t_dict, st->t_route, st->t_write, st->t_checksum, st->t_io, st->t_reorder, rss};
-    if (spr_mpi_max_f64(c, t, 8) == SPR_OK) {
-      st->peak_rss_mib = t[7];
-      st->t_reorder = t[6];
-      st->t_io = t[5];
-      st->t_read = t[0];
-      st->t_dict = t[1];
-      st->t_route = t[2];
-      st->t_write = t[3];
-      st->t_checksum = t[4];
-    }
-  }
+  if (rc == SPR_OK) spr_build_phase_times(c, st);
   free(tmp);
   free(spill_dir);
   free(ldf);
-  free(score);
   free(tb);
   free(oterm_off);
   free(odocs);

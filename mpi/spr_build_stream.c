@@ -375,6 +375,84 @@ static int spr_payload_stream(const spr_comm *c, spr_h5_writer *w, const spr_wri
 
 /* ------------------------------------------------------------------ the build */
 
+/* Pass 1 over the spilled documents: the global maximum score that fixes the quantizer, whether
+ * the weights are kept as impacts (S->smax, S->identity), and the postings kept and pruned (summed
+ * over the ranks into *n_kept and st->pruned_doc). Collective. */
+static int spr_stream_pass1(spr_stream *S, spr_build_stats *st, uint64_t *n_kept) {
+  const spr_comm *c = S->c;
+  const spr_build_params *p = S->p;
+  spr_build_local *l = S->l;
+  int rc = SPR_OK;
+  double sumlen = 0;
+  for (uint64_t i = 0; i < l->n_docs; i++) sumlen += l->dl[i];
+  SPR_TRYG(rc, spr_mpi_sum_f64(c, &sumlen, 1), done);
+  const double nd = (double)S->n_docs;
+  S->bm = (spr_bm25){.k1 = p->k1, .b = p->b, .n_docs = nd, .avgdl = sumlen / nd};
+  double smax = 0, not_identity = 0;
+  uint64_t kept = 0, pruned = 0;
+  {
+    spr_doc_stream ds;
+    memset(&ds, 0, sizeof ds);
+    rc = spr_doc_stream_open(&ds, l, 1u << 20);
+    uint32_t n = 0;
+    for (uint64_t d = 0; rc == SPR_OK && (rc = spr_doc_stream_next(&ds, &n)) == 1; d++) {
+      uint64_t m = 0;
+      rc = spr_stream_score(S, d, ds.tid, ds.w, n, &m, &not_identity);
+      for (uint64_t i = 0; rc == SPR_OK && i < m; i++) smax = S->sc[i] > smax ? S->sc[i] : smax;
+      kept += m;
+      pruned += n - m;
+    }
+    spr_doc_stream_close(&ds);
+    if (rc > 0) rc = SPR_OK;
+  }
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), done);
+  SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), done);
+  SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), done);
+  S->smax = smax;
+  S->identity = p->vectors && !not_identity && p->bits == 8;
+  st->avgdl = S->bm.avgdl;
+  st->score_max = smax;
+  st->identity = S->identity;
+  uint64_t totals[2] = {kept, pruned};
+  SPR_TRYG(rc, spr_mpi_sum_u64(c, totals, 2), done);
+  st->n_postings = totals[0];
+  st->pruned_doc = totals[1];
+  *n_kept = totals[0];
+done:
+  return rc;
+}
+
+/* A round's n postings grouped by their terms' owners (term ranges tb over P ranks) into a new
+ * *grouped, stably (docids stay ascending within a term); scount: bytes for each owner; fill:
+ * scratch of P + 1. The owner rides along in each posting's spare impact bits meanwhile. */
+static int spr_stream_group(spr_prec *send, uint64_t n, const uint32_t *tb, int P, uint64_t *scount, uint64_t *fill,
+                            spr_prec **grouped) {
+  memset(scount, 0, (size_t)P * sizeof *scount);
+  spr_prec *g = malloc((n ? n : 1) * sizeof *g);
+  if (!g) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory (round)");
+  for (uint64_t i = 0; i < n; i++) { /* the owner of each posting's term (binary search in tb) */
+    int lo = 0, hi = P - 1;
+    while (lo < hi) {
+      const int mid = (lo + hi + 1) / 2;
+      if (send[i].term >= tb[mid]) lo = mid;
+      else hi = mid - 1;
+    }
+    send[i].impact |= (uint32_t)lo << 8;
+    scount[lo] += sizeof(spr_prec);
+  }
+  uint64_t at = 0; /* a stable counting sort */
+  for (int r = 0; r < P; r++) {
+    fill[r] = at;
+    at += scount[r] / sizeof(spr_prec);
+  }
+  for (uint64_t i = 0; i < n; i++) {
+    const uint32_t r = send[i].impact >> 8;
+    g[fill[r]++] = (spr_prec){send[i].term, send[i].doc, send[i].impact & 0xff};
+  }
+  *grouped = g;
+  return SPR_OK;
+}
+
 int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_local *l, uint64_t doc_base,
                      uint64_t n_docs, spr_dict *dict, const char *tmp, spr_build_stats *st) {
   const double t0 = spr_now();
@@ -405,37 +483,8 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
   S.nl = l->spill.nl; /* dict->lgid has one entry per local term id */
 
   /* pass 1: the quantizer and the counts */
-  double sumlen = 0;
-  for (uint64_t i = 0; i < l->n_docs; i++) sumlen += l->dl[i];
-  SPR_TRYG(rc, spr_mpi_sum_f64(c, &sumlen, 1), cleanup);
-  S.bm = (spr_bm25){.k1 = p->k1, .b = p->b, .n_docs = (double)n_docs, .avgdl = sumlen / (double)n_docs};
-  double smax = 0, not_identity = 0;
-  uint64_t kept = 0, pruned = 0;
-  {
-    rc = spr_doc_stream_open(&ds, l, 1u << 20);
-    uint32_t n = 0;
-    for (uint64_t d = 0; rc == SPR_OK && (rc = spr_doc_stream_next(&ds, &n)) == 1; d++) {
-      uint64_t m = 0;
-      rc = spr_stream_score(&S, d, ds.tid, ds.w, n, &m, &not_identity);
-      for (uint64_t i = 0; rc == SPR_OK && i < m; i++) smax = S.sc[i] > smax ? S.sc[i] : smax;
-      kept += m;
-      pruned += n - m;
-    }
-    spr_doc_stream_close(&ds);
-    if (rc > 0) rc = SPR_OK;
-  }
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  SPR_TRYG(rc, spr_mpi_max_f64(c, &smax, 1), cleanup);
-  SPR_TRYG(rc, spr_mpi_max_f64(c, &not_identity, 1), cleanup);
-  S.smax = smax;
-  S.identity = p->vectors && !not_identity && p->bits == 8;
-  st->avgdl = S.bm.avgdl;
-  st->score_max = smax;
-  st->identity = S.identity;
-  uint64_t totals[2] = {kept, pruned};
-  SPR_TRYG(rc, spr_mpi_sum_u64(c, totals, 2), cleanup);
-  st->n_postings = totals[0];
-  st->pruned_doc = totals[1];
+  uint64_t n_kept = 0;
+  SPR_TRYG(rc, spr_stream_pass1(&S, st, &n_kept), cleanup);
   st->t_dict = spr_now() - t0;
   const double t_route = spr_now();
 
@@ -446,7 +495,7 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
   fill = calloc((size_t)P + 1, sizeof *fill);
   if (!tb || !scount || !rcount || !fill) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  SPR_TRYG(rc, spr_term_ranges_dist(c, dict, totals[0], tb), cleanup);
+  SPR_TRYG(rc, spr_term_ranges_dist(c, dict, n_kept, tb), cleanup);
   own.t0 = tb[c->rank];
   own.nt = tb[c->rank + 1] - own.t0;
   own.dir = l->spill.dir;
@@ -487,32 +536,7 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
       spr_progress_update(&prog, d);
     }
     /* group by owner (stable: docids stay ascending within a term) and route */
-    memset(scount, 0, (size_t)P * sizeof *scount);
-    if (rc == SPR_OK) {
-      grouped = malloc((n_send ? n_send : 1) * sizeof *grouped);
-      if (!grouped) rc = SPR_FAIL(SPR_ENOMEM, "index build: out of memory (round)");
-    }
-    if (rc == SPR_OK) { /* the owner of each posting's term (binary search in tb), a stable counting sort */
-      for (uint64_t i = 0; i < n_send; i++) {
-        int lo = 0, hi = P - 1;
-        while (lo < hi) {
-          const int mid = (lo + hi + 1) / 2;
-          if (send[i].term >= tb[mid]) lo = mid;
-          else hi = mid - 1;
-        }
-        send[i].impact |= (uint32_t)lo << 8; /* the owner rides along in the impact's spare bits */
-        scount[lo] += sizeof(spr_prec);
-      }
-      uint64_t at = 0;
-      for (int r = 0; r < P; r++) {
-        fill[r] = at;
-        at += scount[r] / sizeof(spr_prec);
-      }
-      for (uint64_t i = 0; i < n_send; i++) {
-        const uint32_t r = send[i].impact >> 8;
-        grouped[fill[r]++] = (spr_prec){send[i].term, send[i].doc, send[i].impact & 0xff};
-      }
-    }
+    if (rc == SPR_OK) rc = spr_stream_group(send, n_send, tb, P, scount, fill, &grouped);
     rc = spr_mpi_agree(c, spr_test_fault(c, "index.route", rc));
     if (rc != SPR_OK) break;
     rc = spr_mpi_alltoallv_give(c, grouped, scount, &recv, rcount);

@@ -19,10 +19,12 @@
 #include "spr_analyzer.h"
 #include "spr_bmp.h"
 #include "spr_encode.h"
+#include "spr_file.h"
 #include "spr_index.h"
 #include "spr_progress.h"
 #include "spr_search_parts.h"
 #include "spr_topk.h"
+#include "spr_trec.h"
 
 
 static int spr_cmp_qterm(const void *a, const void *b) {
@@ -194,21 +196,16 @@ cleanup:
   return rc;
 }
 
-/* Rank 0: write the run to tmp (the caller renames it once every rank agrees, so that a failure
- * anywhere, a fault injected at search.write included, leaves no output and no tmp). */
-static int spr_write_run(const char *tmp, const spr_queries *q, const spr_hit *hits, const uint32_t *nhits,
-                         uint32_t k, const char *ids, const uint64_t *id_off, const char *tag) {
-  FILE *f = fopen(tmp, "w");
-  if (!f) return SPR_FAIL(SPR_EIO, "%s: cannot create: %m", tmp);
+/* Rank 0: the run's lines into out (PATH.tmp; the caller renames it once every rank agrees, so
+ * that a failure anywhere, a fault injected at search.write included, leaves no output and no
+ * temporary file). */
+static void spr_write_run(spr_out *out, const spr_queries *q, const spr_hit *hits, const uint32_t *nhits, uint32_t k,
+                          const char *ids, const uint64_t *id_off, const char *tag) {
   for (size_t i = 0; i < q->n; i++)
     for (uint32_t j = 0; j < nhits[i]; j++) {
       const spr_hit h = hits[i * k + j];
-      fprintf(f, "%s Q0 %s %u %u %s\n", q->qid[i], ids + id_off[h.doc], j + 1, h.score, tag);
+      (void)spr_trec_run_write_line(out->f, q->qid[i], ids + id_off[h.doc], j + 1, h.score, tag);
     }
-  int rc = SPR_OK;
-  if (ferror(f) | fclose(f)) rc = SPR_FAIL(SPR_EIO, "%s: write failed: %m", tmp);
-  if (rc < 0) unlink(tmp);
-  return rc;
 }
 
 int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_stats *st) {
@@ -222,7 +219,8 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   uint8_t **pw = NULL;
   spr_hit *hits = NULL;
   double *lat = NULL;
-  char *ids = NULL, *tmp = NULL;
+  char *ids = NULL;
+  spr_out run = {0};
   uint64_t *id_off = NULL, n_unique = 0;
   spr_bmp_data bmp;
   memset(&bmp, 0, sizeof bmp);
@@ -408,17 +406,12 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
       st->n_results += nhits[i];
     }
     if (rc == SPR_OK) rc = spr_index_read_docids(ix, &ids, &id_off);
-    if (rc == SPR_OK) {
-      const size_t tl = strlen(p->run) + 8;
-      tmp = malloc(tl);
-      if (!tmp) rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", p->run);
-      else snprintf(tmp, tl, "%s.tmp", p->run);
-    }
-    if (rc == SPR_OK) rc = spr_write_run(tmp, &q, hits, nhits, k, ids, id_off, p->tag);
+    if (rc == SPR_OK) rc = spr_out_open(&run, p->run, NULL);
+    if (rc == SPR_OK) spr_write_run(&run, &q, hits, nhits, k, ids, id_off, p->tag);
+    rc = spr_out_finish(&run, rc); /* complete on disk; renamed once every rank agrees */
   }
   SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "search.write", rc)), cleanup);
-  if (c->rank == 0 && rename(tmp, p->run) != 0)
-    rc = SPR_FAIL(SPR_EIO, "%s: cannot rename from %s: %m", p->run, tmp);
+  if (c->rank == 0) rc = spr_out_commit(&run);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   SPR_TRYG(rc, spr_mpi_sum_u64(c, &blocks_scored, 1), cleanup);
   st->blocks_scored = blocks_scored;
@@ -433,8 +426,7 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
     st->lat_p99 = 1e3 * lat[(size_t)((double)(q.n - 1) * 0.99)];
   }
 cleanup:
-  if (tmp && rc < 0) unlink(tmp); /* rank 0 wrote it, or a rename failed: no partial run left */
-  free(tmp);
+  (void)spr_out_close(&run, rc); /* after a failure: no partial run left */
   for (uint64_t i = 0; pd && i < n_unique; i++) {
     free(pd[i]);
     free(pw[i]);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ciff.pb-c.h"
+#include "spr_file.h"
 #include "spr_vocab.h"
 
 typedef unsigned long long spr_ull; /* for printf */
@@ -450,8 +451,7 @@ int spr_ciff_check(const uint8_t *buf, uint64_t size, const char *path, spr_ciff
 
 /* ---------------------------------------------------------------- writer (protobuf-c) */
 struct spr_ciff_writer {
-  FILE *f;                 /* owned */
-  char *path, *tmp;        /* owned */
+  spr_out out;             /* owned: PATH.tmp until closed with commit */
   uint8_t *buf;            /* owned: one packed message */
   size_t cap;
   SprCiff__Posting *post;  /* owned: reused for every list */
@@ -462,19 +462,9 @@ struct spr_ciff_writer {
 int spr_ciff_writer_open(const char *path, spr_ciff_writer **out) {
   *out = NULL;
   spr_ciff_writer *w = calloc(1, sizeof *w);
-  const size_t n = strlen(path);
-  if (!w || !(w->path = strdup(path)) || !(w->tmp = malloc(n + 5))) {
-    if (w) free(w->path);
-    free(w);
-    return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
-  }
-  memcpy(w->tmp, path, n);
-  memcpy(w->tmp + n, ".tmp", 5);
-  w->f = fopen(w->tmp, "wb");
-  if (!w->f) {
-    const int rc = SPR_FAIL(SPR_EIO, "%s: cannot create: %s", w->tmp, strerror(errno));
-    free(w->path);
-    free(w->tmp);
+  if (!w) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
+  const int rc = spr_out_open(&w->out, path, NULL);
+  if (rc != SPR_OK) {
     free(w);
     return rc;
   }
@@ -489,7 +479,7 @@ static int spr_ciff_emit(spr_ciff_writer *w, const ProtobufCMessage *msg) {
     size_t nc = w->cap ? w->cap : 4096;
     while (nc < n + 10) nc *= 2;
     uint8_t *b = realloc(w->buf, nc);
-    if (!b) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory (message of %zu bytes)", w->tmp, n);
+    if (!b) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory (message of %zu bytes)", w->out.tmp, n);
     w->buf = b;
     w->cap = nc;
   }
@@ -499,8 +489,8 @@ static int spr_ciff_emit(spr_ciff_writer *w, const ProtobufCMessage *msg) {
     if (v < 0x80) break;
   }
   const size_t packed = protobuf_c_message_pack(msg, w->buf + k);
-  if (packed != n) return SPR_FAIL(SPR_EINVAL, "%s: protobuf-c packed %zu bytes, expected %zu", w->tmp, packed, n);
-  if (fwrite(w->buf, 1, k + n, w->f) != k + n) return SPR_FAIL(SPR_EIO, "%s: write failed: %s", w->tmp, strerror(errno));
+  if (packed != n) return SPR_FAIL(SPR_EINVAL, "%s: protobuf-c packed %zu bytes, expected %zu", w->out.tmp, packed, n);
+  if (fwrite(w->buf, 1, k + n, w->out.f) != k + n) return SPR_FAIL(SPR_EIO, "%s: write failed: %s", w->out.tmp, strerror(errno));
   w->bytes += k + n;
   return SPR_OK;
 }
@@ -521,17 +511,17 @@ int spr_ciff_write_header(spr_ciff_writer *w, const spr_ciff_header *h, const ch
 int spr_ciff_write_list(spr_ciff_writer *w, const char *term, const uint32_t *doc, const uint32_t *tf, uint64_t n) {
   if (n > w->pcap) {
     SprCiff__Posting *p = realloc(w->post, n * sizeof *p);
-    if (!p) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory (%llu postings)", w->tmp, (spr_ull)n);
+    if (!p) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory (%llu postings)", w->out.tmp, (spr_ull)n);
     w->post = p;
     SprCiff__Posting **q = realloc(w->ptr, n * sizeof *q);
-    if (!q) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory (%llu postings)", w->tmp, (spr_ull)n);
+    if (!q) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory (%llu postings)", w->out.tmp, (spr_ull)n);
     w->ptr = q;
     w->pcap = n;
   }
   int64_t cf = 0;
   for (uint64_t i = 0; i < n; i++) {
     if (tf[i] == 0 || tf[i] > INT32_MAX || doc[i] > INT32_MAX || (i > 0 && doc[i] <= doc[i - 1]))
-      return SPR_FAIL(SPR_EINVAL, "%s: term '%s': posting %llu (docid %u, tf %u) cannot be written", w->tmp, term,
+      return SPR_FAIL(SPR_EINVAL, "%s: term '%s': posting %llu (docid %u, tf %u) cannot be written", w->out.tmp, term,
                       (spr_ull)i, doc[i], tf[i]);
     spr_ciff__posting__init(&w->post[i]);
     w->post[i].docid = (int32_t)(i ? doc[i] - doc[i - 1] : doc[i]);
@@ -550,7 +540,7 @@ int spr_ciff_write_list(spr_ciff_writer *w, const char *term, const uint32_t *do
 
 int spr_ciff_write_doc(spr_ciff_writer *w, uint32_t docid, const char *collection_docid, uint32_t length) {
   if (docid > INT32_MAX || length > INT32_MAX)
-    return SPR_FAIL(SPR_EINVAL, "%s: document %u (length %u) cannot be written", w->tmp, docid, length);
+    return SPR_FAIL(SPR_EINVAL, "%s: document %u (length %u) cannot be written", w->out.tmp, docid, length);
   SprCiff__DocRecord m = SPR_CIFF__DOC_RECORD__INIT;
   m.docid = (int32_t)docid;
   m.collection_docid = (char *)(uintptr_t)collection_docid;
@@ -564,18 +554,11 @@ int spr_ciff_writer_close(spr_ciff_writer **wp, int commit) {
   spr_ciff_writer *w = *wp;
   if (!w) return SPR_OK;
   *wp = NULL;
-  int rc = SPR_OK;
-  if (commit && (fflush(w->f) != 0 || fsync(fileno(w->f)) != 0))
-    rc = SPR_FAIL(SPR_EIO, "%s: write failed: %s", w->tmp, strerror(errno));
-  if (fclose(w->f) != 0 && rc == SPR_OK && commit) rc = SPR_FAIL(SPR_EIO, "%s: close failed: %s", w->tmp, strerror(errno));
-  if (rc == SPR_OK && commit && rename(w->tmp, w->path) != 0)
-    rc = SPR_FAIL(SPR_EIO, "%s: cannot rename to %s: %s", w->tmp, w->path, strerror(errno));
-  if (rc != SPR_OK || !commit) (void)unlink(w->tmp);
+  /* no commit: the temporary file is removed, which is not a failure of its own */
+  const int rc = commit ? spr_out_close(&w->out, SPR_OK) : (spr_out_close(&w->out, SPR_EIO), SPR_OK);
   free(w->buf);
   free(w->post);
   free(w->ptr);
-  free(w->path);
-  free(w->tmp);
   free(w);
   return rc;
 }

@@ -93,8 +93,8 @@ SPR_NODISCARD int spr_ciff_check(const uint8_t *buf, uint64_t size, const char *
 /* ---------------------------------------------------------------- writing */
 typedef struct spr_ciff_writer spr_ciff_writer;
 
-/* Local. Create path.tmp for writing; spr_ciff_writer_close renames it to path (commit) or removes
- * it. SPR_EIO naming the file on failure. */
+/* Local. Create path.tmp for writing (shard/spr_file.h); spr_ciff_writer_close flushes it to disk
+ * and renames it to path (commit) or removes it. SPR_EIO naming the file on failure. */
 SPR_NODISCARD int spr_ciff_writer_open(const char *path, spr_ciff_writer **out);
 /* Write the header (h's description fields are ignored; description is a NUL-terminated string). */
 SPR_NODISCARD int spr_ciff_write_header(spr_ciff_writer *w, const spr_ciff_header *h, const char *description);

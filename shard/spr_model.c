@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "spr_file.h"
+
 #define SPR_MODEL_MAX_HEADER (100u << 20) /* safetensors headers are a few hundred KiB at most */
 #define SPR_MODEL_MAX_OWNED 512
 
@@ -44,31 +46,6 @@ static size_t spr_json_at(const char *text, size_t len, const char *end) {
   return at > len ? len : at;
 }
 
-static int spr_model_slurp(const char *path, char **out, size_t *len) {
-  *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) return SPR_FAIL(SPR_EIO, "%s: cannot open: %s", path, strerror(errno));
-  struct stat st;
-  if (fstat(fileno(f), &st) != 0) {
-    fclose(f);
-    return SPR_FAIL(SPR_EIO, "%s: cannot stat: %s", path, strerror(errno));
-  }
-  char *b = malloc((size_t)st.st_size + 1);
-  if (!b) {
-    fclose(f);
-    return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
-  }
-  const size_t n = fread(b, 1, (size_t)st.st_size, f);
-  fclose(f);
-  if (n != (size_t)st.st_size) {
-    free(b);
-    return SPR_FAIL(SPR_EIO, "%s: short read", path);
-  }
-  b[n] = '\0';
-  *out = b;
-  *len = n;
-  return SPR_OK;
-}
 
 static char *spr_model_join(const char *dir, const char *name) {
   const size_t n = strlen(dir) + strlen(name) + 2;
@@ -98,7 +75,7 @@ static int spr_model_config_load(const char *dir, spr_bert_config *c) {
   if (!path) return SPR_FAIL(SPR_ENOMEM, "out of memory");
   char *text = NULL;
   size_t len = 0;
-  int rc = spr_model_slurp(path, &text, &len);
+  int rc = spr_file_read(path, NULL, &text, &len);
   cJSON *j = NULL;
   if (rc) goto done;
   const char *end = NULL;
@@ -365,7 +342,7 @@ static int spr_model_vocab_load(spr_model *m, const char *dir) {
   if (!path) return SPR_FAIL(SPR_ENOMEM, "out of memory");
   char *text = NULL;
   size_t len = 0;
-  int rc = spr_model_slurp(path, &text, &len);
+  int rc = spr_file_read(path, NULL, &text, &len);
   if (rc == SPR_OK) {
     rc = spr_wordpiece_create(text, len, &m->vocab);
     if (rc) rc = SPR_FAIL(rc, "%s: %s", path, spr_last_message());
@@ -386,7 +363,7 @@ static int spr_model_idf_load(spr_model *m, const char *dir) {
   cJSON *j = NULL;
   if (access(path, F_OK) != 0) goto done; /* optional */
   size_t len = 0;
-  SPR_TRYG(rc, spr_model_slurp(path, &text, &len), done);
+  SPR_TRYG(rc, spr_file_read(path, NULL, &text, &len), done);
   const char *end = NULL;
   j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
   if (!j || !cJSON_IsObject(j)) {

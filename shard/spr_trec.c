@@ -1,4 +1,4 @@
-/* spr_trec.c: TREC qrels and run readers. The whole file is read into one buffer and split in
+/* spr_trec.c: TREC qrels and run readers, and the run writer. The whole file is read into one buffer and split in
  * place (fields become NUL-terminated strings inside it), which is what trec_eval does too and
  * keeps a 10-million-line run at one allocation per array. */
 #include "spr_trec.h"
@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spr_file.h"
+
 static int spr_is_blank(const char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
@@ -17,43 +19,21 @@ static int spr_is_blank(const char c) {
 /* Read the whole file into a NUL-terminated buffer that ends with '\n' (one is appended when the
  * last line lacks it). *out owned by the caller. */
 static int spr_read_text(const char *path, const char *what, char **out, size_t *out_len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return SPR_FAIL(SPR_EIO, "%s: cannot open %s file: %s", path, what, strerror(errno));
-  size_t cap = 1 << 16, len = 0;
-  char *buf = malloc(cap);
-  if (!buf) {
-    fclose(f);
-    return SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading %s file", path, what);
-  }
-  for (;;) {
-    if (cap - len <= 2) { /* room for at least one byte plus the appended "\n\0" */
-      if (cap > SIZE_MAX / 2) {
-        free(buf);
-        fclose(f);
-        return SPR_FAIL(SPR_ENOMEM, "%s: %s file too large", path, what);
-      }
-      char *nb = realloc(buf, cap * 2);
-      if (!nb) {
-        free(buf);
-        fclose(f);
-        return SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading %s file", path, what);
-      }
-      buf = nb;
-      cap *= 2;
+  char label[32];
+  snprintf(label, sizeof label, "%s file", what);
+  char *buf = NULL;
+  size_t len = 0;
+  SPR_TRY(spr_file_read(path, label, &buf, &len));
+  if (len > 0 && buf[len - 1] != '\n') {
+    char *nb = realloc(buf, len + 2);
+    if (!nb) {
+      free(buf);
+      return SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading %s file", path, what);
     }
-    const size_t got = fread(buf + len, 1, cap - len - 2, f);
-    len += got;
-    if (got == 0) break;
+    buf = nb;
+    buf[len++] = '\n';
+    buf[len] = '\0';
   }
-  const int bad = ferror(f);
-  const int err = errno;
-  fclose(f);
-  if (bad) {
-    free(buf);
-    return SPR_FAIL(SPR_EIO, "%s: cannot read %s file: %s", path, what, strerror(err));
-  }
-  if (len > 0 && buf[len - 1] != '\n') buf[len++] = '\n';
-  buf[len] = '\0';
   const char *nul = memchr(buf, '\0', len);
   if (nul) {
     int64_t line = 1;
@@ -308,4 +288,9 @@ int64_t spr_trec_topic_find(const spr_trec_topic *topics, size_t n_topics, const
       hi = mid;
   }
   return -1;
+}
+
+int spr_trec_run_write_line(FILE *f, const char *qid, const char *docno, uint32_t rank, uint32_t score,
+                            const char *tag) {
+  return fprintf(f, "%s Q0 %s %u %u %s\n", qid, docno, rank, score, tag);
 }

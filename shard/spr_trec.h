@@ -1,5 +1,6 @@
 /* spr_trec.h: readers of TREC qrels (`qid iter docno grade`) and TREC run files
- * (`qid Q0 docno rank score tag`), with trec_eval 9.0.7's reading rules.
+ * (`qid Q0 docno rank score tag`), with trec_eval 9.0.7's reading rules, and the writer of spire's
+ * runs (the one place the run format is spelled).
  * Local (no MPI); reads whole files into memory. Not thread-safe on one object; distinct objects
  * may be used from distinct threads.
  *
@@ -16,6 +17,7 @@
 #define SPR_TREC_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "spr_status.h"
 
@@ -75,6 +77,11 @@ void spr_qrels_free(spr_qrels **p);
 SPR_NODISCARD int spr_trec_run_read(const char *path, spr_trec_run **out);
 /* Free and NULL *p; accepts NULL and *p == NULL. */
 void spr_trec_run_free(spr_trec_run **p);
+
+/* Local. One run line, "qid Q0 docno rank score tag" (integer scores: spire's impact sums), as
+ * spr_trec_run_read reads it. Returns fprintf's count, negative when the write failed. */
+int spr_trec_run_write_line(FILE *f, const char *qid, const char *docno, uint32_t rank, uint32_t score,
+                            const char *tag);
 
 /* Index of the topic with this qid in a sorted topic array, or -1. Never fails. */
 int64_t spr_trec_topic_find(const spr_trec_topic *topics, size_t n_topics, const char *qid);
