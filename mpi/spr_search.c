@@ -1,10 +1,10 @@
 /* spr_search.c: distributed search. Partitioned serving: each rank loads its share of the blocks
- * (BMP: the posting lists' codec blocks that hold its docid range, decoded and turned into the
- * in-memory search layout; exhaustive: the query terms' postings inside its docid range) and scores every query (OpenMP threads over queries; BMP at more
- * than one rank shares thresholds, spr_search_parts.c); replicated serving: each rank loads all of
- * it and scores a share of the queries. Rank 0 merges the per-rank top-k lists and writes the run.
- * Scores are exact integer impact sums and ties are broken by docid, so the merge is independent of
- * the rank count and the serving mode. */
+ * the way the chosen algorithm wants it (spr_search_algo.c: BMP's in-memory layout of the range, or
+ * the query terms' postings inside the range for the exhaustive scorer) and scores every query
+ * (OpenMP threads over queries; BMP at more than one rank shares thresholds, spr_search_parts.c);
+ * replicated serving: each rank loads all of it and scores a share of the queries. Rank 0 merges
+ * the per-rank top-k lists and writes the run. Scores are exact integer impact sums and ties are
+ * broken by docid, so the merge is independent of the rank count and the serving mode. */
 #include "spr_search.h"
 
 #include <math.h>
@@ -22,6 +22,7 @@
 #include "spr_file.h"
 #include "spr_index.h"
 #include "spr_progress.h"
+#include "spr_search_algo.h"
 #include "spr_search_parts.h"
 #include "spr_topk.h"
 #include "spr_trec.h"
@@ -208,6 +209,61 @@ static void spr_write_run(spr_out *out, const spr_queries *q, const spr_hit *hit
     }
 }
 
+/* Mean, median and 99th percentile of n query latencies (seconds; sorted here) into st, in ms. */
+static void spr_search_latency(spr_search_stats *st, double *lat, size_t n) {
+  if (!n) return;
+  double sum = 0;
+  for (size_t i = 0; i < n; i++) sum += lat[i];
+  qsort(lat, n, sizeof *lat, spr_cmp_double);
+  st->lat_mean = 1e3 * sum / (double)n;
+  st->lat_p50 = 1e3 * lat[(n - 1) / 2];
+  st->lat_p99 = 1e3 * lat[(size_t)((double)(n - 1) * 0.99)];
+}
+
+/* Every query (replicated serving: this rank's share of them) on this rank's part, OpenMP
+ * threads over queries, each with its own workspace: hits[i * k ..], mine_n[i], lat[i] (seconds).
+ * Local; returns the first failure. */
+static int spr_search_local(const spr_search_algo *algo, const void *part, const spr_search_params *p, const spr_comm *c,
+                            const spr_qterm *qt, const uint64_t *qoff, size_t n_queries, uint32_t max_terms,
+                            spr_hit *hits, uint32_t *mine_n, double *lat, uint64_t *blocks_scored, spr_progress *prog) {
+  const uint32_t k = p->k;
+  const int replicated = p->replicated;
+  int trc = SPR_OK;
+#pragma omp parallel
+  {
+    const spr_search_query sq = {.k = k, .alpha = p->alpha, .beta = p->beta};
+    void *ws = malloc(algo->workspace_size(part, k, max_terms) + 16);
+    uint64_t scored = 0;
+    if (!ws) {
+#pragma omp critical
+      trc = SPR_FAIL(SPR_ENOMEM, "out of memory (accumulators)");
+    }
+#pragma omp for schedule(dynamic, 4)
+    for (size_t i = 0; i < n_queries; i++) {
+      if (!ws || trc < 0) continue;
+      if (replicated && (int)(i % (size_t)c->size) != c->rank) continue; /* another rank's query */
+      const double tq = spr_now();
+      const int64_t nh =
+          algo->search(part, qt + qoff[i], (uint32_t)(qoff[i + 1] - qoff[i]), &sq, ws, hits + i * (size_t)k, &scored);
+      if (nh < 0) {
+#pragma omp critical
+        trc = (int)nh;
+        continue;
+      }
+      mine_n[i] = (uint32_t)nh;
+      lat[i] = spr_now() - tq;
+#ifdef _OPENMP
+      if (omp_get_thread_num() == 0)
+#endif
+        spr_progress_update(prog, i);
+    }
+#pragma omp atomic
+    *blocks_scored += scored;
+    free(ws);
+  }
+  return trc;
+}
+
 int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_stats *st) {
   memset(st, 0, sizeof *st);
   const double t_load = spr_now();
@@ -215,22 +271,19 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   spr_queries q = {0};
   spr_qterm *qt = NULL;
   uint64_t *qoff = NULL;
-  uint32_t *uterm = NULL, **pd = NULL, *pn = NULL, *nhits = NULL, *mine_n = NULL;
-  uint8_t **pw = NULL;
+  uint32_t *nhits = NULL, *mine_n = NULL;
   spr_hit *hits = NULL;
   double *lat = NULL;
   char *ids = NULL;
   spr_out run = {0};
-  uint64_t *id_off = NULL, n_unique = 0;
-  spr_bmp_data bmp;
-  memset(&bmp, 0, sizeof bmp);
+  uint64_t *id_off = NULL;
+  void *part = NULL; /* the algorithm's load of this rank's part */
   uint64_t blocks_scored = 0;
   int rc = SPR_OK;
 
-  const int use_bmp = !strcmp(p->algorithm, "bmp");
+  const spr_search_algo *algo = spr_search_algo_find(p->algorithm);
   const int replicated = p->replicated;
-  if (!use_bmp && strcmp(p->algorithm, "exhaustive"))
-    rc = SPR_FAIL(SPR_EINVAL, "unknown search algorithm '%s' (bmp or exhaustive)", p->algorithm);
+  if (!algo) rc = SPR_FAIL(SPR_EINVAL, "unknown search algorithm '%s' (%s)", p->algorithm, spr_search_algo_names());
   if (rc == SPR_OK) rc = spr_index_open(p->index, &ix);
   /* SPR_TEST_FAIL stages (docs/reliability.md): search.open, search.queries, search.analyze,
    * search.load, search.score, search.reduce, search.write */
@@ -258,40 +311,11 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   if (rc == SPR_OK) rc = spr_analyze_queries(ix, &q, &qt, qoff);
   SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "search.analyze", rc)), cleanup);
 
-  /* the union of query terms, each list loaded once (only this rank's docid range) */
-  const uint64_t nq_terms = qoff[q.n];
-  uterm = malloc((nq_terms ? nq_terms : 1) * sizeof *uterm);
-  if (!uterm) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  /* this rank's part, loaded as the algorithm wants it */
   {
-    spr_qterm *sorted = malloc((nq_terms ? nq_terms : 1) * sizeof *sorted);
-    if (!sorted) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
-    rc = spr_mpi_agree(c, rc);
-    if (rc < 0) free(sorted); /* a peer may have failed while this rank allocated */
-    SPR_TRYG(rc, rc, cleanup);
-    memcpy(sorted, qt, nq_terms * sizeof *sorted);
-    qsort(sorted, nq_terms, sizeof *sorted, spr_cmp_qterm);
-    for (uint64_t i = 0; i < nq_terms; i++)
-      if (!n_unique || uterm[n_unique - 1] != sorted[i].term) uterm[n_unique++] = sorted[i].term;
-    free(sorted);
-  }
-  pd = calloc(n_unique + 1, sizeof *pd);
-  pw = calloc(n_unique + 1, sizeof *pw);
-  pn = calloc(n_unique + 1, sizeof *pn);
-  if (!pd || !pw || !pn) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
-  if (use_bmp) {
-    /* the acceleration (SIMD bounds of dense terms; postings document-major for small k and blocks,
-     * term-major otherwise: docs/bmp.md, "Two layouts"), built straight from the range's postings:
-     * its forward blocks and block maxima are never made (docs/bmp.md, "Memory") */
-    if (rc == SPR_OK) {
-      spr_progress lp; /* rank 0's range stands for all: ranks load equal shares at once */
-      spr_progress_start(&lp, "search: loading", "terms", in->n_terms, p->progress && c->rank == 0);
-      const spr_bmp_major major = spr_bmp_major_for(k, (uint32_t)in->block_size);
-      rc = spr_index_load_bmp_accel(ix, blo, bhi, SPR_BMP_DENSE_DIV_DEFAULT, major, &lp, &bmp);
-    }
-  } else {
-    for (uint64_t i = 0; rc == SPR_OK && i < n_unique; i++)
-      rc = spr_index_read_postings(ix, uterm[i], lo, hi, &pd[i], &pw[i], &pn[i]);
+    const spr_search_load ld = {.blo = blo, .bhi = bhi, .lo = lo, .hi = hi, .k = k, .qt = qt, .qoff = qoff,
+                                .n_queries = q.n, .progress = p->progress && c->rank == 0};
+    rc = algo->load(ix, &ld, &part);
   }
   SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "search.load", rc)), cleanup);
   uint32_t max_terms = 1;
@@ -314,78 +338,15 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   /* partitioned BMP at more than one rank: the ranks share their thresholds (spr_search_parts.c);
    * SPR_SEARCH_NO_SHARE=1 turns that off, for measuring what it saves (docs/scaling.md) */
   const char *no_share = getenv("SPR_SEARCH_NO_SHARE");
-  if (use_bmp && !replicated && c->size > 1 && !(no_share && !strcmp(no_share, "1"))) {
+  uint32_t part_base = 0;
+  const spr_bmp_index *shared = algo->shared_thresholds && !replicated && c->size > 1 &&
+                                !(no_share && !strcmp(no_share, "1")) ? algo->shared_thresholds(part, &part_base) : NULL;
+  if (shared) {
     const spr_bmp_params bp = {.k = k, .alpha = p->alpha, .beta = p->beta, .parts = (uint32_t)c->size};
-    trc = spr_search_parts_run(c, &bmp.view, bmp.doc_base, qt, qoff, q.n, max_terms, &bp, hits, mine_n, lat,
-                               &blocks_scored, &prog);
-  } else
-#pragma omp parallel
-  {
-    void *ws = malloc((use_bmp ? spr_bmp_workspace_size(&bmp.view, k, max_terms)
-                               : spr_exhaustive_workspace_size(hi - lo)) + 16);
-    spr_plist *pl = NULL;
-    uint64_t plcap = 0;
-    if (!ws) {
-#pragma omp critical
-      trc = SPR_FAIL(SPR_ENOMEM, "out of memory (accumulators)");
-    }
-#pragma omp for schedule(dynamic, 4)
-    for (size_t i = 0; i < q.n; i++) {
-      if (!ws || trc < 0) continue;
-      if (replicated && (int)(i % (size_t)c->size) != c->rank) continue; /* another rank's query */
-      const double tq = spr_now();
-      const uint64_t nt = qoff[i + 1] - qoff[i];
-      if (use_bmp) {
-        const spr_bmp_params bp = {.k = k, .alpha = p->alpha, .beta = p->beta, .parts = 1};
-        spr_bmp_stats bst = {0, 0, 0};
-        const int64_t nh = spr_bmp_search(&bmp.view, qt + qoff[i], (uint32_t)nt, &bp, bmp.doc_base, ws,
-                                          hits + i * (size_t)k, &bst);
-        if (nh < 0) {
-#pragma omp critical
-          trc = (int)nh;
-          continue;
-        }
-        mine_n[i] = (uint32_t)nh;
-        lat[i] = spr_now() - tq;
-#pragma omp atomic
-        blocks_scored += bst.blocks_scored;
-        continue;
-      }
-      if (nt > plcap) {
-        free(pl);
-        plcap = nt;
-        pl = malloc(plcap * sizeof *pl);
-      }
-      if (nt && !pl) {
-#pragma omp critical
-        trc = SPR_FAIL(SPR_ENOMEM, "out of memory");
-        continue;
-      }
-      for (uint64_t j = 0; j < nt; j++) {
-        const spr_qterm x = qt[qoff[i] + j];
-        uint64_t a = 0, b = n_unique;
-        while (a < b) {
-          const uint64_t m = (a + b) / 2;
-          if (uterm[m] < x.term) a = m + 1;
-          else b = m;
-        }
-        pl[j] = (spr_plist){pd[a], pw[a], pn[a], x.weight};
-      }
-      const int64_t nh = spr_exhaustive_topk(pl, nt, lo, hi - lo, k, ws, hits + i * (size_t)k);
-      if (nh < 0) {
-#pragma omp critical
-        trc = (int)nh;
-        continue;
-      }
-      mine_n[i] = (uint32_t)nh;
-      lat[i] = spr_now() - tq;
-#ifdef _OPENMP
-      if (omp_get_thread_num() == 0)
-#endif
-        spr_progress_update(&prog, i);
-    }
-    free(pl);
-    free(ws);
+    trc = spr_search_parts_run(c, shared, part_base, qt, qoff, q.n, max_terms, &bp, hits, mine_n, lat, &blocks_scored,
+                               &prog);
+  } else {
+    trc = spr_search_local(algo, part, p, c, qt, qoff, q.n, max_terms, hits, mine_n, lat, &blocks_scored, &prog);
   }
   spr_progress_finish(&prog, q.n);
   SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "search.score", trc)), cleanup);
@@ -417,24 +378,10 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   st->blocks_scored = blocks_scored;
   st->n_queries = q.n;
   st->qps = st->seconds > 0 ? (double)q.n / st->seconds : 0;
-  if (q.n) {
-    double sum = 0;
-    for (size_t i = 0; i < q.n; i++) sum += lat[i];
-    qsort(lat, q.n, sizeof *lat, spr_cmp_double);
-    st->lat_mean = 1e3 * sum / (double)q.n;
-    st->lat_p50 = 1e3 * lat[(q.n - 1) / 2];
-    st->lat_p99 = 1e3 * lat[(size_t)((double)(q.n - 1) * 0.99)];
-  }
+  spr_search_latency(st, lat, q.n);
 cleanup:
   (void)spr_out_close(&run, rc); /* after a failure: no partial run left */
-  for (uint64_t i = 0; pd && i < n_unique; i++) {
-    free(pd[i]);
-    free(pw[i]);
-  }
-  free(pd);
-  free(pw);
-  free(pn);
-  free(uterm);
+  if (algo && part) algo->free_state(part);
   free(qt);
   free(qoff);
   free(hits);
@@ -443,7 +390,6 @@ cleanup:
   free(lat);
   free(ids);
   free(id_off);
-  spr_bmp_data_free(&bmp);
   spr_queries_free(&q);
   spr_index_close(&ix);
   return rc;
