@@ -16,12 +16,13 @@ typedef struct spr_options_cmd {
   const char *usage; /* --help text before the options: synopsis and description */
 } spr_options_cmd;
 
-/* Collective on world (every rank parses the same argv; rank 0 prints). With -h or --help, print
- * the help and return SPR_EXIT_OK with *out NULL. Otherwise fill a new job (free with
- * spr_jobspec_free... or spr_options_free) with the defaults of the command's settings and the
- * given options, and return SPR_EXIT_OK; on a bad option, value or argument print
- * "spire CMD: error: ..." and return SPR_EXIT_USAGE (SPR_EXIT_FAIL when out of memory), *out NULL.
- * Values are kept as given (paths are not resolved). */
+/* Local: every rank parses the same argv alike, and only rank 0 prints. With -h or --help, print
+ * the help and return SPR_EXIT_OK with *out NULL. Otherwise *out is a new job (free with
+ * spr_options_free) holding the defaults of the settings the command takes (a row's cli_def,
+ * else its def) and the options given, and the return is SPR_EXIT_OK; on a bad option, value or
+ * argument, or a missing required option, it prints "spire CMD: error: ... (see spire CMD
+ * --help)" and returns SPR_EXIT_USAGE (SPR_EXIT_FAIL when out of memory) with *out NULL.
+ * Values are kept as given (paths are not resolved); an option given twice keeps the last. */
 int spr_options_parse(const spr_comm *world, const spr_options_cmd *cmd, int argc, char **argv,
                       spr_job **out);
 
