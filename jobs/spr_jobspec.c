@@ -21,11 +21,7 @@ static const char *const spr_jobkey_type_names[] = {"string", "path", "int", "fl
 /* The job-spec keys are the rows of the settings table (spr_settings.h) that have a section. A
  * default may contain <name>, <output> and <basename> (the job file's name without ".ini"),
  * replaced by the resolved values; keys appear in the table after the keys their defaults use. */
-typedef spr_setting spr_jobkey;
 #define SPR_OFF(field) offsetof(spr_job, field)
-#define spr_jobkey_optional spr_setting_none
-#define SPR_JOBKEY_REQUIRED SPR_SETTING_REQUIRED
-#define SPR_NKEYS spr_jp_nkeys()
 
 static size_t spr_jp_nkeys(void) {
   size_t n = 0;
@@ -33,7 +29,7 @@ static size_t spr_jp_nkeys(void) {
   return n;
 }
 /* Row k of the table, or NULL when it is not a job-spec key (command line only). */
-static const spr_jobkey *spr_jp_key(size_t k) {
+static const spr_setting *spr_jp_key(size_t k) {
   size_t n = 0;
   const spr_setting *t = spr_settings(&n);
   return k < n && t[k].section ? &t[k] : NULL;
@@ -157,7 +153,7 @@ static int spr_jp_section_index(const char *s, size_t n) {
 }
 
 static int spr_jp_key_index(const char *section, const char *name) {
-  for (size_t i = 0; i < SPR_NKEYS; i++)
+  for (size_t i = 0; i < spr_jp_nkeys(); i++)
     if (spr_jp_key(i) && !strcmp(spr_jp_key(i)->section, section) && !strcmp(spr_jp_key(i)->name, name))
       return (int)i;
   return -1;
@@ -315,20 +311,8 @@ static int spr_jp_template(const char *def, const spr_job *job, const char *base
   return SPR_OK;
 }
 
-static int spr_jp_choice_ok(const char *choices, const char *v) {
-  const size_t n = strlen(v);
-  for (const char *p = choices; *p;) {
-    const char *e = strchr(p, '|');
-    const size_t m = e ? (size_t)(e - p) : strlen(p);
-    if (m == n && !memcmp(p, v, n)) return 1;
-    if (!e) break;
-    p = e + 1;
-  }
-  return 0;
-}
-
 /* Convert value for key k into the job. `where` is "FILE:LINE" (or "FILE" for defaults). */
-static int spr_jp_set(spr_job *job, const spr_jobkey *key, const char *value, const char *where) {
+static int spr_jp_set(spr_job *job, const spr_setting *key, const char *value, const char *where) {
   char *field = (char *)job + key->offset;
   /* a value that INI cannot hold once written back (spr_jobspec_print): a trailing blank, or a
    * blank before ';' (an inline comment) -- possible only through ${VAR} expansion */
@@ -340,7 +324,7 @@ static int spr_jp_set(spr_job *job, const spr_jobkey *key, const char *value, co
     case SPR_SETTING_STRING:
     case SPR_SETTING_WORD:
     case SPR_SETTING_ENUM: {
-      if (key->type == SPR_SETTING_ENUM && !spr_jp_choice_ok(key->choices, value))
+      if (key->type == SPR_SETTING_ENUM && !spr_setting_choice_ok(key, value))
         return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: '%s' is not one of %s", where, key->section,
                         key->name, value, key->choices);
       if (key->type == SPR_SETTING_WORD && (!value[0] || strpbrk(value, " \t\r\n\v\f")))
@@ -367,30 +351,25 @@ static int spr_jp_set(spr_job *job, const spr_jobkey *key, const char *value, co
       *(char **)(void *)field = s;
       return SPR_OK;
     }
-    case SPR_SETTING_INT: {
-      char *end = NULL;
-      errno = 0;
-      const long v = strtol(value, &end, 10);
-      if (!value[0] || *end || errno)
-        return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: '%s' is not an integer", where, key->section,
-                        key->name, value);
-      if ((double)v < key->min || (double)v > key->max)
-        return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: %ld is out of range [%.0f, %.0f]", where,
-                        key->section, key->name, v, key->min, key->max);
-      *(int *)(void *)field = (int)v;
-      return SPR_OK;
-    }
+    case SPR_SETTING_INT:
     case SPR_SETTING_FLOAT: {
-      char *end = NULL;
-      errno = 0;
-      const double v = strtod(value, &end);
-      if (!value[0] || *end || errno || !isfinite(v))
-        return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: '%s' is not a number", where, key->section,
-                        key->name, value);
-      if (v < key->min || v > key->max)
+      const int is_int = key->type == SPR_SETTING_INT;
+      long long iv = 0;
+      double dv = 0;
+      const int rc = spr_setting_number(key, value, &iv, &dv);
+      if (rc == SPR_SETTING_NOT_A_NUMBER)
+        return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: '%s' is not %s", where, key->section, key->name,
+                        value, is_int ? "an integer" : "a number");
+      if (rc == SPR_SETTING_OUT_OF_RANGE && is_int)
+        return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: %lld is out of range [%.0f, %.0f]", where,
+                        key->section, key->name, iv, key->min, key->max);
+      if (rc == SPR_SETTING_OUT_OF_RANGE)
         return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: %s is out of range [%g, %g]", where,
                         key->section, key->name, value, key->min, key->max);
-      *(double *)(void *)field = v;
+      if (is_int)
+        *(int *)(void *)field = (int)iv;
+      else
+        *(double *)(void *)field = dv;
       return SPR_OK;
     }
     case SPR_SETTING_BOOL: {
@@ -410,18 +389,18 @@ static int spr_jp_set(spr_job *job, const spr_jobkey *key, const char *value, co
 /* Fill every field of job from ctx->raw and the defaults, in table order. */
 static int spr_jp_resolve(spr_jp_ctx *ctx, spr_job *job, const char *basename) {
   char where[PATH_MAX + 32];
-  for (size_t k = 0; k < SPR_NKEYS; k++) {
-    const spr_jobkey *key = spr_jp_key(k);
+  for (size_t k = 0; k < spr_jp_nkeys(); k++) {
+    const spr_setting *key = spr_jp_key(k);
     if (!key) continue;
     if (ctx->raw[k]) {
       snprintf(where, sizeof where, "%s:%d", ctx->label, ctx->key_line[k]);
-      if (key->type == SPR_SETTING_PATH && key->def == spr_jobkey_optional && !ctx->raw[k][0])
+      if (key->type == SPR_SETTING_PATH && key->def == spr_setting_none && !ctx->raw[k][0])
         continue; /* "qrels =" means none */
       SPR_TRY(spr_jp_set(job, key, ctx->raw[k], where));
-    } else if (key->def == SPR_JOBKEY_REQUIRED) {
+    } else if (key->def == SPR_SETTING_REQUIRED) {
       return SPR_FAIL(SPR_EPARSE, "%s: missing required key '%s' in section [%s]", ctx->label,
                       key->name, key->section);
-    } else if (key->def != spr_jobkey_optional) {
+    } else if (key->def != spr_setting_none) {
       char *v = NULL;
       SPR_TRY(spr_jp_template(key->def, job, basename, &v));
       snprintf(where, sizeof where, "%s", ctx->label);
@@ -501,7 +480,7 @@ int spr_jobspec_parse(const char *text, size_t len, const char *name, const char
     rc = spr_jp_resolve(&ctx, job, basename);
   }
 cleanup:
-  for (size_t k = 0; k < SPR_NKEYS; k++) free(ctx.raw[k]);
+  for (size_t k = 0; k < spr_jp_nkeys(); k++) free(ctx.raw[k]);
   free(basename);
   if (rc < 0) {
     spr_jobspec_free(&job);
@@ -560,17 +539,14 @@ void spr_jobspec_free(spr_job **p) {
 /* ---------------------------------------------------------------------------------------------
  * Listings generated from the table. */
 
-static const char *spr_jp_default_text(const spr_jobkey *key) {
-  if (key->def == SPR_JOBKEY_REQUIRED) return "(required)";
-  if (key->def == spr_jobkey_optional) return "(none)";
+static const char *spr_jp_default_text(const spr_setting *key) {
+  if (key->def == SPR_SETTING_REQUIRED) return "(required)";
+  if (key->def == spr_setting_none) return "(none)";
   return key->def;
 }
 
-static void spr_jp_range_text(const spr_jobkey *key, char *buf, size_t cap) {
-  buf[0] = '\0';
-  if (key->type == SPR_SETTING_INT) snprintf(buf, cap, "%.0f..%.0f", key->min, key->max);
-  if (key->type == SPR_SETTING_FLOAT) snprintf(buf, cap, "%g..%g", key->min, key->max);
-  if (key->type == SPR_SETTING_ENUM) snprintf(buf, cap, "%s", key->choices);
+static void spr_jp_range_text(const spr_setting *key, char *buf, size_t cap) {
+  spr_setting_range_text(key, buf, cap);
   if (key->type == SPR_SETTING_BOOL) snprintf(buf, cap, "true|false");
 }
 
@@ -579,8 +555,8 @@ void spr_jobspec_print_keys(FILE *f) {
              "against the job file's folder; <name>/<output> in defaults are job.name/job.output):\n");
   for (size_t s = 0; s < SPR_NSECTIONS; s++) {
     fprintf(f, "\n[%s]  %s\n", spr_jobsections[s], spr_jobsection_help[s]);
-    for (size_t k = 0; k < SPR_NKEYS; k++) {
-      const spr_jobkey *key = spr_jp_key(k);
+    for (size_t k = 0; k < spr_jp_nkeys(); k++) {
+      const spr_setting *key = spr_jp_key(k);
     if (!key) continue;
       if (strcmp(key->section, spr_jobsections[s])) continue;
       char range[128];
@@ -646,14 +622,14 @@ void spr_jobspec_write_markdown(FILE *f) {
     fprintf(f, "\n## [%s]\n\n%s\n\n", spr_jobsections[s], spr_jobsection_help[s]);
     fprintf(f, "| key | type | default | allowed | description |\n");
     fprintf(f, "| --- | --- | --- | --- | --- |\n");
-    for (size_t k = 0; k < SPR_NKEYS; k++) {
-      const spr_jobkey *key = spr_jp_key(k);
+    for (size_t k = 0; k < spr_jp_nkeys(); k++) {
+      const spr_setting *key = spr_jp_key(k);
     if (!key) continue;
       if (strcmp(key->section, spr_jobsections[s])) continue;
       char range[128];
       spr_jp_range_text(key, range, sizeof range);
       const char *def = spr_jp_default_text(key);
-      const int code = key->def != SPR_JOBKEY_REQUIRED && key->def != spr_jobkey_optional;
+      const int code = key->def != SPR_SETTING_REQUIRED && key->def != spr_setting_none;
       /* enum choices as separate code spans: a '|' would split the table cell */
       char allowed[256] = "";
       size_t used = 0;
@@ -675,8 +651,8 @@ void spr_jobspec_print(FILE *f, const spr_job *job) {
   fprintf(f, "; resolved job spec of %s\n", job->file && job->file[0] ? job->file : "(memory)");
   for (size_t s = 0; s < SPR_NSECTIONS; s++) {
     fprintf(f, "%s[%s]\n", s ? "\n" : "", spr_jobsections[s]);
-    for (size_t k = 0; k < SPR_NKEYS; k++) {
-      const spr_jobkey *key = spr_jp_key(k);
+    for (size_t k = 0; k < spr_jp_nkeys(); k++) {
+      const spr_setting *key = spr_jp_key(k);
     if (!key) continue;
       if (strcmp(key->section, spr_jobsections[s])) continue;
       const char *field = (const char *)job + key->offset;

@@ -44,18 +44,6 @@ static void spr_opt_choices_text(const char *choices, char *buf, size_t cap) {
   }
 }
 
-static int spr_opt_choice_ok(const char *choices, const char *v) {
-  const size_t n = strlen(v);
-  for (const char *p = choices; *p;) {
-    const char *e = strchr(p, '|');
-    const size_t m = e ? (size_t)(e - p) : strlen(p);
-    if (m == n && !memcmp(p, v, n)) return 1;
-    if (!e) break;
-    p = e + 1;
-  }
-  return 0;
-}
-
 /* Out of memory while parsing: local, so no agreement (no other rank waits on this one yet). */
 static int spr_opt_nomem(const spr_comm *world, const char *cmd) {
   fprintf(stderr, "spire %s: error: rank %d: out of memory\n", cmd, world->rank);
@@ -71,28 +59,25 @@ static int spr_opt_set(const spr_comm *world, const char *cmd, const spr_setting
     case SPR_SETTING_BOOL:
       *(int *)field = 1;
       return SPR_EXIT_OK;
-    case SPR_SETTING_INT: {
-      char *end = NULL;
-      errno = 0;
-      const long long x = strtoll(v, &end, 10);
-      if (errno || !*v || *end || (double)x < s->min || (double)x > s->max)
-        return spr_cli_usage_error(world, cmd, "--%s must be an integer in [%.0f, %.0f], not '%s'", name,
-                                   s->min, s->max, v);
-      *(int *)field = (int)x;
-      return SPR_EXIT_OK;
-    }
+    case SPR_SETTING_INT:
     case SPR_SETTING_FLOAT: {
-      char *end = NULL;
-      errno = 0;
-      const double x = strtod(v, &end);
-      if (errno || !*v || *end || !isfinite(x) || x < s->min || x > s->max)
+      long long iv = 0;
+      double dv = 0;
+      if (spr_setting_number(s, v, &iv, &dv) < 0) {
+        if (s->type == SPR_SETTING_INT)
+          return spr_cli_usage_error(world, cmd, "--%s must be an integer in [%.0f, %.0f], not '%s'", name,
+                                     s->min, s->max, v);
         return spr_cli_usage_error(world, cmd, "--%s must be a number in [%g, %g], not '%s'", name, s->min,
                                    s->max, v);
-      *(double *)field = x;
+      }
+      if (s->type == SPR_SETTING_INT)
+        *(int *)field = (int)iv;
+      else
+        *(double *)field = dv;
       return SPR_EXIT_OK;
     }
     case SPR_SETTING_ENUM:
-      if (!spr_opt_choice_ok(s->choices, v)) {
+      if (!spr_setting_choice_ok(s, v)) {
         spr_opt_choices_text(s->choices, text, sizeof text);
         return spr_cli_usage_error(world, cmd, "--%s must be %s, not '%s'", name, text, v);
       }

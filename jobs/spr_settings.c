@@ -2,6 +2,8 @@
  * it; no I/O but the caller's buffer, so the job-spec parser's unit test and fuzzer link it alone. */
 #include "spr_settings.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +209,31 @@ void spr_setting_range_text(const spr_setting *s, char *buf, size_t cap) {
   if (s->type == SPR_SETTING_INT) snprintf(buf, cap, "%.0f..%.0f", s->min, s->max);
   if (s->type == SPR_SETTING_FLOAT) snprintf(buf, cap, "%g..%g", s->min, s->max);
   if (s->type == SPR_SETTING_ENUM) snprintf(buf, cap, "%s", s->choices);
+}
+
+int spr_setting_number(const spr_setting *s, const char *v, long long *iv, double *dv) {
+  char *end = NULL;
+  errno = 0;
+  if (s->type == SPR_SETTING_INT) {
+    *iv = strtoll(v, &end, 10);
+    if (!v[0] || *end || errno) return SPR_SETTING_NOT_A_NUMBER;
+    return (double)*iv < s->min || (double)*iv > s->max ? SPR_SETTING_OUT_OF_RANGE : 0;
+  }
+  *dv = strtod(v, &end);
+  if (!v[0] || *end || errno || !isfinite(*dv)) return SPR_SETTING_NOT_A_NUMBER;
+  return *dv < s->min || *dv > s->max ? SPR_SETTING_OUT_OF_RANGE : 0;
+}
+
+int spr_setting_choice_ok(const spr_setting *s, const char *v) {
+  const size_t n = strlen(v);
+  for (const char *p = s->choices; p && *p;) {
+    const char *e = strchr(p, '|');
+    const size_t m = e ? (size_t)(e - p) : strlen(p);
+    if (m == n && !memcmp(p, v, n)) return 1;
+    if (!e) break;
+    p = e + 1;
+  }
+  return 0;
 }
 
 void spr_settings_manifest(const spr_job *job, unsigned stage, char *buf, size_t cap) {

@@ -132,6 +132,15 @@ const spr_setting *spr_settings(size_t *n);
 /* Local. "min..max" (int, float) or "a|b|c" (enum), "" otherwise. */
 void spr_setting_range_text(const spr_setting *s, char *buf, size_t cap);
 
+/* Local. Parse v as the int (into *iv) or float (into *dv) setting s: 0, SPR_SETTING_NOT_A_NUMBER
+ * (not a whole decimal integer, or not a finite number) or SPR_SETTING_OUT_OF_RANGE (outside
+ * [min, max]; the value is still stored for the message). */
+enum { SPR_SETTING_NOT_A_NUMBER = -1, SPR_SETTING_OUT_OF_RANGE = -2 };
+int spr_setting_number(const spr_setting *s, const char *v, long long *iv, double *dv);
+
+/* Local. 1 if v is one of an enum's choices, else 0. */
+int spr_setting_choice_ok(const spr_setting *s, const char *v);
+
 /* Local. Append "key=value\n" for every setting with a flag of `stage` to buf (NUL-terminated,
  * truncated at cap): what a stage's manifest records. Floats at full precision. */
 void spr_settings_manifest(const spr_job *job, unsigned stage, char *buf, size_t cap);
