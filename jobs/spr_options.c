@@ -136,16 +136,17 @@ static void spr_opt_help(const spr_options_cmd *cmd) {
       if (!o) continue;
       char head[96], text[2048], range[256];
       snprintf(head, sizeof head, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-      const char *def = spr_opt_default(&t[i]);
-      range[0] = '\0';
-      if (t[i].type == SPR_SETTING_ENUM) spr_opt_choices_text(t[i].choices, range, sizeof range);
-      else if (t[i].type == SPR_SETTING_INT || t[i].type == SPR_SETTING_FLOAT) spr_setting_range_text(&t[i], range, sizeof range);
+      const char *def = spr_opt_default(&t[i]), *help = o->help ? o->help : t[i].help;
+      if (t[i].type == SPR_SETTING_ENUM)
+        spr_opt_choices_text(t[i].choices, range, sizeof range);
+      else
+        spr_setting_range_text(&t[i], range, sizeof range); /* "" but for numbers */
       if (o->required)
-        snprintf(text, sizeof text, "%s (required)", o->help ? o->help : t[i].help);
+        snprintf(text, sizeof text, "%s (required)", help);
       else if (t[i].type == SPR_SETTING_BOOL || (!def && !range[0]))
-        snprintf(text, sizeof text, "%s", o->help ? o->help : t[i].help);
+        snprintf(text, sizeof text, "%s", help);
       else { /* "[range; default X]" is not wrapped */
-        const int at = snprintf(text, sizeof text, "%s ", o->help ? o->help : t[i].help);
+        const int at = snprintf(text, sizeof text, "%s ", help);
         snprintf(text + at, sizeof text - (size_t)at, "[%s%s%s%s]", range, range[0] && def ? "; " : "",
                  def ? "default " : "", def ? def : "");
         for (char *c = text + at; *c; c++)
