@@ -4,16 +4,15 @@
  * 0 joins the parts in rank order, so the output bytes are the same for any rank count. Also holds
  * the part-file helpers shared with cmd_tokenize.c. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "spr_args.h"
 #include "spr_cli.h"
 #include "spr_corpus.h"
 #include "spr_encode.h"
 #include "spr_file.h"
+#include "spr_options.h"
 #include "spr_progress.h"
 #ifdef _OPENMP
 #include <omp.h>
@@ -113,31 +112,14 @@ void spr_cli_json_string(FILE *f, const char *s, size_t len) {
 
 /* ---- spire encode ---------------------------------------------------------------------------- */
 
-static void spr_encode_help(void) {
-  printf(
-      "usage: [mpirun -np N] spire encode --model DIR --input CORPUS --output VECTORS.jsonl [options]\n\n"
-      "SPLADE vectors of documents (or queries) with a Hugging Face BERT masked-LM checkpoint: the\n"
-      "max over tokens of log(1 + ReLU(MLM logits)). Output: one JSON line per record,\n"
-      "{\"id\": \"...\", \"vector\": {\"token\": weight, ...}} (Anserini JsonVectorCollection), tokens in id\n"
-      "order, float weights. Each rank encodes its byte range of the input with OpenMP threads; the\n"
-      "output is identical for any number of ranks and threads.\n\n"
-      "  --model DIR         folder with config.json, vocab.txt, model.safetensors (F32, F16 or BF16)\n"
-      "                      and optionally idf.json\n"
-      "  --weights NAME      weights file inside DIR (default model.safetensors)\n"
-      "  --input PATH        JSONL ({\"id\", \"text\" or \"contents\", optional \"title\"}: title + \"\\n\" + text)\n"
-      "                      or TSV (id<TAB>text, e.g. queries)\n"
-      "  --output PATH       vectors file (written through per-rank parts and PATH.tmp)\n"
-      "  --format F          auto (default), jsonl or tsv\n"
-      "  --query             the input holds queries: with DIR/idf.json they are encoded inference-free\n"
-      "                      (each distinct token weighted by idf.json, no forward pass)\n"
-      "  --max-length N      tokens per text incl. [CLS]/[SEP], 2..max_position_embeddings (default 512)\n"
-      "  --top-n N           keep the N heaviest terms per vector (default 0 = all)\n"
-      "  --min-weight W      drop weights below W (default 0: only zeros are dropped)\n"
-      "  --batch-tokens N    pack texts up to N tokens per forward pass (default 0: one text per\n"
-      "                      pass, bit-identical for any batching; > 0 is faster for short texts)\n"
-      "  --quiet             no progress lines\n"
-      "  -h, --help          this help\n");
-}
+static const spr_options_cmd spr_encode_cmd = {
+    "encode", SPR_CMD_ENCODE,
+    "usage: [mpirun -np N] spire encode --model DIR --input CORPUS --output VECTORS.jsonl [options]\n\n"
+    "SPLADE vectors of documents (or queries) with a Hugging Face BERT masked-LM checkpoint: the\n"
+    "max over tokens of log(1 + ReLU(MLM logits)). Output: one JSON line per record,\n"
+    "{\"id\": \"...\", \"vector\": {\"token\": weight, ...}} (Anserini JsonVectorCollection), tokens in id\n"
+    "order, float weights. Each rank encodes its byte range of the input with OpenMP threads; the\n"
+    "output is identical for any number of ranks and threads.\n\n"};
 
 typedef struct spr_encode_chunk {
   char **id;   /* owned, n entries */
@@ -264,73 +246,32 @@ static int spr_encode_run(const spr_comm *world, const char *model_dir, const ch
 }
 
 int spr_cmd_encode(const spr_comm *world, int argc, char **argv) {
-  if (spr_cli_has_help(argc, argv)) {
-    if (world->rank == 0) spr_encode_help();
-    return SPR_EXIT_OK;
-  }
-  static const struct option opts[] = {
-      {"model", required_argument, 0, 'm'},      {"weights", required_argument, 0, 'w'},
-      {"input", required_argument, 0, 'i'},      {"output", required_argument, 0, 'o'},
-      {"format", required_argument, 0, 'f'},     {"query", no_argument, 0, 'q'},
-      {"max-length", required_argument, 0, 'L'}, {"top-n", required_argument, 0, 'n'},
-      {"min-weight", required_argument, 0, 'W'}, {"batch-tokens", required_argument, 0, 'b'},
-      {"quiet", no_argument, 0, 'Q'},            {0, 0, 0, 0}};
-  const char *model = NULL, *weights = "model.safetensors", *input = NULL, *output = NULL;
+  spr_job *job = NULL;
+  const int parsed = spr_options_parse(world, &spr_encode_cmd, argc, argv, &job);
+  if (!job) return parsed;
+  const char *model = job->encode.model, *weights = job->cli.weights, *input = job->corpus.path,
+             *output = job->cli.output;
+  const int progress = !job->cli.quiet;
   spr_corpus_format fmt = SPR_CORPUS_AUTO;
-  spr_splade_params sp = {.max_length = 512};
-  int progress = 1;
-  long lv = 0;
-  double dv = 0;
-  optind = 1;
-  opterr = 0;
-  int c;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    switch (c) {
-      case 'm': model = optarg; break;
-      case 'w': weights = optarg; break;
-      case 'i': input = optarg; break;
-      case 'o': output = optarg; break;
-      case 'f':
-        if (spr_corpus_format_parse(optarg, &fmt) < 0 || fmt == SPR_CORPUS_VECTORS)
-          return spr_cli_usage_error(world, "encode", "--format must be auto, jsonl or tsv, not '%s'", optarg);
-        break;
-      case 'q': sp.query = 1; break;
-      case 'L':
-        if (spr_arg_long(optarg, 2, 1 << 20, &lv))
-          return spr_cli_usage_error(world, "encode", "--max-length must be an integer >= 2");
-        sp.max_length = (uint32_t)lv;
-        break;
-      case 'n':
-        if (spr_arg_long(optarg, 0, 1 << 30, &lv)) return spr_cli_usage_error(world, "encode", "--top-n must be >= 0");
-        sp.top_n = (uint32_t)lv;
-        break;
-      case 'W':
-        if (spr_arg_double(optarg, 0, 1e30, &dv))
-          return spr_cli_usage_error(world, "encode", "--min-weight must be a number >= 0");
-        sp.min_weight = (float)dv;
-        break;
-      case 'b':
-        if (spr_arg_long(optarg, 0, 1 << 24, &lv))
-          return spr_cli_usage_error(world, "encode", "--batch-tokens must be >= 0");
-        sp.batch_tokens = (uint32_t)lv;
-        break;
-      case 'Q': progress = 0; break;
-      default: return spr_cli_usage_error(world, "encode", "unknown or incomplete option '%s'", argv[optind - 1]);
-    }
-  }
-  if (optind < argc) return spr_cli_usage_error(world, "encode", "unexpected argument '%s'", argv[optind]);
-  if (!model || !input || !output)
-    return spr_cli_usage_error(world, "encode", "--model, --input and --output are required");
-  if (!strcmp(model, "bm25"))
+  const spr_splade_params sp = {.max_length = (uint32_t)job->encode.max_length,
+                                .top_n = (uint32_t)job->index.prune_top_terms,
+                                .min_weight = (float)job->index.prune_min_weight,
+                                .batch_tokens = (uint32_t)job->cli.batch_tokens,
+                                .query = job->cli.query};
+  if (!strcmp(model, "bm25")) {
+    spr_options_free(&job);
     return spr_cli_usage_error(world, "encode", "--model bm25 is not available in encode (use spire index)");
+  }
   const double t0 = spr_now();
   uint64_t docs = 0, tokens = 0;
-  const int rc = spr_encode_run(world, model, weights, input, fmt, output, &sp, progress, &docs, &tokens);
+  int rc = spr_corpus_format_parse(job->cli.text_format, &fmt);
+  if (rc == SPR_OK) rc = spr_encode_run(world, model, weights, input, fmt, output, &sp, progress, &docs, &tokens);
   const int status = spr_cli_finish(world, "encode", rc);
   const double dt = spr_now() - t0;
   if (status == SPR_EXIT_OK && world->rank == 0 && progress)
     fprintf(stderr, "[spire] encode: %s: %llu records, %llu tokens, %.2fs on %d rank(s) (%.1f docs/s, %.0f tokens/s)\n",
             output, (unsigned long long)docs, (unsigned long long)tokens, dt, world->size,
             dt > 0 ? (double)docs / dt : 0.0, dt > 0 ? (double)tokens / dt : 0.0);
+  spr_options_free(&job);
   return status;
 }

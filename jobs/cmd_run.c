@@ -35,6 +35,7 @@
 #include "spr_file.h"
 #include "spr_index.h"
 #include "spr_jobspec.h"
+#include "spr_options.h"
 #include "spr_report.h"
 #include "spr_search.h"
 
@@ -225,15 +226,8 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
   spr_manifest m = {{0}, {0}};
   char line[3000];
   spr_describe_file(line, sizeof line, "corpus", job->corpus.path);
-  snprintf(m.key, sizeof m.key,
-           "stage=index\nspire=%s\n%sformat=%s\nmodel=%s\nanalyzer=%s\nk1=%.17g\nb=%.17g\nbits=%d\nzstd_level=%d\n"
-           "block_size=%d\nmax_length=%d\non_error=%s\nmax_record_bytes=%d\nreorder=%s\nbp_iterations=%d\n"
-           "bp_min_docs=%d\nprune_top_terms=%d\nprune_min_weight=%.17g\nprune_list_max=%d\n",
-           SPR_VERSION, line, job->corpus.format, job->encode.model, job->encode.analyzer, job->encode.k1,
-           job->encode.b, job->encode.bits, job->index.zstd_level, job->index.block_size, job->encode.max_length,
-           job->corpus.on_error, job->corpus.max_record_bytes, job->index.reorder, job->index.bp_iterations,
-           job->index.bp_min_docs, job->index.prune_top_terms, job->index.prune_min_weight,
-           job->index.prune_list_max);
+  snprintf(m.key, sizeof m.key, "stage=index\nspire=%s\n%s", SPR_VERSION, line);
+  spr_settings_manifest(job, SPR_SETTING_INDEX_STAGE, m.key, sizeof m.key);
   int skip = 0;
   if (w->rank == 0 && !force) skip = spr_manifest_matches(job, "index", job->index.path, &m);
   SPR_TRY(spr_mpi_bcast(w, &skip, sizeof skip, 0));
@@ -265,21 +259,10 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
     snprintf(model, sizeof model, "%s/%s", job->dir, enc);
     enc = model;
   }
-  spr_corpus_format fmt = SPR_CORPUS_AUTO;
-  SPR_TRY(spr_corpus_format_parse(job->corpus.format, &fmt));
-  spr_build_params p = {.corpus = job->corpus.path, .format = fmt, .encoder = enc, .max_length = job->encode.max_length, .analyzer = job->encode.analyzer,
-                        .k1 = job->encode.k1, .b = job->encode.b, .bits = job->encode.bits,
-                        .output = job->index.path, .zstd_level = job->index.zstd_level,
-                        .block_size = job->index.block_size, .progress = progress,
-                        .reorder = job->index.reorder, .bp_iterations = job->index.bp_iterations,
-                        .bp_min_docs = (uint32_t)job->index.bp_min_docs,
-                        .prune_top_terms = (uint32_t)job->index.prune_top_terms,
-                        .prune_min_weight = job->index.prune_min_weight,
-                        .prune_list_max = (uint32_t)job->index.prune_list_max,
-                        .memory_budget = (uint64_t)job->index.memory_budget_mb << 20,
-                        .spill_dir = job->index.spill_dir,
-                        .policy = {.skip = !strcmp(job->corpus.on_error, "skip"),
-                                   .max_record_bytes = (uint64_t)job->corpus.max_record_bytes}};
+  spr_build_params p;
+  SPR_TRY(spr_options_build_params(job, &p));
+  p.encoder = enc;
+  p.progress = progress;
   SPR_TRY(spr_index_build(w, &p, &f->build));
   if (w->rank == 0) {
     fprintf(stderr, "[spire] run: index: %llu documents, %llu terms, %llu postings in %.2fs on %d rank(s)\n",
@@ -300,10 +283,8 @@ static int spr_stage_search(const spr_comm *w, const spr_job *job, int force, in
   char l1[3000], l2[3000];
   spr_describe_file(l1, sizeof l1, "index", job->index.path);
   spr_describe_file(l2, sizeof l2, "queries", job->corpus.queries);
-  snprintf(m.key, sizeof m.key,
-           "stage=search\nspire=%s\n%s%sk=%d\nalgorithm=%s\nalpha=%.17g\nbeta=%.17g\ntag=%s\nquery_format=%s\n",
-           SPR_VERSION, l1, l2, job->search.k, job->search.algorithm, job->search.alpha, job->search.beta,
-           job->search.tag, job->corpus.query_format);
+  snprintf(m.key, sizeof m.key, "stage=search\nspire=%s\n%s%s", SPR_VERSION, l1, l2);
+  spr_settings_manifest(job, SPR_SETTING_SEARCH_STAGE, m.key, sizeof m.key);
   int skip = 0;
   if (w->rank == 0 && !force) skip = spr_manifest_matches(job, "search", job->search.run, &m);
   SPR_TRY(spr_mpi_bcast(w, &skip, sizeof skip, 0));
@@ -334,11 +315,9 @@ static int spr_stage_search(const spr_comm *w, const spr_job *job, int force, in
 #ifdef _OPENMP
   if (job->search.threads > 0) omp_set_num_threads(job->search.threads);
 #endif
-  spr_search_params p = {.index = job->index.path, .queries = job->corpus.queries, .run = job->search.run,
-                         .tag = job->search.tag, .k = (uint32_t)job->search.k,
-                         .algorithm = job->search.algorithm, .alpha = job->search.alpha,
-                         .beta = job->search.beta, .replicated = !strcmp(job->search.serving, "replicated"),
-                         .query_format = job->corpus.query_format, .progress = progress};
+  spr_search_params p;
+  spr_options_search_params(job, &p);
+  p.progress = progress;
   SPR_TRY(spr_search_run(w, &p, &f->search));
   if (w->rank == 0) {
     const spr_search_stats *s = &f->search;

@@ -1,30 +1,22 @@
 /* cmd_tokenize.c: spire tokenize -- WordPiece token ids of texts, as Hugging Face's BertTokenizer
  * (uncased) gives them (collective). Each rank tokenizes its byte range; rank 0 joins the parts in
  * order (see spr_cli_parts_join), so the output is the same for any rank count. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "spr_args.h"
 #include "spr_cli.h"
 #include "spr_corpus.h"
 #include "spr_file.h"
+#include "spr_options.h"
 #include "spr_wordpiece.h"
 
-static void spr_tokenize_help(void) {
-  printf(
-      "usage: [mpirun -np N] spire tokenize --vocab VOCAB.txt --input TEXTS.jsonl --output TOKENS.jsonl\n"
-      "                      [--max-length N] [--format F]\n\n"
-      "WordPiece token ids, identical to Hugging Face's BertTokenizer(do_lower_case=True) (see\n"
-      "docs/encode.md): one line {\"id\": \"...\", \"input_ids\": [101, ..., 102]} per input record.\n\n"
-      "  --vocab PATH        vocab.txt (token id = 0-based line number)\n"
-      "  --input PATH        JSONL ({\"id\", \"text\"...}) or TSV (id<TAB>text)\n"
-      "  --output PATH       output JSONL\n"
-      "  --max-length N      ids per text incl. [CLS]/[SEP], >= 2 (default 512)\n"
-      "  --format F          auto (default), jsonl or tsv\n"
-      "  -h, --help          this help\n");
-}
+static const spr_options_cmd spr_tokenize_cmd = {
+    "tokenize", SPR_CMD_TOKENIZE,
+    "usage: [mpirun -np N] spire tokenize --vocab VOCAB.txt --input TEXTS.jsonl --output TOKENS.jsonl\n"
+    "                      [--max-length N] [--format F]\n\n"
+    "WordPiece token ids, identical to Hugging Face's BertTokenizer(do_lower_case=True) (see\n"
+    "docs/encode.md): one line {\"id\": \"...\", \"input_ids\": [101, ..., 102]} per input record.\n\n"};
 
 
 static int spr_tokenize_run(const spr_comm *world, const char *vocab, const char *input, spr_corpus_format fmt,
@@ -83,38 +75,14 @@ static int spr_tokenize_run(const spr_comm *world, const char *vocab, const char
 }
 
 int spr_cmd_tokenize(const spr_comm *world, int argc, char **argv) {
-  if (spr_cli_has_help(argc, argv)) {
-    if (world->rank == 0) spr_tokenize_help();
-    return SPR_EXIT_OK;
-  }
-  static const struct option opts[] = {{"vocab", required_argument, 0, 'v'},      {"input", required_argument, 0, 'i'},
-                                       {"output", required_argument, 0, 'o'},     {"format", required_argument, 0, 'f'},
-                                       {"max-length", required_argument, 0, 'L'}, {0, 0, 0, 0}};
-  const char *vocab = NULL, *input = NULL, *output = NULL;
+  spr_job *job = NULL;
+  const int parsed = spr_options_parse(world, &spr_tokenize_cmd, argc, argv, &job);
+  if (!job) return parsed;
   spr_corpus_format fmt = SPR_CORPUS_AUTO;
-  long maxlen = 512;
-  optind = 1;
-  opterr = 0;
-  int c;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    switch (c) {
-      case 'v': vocab = optarg; break;
-      case 'i': input = optarg; break;
-      case 'o': output = optarg; break;
-      case 'f':
-        if (spr_corpus_format_parse(optarg, &fmt) < 0 || fmt == SPR_CORPUS_VECTORS)
-          return spr_cli_usage_error(world, "tokenize", "--format must be auto, jsonl or tsv, not '%s'", optarg);
-        break;
-      case 'L':
-        if (spr_arg_long(optarg, 2, 1 << 24, &maxlen))
-          return spr_cli_usage_error(world, "tokenize", "--max-length must be an integer >= 2");
-        break;
-      default: return spr_cli_usage_error(world, "tokenize", "unknown or incomplete option '%s'", argv[optind - 1]);
-    }
-  }
-  if (optind < argc) return spr_cli_usage_error(world, "tokenize", "unexpected argument '%s'", argv[optind]);
-  if (!vocab || !input || !output)
-    return spr_cli_usage_error(world, "tokenize", "--vocab, --input and --output are required");
-  const int rc = spr_tokenize_run(world, vocab, input, fmt, output, (uint32_t)maxlen);
+  int rc = spr_corpus_format_parse(job->cli.text_format, &fmt);
+  if (rc == SPR_OK)
+    rc = spr_tokenize_run(world, job->cli.vocab, job->corpus.path, fmt, job->cli.output,
+                          (uint32_t)job->encode.max_length);
+  spr_options_free(&job);
   return spr_cli_finish(world, "tokenize", rc);
 }

@@ -17,155 +17,25 @@
 
 #include "spr_file.h"
 
-typedef enum spr_jobkey_type {
-  SPR_JOBKEY_STRING,
-  SPR_JOBKEY_PATH,
-  SPR_JOBKEY_INT,
-  SPR_JOBKEY_FLOAT,
-  SPR_JOBKEY_BOOL,
-  SPR_JOBKEY_ENUM,
-} spr_jobkey_type;
+static const char *const spr_jobkey_type_names[] = {"string", "path", "int", "float", "bool", "enum",
+                                                      "word"};
 
-static const char *const spr_jobkey_type_names[] = {"string", "path", "int", "float", "bool", "enum"};
-
-/* Default markers. A default may contain <name>, <output> and <basename> (the job file's name
- * without ".ini"), replaced by the resolved values; keys appear in the table after the keys their
- * defaults use. */
-#define SPR_JOBKEY_REQUIRED NULL
-static const char spr_jobkey_optional[] = "(none)"; /* string/path left NULL when absent */
-
-typedef struct spr_jobkey {
-  const char *section;
-  const char *name;
-  spr_jobkey_type type;
-  const char *def;     /* default text, SPR_JOBKEY_REQUIRED, or spr_jobkey_optional */
-  double min, max;     /* int and float ranges (inclusive) */
-  const char *choices; /* enum: allowed values separated by '|' */
-  const char *help;
-  size_t offset; /* of the field in spr_job: char * (string, path, enum), int (int, bool), double */
-} spr_jobkey;
-
+/* The job-spec keys are the rows of the settings table (spr_settings.h) that have a section. A
+ * default may contain <name>, <output> and <basename> (the job file's name without ".ini"),
+ * replaced by the resolved values; keys appear in the table after the keys their defaults use. */
 #define SPR_OFF(field) offsetof(spr_job, field)
-#define SPR_DEFAULT_METRICS                                                                       \
-  "map,ndcg_cut.10,ndcg_cut.20,ndcg_cut.100,recip_rank,P.5,P.10,P.20,recall.10,recall.100," \
-  "recall.1000"
 
-/* The one key table. */
-static const spr_jobkey spr_jobkeys[] = {
-    {"job", "name", SPR_JOBKEY_STRING, "<basename>", 0, 0, NULL,
-     "Name of the job (no '/'); defaults to the job file's name without .ini.", SPR_OFF(name)},
-    {"job", "output", SPR_JOBKEY_PATH, "out/<name>", 0, 0, NULL,
-     "Folder for every output of the job (index, run, report, checkpoints).", SPR_OFF(output)},
-    {"corpus", "path", SPR_JOBKEY_PATH, SPR_JOBKEY_REQUIRED, 0, 0, NULL,
-     "The documents: JSONL (`{\"id\", \"text\" or \"contents\", optional \"title\"}` per line), "
-     "TSV (`id<TAB>text`) or pre-encoded JSON vectors (`{\"id\", \"vector\": {\"token\": weight}}`).",
-     SPR_OFF(corpus.path)},
-    {"corpus", "format", SPR_JOBKEY_ENUM, "auto", 0, 0, "auto|jsonl|tsv|vectors|ciff",
-     "Corpus format; auto decides by the name (.tsv, .ciff) and the file's first record (JSON with a "
-     "\"vector\" object is vectors); ciff reads a Common Index File Format export (docs/ciff.md).",
-     SPR_OFF(corpus.format)},
-    {"corpus", "queries", SPR_JOBKEY_PATH, SPR_JOBKEY_REQUIRED, 0, 0, NULL,
-     "The queries: TSV `qid<TAB>text`, or JSON vectors for a vectors index.", SPR_OFF(corpus.queries)},
-    {"corpus", "query_format", SPR_JOBKEY_ENUM, "auto", 0, 0, "auto|tsv|vectors|tokens|pisa",
-     "auto: JSON vectors, PISA `qid:tok tok` (no TAB, a colon) or TSV (text; pre-tokenized on a "
-     "vectors index); tokens: `qid<TAB>tok tok` with a repeated token weighing its count (Anserini); "
-     "pisa: `qid:tok tok` (PISA, BMP) likewise. In every format a query whose weights are not all "
-     "integers in [1, 255] (a count above 255 included) is scaled by one factor to a largest "
-     "weight of 255, ratios kept, never capped (docs/queries.md).",
-     SPR_OFF(corpus.query_format)},
-    {"corpus", "qrels", SPR_JOBKEY_PATH, spr_jobkey_optional, 0, 0, NULL,
-     "Relevance judgments `qid 0 docid grade`; without them evaluation is skipped.",
-     SPR_OFF(corpus.qrels)},
-    {"corpus", "on_error", SPR_JOBKEY_ENUM, "fail", 0, 0, "fail|skip",
-     "Bad records (malformed, invalid UTF-8, NUL byte, too long, repeated id): fail stops at the "
-     "first with FILE:LINE: why; skip leaves them out and counts them by reason (docs/input.md).",
-     SPR_OFF(corpus.on_error)},
-    {"corpus", "max_record_bytes", SPR_JOBKEY_INT, "0", 0, 2147483647, NULL,
-     "Longest accepted record (line) in bytes; 0 = 64 MiB.", SPR_OFF(corpus.max_record_bytes)},
-    {"encode", "model", SPR_JOBKEY_STRING, "bm25", 0, 0, NULL,
-     "Encoder: `bm25` (text corpora), `vectors` (pre-encoded vector corpora), or a Hugging Face "
-     "BERT/SPLADE model folder (relative to the job file) that every rank runs on its documents.",
-     SPR_OFF(encode.model)},
-    {"encode", "max_length", SPR_JOBKEY_INT, "512", 3, 100000, NULL,
-     "SPLADE: tokens per document, [CLS] and [SEP] included.", SPR_OFF(encode.max_length)},
-    {"encode", "analyzer", SPR_JOBKEY_ENUM, "english", 0, 0, "english|standard",
-     "Text analysis for bm25: english (stop words + Porter stemming) or standard (lowercased "
-     "words only).",
-     SPR_OFF(encode.analyzer)},
-    {"encode", "k1", SPR_JOBKEY_FLOAT, "0.9", 0, 10, NULL, "BM25 term-frequency saturation.",
-     SPR_OFF(encode.k1)},
-    {"encode", "b", SPR_JOBKEY_FLOAT, "0.4", 0, 1, NULL, "BM25 length normalization.",
-     SPR_OFF(encode.b)},
-    {"encode", "bits", SPR_JOBKEY_INT, "8", 1, 8, NULL, "Impact quantization bits.",
-     SPR_OFF(encode.bits)},
-    {"index", "path", SPR_JOBKEY_PATH, "<output>/index.h5", 0, 0, NULL, "The index file.",
-     SPR_OFF(index.path)},
-    {"index", "zstd_level", SPR_JOBKEY_INT, "1", 0, 22, NULL,
-     "zstd compression level of every dataset (0 = uncompressed; 1 compresses spire's data as well "
-     "as 3, about twice as fast).",
-     SPR_OFF(index.zstd_level)},
-    {"index", "block_size", SPR_JOBKEY_INT, "4", 4, 256, NULL,
-     "Documents per block of Block-Max Pruning (block maxima and forward blocks). 4, the default, "
-     "is the fastest at k = 10 and 1000 on real SPLADE queries for ~1.2x the file size of 32 "
-     "(docs/bmp.md, \"What to choose\").",
-     SPR_OFF(index.block_size)},
-    {"index", "reorder", SPR_JOBKEY_ENUM, "none", 0, 0, "none|bp",
-     "Document order: the input's, or recursive graph bisection (bp) so that similar documents share "
-     "blocks; runs report the same documents either way (docs/reorder.md).",
-     SPR_OFF(index.reorder)},
-    {"index", "bp_iterations", SPR_JOBKEY_INT, "0", 0, 1000, NULL,
-     "bp: swap rounds per bisection (0 = the default, 20).", SPR_OFF(index.bp_iterations)},
-    {"index", "bp_min_docs", SPR_JOBKEY_INT, "0", 0, 1 << 30, NULL,
-     "bp: parts smaller than this are not bisected further (0 = the block size).", SPR_OFF(index.bp_min_docs)},
-    {"index", "prune_top_terms", SPR_JOBKEY_INT, "0", 0, 1 << 30, NULL,
-     "Static pruning: keep each document's N heaviest terms (0 = all; docs/pruning.md).",
-     SPR_OFF(index.prune_top_terms)},
-    {"index", "prune_min_weight", SPR_JOBKEY_FLOAT, "0", 0, 1e30, NULL,
-     "Static pruning: drop postings whose weight (vectors, SPLADE) or BM25 score is below this (0 = "
-     "none).",
-     SPR_OFF(index.prune_min_weight)},
-    {"index", "prune_list_max", SPR_JOBKEY_INT, "0", 0, 1 << 30, NULL,
-     "Static pruning: keep each term's M heaviest postings, ties to the lower docid (0 = all).",
-     SPR_OFF(index.prune_list_max)},
-    {"index", "memory_budget_mb", SPR_JOBKEY_INT, "0", 0, 1 << 30, NULL,
-     "Bounded memory: MiB per rank for what grows with the postings; the build spills sorted runs to "
-     "disk and merges them, and writes the same index (0 = hold everything in memory; docs/memory.md).",
-     SPR_OFF(index.memory_budget_mb)},
-    {"index", "spill_dir", SPR_JOBKEY_PATH, spr_jobkey_optional, 0, 0, NULL,
-     "Bounded memory: folder for the temporary files (default: the index's folder).",
-     SPR_OFF(index.spill_dir)},
-    {"search", "k", SPR_JOBKEY_INT, "1000", 1, 100000, NULL, "Results per query.",
-     SPR_OFF(search.k)},
-    {"search", "algorithm", SPR_JOBKEY_ENUM, "bmp", 0, 0, "bmp|exhaustive",
-     "Top-k algorithm: Block-Max Pruning (exact when alpha = beta = 1) or exhaustive scoring of "
-     "every posting (the oracle).",
-     SPR_OFF(search.algorithm)},
-    {"search", "alpha", SPR_JOBKEY_FLOAT, "1", 1e-9, 1, NULL,
-     "bmp: stop when the k-th score exceeds alpha x the next block's bound; below 1 is faster and "
-     "approximate.",
-     SPR_OFF(search.alpha)},
-    {"search", "beta", SPR_JOBKEY_FLOAT, "1", 1e-9, 1, NULL,
-     "bmp: block bounds from the ceil(beta x n) heaviest query terms only; blocks are still scored "
-     "with every term (true scores). Below 1 is faster and approximate (docs/bmp.md).",
-     SPR_OFF(search.beta)},
-    {"search", "serving", SPR_JOBKEY_ENUM, "partitioned", 0, 0, "partitioned|replicated",
-     "partitioned: each rank searches its share of the blocks for every query (with bmp the ranks "
-     "share their k-th scores while they search); replicated: each rank loads the whole index and "
-     "answers a share of the queries.",
-     SPR_OFF(search.serving)},
-    {"search", "run", SPR_JOBKEY_PATH, "<output>/run.trec", 0, 0, NULL,
-     "The TREC run file written by search.", SPR_OFF(search.run)},
-    {"search", "tag", SPR_JOBKEY_STRING, "spire", 0, 0, NULL,
-     "Run tag (the sixth column of the run file).", SPR_OFF(search.tag)},
-    {"search", "threads", SPR_JOBKEY_INT, "0", 0, 4096, NULL,
-     "OpenMP threads per rank; 0 = the OpenMP default (OMP_NUM_THREADS).",
-     SPR_OFF(search.threads)},
-    {"eval", "metrics", SPR_JOBKEY_STRING, SPR_DEFAULT_METRICS, 0, 0, NULL,
-     "Comma-separated trec_eval metric names.", SPR_OFF(eval.metrics)},
-    {"eval", "report", SPR_JOBKEY_PATH, "<output>/report.md", 0, 0, NULL,
-     "The Markdown evaluation report; report.json is written beside it.", SPR_OFF(eval.report)},
-};
-#define SPR_NKEYS (sizeof spr_jobkeys / sizeof spr_jobkeys[0])
+static size_t spr_jp_nkeys(void) {
+  size_t n = 0;
+  (void)spr_settings(&n);
+  return n;
+}
+/* Row k of the table, or NULL when it is not a job-spec key (command line only). */
+static const spr_setting *spr_jp_key(size_t k) {
+  size_t n = 0;
+  const spr_setting *t = spr_settings(&n);
+  return k < n && t[k].section ? &t[k] : NULL;
+}
 
 static const char *const spr_jobsections[] = {"job", "corpus", "encode", "index", "search", "eval"};
 #define SPR_NSECTIONS (sizeof spr_jobsections / sizeof spr_jobsections[0])
@@ -273,8 +143,8 @@ typedef struct spr_jp_ctx {
   int line;          /* line being read, 1-based */
   bool line_start;
   int section_line[SPR_NSECTIONS]; /* line of each section header, 0 when absent */
-  char *raw[SPR_NKEYS];            /* owned: value after ${VAR} expansion, NULL when absent */
-  int key_line[SPR_NKEYS];
+  char *raw[SPR_SETTINGS_MAX]; /* owned: value after ${VAR} expansion, NULL when absent */
+  int key_line[SPR_SETTINGS_MAX];
   int rc; /* first failure (its message is recorded), 0 otherwise */
 } spr_jp_ctx;
 
@@ -285,8 +155,8 @@ static int spr_jp_section_index(const char *s, size_t n) {
 }
 
 static int spr_jp_key_index(const char *section, const char *name) {
-  for (size_t i = 0; i < SPR_NKEYS; i++)
-    if (!strcmp(spr_jobkeys[i].section, section) && !strcmp(spr_jobkeys[i].name, name))
+  for (size_t i = 0; i < spr_jp_nkeys(); i++)
+    if (spr_jp_key(i) && !strcmp(spr_jp_key(i)->section, section) && !strcmp(spr_jp_key(i)->name, name))
       return (int)i;
   return -1;
 }
@@ -443,20 +313,8 @@ static int spr_jp_template(const char *def, const spr_job *job, const char *base
   return SPR_OK;
 }
 
-static int spr_jp_choice_ok(const char *choices, const char *v) {
-  const size_t n = strlen(v);
-  for (const char *p = choices; *p;) {
-    const char *e = strchr(p, '|');
-    const size_t m = e ? (size_t)(e - p) : strlen(p);
-    if (m == n && !memcmp(p, v, n)) return 1;
-    if (!e) break;
-    p = e + 1;
-  }
-  return 0;
-}
-
 /* Convert value for key k into the job. `where` is "FILE:LINE" (or "FILE" for defaults). */
-static int spr_jp_set(spr_job *job, const spr_jobkey *key, const char *value, const char *where) {
+static int spr_jp_set(spr_job *job, const spr_setting *key, const char *value, const char *where) {
   char *field = (char *)job + key->offset;
   /* a value that INI cannot hold once written back (spr_jobspec_print): a trailing blank, or a
    * blank before ';' (an inline comment) -- possible only through ${VAR} expansion */
@@ -465,18 +323,22 @@ static int spr_jp_set(spr_job *job, const spr_jobkey *key, const char *value, co
     return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: value '%s' ends in a blank or holds a blank before ';'", where,
                     key->section, key->name, value);
   switch (key->type) {
-    case SPR_JOBKEY_STRING:
-    case SPR_JOBKEY_ENUM: {
-      if (key->type == SPR_JOBKEY_ENUM && !spr_jp_choice_ok(key->choices, value))
+    case SPR_SETTING_STRING:
+    case SPR_SETTING_WORD:
+    case SPR_SETTING_ENUM: {
+      if (key->type == SPR_SETTING_ENUM && !spr_setting_choice_ok(key, value))
         return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: '%s' is not one of %s", where, key->section,
                         key->name, value, key->choices);
+      if (key->type == SPR_SETTING_WORD && (!value[0] || strpbrk(value, " \t\r\n\v\f")))
+        return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: '%s' is not one word", where, key->section,
+                        key->name, value);
       char *s = spr_jp_strdup(value);
       if (!s) return SPR_FAIL(SPR_ENOMEM, "out of memory");
       free(*(char **)(void *)field);
       *(char **)(void *)field = s;
       return SPR_OK;
     }
-    case SPR_JOBKEY_PATH: {
+    case SPR_SETTING_PATH: {
       if (!value[0])
         return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: empty path", where, key->section, key->name);
       char *s = spr_jp_abspath(job->dir, value);
@@ -491,33 +353,28 @@ static int spr_jp_set(spr_job *job, const spr_jobkey *key, const char *value, co
       *(char **)(void *)field = s;
       return SPR_OK;
     }
-    case SPR_JOBKEY_INT: {
-      char *end = NULL;
-      errno = 0;
-      const long v = strtol(value, &end, 10);
-      if (!value[0] || *end || errno)
-        return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: '%s' is not an integer", where, key->section,
-                        key->name, value);
-      if ((double)v < key->min || (double)v > key->max)
-        return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: %ld is out of range [%.0f, %.0f]", where,
-                        key->section, key->name, v, key->min, key->max);
-      *(int *)(void *)field = (int)v;
-      return SPR_OK;
-    }
-    case SPR_JOBKEY_FLOAT: {
-      char *end = NULL;
-      errno = 0;
-      const double v = strtod(value, &end);
-      if (!value[0] || *end || errno || !isfinite(v))
-        return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: '%s' is not a number", where, key->section,
-                        key->name, value);
-      if (v < key->min || v > key->max)
+    case SPR_SETTING_INT:
+    case SPR_SETTING_FLOAT: {
+      const int is_int = key->type == SPR_SETTING_INT;
+      long long iv = 0;
+      double dv = 0;
+      const int rc = spr_setting_number(key, value, &iv, &dv);
+      if (rc == SPR_SETTING_NOT_A_NUMBER)
+        return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: '%s' is not %s", where, key->section, key->name,
+                        value, is_int ? "an integer" : "a number");
+      if (rc == SPR_SETTING_OUT_OF_RANGE && is_int)
+        return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: %lld is out of range [%.0f, %.0f]", where,
+                        key->section, key->name, iv, key->min, key->max);
+      if (rc == SPR_SETTING_OUT_OF_RANGE)
         return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: %s is out of range [%g, %g]", where,
                         key->section, key->name, value, key->min, key->max);
-      *(double *)(void *)field = v;
+      if (is_int)
+        *(int *)(void *)field = (int)iv;
+      else
+        *(double *)(void *)field = dv;
       return SPR_OK;
     }
-    case SPR_JOBKEY_BOOL: {
+    case SPR_SETTING_BOOL: {
       static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no",
                                                                                   "off", "0"};
       for (int i = 0; i < 4; i++) {
@@ -534,17 +391,18 @@ static int spr_jp_set(spr_job *job, const spr_jobkey *key, const char *value, co
 /* Fill every field of job from ctx->raw and the defaults, in table order. */
 static int spr_jp_resolve(spr_jp_ctx *ctx, spr_job *job, const char *basename) {
   char where[PATH_MAX + 32];
-  for (size_t k = 0; k < SPR_NKEYS; k++) {
-    const spr_jobkey *key = &spr_jobkeys[k];
+  for (size_t k = 0; k < spr_jp_nkeys(); k++) {
+    const spr_setting *key = spr_jp_key(k);
+    if (!key) continue;
     if (ctx->raw[k]) {
       snprintf(where, sizeof where, "%s:%d", ctx->label, ctx->key_line[k]);
-      if (key->type == SPR_JOBKEY_PATH && key->def == spr_jobkey_optional && !ctx->raw[k][0])
+      if (key->type == SPR_SETTING_PATH && key->def == spr_setting_none && !ctx->raw[k][0])
         continue; /* "qrels =" means none */
       SPR_TRY(spr_jp_set(job, key, ctx->raw[k], where));
-    } else if (key->def == SPR_JOBKEY_REQUIRED) {
+    } else if (key->def == SPR_SETTING_REQUIRED) {
       return SPR_FAIL(SPR_EPARSE, "%s: missing required key '%s' in section [%s]", ctx->label,
                       key->name, key->section);
-    } else if (key->def != spr_jobkey_optional) {
+    } else if (key->def != spr_setting_none) {
       char *v = NULL;
       SPR_TRY(spr_jp_template(key->def, job, basename, &v));
       snprintf(where, sizeof where, "%s", ctx->label);
@@ -624,7 +482,7 @@ int spr_jobspec_parse(const char *text, size_t len, const char *name, const char
     rc = spr_jp_resolve(&ctx, job, basename);
   }
 cleanup:
-  for (size_t k = 0; k < SPR_NKEYS; k++) free(ctx.raw[k]);
+  for (size_t k = 0; k < spr_jp_nkeys(); k++) free(ctx.raw[k]);
   free(basename);
   if (rc < 0) {
     spr_jobspec_free(&job);
@@ -667,11 +525,7 @@ int spr_jobspec_load(const char *path, spr_job **out) {
 void spr_jobspec_free(spr_job **p) {
   if (!p || !*p) return;
   spr_job *job = *p;
-  for (size_t k = 0; k < SPR_NKEYS; k++) {
-    const spr_jobkey_type t = spr_jobkeys[k].type;
-    if (t == SPR_JOBKEY_STRING || t == SPR_JOBKEY_PATH || t == SPR_JOBKEY_ENUM)
-      free(*(char **)(void *)((char *)job + spr_jobkeys[k].offset));
-  }
+  spr_settings_free_fields(job);
   free(job->file);
   free(job->dir);
   free(job);
@@ -681,18 +535,15 @@ void spr_jobspec_free(spr_job **p) {
 /* ---------------------------------------------------------------------------------------------
  * Listings generated from the table. */
 
-static const char *spr_jp_default_text(const spr_jobkey *key) {
-  if (key->def == SPR_JOBKEY_REQUIRED) return "(required)";
-  if (key->def == spr_jobkey_optional) return "(none)";
+static const char *spr_jp_default_text(const spr_setting *key) {
+  if (key->def == SPR_SETTING_REQUIRED) return "(required)";
+  if (key->def == spr_setting_none) return "(none)";
   return key->def;
 }
 
-static void spr_jp_range_text(const spr_jobkey *key, char *buf, size_t cap) {
-  buf[0] = '\0';
-  if (key->type == SPR_JOBKEY_INT) snprintf(buf, cap, "%.0f..%.0f", key->min, key->max);
-  if (key->type == SPR_JOBKEY_FLOAT) snprintf(buf, cap, "%g..%g", key->min, key->max);
-  if (key->type == SPR_JOBKEY_ENUM) snprintf(buf, cap, "%s", key->choices);
-  if (key->type == SPR_JOBKEY_BOOL) snprintf(buf, cap, "true|false");
+static void spr_jp_range_text(const spr_setting *key, char *buf, size_t cap) {
+  spr_setting_range_text(key, buf, cap);
+  if (key->type == SPR_SETTING_BOOL) snprintf(buf, cap, "true|false");
 }
 
 void spr_jobspec_print_keys(FILE *f) {
@@ -700,8 +551,9 @@ void spr_jobspec_print_keys(FILE *f) {
              "against the job file's folder; <name>/<output> in defaults are job.name/job.output):\n");
   for (size_t s = 0; s < SPR_NSECTIONS; s++) {
     fprintf(f, "\n[%s]  %s\n", spr_jobsections[s], spr_jobsection_help[s]);
-    for (size_t k = 0; k < SPR_NKEYS; k++) {
-      const spr_jobkey *key = &spr_jobkeys[k];
+    for (size_t k = 0; k < spr_jp_nkeys(); k++) {
+      const spr_setting *key = spr_jp_key(k);
+    if (!key) continue;
       if (strcmp(key->section, spr_jobsections[s])) continue;
       char range[128];
       spr_jp_range_text(key, range, sizeof range);
@@ -715,9 +567,10 @@ void spr_jobspec_print_keys(FILE *f) {
 static const char spr_jp_md_intro[] =
     "# Job specs\n"
     "\n"
-    "<!-- Generated by spr_jobspec_write_markdown() in jobs/spr_jobspec.c from its key table;\n"
-    "     do not edit by hand (the unit test unit_jobspec checks that this file is current, and\n"
-    "     `build/tests/unit_jobspec --write-docs docs/jobs.md` regenerates it). -->\n"
+    "<!-- Generated by spr_jobspec_write_markdown() in jobs/spr_jobspec.c from the table of\n"
+    "     settings in jobs/spr_settings.c; do not edit by hand (the unit test unit_jobspec checks\n"
+    "     that this file is current, and `build/tests/unit_jobspec --write-docs docs/jobs.md`\n"
+    "     regenerates it). -->\n"
     "\n"
     "`spire run JOB.ini` runs every stage of a job described by an INI file; `spire run\n"
     "--help-keys` lists the same keys as this page.\n"
@@ -765,13 +618,14 @@ void spr_jobspec_write_markdown(FILE *f) {
     fprintf(f, "\n## [%s]\n\n%s\n\n", spr_jobsections[s], spr_jobsection_help[s]);
     fprintf(f, "| key | type | default | allowed | description |\n");
     fprintf(f, "| --- | --- | --- | --- | --- |\n");
-    for (size_t k = 0; k < SPR_NKEYS; k++) {
-      const spr_jobkey *key = &spr_jobkeys[k];
+    for (size_t k = 0; k < spr_jp_nkeys(); k++) {
+      const spr_setting *key = spr_jp_key(k);
+    if (!key) continue;
       if (strcmp(key->section, spr_jobsections[s])) continue;
       char range[128];
       spr_jp_range_text(key, range, sizeof range);
       const char *def = spr_jp_default_text(key);
-      const int code = key->def != SPR_JOBKEY_REQUIRED && key->def != spr_jobkey_optional;
+      const int code = key->def != SPR_SETTING_REQUIRED && key->def != spr_setting_none;
       /* enum choices as separate code spans: a '|' would split the table cell */
       char allowed[256] = "";
       size_t used = 0;
@@ -793,14 +647,16 @@ void spr_jobspec_print(FILE *f, const spr_job *job) {
   fprintf(f, "; resolved job spec of %s\n", job->file && job->file[0] ? job->file : "(memory)");
   for (size_t s = 0; s < SPR_NSECTIONS; s++) {
     fprintf(f, "%s[%s]\n", s ? "\n" : "", spr_jobsections[s]);
-    for (size_t k = 0; k < SPR_NKEYS; k++) {
-      const spr_jobkey *key = &spr_jobkeys[k];
+    for (size_t k = 0; k < spr_jp_nkeys(); k++) {
+      const spr_setting *key = spr_jp_key(k);
+    if (!key) continue;
       if (strcmp(key->section, spr_jobsections[s])) continue;
       const char *field = (const char *)job + key->offset;
       switch (key->type) {
-        case SPR_JOBKEY_STRING:
-        case SPR_JOBKEY_PATH:
-        case SPR_JOBKEY_ENUM: {
+        case SPR_SETTING_STRING:
+        case SPR_SETTING_PATH:
+        case SPR_SETTING_WORD:
+        case SPR_SETTING_ENUM: {
           const char *v = *(char *const *)(const void *)field;
           if (v) {
             /* "k = ;x" would read back as an empty value and a comment: no blank before ';' or '#' */
@@ -811,13 +667,13 @@ void spr_jobspec_print(FILE *f, const spr_job *job) {
             fprintf(f, "; %s =\n", key->name);
           break;
         }
-        case SPR_JOBKEY_INT:
+        case SPR_SETTING_INT:
           fprintf(f, "%s = %d\n", key->name, *(const int *)(const void *)field);
           break;
-        case SPR_JOBKEY_BOOL:
+        case SPR_SETTING_BOOL:
           fprintf(f, "%s = %s\n", key->name, *(const int *)(const void *)field ? "true" : "false");
           break;
-        case SPR_JOBKEY_FLOAT:
+        case SPR_SETTING_FLOAT:
           fprintf(f, "%s = %.17g\n", key->name, *(const double *)(const void *)field);
           break;
       }

@@ -58,9 +58,10 @@ spr_add_fuzz_target(analyzer spr_kernels)  # kernels/spr_analyzer.h
 spr_add_fuzz_target(bmp spr_kernels)     # kernels/spr_bmp.h: spr_bmp_index_check and the search
 spr_add_fuzz_target(index spr_mpi)       # mpi/spr_index.h: spr_index_open + verify on damaged files
 spr_add_fuzz_target(ciff spr_shard)      # shard/spr_ciff.h: the CIFF reader, against protobuf-c
-# Job specs: jobs/spr_jobspec.c and inih compiled into the target (jobs/ is not a library); it
-# reads files through shard/spr_file.c.
-spr_add_fuzz_target(jobspec spr_shard ${PROJECT_SOURCE_DIR}/jobs/spr_jobspec.c)
+# Job specs: jobs/spr_jobspec.c, its table (jobs/spr_settings.c) and inih compiled into the
+# target (jobs/ is not a library); it reads files through shard/spr_file.c.
+spr_add_fuzz_target(jobspec spr_shard ${PROJECT_SOURCE_DIR}/jobs/spr_jobspec.c
+                    ${PROJECT_SOURCE_DIR}/jobs/spr_settings.c)
 target_link_libraries(jobspec_replay PRIVATE PkgConfig::INIH)
 target_include_directories(jobspec_replay PRIVATE ${PROJECT_SOURCE_DIR}/jobs)
 if(SPR_BUILD_FUZZERS)

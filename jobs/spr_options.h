@@ -1,0 +1,39 @@
+/* spr_options.h: the subcommands' command-line options, made from the table of settings
+ * (spr_settings.h): getopt_long options, defaults, range and choice checks with one form of usage
+ * error, the --help lines, and the mapping of the settings to the build's and search's parameters
+ * (shared with spire run, so a job file and the options give the same index and run). */
+#ifndef SPR_OPTIONS_H
+#define SPR_OPTIONS_H
+#include "spr_coll.h"
+#include "spr_index.h"
+#include "spr_search.h"
+#include "spr_settings.h"
+
+/* A subcommand that takes its options from the table. */
+typedef struct spr_options_cmd {
+  const char *name;  /* "index" */
+  unsigned id;       /* SPR_CMD_INDEX */
+  const char *usage; /* --help text before the options: synopsis and description */
+} spr_options_cmd;
+
+/* Local: every rank parses the same argv alike, and only rank 0 prints. With -h or --help, print
+ * the help and return SPR_EXIT_OK with *out NULL. Otherwise *out is a new job (free with
+ * spr_options_free) holding the defaults of the settings the command takes (a row's cli_def,
+ * else its def) and the options given, and the return is SPR_EXIT_OK; on a bad option, value or
+ * argument, or a missing required option, it prints "spire CMD: error: ... (see spire CMD
+ * --help)" and returns SPR_EXIT_USAGE (SPR_EXIT_FAIL when out of memory) with *out NULL.
+ * Values are kept as given (paths are not resolved); an option given twice keeps the last. */
+int spr_options_parse(const spr_comm *world, const spr_options_cmd *cmd, int argc, char **argv,
+                      spr_job **out);
+
+/* Local. Free a job made by spr_options_parse; accepts NULL, sets *p to NULL. */
+void spr_options_free(spr_job **p);
+
+/* Local. The build's parameters from the settings; borrows job's strings. p->encoder is
+ * job->encode.model as it is (spire run resolves a model folder against the job file first).
+ * Errors: SPR_EINVAL (a corpus format the reader does not know). */
+SPR_NODISCARD int spr_options_build_params(const spr_job *job, spr_build_params *p);
+
+/* Local. The search's parameters from the settings; borrows job's strings. */
+void spr_options_search_params(const spr_job *job, spr_search_params *p);
+#endif /* SPR_OPTIONS_H */
