@@ -1,5 +1,4 @@
 /* spire_main.c: the spire executable. Starts MPI once and dispatches to a subcommand. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,36 +35,6 @@ static void spr_main_usage(FILE *f) {
   for (size_t i = 0; i < SPR_NCOMMANDS; i++)
     fprintf(f, "  %-9s %s\n", spr_commands[i].name, spr_commands[i].summary);
   fprintf(f, "\nEvery command gives the same result bytes whatever the number of MPI ranks.\n");
-}
-
-int spr_cli_has_help(int argc, char **argv) {
-  for (int i = 1; i < argc; i++)
-    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;
-  return 0;
-}
-
-int spr_cli_finish(const spr_comm *world, const char *cmd, int rc) {
-  const int agreed = spr_mpi_agree(world, rc);
-  if (agreed == SPR_OK) return SPR_EXIT_OK;
-  char msg[2048] = "";
-  spr_mpi_error_message(world, rc, msg, sizeof msg);
-  if (world->rank == 0) {
-    fprintf(stderr, "spire %s: error: %s\n", cmd, msg);
-    fflush(stderr);
-  }
-  return agreed == SPR_EUSAGE ? SPR_EXIT_USAGE : SPR_EXIT_FAIL;
-}
-
-int spr_cli_usage_error(const spr_comm *world, const char *cmd, const char *fmt, ...) {
-  if (world->rank == 0) {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "spire %s: error: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, " (see spire %s --help)\n", cmd);
-    va_end(ap);
-  }
-  return SPR_EXIT_USAGE;
 }
 
 int main(int argc, char **argv) {

@@ -30,7 +30,7 @@ int spr_cli_finish(const spr_comm *world, const char *cmd, int rc);
 /* Rank 0 prints "spire <cmd>: error: <fmt...>" (usage errors found identically on all ranks). */
 int spr_cli_usage_error(const spr_comm *world, const char *cmd, const char *fmt, ...) SPR_PRINTF(3, 4);
 
-/* Ordered output written by all ranks (cmd_encode.c): each rank writes its lines to
+/* Ordered output written by all ranks (spr_cli.c; spire encode and tokenize): each rank writes its lines to
  * OUTPUT.part<rank>.tmp; spr_cli_parts_join then agrees on rc and rank 0 concatenates the parts in
  * rank order into OUTPUT (through OUTPUT.tmp + rename), so the bytes do not depend on the rank
  * count. The output folder must be shared by the ranks. */
