@@ -10,23 +10,8 @@
 
 #include "spr_jobspec.h"
 
-static int failures;
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                              \
-    }                                                                          \
-  } while (0)
-#define CHECK_STR(a, b)                                                                     \
-  do {                                                                                      \
-    const char *a_ = (a), *b_ = (b);                                                        \
-    if (!a_ || !b_ || strcmp(a_, b_)) {                                                     \
-      fprintf(stderr, "%s:%d: '%s' != '%s'\n", __FILE__, __LINE__, a_ ? a_ : "(null)",      \
-              b_ ? b_ : "(null)");                                                          \
-      failures++;                                                                           \
-    }                                                                                       \
-  } while (0)
+#define SPR_CHECK_GO_ON
+#include "spr_check.h"
 
 static char tmpdir[PATH_MAX];
 
@@ -55,7 +40,7 @@ static void expect_error(const char *text, const char *suffix, int line) {
   const int rc = load_text("bad.ini", text, &job, path, sizeof path);
   if (rc != SPR_EPARSE || job != NULL) {
     fprintf(stderr, "%s:%d: expected SPR_EPARSE, got %d for:\n%s\n", __FILE__, line, rc, text);
-    failures++;
+    spr_check_fail();
     spr_jobspec_free(&job);
     return;
   }
@@ -63,7 +48,7 @@ static void expect_error(const char *text, const char *suffix, int line) {
   if (strcmp(spr_last_message(), want)) {
     fprintf(stderr, "%s:%d: message\n  '%s'\nwanted\n  '%s'\n", __FILE__, line,
             spr_last_message(), want);
-    failures++;
+    spr_check_fail();
   }
 }
 
@@ -75,7 +60,7 @@ static void test_defaults(void) {
                   &job, path, sizeof path) == SPR_OK);
   if (!job) {
     fprintf(stderr, "%s\n", spr_last_error());
-    failures++;
+    spr_check_fail();
     return;
   }
   snprintf(want, sizeof want, "%s/sub/good.ini", tmpdir);
@@ -146,7 +131,7 @@ static void test_values(void) {
   CHECK(load_text("values.ini", text, &job, path, sizeof path) == SPR_OK);
   if (!job) {
     fprintf(stderr, "%s\n", spr_last_error());
-    failures++;
+    spr_check_fail();
     return;
   }
   CHECK_STR(job->name, "exp1");
@@ -325,6 +310,5 @@ int main(int argc, char **argv) {
   char cmd[PATH_MAX + 32];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
   if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", tmpdir);
-  if (failures) fprintf(stderr, "%d check(s) failed\n", failures);
-  return failures ? 1 : 0;
+  return spr_check_summary("jobspec");
 }

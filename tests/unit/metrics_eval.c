@@ -9,15 +9,8 @@
 
 #include "spr_evaluate.h"
 
-static int failures = 0;
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-      failures++;                                                                \
-    }                                                                            \
-  } while (0)
-#define CHECK_NEAR(a, b) CHECK(fabs((a) - (b)) < 1e-12)
+#define SPR_CHECK_GO_ON
+#include "spr_check.h"
 
 static char dir[256];
 
@@ -40,7 +33,7 @@ static double all_of(const spr_eval_result *r, const char *m) {
   double v = NAN;
   if (spr_eval_result_all(r, m, &v) < 0) {
     fprintf(stderr, "all %s: %s\n", m, spr_last_message());
-    failures++;
+    spr_check_fail();
   }
   return v;
 }
@@ -49,7 +42,7 @@ static double q_of(const spr_eval_result *r, const char *qid, const char *m) {
   double v = NAN;
   if (spr_eval_result_query(r, qid, m, &v) < 0) {
     fprintf(stderr, "query %s %s: %s\n", qid, m, spr_last_message());
-    failures++;
+    spr_check_fail();
   }
   return v;
 }
@@ -142,7 +135,7 @@ static void expect_fail(const char *qrels, const char *run, const char *metrics,
   CHECK(r == NULL);
   if (!strstr(spr_last_message(), want_msg)) {
     fprintf(stderr, "message '%s' lacks '%s'\n", spr_last_message(), want_msg);
-    failures++;
+    spr_check_fail();
   }
 }
 
@@ -277,10 +270,5 @@ int main(void) {
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", dir);
-  if (failures) {
-    fprintf(stderr, "%d check(s) failed\n", failures);
-    return 1;
-  }
-  printf("metrics_eval: ok\n");
-  return 0;
+  return spr_check_summary("metrics_eval");
 }

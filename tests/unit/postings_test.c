@@ -9,14 +9,9 @@
 
 #include "spr_postings.h"
 
-static int failures;
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      if (++failures > 20) exit(1);                                            \
-    }                                                                          \
-  } while (0)
+#define SPR_CHECK_GO_ON
+#define SPR_CHECK_MAX_FAILURES 20
+#include "spr_check.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint64_t rnd(void) { /* splitmix64 */
@@ -373,10 +368,5 @@ int main(void) {
   test_encode_rejects();
   test_corrupt();
   test_mutations();
-  if (failures) {
-    fprintf(stderr, "%d failures\n", failures);
-    return 1;
-  }
-  printf("postings: all checks passed\n");
-  return 0;
+  return spr_check_summary("postings");
 }

@@ -6,14 +6,8 @@
 
 #include "spr_synth.h"
 
-static int failures;
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                              \
-    }                                                                          \
-  } while (0)
+#define SPR_CHECK_GO_ON
+#include "spr_check.h"
 
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
@@ -262,10 +256,5 @@ int main(void) {
   test_collection();
   test_determinism();
   test_errors();
-  if (failures) {
-    fprintf(stderr, "%d check(s) failed\n", failures);
-    return 1;
-  }
-  printf("synth splade: ok\n");
-  return 0;
+  return spr_check_summary("synth splade");
 }
