@@ -90,4 +90,22 @@ static inline int fuzz_seed_mode(const char *dir, const char *name, uint8_t mode
   free(b);
   return rc;
 }
+
+/* One row of a target's table of text seeds. */
+typedef struct fuzz_text_seed {
+  const char *name;
+  uint8_t mode; /* the seed's first byte (the target's mode), unless the table has none */
+  const char *text;
+} fuzz_text_seed;
+
+/* Write the n seeds of the table into dir, each as its mode byte then its text (with_mode), or as
+ * its text alone. 0 or -1. */
+static inline int fuzz_seed_texts(const char *dir, const fuzz_text_seed *seeds, size_t n, int with_mode) {
+  for (size_t i = 0; i < n; i++) {
+    const int rc = with_mode ? fuzz_seed_mode(dir, seeds[i].name, seeds[i].mode, seeds[i].text)
+                             : fuzz_seed(dir, seeds[i].name, seeds[i].text, strlen(seeds[i].text));
+    if (rc != 0) return -1;
+  }
+  return 0;
+}
 #endif /* SPR_FUZZ_COMMON_H */

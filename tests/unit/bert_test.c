@@ -21,6 +21,7 @@
 
 #define SPR_CHECK_GO_ON
 #include "spr_check.h"
+#include "spr_tiny_bert.h"
 
 
 static void write_file(const char *path, const void *data, size_t len) {
@@ -33,50 +34,6 @@ static void write_file(const char *path, const void *data, size_t len) {
 }
 
 /* ---- a tiny valid model, and broken variants ---------------------------------------------- */
-
-enum { TV = 8, TH = 4, TI = 8, TP = 8, TT = 2 };
-typedef struct tensor_spec {
-  char name[96];
-  int d0, d1;
-} tensor_spec;
-
-static int tiny_specs(tensor_spec *s) {
-  int n = 0;
-#define ADD(nm, a, b)                                    \
-  do {                                                   \
-    snprintf(s[n].name, sizeof s[n].name, "%s", nm);     \
-    s[n].d0 = (a);                                       \
-    s[n].d1 = (b);                                       \
-    n++;                                                 \
-  } while (0)
-  ADD("bert.embeddings.word_embeddings.weight", TV, TH);
-  ADD("bert.embeddings.position_embeddings.weight", TP, TH);
-  ADD("bert.embeddings.token_type_embeddings.weight", TT, TH);
-  ADD("bert.embeddings.LayerNorm.weight", TH, 0);
-  ADD("bert.embeddings.LayerNorm.bias", TH, 0);
-  const char *lw[][3] = {{"attention.self.query", "H", "H"}, {"attention.self.key", "H", "H"},
-                         {"attention.self.value", "H", "H"}, {"attention.output.dense", "H", "H"},
-                         {"intermediate.dense", "I", "H"},   {"output.dense", "H", "I"}};
-  for (int i = 0; i < 6; i++) {
-    char nm[96];
-    const int o = lw[i][1][0] == 'H' ? TH : TI, in = lw[i][2][0] == 'H' ? TH : TI;
-    snprintf(nm, sizeof nm, "bert.encoder.layer.0.%s.weight", lw[i][0]);
-    ADD(nm, o, in);
-    snprintf(nm, sizeof nm, "bert.encoder.layer.0.%s.bias", lw[i][0]);
-    ADD(nm, o, 0);
-  }
-  ADD("bert.encoder.layer.0.attention.output.LayerNorm.weight", TH, 0);
-  ADD("bert.encoder.layer.0.attention.output.LayerNorm.bias", TH, 0);
-  ADD("bert.encoder.layer.0.output.LayerNorm.weight", TH, 0);
-  ADD("bert.encoder.layer.0.output.LayerNorm.bias", TH, 0);
-  ADD("cls.predictions.transform.dense.weight", TH, TH);
-  ADD("cls.predictions.transform.dense.bias", TH, 0);
-  ADD("cls.predictions.transform.LayerNorm.weight", TH, 0);
-  ADD("cls.predictions.transform.LayerNorm.bias", TH, 0);
-  ADD("cls.predictions.bias", TV, 0);
-#undef ADD
-  return n;
-}
 
 /* mode: 0 valid; 1 drop `victim`; 2 wrong shape of victim; 3 dtype I32 for victim; 4 F16 all;
  * 5 data_offsets past the end. */
@@ -92,9 +49,8 @@ static void write_tiny(const char *dir, int mode, const char *victim, const char
            arch, TV, TH, TI, TP, TT);
   write_file(path, cfg, strlen(cfg));
   snprintf(path, sizeof path, "%s/vocab.txt", dir);
-  const char *vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\n!\n";
-  write_file(path, vocab, strlen(vocab));
-  tensor_spec s[64];
+  write_file(path, tiny_vocab, strlen(tiny_vocab));
+  tensor_spec s[TINY_MAX_TENSORS];
   const int n = tiny_specs(s);
   char *hdr = malloc(16384);
   size_t hl = 0, data = 0;
