@@ -19,6 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* When cond is false: print "file:line: check failed: cond", then run `then` (count, abort, ...).
+ * The counting CHECK below and the fuzz targets' FUZZ_CHECK are made of it. */
+#define SPR_CHECK_THEN(c, then)                                              \
+  do {                                                                       \
+    if (!(c)) {                                                              \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
+      then;                                                                  \
+    }                                                                        \
+  } while (0)
+
 #ifndef SPR_CHECK_GO_ON
 
 #define CHECK(c, ...)                                      \
@@ -46,13 +56,7 @@ static inline void spr_check_fail(void) {
 #endif
 }
 
-#define CHECK(c)                                                               \
-  do {                                                                         \
-    if (!(c)) {                                                                \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);   \
-      spr_check_fail();                                                        \
-    }                                                                          \
-  } while (0)
+#define CHECK(c) SPR_CHECK_THEN(c, spr_check_fail())
 #define CHECKF(c, ...)                                     \
   do {                                                     \
     if (!(c)) {                                            \

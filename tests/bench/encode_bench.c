@@ -20,6 +20,7 @@
 #include "spr_blas.h"
 #include "spr_encode.h"
 #include "spr_model.h"
+#include "spr_test_rng.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -33,12 +34,7 @@ static double now(void) {
 }
 
 static uint64_t rng = 88172645463325252ull;
-static float urand(void) { /* uniform in [-1, 1) */
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (float)((double)(rng >> 11) / 9007199254740992.0 * 2.0 - 1.0);
-}
+static float urand(void) { return spr_test_xorshift_float(&rng); }
 
 typedef struct spec {
   char name[96];

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "spr_postings.h"
+#include "spr_test_rng.h"
 
 static double now(void) {
   struct timespec ts;
@@ -18,12 +19,7 @@ static double now(void) {
 }
 
 static uint64_t rng = 88172645463325252ull;
-static uint64_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
+static uint64_t rnd(void) { return spr_test_xorshift(&rng); }
 
 int main(int argc, char **argv) {
   const uint32_t n = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 4000000u;

@@ -53,23 +53,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
 int fuzz_make_seeds(const char *dir) {
   static const fuzz_text_seed seeds[] = {
-      {"valid-minimal", 0, "[corpus]\npath = c.jsonl\nqueries = q.tsv\n"},
-      {"valid-full", 0, "; a comment\n[job]\nname = demo\noutput = ../out\n\n[corpus]\npath = ../c/corpus.jsonl\n"
-                        "format = jsonl\nqueries = ../c/queries.tsv\nqrels = ../c/qrels.txt\n\n[encode]\n"
-                        "model = bm25\nanalyzer = english\nk1 = 0.9\nb = 0.4\nbits = 8\n\n[index]\n"
-                        "zstd_level = 3\nblock_size = 32\n\n[search]\nk = 1000\nalgorithm = bmp\ntag = t\n"
-                        "threads = 2\nalpha = 0.9\nbeta = 1\nserving = replicated\n\n[eval]\n"
-                        "metrics = map,ndcg_cut.10,recip_rank\nreport = r.md\n"},
-      {"env-and-dollar", 0, "[corpus]\npath = ${HOME}/a$$b/./x/../c.tsv\nqueries = /q.tsv\n[search]\ntag = $$x\n"},
-      {"env-unset", 0, "[corpus]\npath = ${SPR_FUZZ_SURELY_UNSET}\nqueries = q\n"},
-      {"unknown-key", 0, "[corpus]\npath = c\nqueries = q\nfoo = 1\n"},
-      {"unknown-section", 0, "[nope]\na = b\n"},
-      {"duplicate", 0, "[corpus]\npath = c\npath = d\nqueries = q\n"},
-      {"bad-values", 0, "[corpus]\npath = c\nqueries = q\n[encode]\nk1 = -1\nbits = 99\n[search]\nk = x\n"},
-      {"missing-required", 0, "[job]\nname = x\n"},
-      {"no-section", 0, "path = c\n"},
-      {"malformed", 0, "[corpus\npath c\n"},
-      {"crlf-utf8", 0, "\xEF\xBB\xBF[corpus]\r\npath = caf\xC3\xA9.tsv\r\nqueries = q\r\n"},
+      {"valid-minimal", "[corpus]\npath = c.jsonl\nqueries = q.tsv\n"},
+      {"valid-full", "; a comment\n[job]\nname = demo\noutput = ../out\n\n[corpus]\npath = ../c/corpus.jsonl\n"
+                     "format = jsonl\nqueries = ../c/queries.tsv\nqrels = ../c/qrels.txt\n\n[encode]\n"
+                     "model = bm25\nanalyzer = english\nk1 = 0.9\nb = 0.4\nbits = 8\n\n[index]\n"
+                     "zstd_level = 3\nblock_size = 32\n\n[search]\nk = 1000\nalgorithm = bmp\ntag = t\n"
+                     "threads = 2\nalpha = 0.9\nbeta = 1\nserving = replicated\n\n[eval]\n"
+                     "metrics = map,ndcg_cut.10,recip_rank\nreport = r.md\n"},
+      {"env-and-dollar", "[corpus]\npath = ${HOME}/a$$b/./x/../c.tsv\nqueries = /q.tsv\n[search]\ntag = $$x\n"},
+      {"env-unset", "[corpus]\npath = ${SPR_FUZZ_SURELY_UNSET}\nqueries = q\n"},
+      {"unknown-key", "[corpus]\npath = c\nqueries = q\nfoo = 1\n"},
+      {"unknown-section", "[nope]\na = b\n"},
+      {"duplicate", "[corpus]\npath = c\npath = d\nqueries = q\n"},
+      {"bad-values", "[corpus]\npath = c\nqueries = q\n[encode]\nk1 = -1\nbits = 99\n[search]\nk = x\n"},
+      {"missing-required", "[job]\nname = x\n"},
+      {"no-section", "path = c\n"},
+      {"malformed", "[corpus\npath c\n"},
+      {"crlf-utf8", "\xEF\xBB\xBF[corpus]\r\npath = caf\xC3\xA9.tsv\r\nqueries = q\r\n"},
   };
-  return fuzz_seed_texts(dir, seeds, sizeof seeds / sizeof seeds[0], 0);
+  return fuzz_seed_texts(dir, seeds, sizeof seeds / sizeof seeds[0]);
 }

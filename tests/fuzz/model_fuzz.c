@@ -122,7 +122,7 @@ int fuzz_make_seeds(const char *dir) {
   uint8_t *f32 = tiny_safetensors(0, &n32), *f16 = tiny_safetensors(1, &n16);
   uint8_t *buf = malloc(n32 + n16 + 1);
   /* the valid files, and a few broken ones */
-  static const fuzz_text_seed texts[] = {
+  static const fuzz_mode_seed texts[] = {
       {"config-valid", 0, tiny_config},
       {"config-heads3", 0,
        "{\"model_type\": \"bert\", \"vocab_size\": 8, \"hidden_size\": 4,"
@@ -138,7 +138,7 @@ int fuzz_make_seeds(const char *dir) {
       {"idf-valid", 3, tiny_idf},
       {"idf-bad", 3, "{\"hello\": \"x\", \"nope\": -1}"},
   };
-  int rc = buf ? fuzz_seed_texts(dir, texts, sizeof texts / sizeof texts[0], 1) : -1;
+  int rc = buf ? fuzz_seed_modes(dir, texts, sizeof texts / sizeof texts[0]) : -1;
   if (!rc) {
     buf[0] = 2;
     memcpy(buf + 1, f32, n32);

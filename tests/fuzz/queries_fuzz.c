@@ -44,16 +44,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
 int fuzz_make_seeds(const char *dir) {
   static const fuzz_text_seed seeds[] = {
-      {"tsv-valid", 0, "q1\twing flutter\nq2\tlaminar boundary layer\n\nq3\tbuckling of shells"},
-      {"tsv-crlf", 0, "q1\twing\r\nq2\t\xc3\xa9t\xc3\xa9\r\n"},
-      {"tsv-bad", 0, "q1 no tab\n"},
-      {"tsv-empty-text", 0, "q1\t\n\tno id\n"},
-      {"vectors-valid", 0, "{\"id\": \"q0\", \"vector\": {\"##x29\": 0.427, \"tok184\": 2.828}}\n"
-                           "{\"id\": 7, \"vector\": {\"a\": 1, \"b\": 0}}\n"},
-      {"vectors-bad", 0, "{\"id\": \"q0\", \"vector\": {\"a\": \"x\"}}\n"},
-      {"vectors-mixed", 0, "{\"id\": \"q0\", \"vector\": {\"a\": 1}}\nq1\ttext\n"},
-      {"blank-only", 0, "\n\n  \n"},
-      {"empty", 0, ""},
+      {"tsv-valid", "q1\twing flutter\nq2\tlaminar boundary layer\n\nq3\tbuckling of shells"},
+      {"tsv-crlf", "q1\twing\r\nq2\t\xc3\xa9t\xc3\xa9\r\n"},
+      {"tsv-bad", "q1 no tab\n"},
+      {"tsv-empty-text", "q1\t\n\tno id\n"},
+      {"vectors-valid", "{\"id\": \"q0\", \"vector\": {\"##x29\": 0.427, \"tok184\": 2.828}}\n"
+                        "{\"id\": 7, \"vector\": {\"a\": 1, \"b\": 0}}\n"},
+      {"vectors-bad", "{\"id\": \"q0\", \"vector\": {\"a\": \"x\"}}\n"},
+      {"vectors-mixed", "{\"id\": \"q0\", \"vector\": {\"a\": 1}}\nq1\ttext\n"},
+      {"blank-only", "\n\n  \n"},
+      {"empty", ""},
   };
-  return fuzz_seed_texts(dir, seeds, sizeof seeds / sizeof seeds[0], 0);
+  return fuzz_seed_texts(dir, seeds, sizeof seeds / sizeof seeds[0]);
 }

@@ -22,6 +22,7 @@
 #define SPR_CHECK_GO_ON
 #include "spr_check.h"
 #include "spr_tiny_bert.h"
+#include "spr_test_rng.h"
 
 
 static void write_file(const char *path, const void *data, size_t len) {
@@ -236,12 +237,7 @@ static void math_accuracy(const spr_bert_math_ops *o, uint64_t step) {
 }
 
 static uint64_t trng = 0x9E3779B97F4A7C15ull;
-static float trand(void) { /* uniform in [-1, 1) */
-  trng ^= trng << 13;
-  trng ^= trng >> 7;
-  trng ^= trng << 17;
-  return (float)((double)(trng >> 11) / 9007199254740992.0 * 2.0 - 1.0);
-}
+static float trand(void) { return spr_test_xorshift_float(&trng); }
 
 /* The row kernels of o against double references on awkward sizes. */
 static void math_rows(const spr_bert_math_ops *o) {
