@@ -108,6 +108,16 @@ static inline char *spr_test_slurp(const char *path, size_t *len) {
   return b;
 }
 
+/* Write len bytes of data to path, replacing it; on failure print why and exit 1 (the disk, not the
+ * code under test). */
+static inline void spr_test_write(const char *path, const void *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (!f || (len && fwrite(data, 1, len, f) != len) || fclose(f) != 0) {
+    perror(path);
+    exit(1);
+  }
+}
+
 /* The bytes of the hex string h (two digits a byte), NUL-terminated (caller frees), their count in
  * *len; NULL if out of memory. */
 static inline char *spr_test_unhex(const char *h, size_t *len) {

@@ -22,17 +22,8 @@
 #define SPR_CHECK_GO_ON
 #include "spr_check.h"
 #include "spr_tiny_bert.h"
-#include "spr_test_rng.h"
+#include "spr_test_util.h"
 
-
-static void write_file(const char *path, const void *data, size_t len) {
-  FILE *f = fopen(path, "wb");
-  if (!f || fwrite(data, 1, len, f) != len) {
-    fprintf(stderr, "cannot write %s\n", path);
-    exit(1);
-  }
-  fclose(f);
-}
 
 /* ---- a tiny valid model, and broken variants ---------------------------------------------- */
 
@@ -48,9 +39,9 @@ static void write_tiny(const char *dir, int mode, const char *victim, const char
            " \"max_position_embeddings\": %d, \"type_vocab_size\": %d, \"hidden_act\": \"gelu\","
            " \"layer_norm_eps\": 1e-12}",
            arch, TV, TH, TI, TP, TT);
-  write_file(path, cfg, strlen(cfg));
+  spr_test_write(path, cfg, strlen(cfg));
   snprintf(path, sizeof path, "%s/vocab.txt", dir);
-  write_file(path, tiny_vocab, strlen(tiny_vocab));
+  spr_test_write(path, tiny_vocab, strlen(tiny_vocab));
   tensor_spec s[TINY_MAX_TENSORS];
   const int n = tiny_specs(s);
   char *hdr = malloc(16384);
@@ -90,7 +81,7 @@ static void write_tiny(const char *dir, int mode, const char *victim, const char
     }
   }
   snprintf(path, sizeof path, "%s/model.safetensors", dir);
-  write_file(path, file, 8 + hl + data);
+  spr_test_write(path, file, 8 + hl + data);
   free(file);
   free(hdr);
 }
@@ -140,7 +131,7 @@ static void error_cases(void) {
   char path[512];
   write_tiny(dir, 0, NULL, "BertForMaskedLM");
   snprintf(path, sizeof path, "%s/model.safetensors", dir);
-  write_file(path, "\x10\x00\x00\x00\x00\x00\x00\x00{}", 10);
+  spr_test_write(path, "\x10\x00\x00\x00\x00\x00\x00\x00{}", 10);
   expect_load(dir, SPR_ECORRUPT, "header length", "truncated header");
   const char *files[] = {"config.json", "vocab.txt", "model.safetensors"};
   for (int i = 0; i < 3; i++) {

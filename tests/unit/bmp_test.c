@@ -14,7 +14,7 @@
 #include "spr_bmp.h"
 #include "spr_bmp_impl.h" /* the dense kernels, compared directly */
 #include "spr_topk.h"
-#include "spr_test_rng.h"
+#include "spr_test_util.h"
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(uint32_t n) { return (uint32_t)(spr_test_xorshift(&rng) % n); }

@@ -9,7 +9,7 @@
 
 #include "spr_bp.h"
 #include "spr_check.h"
-#include "spr_test_rng.h"
+#include "spr_test_util.h"
 
 static int cmp_u32(const void *a, const void *b) {
   const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;

@@ -23,20 +23,24 @@ static char tmpdir[PATH_MAX];
     CHECK_STR((got), want_);                                    \
   } while (0)
 
-static void write_file(const char *path, const char *text) {
-  FILE *f = fopen(path, "wb");
+/* The job as spr_jobspec_print writes it (caller frees). */
+static char *print_job(const spr_job *job) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
   if (!f) {
-    perror(path);
+    perror("open_memstream");
     exit(1);
   }
-  fputs(text, f);
+  spr_jobspec_print(f, job);
   fclose(f);
+  return text;
 }
 
 /* Write text to DIR/sub/name and load it; returns the status, *job when OK. */
 static int load_text(const char *name, const char *text, spr_job **job, char *path, size_t cap) {
   snprintf(path, cap, "%s/sub/%s", tmpdir, name);
-  write_file(path, text);
+  spr_test_write(path, text, strlen(text));
   spr_clear_error();
   return spr_jobspec_load(path, job);
 }
@@ -93,21 +97,15 @@ static void test_defaults(void) {
   CHECK_PATH(job->eval.report, "/sub/out/good/report.md");
 
   /* the resolved job prints as INI that loads back to the same values */
-  char *a = NULL, *b = NULL;
-  size_t alen = 0, blen = 0;
-  FILE *f = open_memstream(&a, &alen);
-  spr_jobspec_print(f, job);
-  fclose(f);
+  char *a = print_job(job);
   spr_job *again = NULL;
   CHECK(load_text("good.ini", a, &again, path, sizeof path) == SPR_OK);
   if (again) {
-    f = open_memstream(&b, &blen);
-    spr_jobspec_print(f, again);
-    fclose(f);
+    char *b = print_job(again);
     CHECK_STR(a, b);
+    free(b);
   }
   free(a);
-  free(b);
   spr_jobspec_free(&again);
   spr_jobspec_free(&job);
   CHECK(job == NULL);
@@ -151,11 +149,7 @@ static void test_values(void) {
   CHECK_STR(job->eval.metrics, "map");
   CHECK_PATH(job->eval.report, "/sub/r/rep.md");
   /* printing escapes '$' so that the round trip keeps "cost$" */
-  char *a = NULL;
-  size_t alen = 0;
-  FILE *f = open_memstream(&a, &alen);
-  spr_jobspec_print(f, job);
-  fclose(f);
+  char *a = print_job(job);
   spr_job *again = NULL;
   CHECK(load_text("values2.ini", a, &again, path, sizeof path) == SPR_OK);
   if (again) {

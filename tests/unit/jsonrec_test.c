@@ -12,7 +12,7 @@
 #include "spr_corpus.h"
 
 #include "spr_check.h"
-#include "spr_test_rng.h"
+#include "spr_test_util.h"
 
 static uint64_t rs = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(uint32_t n) {

@@ -19,13 +19,7 @@ static const char *write_file(const char *name, const char *text) {
   static int next = 0;
   char *p = paths[next++ % 16];
   snprintf(p, 300, "%s/%s", dir, name);
-  FILE *f = fopen(p, "wb");
-  if (!f) {
-    perror(p);
-    exit(1);
-  }
-  fputs(text, f);
-  fclose(f);
+  spr_test_write(p, text, strlen(text));
   return p;
 }
 

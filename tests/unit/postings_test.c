@@ -12,7 +12,7 @@
 #define SPR_CHECK_GO_ON
 #define SPR_CHECK_MAX_FAILURES 20
 #include "spr_check.h"
-#include "spr_test_rng.h"
+#include "spr_test_util.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint64_t rnd(void) { return spr_test_splitmix(&rng_state); }

@@ -6,7 +6,7 @@
 
 #include "spr_bm25.h"
 #include "spr_topk.h"
-#include "spr_test_rng.h"
+#include "spr_test_util.h"
 
 static uint64_t rng = 88172645463325252ull;
 static uint32_t rnd(uint32_t n) { return (uint32_t)(spr_test_xorshift(&rng) % n); }
