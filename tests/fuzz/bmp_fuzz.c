@@ -54,6 +54,15 @@ static uint64_t *get_offsets(reader *r, uint32_t n) {
   return o;
 }
 
+/* The offsets of n lists (get_offsets) into *off and their total, the last offset, into *total;
+ * 0 when the total is over CAP (the input is skipped), else 1. */
+static int get_lists(reader *r, uint32_t n, const uint64_t **off, uint64_t *total) {
+  const uint64_t *o = get_offsets(r, n);
+  *off = o;
+  *total = o[n];
+  return *total <= CAP;
+}
+
 static void *get_array(reader *r, uint64_t n, size_t es, int wide) {
   void *a = reader_keep(r, malloc(n ? n * es : 1));
   for (uint64_t i = 0; i < n; i++) {
@@ -139,20 +148,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const uint32_t flags = get8(&r);
   (void)get8(&r); /* unused (was the superblock size) */
   ix.n_blocks = (flags & 2) ? get8(&r) : (ix.n_docs + ix.block_size - 1) / ix.block_size;
-  ix.bm_off = get_offsets(&r, ix.n_terms);
-  const uint64_t ne = ix.bm_off[ix.n_terms];
-  if (ne > CAP) goto done;
+  uint64_t ne, nf, np; /* entries of the block maxima, forward entries, forward postings */
+  if (!get_lists(&r, ix.n_terms, &ix.bm_off, &ne)) goto done;
   ix.bm_block = get_array(&r, ne, 4, 1);
   ix.bm_max = get_array(&r, ne, 1, 0);
-  ix.fw_off = get_offsets(&r, ix.n_blocks);
-  const uint64_t nf = ix.fw_off[ix.n_blocks];
-  if (nf > CAP) goto done;
+  if (!get_lists(&r, ix.n_blocks, &ix.fw_off, &nf)) goto done;
   ix.fw_term = get_array(&r, nf, 4, 0);
   ix.fw_start = get_array(&r, nf, 4, 0);
   ix.fw_count = get_array(&r, nf, 2, 0);
-  ix.fw_post_off = get_offsets(&r, ix.n_blocks);
-  const uint64_t np = ix.fw_post_off[ix.n_blocks];
-  if (np > CAP) goto done;
+  if (!get_lists(&r, ix.n_blocks, &ix.fw_post_off, &np)) goto done;
   ix.fw_doc = get_array(&r, np, 1, 0);
   ix.fw_imp = get_array(&r, np, 1, 0);
   if (flags & 1) ix.kth = get_array(&r, 3 * (uint64_t)ix.n_terms, 1, 0);
