@@ -20,25 +20,16 @@
 #include "spr_blas.h"
 #include "spr_encode.h"
 #include "spr_model.h"
+#include "spr_test_util.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
 enum { BV = 30522, BH = 768, BL = 12, BN = 12, BI = 3072, BP = 512 };
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static uint64_t rng = 88172645463325252ull;
-static float urand(void) { /* uniform in [-1, 1) */
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (float)((double)(rng >> 11) / 9007199254740992.0 * 2.0 - 1.0);
-}
+static float urand(void) { return spr_test_xorshift_float(&rng); }
 
 typedef struct spec {
   char name[96];
@@ -163,11 +154,11 @@ static double sgemm_peak(int T) {
     spr_blas_sgemm_nt(M, N, K, 1.0f, A, K, B, K, 0.0f, C, N); /* warm-up */
 #pragma omp barrier
 #pragma omp master
-    t0 = now();
+    t0 = spr_test_now();
     for (int r = 0; r < reps; r++) spr_blas_sgemm_nt(M, N, K, 1.0f, A, K, B, K, 0.0f, C, N);
 #pragma omp barrier
 #pragma omp master
-    t1 = now();
+    t1 = spr_test_now();
     free(A);
     free(B);
     free(C);
@@ -196,12 +187,12 @@ int main(int argc, char **argv) {
       else nt = k;
     }
   }
-  double t = now();
+  double t = spr_test_now();
   if (write_model(dir)) {
     fprintf(stderr, "cannot write the model into %s\n", dir);
     return 1;
   }
-  fprintf(stderr, "model ready in %.1fs\n", now() - t);
+  fprintf(stderr, "model ready in %.1fs\n", spr_test_now() - t);
   spr_model *m = NULL;
   if (spr_model_load(dir, &m)) {
     fprintf(stderr, "load: %s\n", spr_last_error());
@@ -230,9 +221,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "encode: %s\n", spr_last_error());
         return 1;
       }
-      double t0 = now();
+      double t0 = spr_test_now();
       if (spr_splade_encode(m, &p, (const char *const *)texts, lens, (size_t)ndocs, &v)) return 1;
-      const double dt = now() - t0;
+      const double dt = spr_test_now() - t0;
       if (v.tokens != (uint64_t)ndocs * (uint64_t)L) fprintf(stderr, "warning: %llu tokens\n", (unsigned long long)v.tokens);
       /* Encoder alone: the same pass with the vocabulary projection cut to one column. */
       spr_bert_config ce = *spr_model_config(m);
@@ -242,7 +233,7 @@ int main(int argc, char **argv) {
       uint32_t off[2] = {0, (uint32_t)L};
       for (int k = 0; k < L; k++) ids[k] = 0; /* id < 1: the cut vocabulary; timing is the same */
       const int prev = spr_blas_serial_begin();
-      double te0 = now();
+      double te0 = spr_test_now();
 #pragma omp parallel num_threads(T)
       {
         void *work = malloc(ws);
@@ -252,7 +243,7 @@ int main(int argc, char **argv) {
           if (spr_bert_splade(&ce, spr_model_weights(m), ids, off, 1, out, work, ws)) abort();
         free(work);
       }
-      const double te = now() - te0;
+      const double te = spr_test_now() - te0;
       spr_blas_serial_end(prev);
       free(ids);
       double enc_flops = 0;

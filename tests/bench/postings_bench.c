@@ -10,20 +10,11 @@
 #include <time.h>
 
 #include "spr_postings.h"
+#include "spr_test_util.h"
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static uint64_t rng = 88172645463325252ull;
-static uint64_t rnd(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
+static uint64_t rnd(void) { return spr_test_xorshift(&rng); }
 
 int main(int argc, char **argv) {
   const uint32_t n = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 4000000u;
@@ -61,9 +52,9 @@ int main(int argc, char **argv) {
     int64_t len = 0;
     double t_enc = 1e30;
     for (int r = 0; r < reps; r++) {
-      const double t0 = now();
+      const double t0 = spr_test_now();
       len = spr_postings_encode(ids, w, n, enc, spr_postings_bound(n));
-      const double t = now() - t0;
+      const double t = spr_test_now() - t0;
       if (t < t_enc) t_enc = t;
     }
     if (len < 0) {
@@ -84,10 +75,10 @@ int main(int argc, char **argv) {
       if (isa == SPR_POSTINGS_ISA_AVX2 && !have_avx2) continue;
       for (int r = 0; r < reps; r++) {
         memset(out, 0, (size_t)n * sizeof *out);
-        const double t0 = now();
+        const double t0 = spr_test_now();
         const int64_t got = spr_postings_decode_isa((spr_postings_isa)isa, enc, (size_t)len, n,
                                                     out, wout);
-        const double t = now() - t0;
+        const double t = spr_test_now() - t0;
         if (got != n || memcmp(out, ids, (size_t)n * sizeof *ids) || memcmp(wout, w, n)) {
           fprintf(stderr, "postings_bench: %s decode wrong: %s\n",
                   spr_postings_isa_name((spr_postings_isa)isa), spr_last_error());

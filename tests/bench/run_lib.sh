@@ -31,6 +31,15 @@ EOW
 }
 
 # now: seconds since the epoch, with nanoseconds; sub T0 T1: T1 - T0 in seconds, 2 decimals
+# md_head COLUMN...: the header and separator rows of a markdown table; a column written with a
+# leading '<' is left-aligned (the '<' is not printed), every other one right-aligned.
+md_head() {
+  local c head="|" sep="|"
+  for c in "$@"; do
+    if [ "${c#<}" != "$c" ]; then head="$head ${c#<} |" sep="$sep --- |"; else head="$head $c |" sep="$sep ---: |"; fi
+  done
+  printf '%s\n%s\n' "$head" "$sep"
+}
 now() { date +%s.%N; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 

@@ -42,10 +42,7 @@ nq=$(wc -l < "$c/queries.jsonl")
 # 2. build with 1 and 2 ranks, zstd level $zref (the default, 1) and, to separate compression from
 #    I/O, level 0 (no filter); each rank has cores / ranks OpenMP threads (compression ahead of the write)
 build_table=$work/build.md
-{
-  echo "| ranks | threads per rank | zstd | total s | docs/s | docs/s per rank | read+encode s | dictionary s | route+blocks s | write s | of which HDF5 s | checksums s | file MB | merge MB/s (file / HDF5 s) | peak RSS MiB per rank | CPU % per rank |"
-  echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-} > "$build_table"
+md_head "ranks" "threads per rank" "zstd" "total s" "docs/s" "docs/s per rank" "read+encode s" "dictionary s" "route+blocks s" "write s" "of which HDF5 s" "checksums s" "file MB" "merge MB/s (file / HDF5 s)" "peak RSS MiB per rank" "CPU % per rank" > "$build_table"
 for z in $zlevels; do
   for np in 1 2; do
     out=$work/i$np.h5; [ "$z" = "$zref" ] || out=$work/i${np}_z$z.h5
@@ -113,10 +110,7 @@ dd_cold_fsync=$(dd_cold_run conv=fsync)
 
 # 4. search: 1 and 2 ranks, both serving modes, bmp, each k
 search_table=$work/search.md
-{
-  echo "| ranks | serving | k | queries/s | mean ms | p50 ms | p99 ms | peak RSS MiB per rank | CPU % per rank | run equal to np 1 |"
-  echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-} > "$search_table"
+md_head "ranks" "<serving" "k" "queries/s" "mean ms" "p50 ms" "p99 ms" "peak RSS MiB per rank" "CPU % per rank" "<run equal to np 1" > "$search_table"
 for k in $ks; do
   for mode in partitioned replicated; do
     for np in 1 2; do
@@ -146,10 +140,7 @@ fi
 rm -f "$work/red.h5"
 run red_index 1 index --input "$rc/docs.jsonl" --output "$work/red.h5"
 red_table=$work/red.md
-{
-  echo "| k | np 1: batch s | np 1: scoring s | np 2: batch s | reduction µs per query | reduction ns per hit (k per query) |"
-  echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
-} > "$red_table"
+md_head "k" "np 1: batch s" "np 1: scoring s" "np 2: batch s" "reduction µs per query" "reduction ns per hit (k per query)" > "$red_table"
 for k in $ks; do
   for np in 1 2; do
     best=""; bmean=""

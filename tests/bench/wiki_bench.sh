@@ -42,7 +42,7 @@ set -euo pipefail
 t_start=$(date +%s.%N)
 root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/bench/run_lib.sh
-. "$(dirname "$0")/run_lib.sh" # now, sub, jget, spire_summary, doc_replace_section, wiki_locate
+. "$(dirname "$0")/run_lib.sh" # md_head, now, sub, jget, spire_summary, doc_replace_section, wiki_locate
 wiki_locate "$root" "${1:-}"  # spire, shared, data
 lucene=$shared/peers/lucene/lucene.sh
 work=${WORK:-/tmp/spire-wiki-bench}
@@ -261,8 +261,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0)
 ms() { [ -n "$1" ] && printf '%.3f' "$1" || printf -- '-'; }
 itable=$out/index_table.md
 {
-  echo "| index | build s (one thread) | bytes | MiB | postings | bytes / posting |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+  md_head "<index" "build s (one thread)" "bytes" "MiB" "postings" "bytes / posting"
   if [ $lucene_ok = 1 ]; then
     j=$(tail -1 "$ix/lucene-index.json")
     awk -v n="Lucene $(jget system <<< "$j" | sed 's/^lucene-//') impact (forceMerge 1)" -v s="$(jget build_s <<< "$j")" \
@@ -282,8 +281,7 @@ itable=$out/index_table.md
 
 mtable=$out/main_table.md
 {
-  echo "| queries | k | system: mode | mean ms | p50 ms | p99 ms | work / query | peak RSS MiB | BMP exact × faster than Lucene's faster exact mode | × than spire exhaustive | spire's top k in Lucene's (recall@k) |"
-  echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  md_head "<queries" "k" "<system: mode" "mean ms" "p50 ms" "p99 ms" "work / query" "peak RSS MiB" "BMP exact × faster than Lucene's faster exact mode" "× than spire exhaustive" "spire's top k in Lucene's (recall@k)"
   for qs in $qsets; do
     for k in $ks; do
       best="" bestname=""
@@ -313,8 +311,7 @@ mtable=$out/main_table.md
 
 atable=$out/approx_table.md
 {
-  echo "| queries | k | BMP setting | mean ms | p50 ms | p99 ms | blocks scored / query | recall@k vs exact top k | × faster than exact BMP |"
-  echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  md_head "<queries" "k" "<BMP setting" "mean ms" "p50 ms" "p99 ms" "blocks scored / query" "recall@k vs exact top k" "× faster than exact BMP"
   for qs in $qsets; do
     for k in $ks; do
       rb=${R[$qs,$k,bmp]}
@@ -332,8 +329,7 @@ atable=$out/approx_table.md
 
 otable=$out/order_table.md
 {
-  echo "| queries | k | dump order: mean ms | blocks / query | shuffled: mean ms | blocks / query | shuffled + BP: mean ms | blocks / query | blocks: shuffled / BP | blocks: BP / dump |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  md_head "<queries" "k" "dump order: mean ms" "blocks / query" "shuffled: mean ms" "blocks / query" "shuffled + BP: mean ms" "blocks / query" "blocks: shuffled / BP" "blocks: BP / dump"
   for qs in $qsets; do
     for k in $ks; do
       rd=${R[$qs,$k,bmp]} rs=${R[$qs,$k,shuf]} rp=${R[$qs,$k,shuf-bp]}

@@ -44,11 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 }
 
 int fuzz_make_seeds(const char *dir) {
-  static const struct {
-    const char *name;
-    uint8_t which;
-    const char *text;
-  } seeds[] = {
+  static const fuzz_mode_seed seeds[] = {
       {"english", 0, "The boundary layers of John's wings were fluttering at 3.5 Mach, e.g. U.S.A."},
       {"standard", 1, "Heat-transfer in LAMINAR flows: 1,000.5 km/h; foo@bar.com http://x.y/z"},
       {"libstemmer", 2, "generously relational hopefulness biology probably"},
@@ -61,7 +57,5 @@ int fuzz_make_seeds(const char *dir) {
       {"stopwords", 0, "a an and are as at be but by for if in into is it no not of on or such"},
       {"empty", 2, ""},
   };
-  for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
-    if (fuzz_seed_mode(dir, seeds[i].name, seeds[i].which, seeds[i].text) != 0) return -1;
-  return 0;
+  return fuzz_seed_modes(dir, seeds, sizeof seeds / sizeof seeds[0]);
 }

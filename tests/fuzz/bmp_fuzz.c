@@ -26,15 +26,26 @@
 typedef struct reader {
   const uint8_t *p;
   size_t n, pos;
+  void *mem[12]; /* owned: the arrays read so far (reader_free) */
+  int nm;
 } reader;
+
+/* Remember p (not NULL) as owned by r; returns p. */
+static void *reader_keep(reader *r, void *p) {
+  FUZZ_CHECK(p != NULL && r->nm < (int)(sizeof r->mem / sizeof r->mem[0]));
+  return r->mem[r->nm++] = p;
+}
+static void reader_free(reader *r) {
+  for (int i = 0; i < r->nm; i++) free(r->mem[i]);
+  r->nm = 0;
+}
 
 static uint32_t get8(reader *r) { return r->pos < r->n ? r->p[r->pos++] : 0; }
 static uint32_t get16(reader *r) { return get8(r) | get8(r) << 8; }
 
 /* n + 1 offsets from i16 deltas (wrapping: a negative start or step makes them decrease). */
 static uint64_t *get_offsets(reader *r, uint32_t n) {
-  uint64_t *o = malloc(((size_t)n + 1) * sizeof *o);
-  FUZZ_CHECK(o != NULL);
+  uint64_t *o = reader_keep(r, malloc(((size_t)n + 1) * sizeof *o));
   uint64_t cur = 0;
   for (uint32_t i = 0; i <= n; i++) {
     cur += (uint64_t)(int64_t)(int16_t)get16(r);
@@ -43,9 +54,17 @@ static uint64_t *get_offsets(reader *r, uint32_t n) {
   return o;
 }
 
+/* The offsets of n lists (get_offsets) into *off and their total, the last offset, into *total;
+ * 0 when the total is over CAP (the input is skipped), else 1. */
+static int get_lists(reader *r, uint32_t n, const uint64_t **off, uint64_t *total) {
+  const uint64_t *o = get_offsets(r, n);
+  *off = o;
+  *total = o[n];
+  return *total <= CAP;
+}
+
 static void *get_array(reader *r, uint64_t n, size_t es, int wide) {
-  void *a = malloc(n ? n * es : 1);
-  FUZZ_CHECK(a != NULL);
+  void *a = reader_keep(r, malloc(n ? n * es : 1));
   for (uint64_t i = 0; i < n; i++) {
     const uint32_t v = wide ? get16(r) : get8(r);
     if (es == 4) ((uint32_t *)a)[i] = v;
@@ -120,7 +139,7 @@ static void search_equals(const spr_bmp_index *ix, const spr_qterm *q, uint32_t 
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  reader r = {data, size, 0};
+  reader r = {.p = data, .n = size};
   spr_bmp_index ix;
   memset(&ix, 0, sizeof ix);
   ix.block_size = 4 + get8(&r) % 253;
@@ -129,31 +148,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const uint32_t flags = get8(&r);
   (void)get8(&r); /* unused (was the superblock size) */
   ix.n_blocks = (flags & 2) ? get8(&r) : (ix.n_docs + ix.block_size - 1) / ix.block_size;
-  void *mem[12] = {0};
-  int nm = 0;
-  uint64_t *bm_off = get_offsets(&r, ix.n_terms);
-  mem[nm++] = bm_off;
-  ix.bm_off = bm_off;
-  const uint64_t ne = bm_off[ix.n_terms];
-  if (ne > CAP) goto done;
-  ix.bm_block = mem[nm++] = get_array(&r, ne, 4, 1);
-  ix.bm_max = mem[nm++] = get_array(&r, ne, 1, 0);
-  uint64_t *fw_off = get_offsets(&r, ix.n_blocks);
-  mem[nm++] = fw_off;
-  ix.fw_off = fw_off;
-  const uint64_t nf = fw_off[ix.n_blocks];
-  if (nf > CAP) goto done;
-  ix.fw_term = mem[nm++] = get_array(&r, nf, 4, 0);
-  ix.fw_start = mem[nm++] = get_array(&r, nf, 4, 0);
-  ix.fw_count = mem[nm++] = get_array(&r, nf, 2, 0);
-  uint64_t *fw_post_off = get_offsets(&r, ix.n_blocks);
-  mem[nm++] = fw_post_off;
-  ix.fw_post_off = fw_post_off;
-  const uint64_t np = fw_post_off[ix.n_blocks];
-  if (np > CAP) goto done;
-  ix.fw_doc = mem[nm++] = get_array(&r, np, 1, 0);
-  ix.fw_imp = mem[nm++] = get_array(&r, np, 1, 0);
-  if (flags & 1) ix.kth = mem[nm++] = get_array(&r, 3 * (uint64_t)ix.n_terms, 1, 0);
+  uint64_t ne, nf, np; /* entries of the block maxima, forward entries, forward postings */
+  if (!get_lists(&r, ix.n_terms, &ix.bm_off, &ne)) goto done;
+  ix.bm_block = get_array(&r, ne, 4, 1);
+  ix.bm_max = get_array(&r, ne, 1, 0);
+  if (!get_lists(&r, ix.n_blocks, &ix.fw_off, &nf)) goto done;
+  ix.fw_term = get_array(&r, nf, 4, 0);
+  ix.fw_start = get_array(&r, nf, 4, 0);
+  ix.fw_count = get_array(&r, nf, 2, 0);
+  if (!get_lists(&r, ix.n_blocks, &ix.fw_post_off, &np)) goto done;
+  ix.fw_doc = get_array(&r, np, 1, 0);
+  ix.fw_imp = get_array(&r, np, 1, 0);
+  if (flags & 1) ix.kth = get_array(&r, 3 * (uint64_t)ix.n_terms, 1, 0);
 
   /* decreasing offsets must be refused before any entry is read (fixed: crashes/bmp input now in
    * the corpus) */
@@ -191,7 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(abuf);
   }
 done:
-  for (int i = 0; i < nm; i++) free(mem[i]);
+  reader_free(&r);
   return 0;
 }
 

@@ -113,11 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 }
 
 int fuzz_make_seeds(const char *dir) {
-  static const struct {
-    const char *name;
-    uint8_t mode;
-    const char *text;
-  } seeds[] = {
+  static const fuzz_mode_seed seeds[] = {
       {"jsonl-valid", 0 | 4, "{\"id\": \"d1\", \"title\": \"Wing\", \"text\": \"Flutter of a wing.\"}\n"
                               "{\"id\": \"d2\", \"contents\": \"Heat transfer \\u00e9t\\u00e9.\"}\n\n"
                               "{\"id\": 3, \"title\": \"\", \"text\": \"numeric id\"}"},
@@ -135,7 +131,5 @@ int fuzz_make_seeds(const char *dir) {
       {"empty", 0, ""},
       {"binary", 2, "\x01\x02\x03\x00\tA\xff\xfe\n\x80\t\xc3"},
   };
-  for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
-    if (fuzz_seed_mode(dir, seeds[i].name, seeds[i].mode, seeds[i].text) != 0) return -1;
-  return 0;
+  return fuzz_seed_modes(dir, seeds, sizeof seeds / sizeof seeds[0]);
 }

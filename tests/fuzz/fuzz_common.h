@@ -11,14 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "spr_check.h" /* SPR_CHECK_THEN */
+
 /* A violated property: print where and abort (libFuzzer and the replay driver report it). */
-#define FUZZ_CHECK(cond)                                                                   \
-  do {                                                                                     \
-    if (!(cond)) {                                                                         \
-      fprintf(stderr, "fuzz: %s:%d: %s failed\n", __FILE__, __LINE__, #cond);             \
-      abort();                                                                             \
-    }                                                                                      \
-  } while (0)
+#define FUZZ_CHECK(cond) SPR_CHECK_THEN(cond, abort())
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Write this target's seed inputs into the existing folder dir. 0 or -1. */
@@ -89,5 +85,31 @@ static inline int fuzz_seed_mode(const char *dir, const char *name, uint8_t mode
   const int rc = fuzz_seed(dir, name, b, n + 1);
   free(b);
   return rc;
+}
+
+/* A seed of a table: the file name and its text. */
+typedef struct fuzz_text_seed {
+  const char *name, *text;
+} fuzz_text_seed;
+
+/* Write the n seeds of the table into dir. 0 or -1. */
+static inline int fuzz_seed_texts(const char *dir, const fuzz_text_seed *seeds, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (fuzz_seed(dir, seeds[i].name, seeds[i].text, strlen(seeds[i].text)) != 0) return -1;
+  return 0;
+}
+
+/* A seed of a table whose first byte selects the target's mode, followed by the text. */
+typedef struct fuzz_mode_seed {
+  const char *name;
+  uint8_t mode;
+  const char *text;
+} fuzz_mode_seed;
+
+/* Write the n seeds of the table into dir (fuzz_seed_mode each). 0 or -1. */
+static inline int fuzz_seed_modes(const char *dir, const fuzz_mode_seed *seeds, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (fuzz_seed_mode(dir, seeds[i].name, seeds[i].mode, seeds[i].text) != 0) return -1;
+  return 0;
 }
 #endif /* SPR_FUZZ_COMMON_H */

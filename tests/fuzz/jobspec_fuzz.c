@@ -52,9 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 }
 
 int fuzz_make_seeds(const char *dir) {
-  static const struct {
-    const char *name, *text;
-  } seeds[] = {
+  static const fuzz_text_seed seeds[] = {
       {"valid-minimal", "[corpus]\npath = c.jsonl\nqueries = q.tsv\n"},
       {"valid-full", "; a comment\n[job]\nname = demo\noutput = ../out\n\n[corpus]\npath = ../c/corpus.jsonl\n"
                      "format = jsonl\nqueries = ../c/queries.tsv\nqrels = ../c/qrels.txt\n\n[encode]\n"
@@ -73,7 +71,5 @@ int fuzz_make_seeds(const char *dir) {
       {"malformed", "[corpus\npath c\n"},
       {"crlf-utf8", "\xEF\xBB\xBF[corpus]\r\npath = caf\xC3\xA9.tsv\r\nqueries = q\r\n"},
   };
-  for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
-    if (fuzz_seed(dir, seeds[i].name, seeds[i].text, strlen(seeds[i].text)) != 0) return -1;
-  return 0;
+  return fuzz_seed_texts(dir, seeds, sizeof seeds / sizeof seeds[0]);
 }

@@ -10,61 +10,20 @@
 #include <math.h>
 
 #include "fuzz_common.h"
+#include "spr_tiny_bert.h"
 #include "spr_encode.h"
 #include "spr_model.h"
-
-enum { TV = 8, TH = 4, TI = 8, TP = 8, TT = 2, MAX_TENSORS = 40 };
 
 static const char tiny_config[] =
     "{\"architectures\": [\"BertForMaskedLM\"], \"model_type\": \"bert\", \"vocab_size\": 8,"
     " \"hidden_size\": 4, \"num_hidden_layers\": 1, \"num_attention_heads\": 2,"
     " \"intermediate_size\": 8, \"max_position_embeddings\": 8, \"type_vocab_size\": 2,"
     " \"hidden_act\": \"gelu\", \"position_embedding_type\": \"absolute\", \"layer_norm_eps\": 1e-12}";
-static const char tiny_vocab[] = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\n!\n";
 static const char tiny_idf[] = "{\"hello\": 1.5, \"world\": 0.25, \"!\": 0}";
-
-typedef struct tensor_spec {
-  char name[80];
-  int d0, d1; /* d1 == 0: a vector */
-} tensor_spec;
-
-static int tiny_specs(tensor_spec *s) {
-  int n = 0;
-#define SPEC(nm, a, b) (snprintf(s[n].name, sizeof s[n].name, "%s", nm), s[n].d0 = (a), s[n].d1 = (b), n++)
-  SPEC("bert.embeddings.word_embeddings.weight", TV, TH);
-  SPEC("bert.embeddings.position_embeddings.weight", TP, TH);
-  SPEC("bert.embeddings.token_type_embeddings.weight", TT, TH);
-  SPEC("bert.embeddings.LayerNorm.weight", TH, 0);
-  SPEC("bert.embeddings.LayerNorm.bias", TH, 0);
-  static const struct {
-    const char *nm;
-    int out, in;
-  } lin[] = {{"attention.self.query", TH, TH}, {"attention.self.key", TH, TH},
-             {"attention.self.value", TH, TH}, {"attention.output.dense", TH, TH},
-             {"intermediate.dense", TI, TH},   {"output.dense", TH, TI}};
-  for (size_t i = 0; i < sizeof lin / sizeof lin[0]; i++) {
-    char nm[80];
-    snprintf(nm, sizeof nm, "bert.encoder.layer.0.%s.weight", lin[i].nm);
-    SPEC(nm, lin[i].out, lin[i].in);
-    snprintf(nm, sizeof nm, "bert.encoder.layer.0.%s.bias", lin[i].nm);
-    SPEC(nm, lin[i].out, 0);
-  }
-  SPEC("bert.encoder.layer.0.attention.output.LayerNorm.weight", TH, 0);
-  SPEC("bert.encoder.layer.0.attention.output.LayerNorm.bias", TH, 0);
-  SPEC("bert.encoder.layer.0.output.LayerNorm.weight", TH, 0);
-  SPEC("bert.encoder.layer.0.output.LayerNorm.bias", TH, 0);
-  SPEC("cls.predictions.transform.dense.weight", TH, TH);
-  SPEC("cls.predictions.transform.dense.bias", TH, 0);
-  SPEC("cls.predictions.transform.LayerNorm.weight", TH, 0);
-  SPEC("cls.predictions.transform.LayerNorm.bias", TH, 0);
-  SPEC("cls.predictions.bias", TV, 0);
-#undef SPEC
-  return n;
-}
 
 /* A tiny safetensors file (F32, or F16 when half); *len its size. Caller frees. */
 static uint8_t *tiny_safetensors(int half, size_t *len) {
-  tensor_spec s[MAX_TENSORS];
+  tensor_spec s[TINY_MAX_TENSORS];
   const int n = tiny_specs(s);
   char *hdr = malloc(8192);
   FUZZ_CHECK(hdr != NULL);
@@ -162,23 +121,24 @@ int fuzz_make_seeds(const char *dir) {
   size_t n32 = 0, n16 = 0;
   uint8_t *f32 = tiny_safetensors(0, &n32), *f16 = tiny_safetensors(1, &n16);
   uint8_t *buf = malloc(n32 + n16 + 1);
-  int rc = 0;
-  if (!buf) rc = -1;
   /* the valid files, and a few broken ones */
-  if (!rc) rc |= fuzz_seed_mode(dir, "config-valid", 0, tiny_config);
-  if (!rc) rc |= fuzz_seed_mode(dir, "config-heads3", 0,
-                                "{\"model_type\": \"bert\", \"vocab_size\": 8, \"hidden_size\": 4,"
-                                " \"num_hidden_layers\": 1, \"num_attention_heads\": 3,"
-                                " \"intermediate_size\": 8, \"max_position_embeddings\": 8,"
-                                " \"type_vocab_size\": 2, \"hidden_act\": \"gelu\", \"layer_norm_eps\": 1e-12}");
-  if (!rc) rc |= fuzz_seed_mode(dir, "config-bad", 0, "{\"model_type\": \"bert\", \"vocab_size\": -8}");
-  if (!rc) rc |= fuzz_seed_mode(dir, "config-notjson", 0, "{\"model_type\": ");
-  if (!rc) rc |= fuzz_seed_mode(dir, "vocab-valid", 1, tiny_vocab);
-  if (!rc) rc |= fuzz_seed_mode(dir, "vocab-crlf-dup", 1, "[PAD]\r\n[UNK]\r\n[CLS]\r\n[SEP]\r\n[MASK]\r\nhello\r\nhello\r\n!");
-  if (!rc) rc |= fuzz_seed_mode(dir, "vocab-nocls", 1, "[PAD]\n[UNK]\n[SEP]\n");
-  if (!rc) rc |= fuzz_seed_mode(dir, "vocab-long", 1, "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\n!\nextra\nmore\n");
-  if (!rc) rc |= fuzz_seed_mode(dir, "idf-valid", 3, tiny_idf);
-  if (!rc) rc |= fuzz_seed_mode(dir, "idf-bad", 3, "{\"hello\": \"x\", \"nope\": -1}");
+  static const fuzz_mode_seed texts[] = {
+      {"config-valid", 0, tiny_config},
+      {"config-heads3", 0,
+       "{\"model_type\": \"bert\", \"vocab_size\": 8, \"hidden_size\": 4,"
+       " \"num_hidden_layers\": 1, \"num_attention_heads\": 3,"
+       " \"intermediate_size\": 8, \"max_position_embeddings\": 8,"
+       " \"type_vocab_size\": 2, \"hidden_act\": \"gelu\", \"layer_norm_eps\": 1e-12}"},
+      {"config-bad", 0, "{\"model_type\": \"bert\", \"vocab_size\": -8}"},
+      {"config-notjson", 0, "{\"model_type\": "},
+      {"vocab-valid", 1, tiny_vocab},
+      {"vocab-crlf-dup", 1, "[PAD]\r\n[UNK]\r\n[CLS]\r\n[SEP]\r\n[MASK]\r\nhello\r\nhello\r\n!"},
+      {"vocab-nocls", 1, "[PAD]\n[UNK]\n[SEP]\n"},
+      {"vocab-long", 1, "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\n!\nextra\nmore\n"},
+      {"idf-valid", 3, tiny_idf},
+      {"idf-bad", 3, "{\"hello\": \"x\", \"nope\": -1}"},
+  };
+  int rc = buf ? fuzz_seed_modes(dir, texts, sizeof texts / sizeof texts[0]) : -1;
   if (!rc) {
     buf[0] = 2;
     memcpy(buf + 1, f32, n32);

@@ -43,9 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 }
 
 int fuzz_make_seeds(const char *dir) {
-  static const struct {
-    const char *name, *text;
-  } seeds[] = {
+  static const fuzz_text_seed seeds[] = {
       {"tsv-valid", "q1\twing flutter\nq2\tlaminar boundary layer\n\nq3\tbuckling of shells"},
       {"tsv-crlf", "q1\twing\r\nq2\t\xc3\xa9t\xc3\xa9\r\n"},
       {"tsv-bad", "q1 no tab\n"},
@@ -57,7 +55,5 @@ int fuzz_make_seeds(const char *dir) {
       {"blank-only", "\n\n  \n"},
       {"empty", ""},
   };
-  for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
-    if (fuzz_seed(dir, seeds[i].name, seeds[i].text, strlen(seeds[i].text)) != 0) return -1;
-  return 0;
+  return fuzz_seed_texts(dir, seeds, sizeof seeds / sizeof seeds[0]);
 }

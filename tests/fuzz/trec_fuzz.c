@@ -68,11 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 }
 
 int fuzz_make_seeds(const char *dir) {
-  static const struct {
-    const char *name;
-    uint8_t mode;
-    const char *text;
-  } seeds[] = {
+  static const fuzz_mode_seed seeds[] = {
       {"qrels-valid", 0, "q1 0 d1 1\nq1 0 d4 1\n# comment\n\nq2 0 d3 2\nq10\t0\td9\t-1\r\n"},
       {"qrels-dup", 0, "q1 0 d1 1\nq1 0 d1 2\n"},
       {"qrels-bad-grade", 0, "q1 0 d1 x\n"},
@@ -86,7 +82,5 @@ int fuzz_make_seeds(const char *dir) {
       {"run-empty", 1, ""},
       {"run-noeol", 1, "q1 Q0 d1 1 0x1p3 tag"},
   };
-  for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
-    if (fuzz_seed_mode(dir, seeds[i].name, seeds[i].mode, seeds[i].text) != 0) return -1;
-  return 0;
+  return fuzz_seed_modes(dir, seeds, sizeof seeds / sizeof seeds[0]);
 }

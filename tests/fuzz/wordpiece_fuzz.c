@@ -59,11 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 }
 
 int fuzz_make_seeds(const char *dir) {
-  static const struct {
-    const char *name;
-    uint8_t max;
-    const char *text;
-  } seeds[] = {
+  static const fuzz_mode_seed seeds[] = {
       {"ascii", 30, "The wings flutter, unaffable!"},
       {"specials", 30, "[CLS]wing[SEP] [MASK] [unk] [PAD]the"},
       {"accents-cjk", 30, "Caf\xC3\xA9 \xE4\xB8\xAD\xE6\x96\x87 \xC4\xB0 \xCE\xA3\xCE\xA3 \xE2\x80\xA8x"},
@@ -74,7 +70,5 @@ int fuzz_make_seeds(const char *dir) {
       {"controls", 20, "\x01wing\x7f\ttab\r\n\xEF\xBF\xBD\xC2\xA0the"},
       {"empty", 0, ""},
   };
-  for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
-    if (fuzz_seed_mode(dir, seeds[i].name, seeds[i].max, seeds[i].text) != 0) return -1;
-  return 0;
+  return fuzz_seed_modes(dir, seeds, sizeof seeds / sizeof seeds[0]);
 }

@@ -4,14 +4,9 @@
 # syntax, friendly names, several --run and --json must agree with them too.
 # Env: SPIRE, SPR_SHARED_DIR. Exit 77 (skip) without the shared data.
 set -u
-G="${SPR_SHARED_DIR:-/nonexistent}/golden/trec_eval"
-if [ ! -d "$G/runs" ]; then
-  echo "skip: no golden data in $G"
-  exit 77
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-read -r -a MEAS < "$G/MEASURES"
+. "$(dirname "$0")/../lib.sh"
+spr_trec_eval_golden # G, MEAS; skip without
+spr_tmpdir tmp
 fail=0
 n=0
 

@@ -3,15 +3,10 @@
 # trec_eval's, printed once), --json is written once; a bad input makes mpirun fail with one
 # error line and no --json file. Env: SPIRE, MPIEXEC, MPIFLAGS, SPR_SHARED_DIR (skip without).
 set -u
-G="${SPR_SHARED_DIR:-/nonexistent}/golden/trec_eval"
-if [ ! -d "$G/runs" ]; then
-  echo "skip: no golden data in $G"
-  exit 77
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib.sh"
+spr_trec_eval_golden # G, MEAS; skip without
+spr_tmpdir tmp
 fail=0
-read -r -a MEAS < "$G/MEASURES"
 run="$G/runs/cranfield.ties.run"
 qrels="$SPR_SHARED_DIR/data/cranfield/qrels.txt"
 # shellcheck disable=SC2086

@@ -2,24 +2,18 @@
 # Bad input to index, search and run: one error line naming the file and line, a non-zero exit,
 # no partial output, and no hang (every rank agrees on the error). Usage: bad_input.sh NP
 set -uo pipefail
-np=${1:-1}
-work=$(mktemp -d /tmp/spire-bad-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-export SPR_QUIET=1
-fails=0
-run() { timeout 60 "$MPIEXEC" -np "$np" $MPIFLAGS "$SPIRE" "$@"; }
-# expect NAME PATTERN OUTPUT_THAT_MUST_NOT_EXIST -- spire args...
-expect() {
-  local name=$1 pattern=$2 out=$3; shift 4
-  run "$@" > "$work/stdout.log" 2> "$work/err.log"
-  local rc=$?
-  local err; err=$(grep -v '^\(---\|Primary job\|a non-zero\|mpirun\|  Process\|  Exit code\|^$\|Per user\|process returned\|terminated\|was:\|The first\)' "$work/err.log" | grep -v '^ *$' || true)
-  if [ $rc -eq 0 ] || [ $rc -eq 124 ]; then echo "FAIL $name: exit $rc (want non-zero, no timeout)"; fails=$((fails+1)); return; fi
-  if ! grep -q -- "$pattern" <<< "$err"; then echo "FAIL $name: message does not match '$pattern':"; echo "$err"; fails=$((fails+1)); return; fi
-  if [ "$(grep -c 'error:' <<< "$err")" -ne 1 ]; then echo "FAIL $name: want exactly one error line, got:"; echo "$err"; fails=$((fails+1)); return; fi
-  if [ -n "$out" ] && compgen -G "$out*" > /dev/null; then echo "FAIL $name: partial output left: $(ls $out*)"; fails=$((fails+1)); return; fi
-  echo "ok $name: $(grep 'error:' <<< "$err")"
+. "$(dirname "$0")/../lib.sh"
+spr_error_cases "${1:-1}" /tmp/spire-bad-XXXXXX # np, work, SPR_QUIET, fails
+run() { spr_mpi_spire "$@"; }
+# any failure but a timeout; stderr without mpirun's own lines
+# shellcheck disable=SC2034 # read by spr_expect_error
+want_rc="non-zero, no timeout"
+spr_error_ok() { [ "$1" -ne 0 ] && [ "$1" -ne 124 ]; }
+spr_error_lines() {
+  grep -v '^\(---\|Primary job\|a non-zero\|mpirun\|  Process\|  Exit code\|^$\|Per user\|process returned\|terminated\|was:\|The first\)' "$1" | grep -v '^ *$'
 }
+# expect NAME PATTERN OUTPUT_THAT_MUST_NOT_EXIST -- spire args...
+expect() { spr_expect_error "$@"; }
 good=$SPR_TEST_DATA/tiny.jsonl
 q=$SPR_TEST_DATA/tiny-queries.tsv
 printf '{"id": "a", "text": "fine"}\n{"id": "b", "text": "also fine"}\n{"id": "c", "text": "broken\n{"id": "d", "text": "x"}\n' > "$work/malformed.jsonl"

@@ -6,29 +6,18 @@
 # search.queries on that rank) and a full disk (the run's .tmp is a symlink to /dev/full).
 # Usage: faults.sh NP   (the failing rank is NP-1, and rank 0 for the write stages)
 set -uo pipefail
-np=${1:-2}
-work=$(mktemp -d /tmp/spire-faults-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-export SPR_QUIET=1
-fails=0
+. "$(dirname "$0")/../lib.sh"
+spr_error_cases "${1:-2}" /tmp/spire-faults-XXXXXX # np, work, SPR_QUIET, fails
 n=0
-run() { timeout 60 "$MPIEXEC" -np "$np" $MPIFLAGS "$SPIRE" "$@"; }
+run() { spr_mpi_spire "$@"; }
+# shellcheck disable=SC2034 # read by spr_expect_error
+want_rc="1 or 2; 124 = hang"
+spr_error_ok() { [ "$1" -eq 1 ] || [ "$1" -eq 2 ]; }
+spr_error_lines() { grep 'error:' "$1"; }
 # expect NAME PATTERN OUTPUT -- spire args...   (the environment holds SPR_TEST_FAIL)
 expect() {
-  local name=$1 pattern=$2 out=$3; shift 4
   n=$((n + 1))
-  run "$@" > "$work/stdout.log" 2> "$work/err.log"
-  local rc=$?
-  local err; err=$(grep 'error:' "$work/err.log" || true)
-  if [ $rc -ne 1 ] && [ $rc -ne 2 ]; then
-    echo "FAIL $name: exit $rc (want 1 or 2; 124 = hang)"; cat "$work/err.log"; fails=$((fails+1)); return; fi
-  if ! grep -q -- "$pattern" <<< "$err"; then
-    echo "FAIL $name: message does not match '$pattern':"; cat "$work/err.log"; fails=$((fails+1)); return; fi
-  if [ "$(grep -c 'error:' <<< "$err")" -ne 1 ]; then
-    echo "FAIL $name: want exactly one error line, got:"; echo "$err"; fails=$((fails+1)); return; fi
-  if compgen -G "$out*" > /dev/null; then
-    echo "FAIL $name: output left: $(ls "$out"*)"; fails=$((fails+1)); return; fi
-  echo "ok $name: $err"
+  spr_expect_error "$@"
 }
 last=$((np - 1))
 corpus=$SPR_TEST_DATA/tiny.jsonl

@@ -30,6 +30,11 @@ check() {
   echo "ok $name: $err"
 }
 line=':[0-9]+'                 # file:LINE
+# check_line NAME PATH OUT -- spire args...: check, the message naming PATH's file and a line
+check_line() {
+  local f; f=$(basename "$2")
+  check "$1" "$f" "$f$line" "${@:3}"
+}
 good='{"id": "g%d", "text": "good words here"}\n'
 vgood='{"id": "v%d", "vector": {"alpha": 3, "beta": 1}}\n'
 
@@ -68,7 +73,7 @@ for rec in "${jsonl_bad[@]}"; do
       last) { printf "$good" 1 2; printf "$rec"; } > "$f" ;;
     esac
     [ "$i" -eq 17 ] && [ $where = first ] && continue   # a duplicate needs an earlier line
-    check "jsonl#$i@$where" "$(basename "$f")" "$(basename "$f")$line" "$work/o.h5" -- index --input "$f" --output "$work/o.h5"
+    check_line "jsonl#$i@$where" "$f" "$work/o.h5" -- index --input "$f" --output "$work/o.h5"
   done
 done
 # BOM: one at the start of the file is skipped (a BOM-only file is empty)
@@ -95,7 +100,7 @@ for rec in "${tsv_bad[@]}"; do
   for where in middle last; do
     f=$work/t$i-$where.tsv
     { printf 'd1\tfirst doc\nd2\tsecond doc\n'; printf "$rec"; [ $where = middle ] && printf '\nd9\tafter\n'; } > "$f"
-    check "tsv#$i@$where" "$(basename "$f")" "$(basename "$f")$line" "$work/o.h5" -- index --input "$f" --output "$work/o.h5"
+    check_line "tsv#$i@$where" "$f" "$work/o.h5" -- index --input "$f" --output "$work/o.h5"
   done
 done
 # vector corpora: weights must be numbers >= 0 (finite), terms non-empty strings
@@ -107,7 +112,7 @@ for v in "${vec_bad[@]}"; do
   i=$((i + 1))
   f=$work/v$i.jsonl
   { printf "$vgood" 1; printf '{"id": "bad", "vector": %s}\n' "$v"; printf "$vgood" 2; } > "$f"
-  check "vectors#$i $v" "$(basename "$f")" "$(basename "$f")$line" "$work/o.h5" -- index --input "$f" --output "$work/o.h5"
+  check_line "vectors#$i $v" "$f" "$work/o.h5" -- index --input "$f" --output "$work/o.h5"
 done
 # under mpirun on 2 ranks, the bad record in the second rank's part
 big=$work/np2.jsonl
@@ -132,7 +137,7 @@ for rec in "${q_bad[@]}"; do
     f=$work/q$i-$where.tsv
     if [ $where = first ]; then { printf "$rec"; printf '\nq9\tfine words\n'; } > "$f"
     else { printf 'q9\tfine words\n'; printf "$rec"; } > "$f"; fi
-    check "queries tsv#$i@$where" "$(basename "$f")" "$(basename "$f")$line" "$work/r.trec" -- \
+    check_line "queries tsv#$i@$where" "$f" "$work/r.trec" -- \
       search --index "$work/i.h5" --queries "$f" --k 10 --output "$work/r.trec"
   done
 done
@@ -146,7 +151,7 @@ for rec in "${qv_bad[@]}"; do
   i=$((i + 1))
   f=$work/qv$i.jsonl
   { printf '{"id": "q0", "vector": {"alpha": 2}}\n'; printf "$rec"; printf '\n'; } > "$f"
-  check "queries vectors#$i" "$(basename "$f")" "$(basename "$f")$line" "$work/r.trec" -- \
+  check_line "queries vectors#$i" "$f" "$work/r.trec" -- \
     search --index "$work/iv.h5" --queries "$f" --k 10 --output "$work/r.trec"
 done
 
@@ -155,19 +160,23 @@ printf 'q1 0 d1 1\nq1 0 d2 0\nq2 0 d3 2\n' > "$work/good.qrels"
 printf 'q1 Q0 d1 1 9.5 t\nq1 Q0 d2 2 3 t\nq2 Q0 d3 1 2 t\n' > "$work/good.run"
 qrels_bad=('q1 0 d1' 'q1 0 d1 1 extra' 'q1 0 d1 two' 'q1 0 d1 1.5' 'q1 0 d1 99999999999999999999'
   'q1 0 d1 \000' 'q1 0 d1 -' 'q3 0 d1 1 1 1 1')
-i=0
-for rec in "${qrels_bad[@]}"; do
-  i=$((i + 1)); f=$work/qr$i.qrels
-  { printf 'q1 0 d9 1\n'; printf "$rec"; printf '\nq2 0 d8 1\n'; } > "$f"
-  check "qrels#$i" "$(basename "$f")" "$(basename "$f")$line" "$work/e.json" -- eval --qrels "$f" --run "$work/good.run" --json "$work/e.json"
-done
 run_bad=('q1 Q0 d1 1' 'q1 Q0 d1 1 abc t' 'q1 Q0 d1 1 nan t' 'q1 Q0 \000 1 1 t' 'q1')
-i=0
-for rec in "${run_bad[@]}"; do
-  i=$((i + 1)); f=$work/r$i.run
-  { printf 'q1 Q0 d9 1 1 t\n'; printf "$rec"; printf '\nq2 Q0 d8 1 1 t\n'; } > "$f"
-  check "run#$i" "$(basename "$f")" "$(basename "$f")$line" "$work/e.json" -- eval --qrels "$work/good.qrels" --run "$f" --json "$work/e.json"
-done
+# check_eval_lines KIND BEFORE AFTER RECORD...: for each RECORD a KIND file (qrels or run) holding
+# the printf formats BEFORE, RECORD and AFTER; spire eval with it and the good file of the other
+# kind must fail naming it and a line
+check_eval_lines() {
+  local kind=$1 before=$2 after=$3 rec i=0 f q r
+  shift 3
+  for rec in "$@"; do
+    i=$((i + 1)); f=$work/$kind$i.$kind
+    { printf "$before"; printf "$rec"; printf "$after"; } > "$f"
+    q=$work/good.qrels r=$work/good.run
+    if [ "$kind" = qrels ]; then q=$f; else r=$f; fi
+    check_line "$kind#$i" "$f" "$work/e.json" -- eval --qrels "$q" --run "$r" --json "$work/e.json"
+  done
+}
+check_eval_lines qrels 'q1 0 d9 1\n' '\nq2 0 d8 1\n' "${qrels_bad[@]}"
+check_eval_lines run 'q1 Q0 d9 1 1 t\n' '\nq2 Q0 d8 1 1 t\n' "${run_bad[@]}"
 
 # ---- job specs (spire run)
 c=$SPR_TEST_DATA/tiny.jsonl; qq=$SPR_TEST_DATA/tiny-queries.tsv
@@ -191,7 +200,7 @@ i=0
 for s in "${spec_bad[@]}"; do
   i=$((i + 1)); f=$work/spec$i.ini
   printf "${s//OUT/$work/out$i}" > "$f"
-  check "job spec#$i" "$(basename "$f")" "$(basename "$f")$line" "$work/out$i" -- run "$f"
+  check_line "job spec#$i" "$f" "$work/out$i" -- run "$f"
 done
 
 # ---- model folders (spire encode): config.json, vocab.txt, model.safetensors headers
@@ -203,31 +212,35 @@ cfg_bad=('{"vocab_size": 8' '[]' '' '{"model_type": "gpt2", "vocab_size": 8}' '{
 mkmodel() { # DIR CONFIG VOCAB SAFETENSORS_BYTES(printf format)
   mkdir -p "$1"; printf '%s' "$2" > "$1/config.json"; printf "$3" > "$1/vocab.txt"; printf "$4" > "$1/model.safetensors"
 }
+# check_model NAME FILE PATTERN DIR CONFIG VOCAB SAFETENSORS: the model folder DIR (mkmodel), with
+# which spire encode must fail as check wants (FILE and PATTERN in the error line)
+check_model() {
+  mkmodel "$4" "$5" "$6" "$7"
+  check "$1" "$2" "$3" "$work/enc.jsonl" -- \
+    encode --model "$4" --input "$SPR_TEST_DATA/tiny.jsonl" --output "$work/enc.jsonl"
+}
 vocab='[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\nb\nc\n'
+st_empty='\x02\x00\x00\x00\x00\x00\x00\x00{}'
 i=0
 for cj in "${cfg_bad[@]}"; do
-  i=$((i + 1)); d=$work/m$i
-  mkmodel "$d" "$(printf "$cj")" "$vocab" '\x02\x00\x00\x00\x00\x00\x00\x00{}'
-  check "model config#$i" config.json '(config.json: |config.json:[0-9]|byte|"[a-z_]+")' "$work/enc.jsonl" -- \
-    encode --model "$d" --input "$SPR_TEST_DATA/tiny.jsonl" --output "$work/enc.jsonl"
+  i=$((i + 1))
+  check_model "model config#$i" config.json '(config.json: |config.json:[0-9]|byte|"[a-z_]+")' "$work/m$i" \
+    "$(printf "$cj")" "$vocab" "$st_empty"
 done
 st_bad=('' '\x01' '\xff\xff\xff\xff\xff\xff\xff\xff{}' '\x10\x00\x00\x00\x00\x00\x00\x00{"a": 1}' '\x02\x00\x00\x00\x00\x00\x00\x00[]'
   '\x0a\x00\x00\x00\x00\x00\x00\x00{"a": 1,,}' '\x02\x00\x00\x00\x00\x00\x00\x00{}'
   '\x3c\x00\x00\x00\x00\x00\x00\x00{"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 99]}}')
 i=0
 for sb in "${st_bad[@]}"; do
-  i=$((i + 1)); d=$work/s$i
-  mkmodel "$d" "$cfg" "$vocab" "$sb"
-  check "safetensors#$i" model.safetensors '(model.safetensors: |byte|offset|tensor )' "$work/enc.jsonl" -- \
-    encode --model "$d" --input "$SPR_TEST_DATA/tiny.jsonl" --output "$work/enc.jsonl"
+  i=$((i + 1))
+  check_model "safetensors#$i" model.safetensors '(model.safetensors: |byte|offset|tensor )' "$work/s$i" \
+    "$cfg" "$vocab" "$sb"
 done
 voc_bad=('' 'a\nb\n' '[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\nb\nc\nd\ne\nf\n' '[PAD]\n\xff\n')
 i=0
 for vb in "${voc_bad[@]}"; do
-  i=$((i + 1)); d=$work/w$i
-  mkmodel "$d" "$cfg" "$vb" '\x02\x00\x00\x00\x00\x00\x00\x00{}'
-  check "vocab#$i" vocab.txt '(vocab.txt:|tokens|line)' "$work/enc.jsonl" -- \
-    encode --model "$d" --input "$SPR_TEST_DATA/tiny.jsonl" --output "$work/enc.jsonl"
+  i=$((i + 1))
+  check_model "vocab#$i" vocab.txt '(vocab.txt:|tokens|line)' "$work/w$i" "$cfg" "$vb" "$st_empty"
 done
 
 # ---- index files: truncated, damaged datasets, unknown format version

@@ -21,6 +21,7 @@ trap cleanup EXIT
 export SPR_QUIET=1
 mpi() { "$MPIEXEC" -np "$np" $MPIFLAGS "$@"; }
 fail() { echo "FAIL ($sig, $point): $*"; exit 1; }
+. "$(dirname "$0")/../lib.sh"
 # children PID: the PIDs whose parent is PID (from /proc, no procps needed)
 children() {
   local s
@@ -32,18 +33,8 @@ children() {
 }
 
 "$SPIRE" synth --profile known-item --docs 3000 --queries 60 --seed 3 --output "$work/c" > /dev/null
-job() {  # job NAME: a job file whose outputs go to $work/NAME
-  cat > "$work/$1.ini" <<INI
-[job]
-name = resume
-output = $1
-[corpus]
-path = c/corpus.jsonl
-queries = c/queries.tsv
-qrels = c/qrels.txt
-[search]
-k = 100
-INI
+job() {  # job NAME: a job file whose outputs go to $work/NAME (every job named resume)
+  spr_known_item_job "$work/$1.ini" "$1" resume
 }
 # report.json without what legitimately changes between runs (time, speed, reuse)
 stable_json() { grep -v '"created"\|_seconds"\|"latency_\|"queries_per_second"\|"reused"\|"job_file"\|"path"\|"run"\|"corpus"\|"queries"\|"qrels"' "$1"; }

@@ -26,23 +26,12 @@ if ! sinfo -h > /dev/null 2>&1; then
   SPR_SLURM_DIR=$started bash "$src/slurm/cluster-start.sh"
 fi
 fail() { echo "FAIL: $*"; for f in "$work"/*.out; do [ -e "$f" ] && { echo "== $f"; cat "$f"; }; done; exit 1; }
+. "$(dirname "$0")/../lib.sh"
 t0=$(date +%s)
 export SPIRE SPR_QUIET=1
 cd "$work"
 "$SPIRE" synth --profile known-item --docs 3000 --queries 60 --seed 5 --output "$work/c" > /dev/null
-job() {  # job NAME
-  cat > "$work/$1.ini" <<INI
-[job]
-name = $1
-output = $1
-[corpus]
-path = c/corpus.jsonl
-queries = c/queries.tsv
-qrels = c/qrels.txt
-[search]
-k = 100
-INI
-}
+job() { spr_known_item_job "$work/$1.ini" "$1"; }  # job NAME
 # sub NAME [sbatch options] -- [script args]: sbatch --wait the spire script, exit status in $rc
 sub() {
   local name=$1; shift

@@ -7,14 +7,8 @@
 
 #include "spr_analyzer.h"
 
-static int failures;
-#define CHECK(cond)                                                        \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                          \
-    }                                                                      \
-  } while (0)
+#define SPR_CHECK_GO_ON
+#include "spr_check.h"
 
 typedef struct lucene_case {
   const char *analyzer, *text, *terms; /* terms joined by '|' ("" for none) */
@@ -100,7 +94,7 @@ static void test_lucene_cases(void) {
     if (strcmp(got, cases[i].terms)) {
       fprintf(stderr, "case %zu (%s): \"%s\"\n  want %s\n  got  %s\n", i, cases[i].analyzer,
               cases[i].text, cases[i].terms, got);
-      failures++;
+      spr_check_fail();
     }
   }
   spr_analyzer_free(&en);
@@ -235,7 +229,7 @@ static void test_random(void) {
       const size_t wl = strlen(w);
       if (!(wl > 0 && wl <= 255 * 3 && valid_utf8((const unsigned char *)w, wl))) {
         fprintf(stderr, "random iter %d: bad term of %zu bytes\n", iter, wl);
-        failures++;
+        spr_check_fail();
         break;
       }
     }
@@ -252,10 +246,5 @@ int main(void) {
   test_tokens_buffer();
   test_create();
   test_random();
-  if (failures) {
-    fprintf(stderr, "%d failure(s)\n", failures);
-    return 1;
-  }
-  printf("analyzer: all checks passed\n");
-  return 0;
+  return spr_check_summary("analyzer");
 }

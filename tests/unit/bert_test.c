@@ -15,78 +15,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "spr_check.h"
 #include "spr_bert_math.h"
 #include "spr_encode.h"
 #include "spr_model.h"
 
-static int failures = 0;
-#undef CHECK /* spr_check.h's returns; these tests count failures and go on */
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (!(cond)) {                                         \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-      failures++;                                          \
-    }                                                      \
-  } while (0)
+#define SPR_CHECK_GO_ON
+#include "spr_check.h"
+#include "spr_tiny_bert.h"
+#include "spr_test_util.h"
 
-
-static void write_file(const char *path, const void *data, size_t len) {
-  FILE *f = fopen(path, "wb");
-  if (!f || fwrite(data, 1, len, f) != len) {
-    fprintf(stderr, "cannot write %s\n", path);
-    exit(1);
-  }
-  fclose(f);
-}
 
 /* ---- a tiny valid model, and broken variants ---------------------------------------------- */
-
-enum { TV = 8, TH = 4, TI = 8, TP = 8, TT = 2 };
-typedef struct tensor_spec {
-  char name[96];
-  int d0, d1;
-} tensor_spec;
-
-static int tiny_specs(tensor_spec *s) {
-  int n = 0;
-#define ADD(nm, a, b)                                    \
-  do {                                                   \
-    snprintf(s[n].name, sizeof s[n].name, "%s", nm);     \
-    s[n].d0 = (a);                                       \
-    s[n].d1 = (b);                                       \
-    n++;                                                 \
-  } while (0)
-  ADD("bert.embeddings.word_embeddings.weight", TV, TH);
-  ADD("bert.embeddings.position_embeddings.weight", TP, TH);
-  ADD("bert.embeddings.token_type_embeddings.weight", TT, TH);
-  ADD("bert.embeddings.LayerNorm.weight", TH, 0);
-  ADD("bert.embeddings.LayerNorm.bias", TH, 0);
-  const char *lw[][3] = {{"attention.self.query", "H", "H"}, {"attention.self.key", "H", "H"},
-                         {"attention.self.value", "H", "H"}, {"attention.output.dense", "H", "H"},
-                         {"intermediate.dense", "I", "H"},   {"output.dense", "H", "I"}};
-  for (int i = 0; i < 6; i++) {
-    char nm[96];
-    const int o = lw[i][1][0] == 'H' ? TH : TI, in = lw[i][2][0] == 'H' ? TH : TI;
-    snprintf(nm, sizeof nm, "bert.encoder.layer.0.%s.weight", lw[i][0]);
-    ADD(nm, o, in);
-    snprintf(nm, sizeof nm, "bert.encoder.layer.0.%s.bias", lw[i][0]);
-    ADD(nm, o, 0);
-  }
-  ADD("bert.encoder.layer.0.attention.output.LayerNorm.weight", TH, 0);
-  ADD("bert.encoder.layer.0.attention.output.LayerNorm.bias", TH, 0);
-  ADD("bert.encoder.layer.0.output.LayerNorm.weight", TH, 0);
-  ADD("bert.encoder.layer.0.output.LayerNorm.bias", TH, 0);
-  ADD("cls.predictions.transform.dense.weight", TH, TH);
-  ADD("cls.predictions.transform.dense.bias", TH, 0);
-  ADD("cls.predictions.transform.LayerNorm.weight", TH, 0);
-  ADD("cls.predictions.transform.LayerNorm.bias", TH, 0);
-  ADD("cls.predictions.bias", TV, 0);
-#undef ADD
-  return n;
-}
 
 /* mode: 0 valid; 1 drop `victim`; 2 wrong shape of victim; 3 dtype I32 for victim; 4 F16 all;
  * 5 data_offsets past the end. */
@@ -100,11 +39,10 @@ static void write_tiny(const char *dir, int mode, const char *victim, const char
            " \"max_position_embeddings\": %d, \"type_vocab_size\": %d, \"hidden_act\": \"gelu\","
            " \"layer_norm_eps\": 1e-12}",
            arch, TV, TH, TI, TP, TT);
-  write_file(path, cfg, strlen(cfg));
+  spr_test_write(path, cfg, strlen(cfg));
   snprintf(path, sizeof path, "%s/vocab.txt", dir);
-  const char *vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\n!\n";
-  write_file(path, vocab, strlen(vocab));
-  tensor_spec s[64];
+  spr_test_write(path, tiny_vocab, strlen(tiny_vocab));
+  tensor_spec s[TINY_MAX_TENSORS];
   const int n = tiny_specs(s);
   char *hdr = malloc(16384);
   size_t hl = 0, data = 0;
@@ -143,7 +81,7 @@ static void write_tiny(const char *dir, int mode, const char *victim, const char
     }
   }
   snprintf(path, sizeof path, "%s/model.safetensors", dir);
-  write_file(path, file, 8 + hl + data);
+  spr_test_write(path, file, 8 + hl + data);
   free(file);
   free(hdr);
 }
@@ -151,10 +89,10 @@ static void write_tiny(const char *dir, int mode, const char *victim, const char
 static void expect_load(const char *dir, int code, const char *needle, const char *what) {
   spr_model *m = NULL;
   const int rc = spr_model_load(dir, &m);
-  CHECK(rc == code, "%s: rc %d (%s), expected %d", what, rc, spr_last_message(), code);
-  if (needle) CHECK(strstr(spr_last_message(), needle) != NULL, "%s: message '%s' lacks '%s'", what, spr_last_message(), needle);
+  CHECKF(rc == code, "%s: rc %d (%s), expected %d", what, rc, spr_last_message(), code);
+  if (needle) CHECKF(strstr(spr_last_message(), needle) != NULL, "%s: message '%s' lacks '%s'", what, spr_last_message(), needle);
   if (rc != code || code != 0) {
-    CHECK(m == NULL, "%s: model returned on failure", what);
+    CHECKF(m == NULL, "%s: model returned on failure", what);
   }
   if (m && code == 0) {
     /* Encode something with the tiny model: must run and give finite weights. */
@@ -162,8 +100,8 @@ static void expect_load(const char *dir, int code, const char *needle, const cha
     const size_t l = strlen(t);
     spr_splade_params p = {.max_length = 8, .threads = 1};
     spr_splade_vectors v = {0};
-    CHECK(spr_splade_encode(m, &p, &t, &l, 1, &v) == 0, "%s: encode %s", what, spr_last_error());
-    for (uint64_t j = 0; j < (v.off ? v.off[1] : 0); j++) CHECK(isfinite(v.weight[j]) && v.weight[j] > 0, "weight");
+    CHECKF(spr_splade_encode(m, &p, &t, &l, 1, &v) == 0, "%s: encode %s", what, spr_last_error());
+    for (uint64_t j = 0; j < (v.off ? v.off[1] : 0); j++) CHECKF(isfinite(v.weight[j]) && v.weight[j] > 0, "weight");
     spr_splade_vectors_free(&v);
   }
   spr_model_free(&m);
@@ -172,7 +110,7 @@ static void expect_load(const char *dir, int code, const char *needle, const cha
 static void error_cases(void) {
   char dir[] = "/tmp/spr_bert_test_XXXXXX";
   if (!mkdtemp(dir)) {
-    failures++;
+    spr_check_fail();
     return;
   }
   write_tiny(dir, 0, NULL, "BertForMaskedLM");
@@ -193,7 +131,7 @@ static void error_cases(void) {
   char path[512];
   write_tiny(dir, 0, NULL, "BertForMaskedLM");
   snprintf(path, sizeof path, "%s/model.safetensors", dir);
-  write_file(path, "\x10\x00\x00\x00\x00\x00\x00\x00{}", 10);
+  spr_test_write(path, "\x10\x00\x00\x00\x00\x00\x00\x00{}", 10);
   expect_load(dir, SPR_ECORRUPT, "header length", "truncated header");
   const char *files[] = {"config.json", "vocab.txt", "model.safetensors"};
   for (int i = 0; i < 3; i++) {
@@ -245,7 +183,7 @@ static void math_accuracy(const spr_bert_math_ops *o, uint64_t step) {
       if (e > worst) worst = e, wx = x[i];
     }
   }
-  CHECK(worst <= 2e-7, "%s exp: relative error %.3g at %.9g", spr_bert_isa_name(o->isa), worst, wx);
+  CHECKF(worst <= 2e-7, "%s exp: relative error %.3g at %.9g", spr_bert_isa_name(o->isa), worst, wx);
   const double exp_worst = worst;
   worst = 0.0;
   double gworst = 0.0, gx = 0.0;
@@ -267,35 +205,30 @@ static void math_accuracy(const spr_bert_math_ops *o, uint64_t step) {
     }
     if (sign) break;
   }
-  CHECK(worst <= 2e-7, "%s erf: absolute error %.3g at %.9g", spr_bert_isa_name(o->isa), worst, wx);
-  CHECK(gworst <= 1.0, "%s gelu: error %.3g x (1e-7 + 1.5e-7 |x|) at %.9g", spr_bert_isa_name(o->isa), gworst,
+  CHECKF(worst <= 2e-7, "%s erf: absolute error %.3g at %.9g", spr_bert_isa_name(o->isa), worst, wx);
+  CHECKF(gworst <= 1.0, "%s gelu: error %.3g x (1e-7 + 1.5e-7 |x|) at %.9g", spr_bert_isa_name(o->isa), gworst,
         gx);
   printf("bert math %-6s: exp rel err %.3g on [-88, 0], erf abs err %.3g on [-10, 10] (every %llu-th float)\n",
          spr_bert_isa_name(o->isa), exp_worst, worst, (unsigned long long)step);
   /* Edges: exact values, clamps, signs. */
   const float ex[] = {0.0f, -0.0f, -200.0f, -104.0f, 100.0f, -INFINITY};
   o->exp(6, y, ex);
-  CHECK(y[0] == 1.0f && y[1] == 1.0f, "exp(0) = %.9g, exp(-0) = %.9g", y[0], y[1]);
-  CHECK(y[2] == 0.0f && y[3] >= 0.0f && y[3] < 1e-44f && y[5] == 0.0f, "exp of very negative: %g %g %g", y[2],
+  CHECKF(y[0] == 1.0f && y[1] == 1.0f, "exp(0) = %.9g, exp(-0) = %.9g", y[0], y[1]);
+  CHECKF(y[2] == 0.0f && y[3] >= 0.0f && y[3] < 1e-44f && y[5] == 0.0f, "exp of very negative: %g %g %g", y[2],
         y[3], y[5]);
-  CHECK(isfinite(y[4]) && y[4] > 1e38f, "exp(100) clamps to a finite %g", y[4]);
+  CHECKF(isfinite(y[4]) && y[4] > 1e38f, "exp(100) clamps to a finite %g", y[4]);
   const float ef[] = {0.0f, -0.0f, 4.0f, -4.0f, 1e30f, -1e30f, 1.0f, -1.0f};
   o->erf(8, y, ef);
-  CHECK(y[0] == 0.0f && y[1] == 0.0f && y[2] == 1.0f && y[3] == -1.0f && y[4] == 1.0f && y[5] == -1.0f,
+  CHECKF(y[0] == 0.0f && y[1] == 0.0f && y[2] == 1.0f && y[3] == -1.0f && y[4] == 1.0f && y[5] == -1.0f,
         "erf edges: %g %g %.9g %.9g %g %g", y[0], y[1], y[2], y[3], y[4], y[5]);
-  CHECK(y[6] == -y[7], "erf odd at 1: %.9g %.9g", y[6], y[7]);
+  CHECKF(y[6] == -y[7], "erf odd at 1: %.9g %.9g", y[6], y[7]);
   free(x);
   free(y);
   free(z);
 }
 
 static uint64_t trng = 0x9E3779B97F4A7C15ull;
-static float trand(void) { /* uniform in [-1, 1) */
-  trng ^= trng << 13;
-  trng ^= trng >> 7;
-  trng ^= trng << 17;
-  return (float)((double)(trng >> 11) / 9007199254740992.0 * 2.0 - 1.0);
-}
+static float trand(void) { return spr_test_xorshift_float(&trng); }
 
 /* The row kernels of o against double references on awkward sizes. */
 static void math_rows(const spr_bert_math_ops *o) {
@@ -320,7 +253,7 @@ static void math_rows(const spr_bert_math_ops *o) {
         worst = e > worst ? e : worst;
       }
     }
-    CHECK(worst <= 1e-6, "%s softmax n=%zu: relative error %.3g", spr_bert_isa_name(o->isa), n, worst);
+    CHECKF(worst <= 1e-6, "%s softmax n=%zu: relative error %.3g", spr_bert_isa_name(o->isa), n, worst);
     /* add_ln in its three forms, against double. */
     for (int form = 0; form < 3; form++) {
       for (size_t i = 0; i < R * n; i++) orig[i] = a[i] = 3.0f * trand() + 0.5f;
@@ -345,7 +278,7 @@ static void math_rows(const spr_bert_math_ops *o) {
           worst = e > worst ? e : worst;
         }
       }
-      CHECK(worst <= 1e-5 || n == 1, "%s add_ln form %d n=%zu: error %.3g", spr_bert_isa_name(o->isa), form, n,
+      CHECKF(worst <= 1e-5 || n == 1, "%s add_ln form %d n=%zu: error %.3g", spr_bert_isa_name(o->isa), form, n,
             worst);
     }
     /* add_bias and max_rows are exact. */
@@ -353,7 +286,7 @@ static void math_rows(const spr_bert_math_ops *o) {
     o->add_bias(R, n, a, bias);
     int exact = 1;
     for (size_t i = 0; i < R * n; i++) exact &= a[i] == orig[i] + bias[i % n];
-    CHECK(exact, "%s add_bias n=%zu", spr_bert_isa_name(o->isa), n);
+    CHECKF(exact, "%s add_bias n=%zu", spr_bert_isa_name(o->isa), n);
     for (size_t i = 0; i < n; i++) b[i] = g[i] = trand();
     o->max_rows(R, n, b, orig, n);
     exact = 1;
@@ -362,7 +295,7 @@ static void math_rows(const spr_bert_math_ops *o) {
       for (size_t r = 0; r < R; r++) m = orig[r * n + i] > m ? orig[r * n + i] : m;
       exact &= b[i] == m;
     }
-    CHECK(exact, "%s max_rows n=%zu", spr_bert_isa_name(o->isa), n);
+    CHECKF(exact, "%s max_rows n=%zu", spr_bert_isa_name(o->isa), n);
   }
   free(a);
   free(res);
@@ -399,7 +332,7 @@ static void math_same_bits(const spr_bert_math_ops *ref, const spr_bert_math_ops
          o->add_ln(R, n, q, NULL, bias, g, b, 1e-12f));
     SAME("max_rows", ref->max_rows(R, n, p, x, n), o->max_rows(R, n, q, x, n));
 #undef SAME
-    CHECK(what == NULL, "%s %s n=%zu: bits differ from the scalar reference", spr_bert_isa_name(o->isa),
+    CHECKF(what == NULL, "%s %s n=%zu: bits differ from the scalar reference", spr_bert_isa_name(o->isa),
           what ? what : "", n);
   }
   free(x);
@@ -412,9 +345,9 @@ static void math_same_bits(const spr_bert_math_ops *ref, const spr_bert_math_ops
 
 static void math_cases(void) {
   const spr_bert_math_ops *ref = spr_bert_math_ops_get(SPR_BERT_ISA_SCALAR);
-  CHECK(ref && ref->isa == SPR_BERT_ISA_SCALAR, "scalar kernels");
+  CHECKF(ref && ref->isa == SPR_BERT_ISA_SCALAR, "scalar kernels");
   const spr_bert_math_ops *best = spr_bert_math_ops_get(SPR_BERT_ISA_AUTO);
-  CHECK(best && best->isa != SPR_BERT_ISA_AUTO, "auto kernels");
+  CHECKF(best && best->isa != SPR_BERT_ISA_AUTO, "auto kernels");
   if (!ref || !best) return;
   printf("bert math: auto = %s\n", spr_bert_isa_name(best->isa));
   math_accuracy(ref, 61);
@@ -422,7 +355,7 @@ static void math_cases(void) {
   const spr_bert_isa simd[] = {SPR_BERT_ISA_AVX2};
   for (size_t i = 0; i < sizeof simd / sizeof *simd; i++) {
     const spr_bert_math_ops *o = spr_bert_math_ops_get(simd[i]);
-    CHECK((o != NULL) == spr_bert_isa_supported(simd[i]), "%s: table iff supported", spr_bert_isa_name(simd[i]));
+    CHECKF((o != NULL) == spr_bert_isa_supported(simd[i]), "%s: table iff supported", spr_bert_isa_name(simd[i]));
     if (!o) {
       printf("bert math %s: not supported here, skipped\n", spr_bert_isa_name(simd[i]));
       continue;
@@ -435,60 +368,47 @@ static void math_cases(void) {
 
 /* ---- golden --------------------------------------------------------------------------------- */
 
-static char *unhex(const char *h, size_t *len) {
-  const size_t n = strlen(h) / 2;
-  char *b = malloc(n + 1);
-  for (size_t i = 0; i < n; i++) {
-    unsigned v = 0;
-    sscanf(h + 2 * i, "%2x", &v);
-    b[i] = (char)v;
-  }
-  b[n] = '\0';
-  *len = n;
-  return b;
-}
-
 static void golden(const char *dir, const char *weights, const char *vectors, char **texts, size_t *lens,
                    size_t n) {
   spr_model *m = NULL;
   if (spr_model_load_file(dir, weights, &m)) {
-    CHECK(0, "load %s: %s", weights, spr_last_error());
+    CHECKF(0, "load %s: %s", weights, spr_last_error());
     return;
   }
   const uint32_t V = spr_model_config(m)->vocab;
   spr_splade_params p = {.max_length = 512, .threads = 2};
   spr_splade_vectors all = {0}, one = {0};
-  CHECK(spr_splade_encode(m, &p, (const char *const *)texts, lens, n, &all) == 0, "encode: %s", spr_last_error());
+  CHECKF(spr_splade_encode(m, &p, (const char *const *)texts, lens, n, &all) == 0, "encode: %s", spr_last_error());
   /* Batching independence: each text alone, one thread. */
   spr_splade_params p1 = {.max_length = 512, .threads = 1};
   int same = 1;
   for (size_t i = 0; i < n && all.off; i++) {
-    CHECK(spr_splade_encode(m, &p1, (const char *const *)texts + i, lens + i, 1, &one) == 0, "encode one");
+    CHECKF(spr_splade_encode(m, &p1, (const char *const *)texts + i, lens + i, 1, &one) == 0, "encode one");
     const uint64_t k = all.off[i + 1] - all.off[i];
     same &= one.off[1] == k && !memcmp(one.term, all.term + all.off[i], k * 4) &&
             !memcmp(one.weight, all.weight + all.off[i], k * 4);
   }
-  CHECK(same, "%s: vectors depend on batching", weights);
+  CHECKF(same, "%s: vectors depend on batching", weights);
   spr_splade_vectors_free(&one);
   /* Packed batches (batch_tokens > 0): same within the tolerance, checked against the reference
    * below too. */
   spr_splade_params pb = {.max_length = 512, .threads = 2, .batch_tokens = 600};
   spr_splade_vectors packed = {0};
-  CHECK(spr_splade_encode(m, &pb, (const char *const *)texts, lens, n, &packed) == 0, "encode packed");
+  CHECKF(spr_splade_encode(m, &pb, (const char *const *)texts, lens, n, &packed) == 0, "encode packed");
   double pdiff = 0.0;
   for (size_t i = 0; i < n && all.off && packed.off; i++) {
-    CHECK(packed.off[i + 1] - packed.off[i] == all.off[i + 1] - all.off[i], "packed nnz of text %zu", i);
+    CHECKF(packed.off[i + 1] - packed.off[i] == all.off[i + 1] - all.off[i], "packed nnz of text %zu", i);
     for (uint64_t e = all.off[i]; e < all.off[i + 1] && e < packed.off[n]; e++) {
       const double d = fabs((double)packed.weight[e] - all.weight[e]);
       pdiff = d > pdiff ? d : pdiff;
     }
   }
-  CHECK(pdiff <= 2e-6, "%s: packed batches differ by %.3g", weights, pdiff);
+  CHECKF(pdiff <= 2e-6, "%s: packed batches differ by %.3g", weights, pdiff);
   spr_splade_vectors_free(&packed);
   char path[4200];
   snprintf(path, sizeof path, "%s/%s", dir, vectors);
   char *ref = spr_test_slurp(path, NULL);
-  CHECK(ref != NULL, "cannot read %s", path);
+  CHECKF(ref != NULL, "cannot read %s", path);
   float *dense = calloc(V, sizeof *dense);
   double *rd = calloc(V, sizeof *rd);
   double worst = 0.0;
@@ -504,7 +424,7 @@ static void golden(const char *dir, const char *weights, const char *vectors, ch
     const cJSON *e;
     cJSON_ArrayForEach(e, vec) {
       const int64_t id = spr_wordpiece_lookup(spr_model_vocab(m), e->string, strlen(e->string));
-      CHECK(id >= 0, "token %s not in vocab", e->string);
+      CHECKF(id >= 0, "token %s not in vocab", e->string);
       if (id >= 0) rd[id] = e->valuedouble;
     }
     int nz_mismatch = 0;
@@ -514,14 +434,14 @@ static void golden(const char *dir, const char *weights, const char *vectors, ch
       mx = d > mx ? d : mx;
       nz_mismatch += (dense[v] != 0.0f) != (rd[v] != 0.0);
     }
-    CHECK(mx <= 1e-5, "%s %s: max abs diff %.3g", weights, cJSON_GetObjectItem(j, "id")->valuestring, mx);
-    CHECK(nz_mismatch == 0, "%s %s: %d entries differ in being non-zero", weights,
+    CHECKF(mx <= 1e-5, "%s %s: max abs diff %.3g", weights, cJSON_GetObjectItem(j, "id")->valuestring, mx);
+    CHECKF(nz_mismatch == 0, "%s %s: %d entries differ in being non-zero", weights,
           cJSON_GetObjectItem(j, "id")->valuestring, nz_mismatch);
     worst = mx > worst ? mx : worst;
     cJSON_Delete(j);
     line = nl ? nl + 1 : NULL;
   }
-  CHECK(i == n, "%s: %zu reference vectors for %zu texts", vectors, i, n);
+  CHECKF(i == n, "%s: %zu reference vectors for %zu texts", vectors, i, n);
   printf("%-24s vs %-20s: %zu texts, max abs diff %.3g, %llu tokens, dtype %s, %s decoder\n", weights, vectors, i,
          worst, (unsigned long long)all.tokens, spr_model_dtype(m), spr_model_tied(m) ? "tied" : "untied");
   free(dense);
@@ -534,9 +454,8 @@ static void golden(const char *dir, const char *weights, const char *vectors, ch
 int main(void) {
   math_cases();
   error_cases();
-  const char *shared = getenv("SPR_SHARED_DIR");
   char dir[4096];
-  snprintf(dir, sizeof dir, "%s/golden/splade-tiny", shared ? shared : "../shared");
+  spr_test_golden_dir(dir, sizeof dir);
   char path[4200];
   snprintf(path, sizeof path, "%s/texts.jsonl", dir);
   char *tj = spr_test_slurp(path, NULL);
@@ -550,7 +469,7 @@ int main(void) {
     char *nl = strchr(line, '\n');
     if (nl) *nl = '\0';
     cJSON *j = cJSON_Parse(line);
-    texts[n] = unhex(cJSON_GetObjectItem(j, "utf8_hex")->valuestring, &lens[n]);
+    texts[n] = spr_test_unhex(cJSON_GetObjectItem(j, "utf8_hex")->valuestring, &lens[n]);
     n++;
     cJSON_Delete(j);
     line = nl ? nl + 1 : NULL;

@@ -14,14 +14,10 @@
 #include "spr_bmp.h"
 #include "spr_bmp_impl.h" /* the dense kernels, compared directly */
 #include "spr_topk.h"
+#include "spr_test_util.h"
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint32_t rnd(uint32_t n) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (uint32_t)(rng % n);
-}
+static uint32_t rnd(uint32_t n) { return (uint32_t)(spr_test_xorshift(&rng) % n); }
 
 #include "spr_check.h"
 

@@ -9,13 +9,7 @@
 
 #include "spr_bp.h"
 #include "spr_check.h"
-
-static uint64_t rng_next(uint64_t *s) { /* splitmix64 */
-  uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
+#include "spr_test_util.h"
 
 static int cmp_u32(const void *a, const void *b) {
   const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -37,14 +31,14 @@ static coll make_coll(uint64_t n, uint32_t T, uint32_t clusters, uint64_t seed) 
   c.terms = malloc(n * 40 * sizeof *c.terms);
   c.off[0] = 0;
   for (uint64_t d = 0; d < n; d++) {
-    const uint32_t cl = (uint32_t)(rng_next(&seed) % clusters);
-    const uint32_t want = 16 + (uint32_t)(rng_next(&seed) % 25);
+    const uint32_t cl = (uint32_t)(spr_test_splitmix(&seed) % clusters);
+    const uint32_t want = 16 + (uint32_t)(spr_test_splitmix(&seed) % 25);
     uint32_t *t = c.terms + c.off[d];
     uint32_t m = 0;
     while (m < want) {
       uint32_t term;
-      if (rng_next(&seed) % 10 < 7) term = (uint32_t)((cl * 97u + rng_next(&seed) % 60) % T);
-      else term = (uint32_t)(rng_next(&seed) % T);
+      if (spr_test_splitmix(&seed) % 10 < 7) term = (uint32_t)((cl * 97u + spr_test_splitmix(&seed) % 60) % T);
+      else term = (uint32_t)(spr_test_splitmix(&seed) % T);
       int dup = 0;
       for (uint32_t k = 0; k < m; k++) dup |= t[k] == term;
       if (!dup) t[m++] = term;

@@ -10,40 +10,37 @@
 
 #include "spr_jobspec.h"
 
-static int failures;
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                              \
-    }                                                                          \
-  } while (0)
-#define CHECK_STR(a, b)                                                                     \
-  do {                                                                                      \
-    const char *a_ = (a), *b_ = (b);                                                        \
-    if (!a_ || !b_ || strcmp(a_, b_)) {                                                     \
-      fprintf(stderr, "%s:%d: '%s' != '%s'\n", __FILE__, __LINE__, a_ ? a_ : "(null)",      \
-              b_ ? b_ : "(null)");                                                          \
-      failures++;                                                                           \
-    }                                                                                       \
-  } while (0)
+#define SPR_CHECK_GO_ON
+#include "spr_check.h"
 
 static char tmpdir[PATH_MAX];
 
-static void write_file(const char *path, const char *text) {
-  FILE *f = fopen(path, "wb");
+/* CHECK_PATH(got, rel): the string got is tmpdir followed by rel. */
+#define CHECK_PATH(got, rel)                                    \
+  do {                                                          \
+    char want_[PATH_MAX + 128];                                 \
+    snprintf(want_, sizeof want_, "%s%s", tmpdir, (rel));       \
+    CHECK_STR((got), want_);                                    \
+  } while (0)
+
+/* The job as spr_jobspec_print writes it (caller frees). */
+static char *print_job(const spr_job *job) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
   if (!f) {
-    perror(path);
+    perror("open_memstream");
     exit(1);
   }
-  fputs(text, f);
+  spr_jobspec_print(f, job);
   fclose(f);
+  return text;
 }
 
 /* Write text to DIR/sub/name and load it; returns the status, *job when OK. */
 static int load_text(const char *name, const char *text, spr_job **job, char *path, size_t cap) {
   snprintf(path, cap, "%s/sub/%s", tmpdir, name);
-  write_file(path, text);
+  spr_test_write(path, text, strlen(text));
   spr_clear_error();
   return spr_jobspec_load(path, job);
 }
@@ -55,7 +52,7 @@ static void expect_error(const char *text, const char *suffix, int line) {
   const int rc = load_text("bad.ini", text, &job, path, sizeof path);
   if (rc != SPR_EPARSE || job != NULL) {
     fprintf(stderr, "%s:%d: expected SPR_EPARSE, got %d for:\n%s\n", __FILE__, line, rc, text);
-    failures++;
+    spr_check_fail();
     spr_jobspec_free(&job);
     return;
   }
@@ -63,66 +60,52 @@ static void expect_error(const char *text, const char *suffix, int line) {
   if (strcmp(spr_last_message(), want)) {
     fprintf(stderr, "%s:%d: message\n  '%s'\nwanted\n  '%s'\n", __FILE__, line,
             spr_last_message(), want);
-    failures++;
+    spr_check_fail();
   }
 }
 
 static void test_defaults(void) {
-  char path[PATH_MAX + 64], want[PATH_MAX + 128];
+  char path[PATH_MAX + 64];
   spr_job *job = NULL;
   CHECK(load_text("good.ini",
                   "; minimal job\n[corpus]\npath = corpus.jsonl\nqueries = ./q/../queries.tsv\n",
                   &job, path, sizeof path) == SPR_OK);
   if (!job) {
     fprintf(stderr, "%s\n", spr_last_error());
-    failures++;
+    spr_check_fail();
     return;
   }
-  snprintf(want, sizeof want, "%s/sub/good.ini", tmpdir);
-  CHECK_STR(job->file, want);
-  snprintf(want, sizeof want, "%s/sub", tmpdir);
-  CHECK_STR(job->dir, want);
+  CHECK_PATH(job->file, "/sub/good.ini");
+  CHECK_PATH(job->dir, "/sub");
   CHECK_STR(job->name, "good");
-  snprintf(want, sizeof want, "%s/sub/out/good", tmpdir);
-  CHECK_STR(job->output, want);
-  snprintf(want, sizeof want, "%s/sub/corpus.jsonl", tmpdir);
-  CHECK_STR(job->corpus.path, want);
-  snprintf(want, sizeof want, "%s/sub/queries.tsv", tmpdir);
-  CHECK_STR(job->corpus.queries, want);
+  CHECK_PATH(job->output, "/sub/out/good");
+  CHECK_PATH(job->corpus.path, "/sub/corpus.jsonl");
+  CHECK_PATH(job->corpus.queries, "/sub/queries.tsv");
   CHECK(job->corpus.qrels == NULL);
   CHECK_STR(job->corpus.format, "auto");
   CHECK_STR(job->encode.model, "bm25");
   CHECK_STR(job->encode.analyzer, "english");
   CHECK(job->encode.k1 == 0.9 && job->encode.b == 0.4 && job->encode.bits == 8);
-  snprintf(want, sizeof want, "%s/sub/out/good/index.h5", tmpdir);
-  CHECK_STR(job->index.path, want);
+  CHECK_PATH(job->index.path, "/sub/out/good/index.h5");
   CHECK(job->index.zstd_level == 1 && job->index.block_size == 4);
   CHECK(job->search.k == 1000 && job->search.threads == 0);
   CHECK_STR(job->search.algorithm, "bmp");
-  snprintf(want, sizeof want, "%s/sub/out/good/run.trec", tmpdir);
-  CHECK_STR(job->search.run, want);
+  CHECK_PATH(job->search.run, "/sub/out/good/run.trec");
   CHECK_STR(job->search.tag, "spire");
   CHECK_STR(job->eval.metrics, "map,ndcg_cut.10,ndcg_cut.20,ndcg_cut.100,recip_rank,P.5,P.10,"
                                "P.20,recall.10,recall.100,recall.1000");
-  snprintf(want, sizeof want, "%s/sub/out/good/report.md", tmpdir);
-  CHECK_STR(job->eval.report, want);
+  CHECK_PATH(job->eval.report, "/sub/out/good/report.md");
 
   /* the resolved job prints as INI that loads back to the same values */
-  char *a = NULL, *b = NULL;
-  size_t alen = 0, blen = 0;
-  FILE *f = open_memstream(&a, &alen);
-  spr_jobspec_print(f, job);
-  fclose(f);
+  char *a = print_job(job);
   spr_job *again = NULL;
   CHECK(load_text("good.ini", a, &again, path, sizeof path) == SPR_OK);
   if (again) {
-    f = open_memstream(&b, &blen);
-    spr_jobspec_print(f, again);
-    fclose(f);
+    char *b = print_job(again);
     CHECK_STR(a, b);
+    free(b);
   }
   free(a);
-  free(b);
   spr_jobspec_free(&again);
   spr_jobspec_free(&job);
   CHECK(job == NULL);
@@ -131,7 +114,7 @@ static void test_defaults(void) {
 }
 
 static void test_values(void) {
-  char path[PATH_MAX + 64], want[PATH_MAX + 128];
+  char path[PATH_MAX + 64];
   spr_job *job = NULL;
   setenv("SPR_JOBSPEC_TEST_DIR", "/data/x", 1);
   setenv("SPR_JOBSPEC_TEST_K", "17", 1);
@@ -146,36 +129,27 @@ static void test_values(void) {
   CHECK(load_text("values.ini", text, &job, path, sizeof path) == SPR_OK);
   if (!job) {
     fprintf(stderr, "%s\n", spr_last_error());
-    failures++;
+    spr_check_fail();
     return;
   }
   CHECK_STR(job->name, "exp1");
-  snprintf(want, sizeof want, "%s/results", tmpdir);
-  CHECK_STR(job->output, want);
+  CHECK_PATH(job->output, "/results");
   CHECK_STR(job->corpus.path, "/data/x/c.tsv");
   CHECK_STR(job->corpus.format, "tsv");
-  snprintf(want, sizeof want, "%s/q.tsv", tmpdir);
-  CHECK_STR(job->corpus.queries, want);
+  CHECK_PATH(job->corpus.queries, "/q.tsv");
   CHECK_STR(job->corpus.qrels, "/abs/qrels.txt");
   CHECK_STR(job->encode.analyzer, "standard");
   CHECK(job->encode.k1 == 1.2 && job->encode.b == 0.75 && job->encode.bits == 4);
-  snprintf(want, sizeof want, "%s/sub/idx.h5", tmpdir);
-  CHECK_STR(job->index.path, want);
+  CHECK_PATH(job->index.path, "/sub/idx.h5");
   CHECK(job->index.zstd_level == 0 && job->index.block_size == 256);
   CHECK(job->search.k == 17 && job->search.threads == 2);
   CHECK_STR(job->search.algorithm, "bmp");
   CHECK_STR(job->search.tag, "cost$");
-  snprintf(want, sizeof want, "%s/results/run.trec", tmpdir);
-  CHECK_STR(job->search.run, want);
+  CHECK_PATH(job->search.run, "/results/run.trec");
   CHECK_STR(job->eval.metrics, "map");
-  snprintf(want, sizeof want, "%s/sub/r/rep.md", tmpdir);
-  CHECK_STR(job->eval.report, want);
+  CHECK_PATH(job->eval.report, "/sub/r/rep.md");
   /* printing escapes '$' so that the round trip keeps "cost$" */
-  char *a = NULL;
-  size_t alen = 0;
-  FILE *f = open_memstream(&a, &alen);
-  spr_jobspec_print(f, job);
-  fclose(f);
+  char *a = print_job(job);
   spr_job *again = NULL;
   CHECK(load_text("values2.ini", a, &again, path, sizeof path) == SPR_OK);
   if (again) {
@@ -325,6 +299,5 @@ int main(int argc, char **argv) {
   char cmd[PATH_MAX + 32];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
   if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", tmpdir);
-  if (failures) fprintf(stderr, "%d check(s) failed\n", failures);
-  return failures ? 1 : 0;
+  return spr_check_summary("jobspec");
 }

@@ -12,12 +12,11 @@
 #include "spr_corpus.h"
 
 #include "spr_check.h"
+#include "spr_test_util.h"
 
 static uint64_t rs = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(uint32_t n) {
-  rs ^= rs << 13;
-  rs ^= rs >> 7;
-  rs ^= rs << 17;
+  spr_test_xorshift(&rs);
   return n ? (uint32_t)(rs % n) : 0;
 }
 

@@ -9,15 +9,8 @@
 
 #include "spr_evaluate.h"
 
-static int failures = 0;
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-      failures++;                                                                \
-    }                                                                            \
-  } while (0)
-#define CHECK_NEAR(a, b) CHECK(fabs((a) - (b)) < 1e-12)
+#define SPR_CHECK_GO_ON
+#include "spr_check.h"
 
 static char dir[256];
 
@@ -26,13 +19,7 @@ static const char *write_file(const char *name, const char *text) {
   static int next = 0;
   char *p = paths[next++ % 16];
   snprintf(p, 300, "%s/%s", dir, name);
-  FILE *f = fopen(p, "wb");
-  if (!f) {
-    perror(p);
-    exit(1);
-  }
-  fputs(text, f);
-  fclose(f);
+  spr_test_write(p, text, strlen(text));
   return p;
 }
 
@@ -40,7 +27,7 @@ static double all_of(const spr_eval_result *r, const char *m) {
   double v = NAN;
   if (spr_eval_result_all(r, m, &v) < 0) {
     fprintf(stderr, "all %s: %s\n", m, spr_last_message());
-    failures++;
+    spr_check_fail();
   }
   return v;
 }
@@ -49,7 +36,7 @@ static double q_of(const spr_eval_result *r, const char *qid, const char *m) {
   double v = NAN;
   if (spr_eval_result_query(r, qid, m, &v) < 0) {
     fprintf(stderr, "query %s %s: %s\n", qid, m, spr_last_message());
-    failures++;
+    spr_check_fail();
   }
   return v;
 }
@@ -142,7 +129,7 @@ static void expect_fail(const char *qrels, const char *run, const char *metrics,
   CHECK(r == NULL);
   if (!strstr(spr_last_message(), want_msg)) {
     fprintf(stderr, "message '%s' lacks '%s'\n", spr_last_message(), want_msg);
-    failures++;
+    spr_check_fail();
   }
 }
 
@@ -150,39 +137,40 @@ static void test_bad_input(void) {
   const char *qrels = write_file("b.qrels", qrels_text);
   const char *run = write_file("b.run", "q1 Q0 d1 1 1.0 t\n");
   char want[400];
+  static const char dup_run[] = "q1 Q0 d1 1 3.0 t\nq1 Q0 d2 2 2.0 t\nq1 Q0 d1 3 1.0 t\n";
 
-  const char *q3 = write_file("b3.qrels", "q1 0 d1 1\nq1 0 d2\n");
-  snprintf(want, sizeof want, "%s:2: malformed qrels line", q3);
-  expect_fail(q3, run, NULL, SPR_EPARSE, want);
-  const char *q5 = write_file("b5.qrels", "q1 0 d1 1\n\nq1 0 d2 1 extra\n");
-  snprintf(want, sizeof want, "%s:3:", q5);
-  expect_fail(q5, run, NULL, SPR_EPARSE, want);
-  const char *qg = write_file("bg.qrels", "q1 0 d1 high\n");
-  snprintf(want, sizeof want, "%s:1: malformed qrels line: grade 'high'", qg);
-  expect_fail(qg, run, NULL, SPR_EPARSE, want);
-  const char *qe = write_file("be.qrels", "# only a comment\n");
-  expect_fail(qe, run, NULL, SPR_EPARSE, "no judgments");
-
-  const char *r5 = write_file("b5.run", "q1 Q0 d1 1 1.0 t\nq1 Q0 d2 2 1.0\n");
-  snprintf(want, sizeof want, "%s:2: malformed run line", r5);
-  expect_fail(qrels, r5, NULL, SPR_EPARSE, want);
-  const char *rs = write_file("bs.run", "q1 Q0 d1 1 1.0 t\nq1 Q0 d2 2 high t\n");
-  snprintf(want, sizeof want, "%s:2: malformed run line: score 'high'", rs);
-  expect_fail(qrels, rs, NULL, SPR_EPARSE, want);
-  const char *rn = write_file("bn.run", "q1 Q0 d2 2 nan t\n");
-  expect_fail(qrels, rn, NULL, SPR_EPARSE, ":1: malformed run line");
-
-  const char *rd = write_file("bd.run", "q1 Q0 d1 1 3.0 t\nq1 Q0 d2 2 2.0 t\nq1 Q0 d1 3 1.0 t\n");
-  snprintf(want, sizeof want, "%s:3: duplicate document 'd1' for query 'q1' (first at line 1)", rd);
-  expect_fail(qrels, rd, NULL, SPR_EINVAL, want);
+  /* Each file is broken in one way; the other file of the pair is the good one above. The message
+   * must hold the file's path followed by `want`, or `want` anywhere when `anywhere`. */
+  static const struct {
+    const char *name, *text; /* a qrels file when the name ends in .qrels, else a run */
+    int code, anywhere;
+    const char *want;
+  } bad[] = {
+      {"b3.qrels", "q1 0 d1 1\nq1 0 d2\n", SPR_EPARSE, 0, ":2: malformed qrels line"},
+      {"b5.qrels", "q1 0 d1 1\n\nq1 0 d2 1 extra\n", SPR_EPARSE, 0, ":3:"},
+      {"bg.qrels", "q1 0 d1 high\n", SPR_EPARSE, 0, ":1: malformed qrels line: grade 'high'"},
+      {"be.qrels", "# only a comment\n", SPR_EPARSE, 1, "no judgments"},
+      {"b5.run", "q1 Q0 d1 1 1.0 t\nq1 Q0 d2 2 1.0\n", SPR_EPARSE, 0, ":2: malformed run line"},
+      {"bs.run", "q1 Q0 d1 1 1.0 t\nq1 Q0 d2 2 high t\n", SPR_EPARSE, 0,
+       ":2: malformed run line: score 'high'"},
+      {"bn.run", "q1 Q0 d2 2 nan t\n", SPR_EPARSE, 1, ":1: malformed run line"},
+      {"bd.run", dup_run, SPR_EINVAL, 0,
+       ":3: duplicate document 'd1' for query 'q1' (first at line 1)"},
+      {"bd.qrels", "q1 0 d1 1\nq2 0 x 1\nq1 0 d1 0\n", SPR_EINVAL, 0,
+       ":3: duplicate judgment of document 'd1' for query 'q1'"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    const char *path = write_file(bad[i].name, bad[i].text);
+    const int is_qrels = strstr(bad[i].name, ".qrels") != NULL;
+    snprintf(want, sizeof want, "%s%s", bad[i].anywhere ? "" : path, bad[i].want);
+    expect_fail(is_qrels ? path : qrels, is_qrels ? run : path, NULL, bad[i].code, want);
+  }
   /* ...but not when -M cuts the duplicate away (trec_eval checks only what it uses). */
+  const char *rd = write_file("bd.run", dup_run);
   spr_eval_result *r = NULL;
   const spr_eval_options opt = {.metrics = NULL, .flags = 0, .max_per_query = 2};
   CHECK(spr_evaluate_files_opt(qrels, rd, &opt, &r) == 0);
   spr_eval_result_free(&r);
-  const char *qd = write_file("bd.qrels", "q1 0 d1 1\nq2 0 x 1\nq1 0 d1 0\n");
-  snprintf(want, sizeof want, "%s:3: duplicate judgment of document 'd1' for query 'q1'", qd);
-  expect_fail(qd, run, NULL, SPR_EINVAL, want);
 
   char missing[300];
   snprintf(missing, sizeof missing, "%s/does-not-exist.qrels", dir);
@@ -277,10 +265,5 @@ int main(void) {
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", dir);
-  if (failures) {
-    fprintf(stderr, "%d check(s) failed\n", failures);
-    return 1;
-  }
-  printf("metrics_eval: ok\n");
-  return 0;
+  return spr_check_summary("metrics_eval");
 }

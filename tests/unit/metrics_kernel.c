@@ -6,21 +6,14 @@
 
 #include "spr_metrics.h"
 
-static int failures = 0;
-#define CHECK(cond)                                                       \
-  do {                                                                    \
-    if (!(cond)) {                                                        \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                         \
-    }                                                                     \
-  } while (0)
-#define CHECK_NEAR(a, b) CHECK(fabs((a) - (b)) < 1e-12)
+#define SPR_CHECK_GO_ON
+#include "spr_check.h"
 
 static double value_of(const spr_measure_set *s, const double *v, const char *name) {
   const int64_t slot = spr_measure_set_find(s, name);
   if (slot < 0) {
     fprintf(stderr, "measure %s not found: %s\n", name, spr_last_message());
-    failures++;
+    spr_check_fail();
     return NAN;
   }
   return v[slot];
@@ -191,10 +184,5 @@ int main(void) {
   test_empty_and_unjudged();
   test_average();
   test_parsing();
-  if (failures) {
-    fprintf(stderr, "%d check(s) failed\n", failures);
-    return 1;
-  }
-  printf("metrics_kernel: ok\n");
-  return 0;
+  return spr_check_summary("metrics_kernel");
 }

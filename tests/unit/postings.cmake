@@ -4,3 +4,4 @@
 spr_add_unit_test(unit_postings ${CMAKE_CURRENT_LIST_DIR}/postings_test.c)
 add_executable(postings_bench ${CMAKE_CURRENT_LIST_DIR}/../bench/postings_bench.c)
 target_link_libraries(postings_bench PRIVATE spr_kernels)
+target_include_directories(postings_bench PRIVATE ${SPR_TEST_DIR})

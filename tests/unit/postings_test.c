@@ -9,22 +9,13 @@
 
 #include "spr_postings.h"
 
-static int failures;
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      if (++failures > 20) exit(1);                                            \
-    }                                                                          \
-  } while (0)
+#define SPR_CHECK_GO_ON
+#define SPR_CHECK_MAX_FAILURES 20
+#include "spr_check.h"
+#include "spr_test_util.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static uint64_t rnd(void) { /* splitmix64 */
-  uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return spr_test_splitmix(&rng_state); }
 
 static int have_avx2;
 enum { MAXN = 1100 };
@@ -373,10 +364,5 @@ int main(void) {
   test_encode_rejects();
   test_corrupt();
   test_mutations();
-  if (failures) {
-    fprintf(stderr, "%d failures\n", failures);
-    return 1;
-  }
-  printf("postings: all checks passed\n");
-  return 0;
+  return spr_check_summary("postings");
 }

@@ -6,20 +6,14 @@
 
 #include "spr_stats.h"
 
-static int fails = 0;
-#define CHECK(c)                                                   \
-  do {                                                             \
-    if (!(c)) {                                                    \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
-      fails++;                                                     \
-    }                                                              \
-  } while (0)
+#define SPR_CHECK_GO_ON
+#include "spr_check.h"
 #define CLOSE(x, want, tol)                                                                  \
   do {                                                                                       \
     const double x_ = (x), w_ = (want);                                                      \
     if (!(fabs(x_ - w_) <= (tol) * (fabs(w_) > 1 ? fabs(w_) : 1.0))) {                       \
       fprintf(stderr, "%s:%d: %s = %.17g, want %.17g\n", __FILE__, __LINE__, #x, x_, w_);  \
-      fails++;                                                                               \
+      spr_check_fail();                                                                               \
     }                                                                                        \
   } while (0)
 
@@ -162,10 +156,5 @@ int main(void) {
   test_betainc();
   test_paired_t();
   test_holm();
-  if (fails) {
-    fprintf(stderr, "report_stats: %d failure(s)\n", fails);
-    return 1;
-  }
-  printf("report_stats: ok\n");
-  return 0;
+  return spr_check_summary("report_stats");
 }

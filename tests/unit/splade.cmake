@@ -7,3 +7,4 @@ target_link_libraries(unit_bert PRIVATE PkgConfig::CJSON)
 # Encoding benchmark (not a test; tests/bench/encode_bench.sh runs it by hand).
 add_executable(spr_encode_bench ${PROJECT_SOURCE_DIR}/tests/bench/encode_bench.c)
 target_link_libraries(spr_encode_bench PRIVATE spr_shard)
+target_include_directories(spr_encode_bench PRIVATE ${SPR_TEST_DIR})

@@ -2,20 +2,10 @@
 # spire synth end to end: identical bytes across runs, thread counts and rank counts; qrels point
 # at existing documents; usage errors exit 2 with one line.
 set -u
-[ -x "${SPIRE:-}" ] || { echo "SPIRE not set"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/../lib.sh"
+spr_setup # SPIRE, tmp, fail
 args=(--profile known-item --docs 300 --queries 50 --seed 11)
-OMP_NUM_THREADS=1 "$SPIRE" synth "${args[@]}" --output "$tmp/a" || fail "synth a"
-OMP_NUM_THREADS=2 "$SPIRE" synth "${args[@]}" --output "$tmp/b" || fail "synth b"
-# shellcheck disable=SC2086
-$MPIEXEC -n 2 $MPIFLAGS "$SPIRE" synth "${args[@]}" --output "$tmp/c" || fail "synth under mpiexec"
-for f in corpus.jsonl queries.tsv qrels.txt README.md; do
-  [ -s "$tmp/a/$f" ] || fail "missing $f"
-  cmp "$tmp/a/$f" "$tmp/b/$f" || fail "$f differs across thread counts"
-  cmp "$tmp/a/$f" "$tmp/c/$f" || fail "$f differs under mpiexec"
-done
+spr_synth_everywhere "$tmp" "corpus.jsonl queries.tsv qrels.txt README.md" -- "${args[@]}"
 [ "$(wc -l < "$tmp/a/corpus.jsonl")" -eq 300 ] || fail "document count"
 [ "$(wc -l < "$tmp/a/queries.tsv")" -eq 50 ] || fail "query count"
 [ "$(wc -l < "$tmp/a/qrels.txt")" -eq 50 ] || fail "qrels count"

@@ -3,20 +3,10 @@
 # counts; file counts; mean non-zeros near the targets; integer weights in [1, 255]; qrels point at
 # existing documents and queries; the inference-free shape; --vocab-file; usage errors.
 set -u
-[ -x "${SPIRE:-}" ] || { echo "SPIRE not set"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/../lib.sh"
+spr_setup # SPIRE, tmp, fail
 args=(--profile splade --docs 3000 --queries 200 --seed 5)
-OMP_NUM_THREADS=1 "$SPIRE" synth "${args[@]}" --output "$tmp/a" || fail "synth a"
-OMP_NUM_THREADS=2 "$SPIRE" synth "${args[@]}" --output "$tmp/b" || fail "synth b"
-# shellcheck disable=SC2086
-$MPIEXEC -n 2 $MPIFLAGS "$SPIRE" synth "${args[@]}" --output "$tmp/c" || fail "synth under mpiexec"
-for f in docs.jsonl queries.jsonl qrels.txt README.md; do
-  [ -s "$tmp/a/$f" ] || fail "missing $f"
-  cmp "$tmp/a/$f" "$tmp/b/$f" || fail "$f differs across thread counts"
-  cmp "$tmp/a/$f" "$tmp/c/$f" || fail "$f differs under mpiexec"
-done
+spr_synth_everywhere "$tmp" "docs.jsonl queries.jsonl qrels.txt README.md" -- "${args[@]}"
 ls -A "$tmp/a" | grep -q tmp && fail "temporary file left behind"
 [ "$(wc -l < "$tmp/a/docs.jsonl")" -eq 3000 ] || fail "document count"
 [ "$(wc -l < "$tmp/a/queries.jsonl")" -eq 200 ] || fail "query count"

@@ -6,14 +6,8 @@
 
 #include "spr_synth.h"
 
-static int failures;
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                              \
-    }                                                                          \
-  } while (0)
+#define SPR_CHECK_GO_ON
+#include "spr_check.h"
 
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
@@ -225,27 +219,25 @@ static void test_determinism(void) {
   (void)collection_hash(&s);
 }
 
+/* CHECK_REJECTED(p, field, value): a copy of the valid p with field = value fails the check. */
+#define CHECK_REJECTED(p, field, value)                                                        \
+  do {                                                                                         \
+    spr_synth_splade_params bad_ = (p);                                                        \
+    bad_.field = (value);                                                                      \
+    CHECKF(spr_synth_splade_check(&bad_) == SPR_EINVAL, "%s = %s accepted", #field, #value);  \
+  } while (0)
+
 static void test_errors(void) {
   spr_synth_splade_params p;
   spr_synth_splade_init(&p, 0, 1, 1);
   CHECK(spr_synth_splade_check(&p) == SPR_EINVAL);
-  spr_synth_splade_init(&p, 10, 1, 1);
-  p.vocab = 999;
-  CHECK(spr_synth_splade_check(&p) == SPR_EINVAL);
-  p.vocab = 30522;
-  p.doc_terms = 0;
-  CHECK(spr_synth_splade_check(&p) == SPR_EINVAL);
-  p.doc_terms = 120;
-  p.query_terms = SPR_SYNTH_TERMS_MAX + 1;
-  CHECK(spr_synth_splade_check(&p) == SPR_EINVAL);
-  p.query_terms = 44;
-  p.cluster_docs = 0;
-  CHECK(spr_synth_splade_check(&p) == SPR_EINVAL);
-  p.cluster_docs = 256;
-  p.cluster_terms = 5;
-  CHECK(spr_synth_splade_check(&p) == SPR_EINVAL);
-  p.cluster_terms = 400;
+  spr_synth_splade_init(&p, 10, 1, 1); /* vocab 30522, doc 120 and query 44 terms, clusters 256/400 */
   CHECK(spr_synth_splade_check(&p) == SPR_OK);
+  CHECK_REJECTED(p, vocab, 999);
+  CHECK_REJECTED(p, doc_terms, 0);
+  CHECK_REJECTED(p, query_terms, SPR_SYNTH_TERMS_MAX + 1);
+  CHECK_REJECTED(p, cluster_docs, 0);
+  CHECK_REJECTED(p, cluster_terms, 5);
   vec v;
   vec_init(&v, &p);
   uint64_t d;
@@ -262,10 +254,5 @@ int main(void) {
   test_collection();
   test_determinism();
   test_errors();
-  if (failures) {
-    fprintf(stderr, "%d check(s) failed\n", failures);
-    return 1;
-  }
-  printf("synth splade: ok\n");
-  return 0;
+  return spr_check_summary("synth splade");
 }

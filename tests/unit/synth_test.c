@@ -5,14 +5,8 @@
 
 #include "spr_synth.h"
 
-static int failures;
-#define CHECK(cond)                                                        \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                          \
-    }                                                                      \
-  } while (0)
+#define SPR_CHECK_GO_ON
+#include "spr_check.h"
 
 static uint64_t fnv(uint64_t h, const char *s) {
   for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001B3ull;
@@ -179,6 +173,5 @@ int main(void) {
   CHECK(!strcmp(id, "q000042"));
   test_words();
   test_errors();
-  if (failures) fprintf(stderr, "%d check(s) failed\n", failures);
-  return failures ? 1 : 0;
+  return spr_check_summary("synth");
 }

@@ -6,14 +6,10 @@
 
 #include "spr_bm25.h"
 #include "spr_topk.h"
+#include "spr_test_util.h"
 
 static uint64_t rng = 88172645463325252ull;
-static uint32_t rnd(uint32_t n) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return (uint32_t)(rng % n);
-}
+static uint32_t rnd(uint32_t n) { return (uint32_t)(spr_test_xorshift(&rng) % n); }
 static int cmp_u32_desc(const void *a, const void *b) {
   const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
   return x < y ? 1 : x > y ? -1 : 0;

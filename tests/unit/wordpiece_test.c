@@ -7,71 +7,48 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spr_check.h"
 #include "spr_wordpiece.h"
 
-static int failures = 0;
-#undef CHECK /* spr_check.h's returns; these tests count failures and go on */
-#define CHECK(cond, ...)                   \
-  do {                                     \
-    if (!(cond)) {                         \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);        \
-      fputc('\n', stderr);                 \
-      failures++;                          \
-    }                                      \
-  } while (0)
+#define SPR_CHECK_GO_ON
+#include "spr_check.h"
 
 
 static void hand_cases(void) {
   const char *vocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n,\nworld\n!\nun\n##aff\n##able\nσοφος\n.\nσ\n##ασ\n";
   spr_wordpiece *wp = NULL;
   spr_wordpiece_scratch *s = NULL;
-  CHECK(spr_wordpiece_create(vocab, strlen(vocab), &wp) == 0, "create");
-  CHECK(spr_wordpiece_scratch_create(&s) == 0, "scratch");
+  CHECKF(spr_wordpiece_create(vocab, strlen(vocab), &wp) == 0, "create");
+  CHECKF(spr_wordpiece_scratch_create(&s) == 0, "scratch");
   if (!wp || !s) return;
   int32_t ids[16];
   uint64_t full = 0;
   int64_t n = spr_wordpiece_encode(wp, s, "Hello, WORLD!", 13, 16, ids, &full);
-  CHECK(n == 6 && ids[0] == 2 && ids[1] == 5 && ids[2] == 6 && ids[3] == 7 && ids[4] == 8 && ids[5] == 3,
+  CHECKF(n == 6 && ids[0] == 2 && ids[1] == 5 && ids[2] == 6 && ids[3] == 7 && ids[4] == 8 && ids[5] == 3,
         "hello world: n=%lld", (long long)n);
   n = spr_wordpiece_encode(wp, s, "unaffable unaffx", 16, 16, ids, &full);
-  CHECK(n == 6 && ids[1] == 9 && ids[2] == 10 && ids[3] == 11 && ids[4] == 1, "unaffable: n=%lld", (long long)n);
+  CHECKF(n == 6 && ids[1] == 9 && ids[2] == 10 && ids[3] == 11 && ids[4] == 1, "unaffable: n=%lld", (long long)n);
   n = spr_wordpiece_encode(wp, s, "[MASK]hello[SEP]", 16, 16, ids, NULL);
-  CHECK(n == 5 && ids[1] == 4 && ids[2] == 5 && ids[3] == 3 && ids[4] == 3, "specials: n=%lld", (long long)n);
+  CHECKF(n == 5 && ids[1] == 4 && ids[2] == 5 && ids[3] == 3 && ids[4] == 3, "specials: n=%lld", (long long)n);
   /* final sigma: "ΣΟΦΟΣ." -> σοφος . */
   n = spr_wordpiece_encode(wp, s, "\xCE\xA3\xCE\x9F\xCE\xA6\xCE\x9F\xCE\xA3.", 11, 16, ids, NULL);
-  CHECK(n == 4 && ids[1] == 12 && ids[2] == 13, "final sigma: n=%lld id1=%d", (long long)n, ids[1]);
+  CHECKF(n == 4 && ids[1] == 12 && ids[2] == 13, "final sigma: n=%lld id1=%d", (long long)n, ids[1]);
   n = spr_wordpiece_encode(wp, s, "hello hello hello", 17, 3, ids, &full);
-  CHECK(n == 3 && full == 5 && ids[1] == 5 && ids[2] == 3, "truncation: n=%lld full=%llu", (long long)n,
+  CHECKF(n == 3 && full == 5 && ids[1] == 5 && ids[2] == 3, "truncation: n=%lld full=%llu", (long long)n,
         (unsigned long long)full);
   n = spr_wordpiece_encode(wp, s, " \t\n", 3, 8, ids, NULL);
-  CHECK(n == 2 && ids[0] == 2 && ids[1] == 3, "blank: n=%lld", (long long)n);
-  CHECK(spr_wordpiece_encode(wp, s, "x", 1, 1, ids, NULL) == SPR_EINVAL, "max_length 1");
+  CHECKF(n == 2 && ids[0] == 2 && ids[1] == 3, "blank: n=%lld", (long long)n);
+  CHECKF(spr_wordpiece_encode(wp, s, "x", 1, 1, ids, NULL) == SPR_EINVAL, "max_length 1");
   spr_wordpiece_scratch_free(&s);
   spr_wordpiece_free(&wp);
   spr_wordpiece *bad = NULL;
-  CHECK(spr_wordpiece_create("a\nb\n", 4, &bad) == SPR_EPARSE && !bad, "vocab without specials");
-}
-
-static char *unhex(const char *h, size_t *len) {
-  const size_t n = strlen(h) / 2;
-  char *b = malloc(n + 1);
-  for (size_t i = 0; i < n; i++) {
-    unsigned v = 0;
-    sscanf(h + 2 * i, "%2x", &v);
-    b[i] = (char)v;
-  }
-  b[n] = '\0';
-  *len = n;
-  return b;
+  CHECKF(spr_wordpiece_create("a\nb\n", 4, &bad) == SPR_EPARSE && !bad, "vocab without specials");
 }
 
 static int compare_ids(const char *id, const char *what, const int32_t *ids, int64_t n, const cJSON *ref) {
   const int m = cJSON_GetArraySize(ref);
   int ok = n == m;
   for (int i = 0; ok && i < m; i++) ok = ids[i] == cJSON_GetArrayItem(ref, i)->valueint;
-  CHECK(ok, "%s %s: %lld ids, expected %d", id, what, (long long)n, m);
+  CHECKF(ok, "%s %s: %lld ids, expected %d", id, what, (long long)n, m);
   if (!ok) {
     fprintf(stderr, "  got:");
     for (int64_t i = 0; i < n && i < 40; i++) fprintf(stderr, " %d", ids[i]);
@@ -84,9 +61,8 @@ static int compare_ids(const char *id, const char *what, const int32_t *ids, int
 
 int main(void) {
   hand_cases();
-  const char *shared = getenv("SPR_SHARED_DIR");
   char dir[4096];
-  snprintf(dir, sizeof dir, "%s/golden/splade-tiny", shared ? shared : "../shared");
+  spr_test_golden_dir(dir, sizeof dir);
   char path[4200];
   snprintf(path, sizeof path, "%s/vocab.txt", dir);
   size_t vlen = 0;
@@ -101,7 +77,7 @@ int main(void) {
     fprintf(stderr, "create: %s\n", spr_last_error());
     return 1;
   }
-  CHECK(spr_wordpiece_size(wp) == 30522 && spr_wordpiece_cls(wp) == 101 && spr_wordpiece_sep(wp) == 102,
+  CHECKF(spr_wordpiece_size(wp) == 30522 && spr_wordpiece_cls(wp) == 101 && spr_wordpiece_sep(wp) == 102,
         "vocab size %u", spr_wordpiece_size(wp));
   snprintf(path, sizeof path, "%s/texts.jsonl", dir);
   char *texts = spr_test_slurp(path, NULL);
@@ -117,13 +93,13 @@ int main(void) {
     if (kn) *kn = '\0';
     cJSON *t = cJSON_Parse(tl), *k = cJSON_Parse(kl);
     const char *id = cJSON_GetObjectItem(t, "id")->valuestring;
-    CHECK(!strcmp(id, cJSON_GetObjectItem(k, "id")->valuestring), "line order %s", id);
+    CHECKF(!strcmp(id, cJSON_GetObjectItem(k, "id")->valuestring), "line order %s", id);
     size_t len = 0;
-    char *text = unhex(cJSON_GetObjectItem(t, "utf8_hex")->valuestring, &len);
+    char *text = spr_test_unhex(cJSON_GetObjectItem(t, "utf8_hex")->valuestring, &len);
     uint64_t full = 0;
     int64_t n = spr_wordpiece_encode(wp, s, text, len, 512, ids, &full);
     compare_ids(id, "512", ids, n, cJSON_GetObjectItem(k, "input_ids_512"));
-    CHECK(full == (uint64_t)cJSON_GetObjectItem(k, "n_tokens_untruncated")->valueint, "%s untruncated %llu", id,
+    CHECKF(full == (uint64_t)cJSON_GetObjectItem(k, "n_tokens_untruncated")->valueint, "%s untruncated %llu", id,
           (unsigned long long)full);
     n = spr_wordpiece_encode(wp, s, text, len, 512, ids, NULL); /* early-stop path */
     compare_ids(id, "512 (early stop)", ids, n, cJSON_GetObjectItem(k, "input_ids_512"));
@@ -136,7 +112,7 @@ int main(void) {
     tl = tn ? tn + 1 : NULL;
     kl = kn ? kn + 1 : NULL;
   }
-  CHECK(checked == 42, "checked %d texts", checked);
+  CHECKF(checked == 42, "checked %d texts", checked);
   printf("wordpiece: %d golden texts checked, %d failures\n", checked, failures);
   free(ids);
   free(texts);
