@@ -27,96 +27,121 @@ static int spr_cmp_strp(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int spr_build_dict(const spr_comm *c, const spr_vocab *voc, const spr_build_local *l, const uint32_t *ldf,
-                   spr_dict *dict) {
-  const int P = c->size;
-  const uint32_t nl = spr_vocab_size(voc);
-  const char **loc = malloc((nl ? nl : 1) * sizeof *loc);  /* local terms, sorted */
-  uint32_t *lid = malloc((nl ? nl : 1) * sizeof *lid);     /* their local ids */
-  uint32_t *lcnt = calloc((size_t)nl + 1, sizeof *lcnt);   /* local df by local id */
-  uint64_t *scount = calloc((size_t)P, sizeof *scount), *rcount = calloc((size_t)P, sizeof *rcount);
-  uint64_t *dcount = calloc((size_t)P, sizeof *dcount), *drcount = calloc((size_t)P, sizeof *drcount);
-  const char **splitters = malloc((size_t)P * sizeof *splitters);
-  char *samp = NULL, *sbuf = NULL, *allsamp = NULL, *rbuf = NULL;
-  uint32_t *sdf = NULL, *rdf = NULL, *reply = NULL, *answer = NULL;
-  const char **rstr = NULL, **uniq = NULL, **sp = NULL;
-  size_t allsamp_len = 0;
-  int rc = SPR_OK;
-  memset(dict, 0, sizeof *dict);
-  if (!loc || !lid || !lcnt || !scount || !rcount || !dcount || !drcount || !splitters)
-    rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory (%u local terms)", nl);
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  if (ldf) memcpy(lcnt, ldf, (size_t)nl * sizeof *lcnt);
+/* The buffers of one spr_build_dict call on one rank: all owned, freed when it returns. */
+typedef struct spr_dict_work {
+  int P;
+  uint32_t nl;                /* local terms */
+  const char **loc;           /* nl local terms, sorted (borrowed from the vocabulary) */
+  uint32_t *lid;              /* nl: their local ids */
+  uint32_t *lcnt;             /* nl + 1: local df by local id */
+  uint64_t *scount, *rcount;  /* P: term string bytes to / from each rank */
+  uint64_t *dcount, *drcount; /* P: df bytes to / from each rank (then the answers' bytes) */
+  const char **splitters;     /* P - 1: rank r owns [splitters[r-1], splitters[r]) (in allsamp) */
+  char *allsamp;              /* every rank's samples */
+  size_t allsamp_len;
+  const char **sp;            /* the samples, sorted */
+  char *rbuf;                 /* the term strings asked of this rank */
+  uint32_t *rdf;              /* nr: their local df at the askers */
+  const char **rstr;          /* nr: the asked terms in rbuf, in request order */
+  uint64_t nr;
+  uint32_t *answer;           /* 2 nl: (global id, global df) of loc[i] */
+} spr_dict_work;
+
+/* Local. Sort the local terms (w->loc, their ids w->lid) and count their local df (w->lcnt) from ldf
+ * or from l's postings. */
+static void spr_dict_sort_local(spr_dict_work *w, const spr_vocab *voc, const spr_build_local *l,
+                                const uint32_t *ldf) {
+  const uint32_t nl = w->nl;
+  if (ldf) memcpy(w->lcnt, ldf, (size_t)nl * sizeof *w->lcnt);
   else
-    for (uint64_t i = 0; i < l->n_post; i++) lcnt[l->tid[i]]++;
-  {
-    /* sort local ids by their strings */
-    for (uint32_t i = 0; i < nl; i++) loc[i] = spr_vocab_string(voc, i);
-    qsort(loc, nl, sizeof *loc, spr_cmp_strp);
-    for (uint32_t i = 0; i < nl; i++) lid[i] = (uint32_t)spr_vocab_find(voc, loc[i], strlen(loc[i]));
-  }
-  /* 1. samples -> splitters */
+    for (uint64_t i = 0; i < l->n_post; i++) w->lcnt[l->tid[i]]++;
+  for (uint32_t i = 0; i < nl; i++) w->loc[i] = spr_vocab_string(voc, i);
+  qsort(w->loc, nl, sizeof *w->loc, spr_cmp_strp);
+  for (uint32_t i = 0; i < nl; i++) w->lid[i] = (uint32_t)spr_vocab_find(voc, w->loc[i], strlen(w->loc[i]));
+}
+
+/* Phase 1, collective on c. Every rank's evenly spaced samples of its sorted terms, gathered on all
+ * and sorted, give the P-1 splitters (w->splitters, pointing into w->allsamp). */
+static int spr_dict_splitters(const spr_comm *c, spr_dict_work *w) {
+  const int P = w->P;
+  const uint32_t nl = w->nl;
   const uint32_t ns = nl < 32u * (uint32_t)P ? nl : 32u * (uint32_t)P;
   size_t sl = 0;
-  for (uint32_t j = 0; j < ns; j++) sl += strlen(loc[(uint64_t)j * nl / ns]) + 1;
-  samp = malloc(sl + 1);
-  if (!samp) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
+  for (uint32_t j = 0; j < ns; j++) sl += strlen(w->loc[(uint64_t)j * nl / ns]) + 1;
+  char *samp = malloc(sl + 1);
+  int rc = samp ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
   sl = 0;
   for (uint32_t j = 0; j < ns; j++) {
-    const char *t = loc[(uint64_t)j * nl / ns];
+    const char *t = w->loc[(uint64_t)j * nl / ns];
     memcpy(samp + sl, t, strlen(t) + 1);
     sl += strlen(t) + 1;
   }
-  SPR_TRYG(rc, spr_mpi_allgatherv(c, samp, sl, (void **)&allsamp, &allsamp_len, NULL), cleanup);
-  {
-    size_t na = 0;
-    for (size_t i = 0; i < allsamp_len; i++) na += allsamp[i] == '\0';
-    sp = malloc((na ? na : 1) * sizeof *sp);
-    if (!sp) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
-    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-    size_t k = 0;
-    for (size_t i = 0; i < allsamp_len; i += strlen(allsamp + i) + 1) sp[k++] = allsamp + i;
-    qsort(sp, na, sizeof *sp, spr_cmp_strp);
-    for (int r = 1; r < P; r++) splitters[r - 1] = na ? sp[(size_t)r * na / (size_t)P] : "";
-  }
-  /* 2. send every local term (sorted, so owners ascend) with its local df */
-  size_t tot = 0;
-  for (uint32_t i = 0; i < nl; i++) tot += strlen(loc[i]) + 1;
-  sbuf = malloc(tot + 1);
-  sdf = malloc(((size_t)nl + 1) * sizeof *sdf);
-  if (!sbuf || !sdf) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
+  SPR_TRYG(rc, spr_mpi_allgatherv(c, samp, sl, (void **)&w->allsamp, &w->allsamp_len, NULL), cleanup);
+  size_t na = 0;
+  for (size_t i = 0; i < w->allsamp_len; i++) na += w->allsamp[i] == '\0';
+  w->sp = malloc((na ? na : 1) * sizeof *w->sp);
+  if (!w->sp) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  {
-    int r = 0;
-    size_t o = 0;
-    for (uint32_t i = 0; i < nl; i++) {
-      while (r < P - 1 && strcmp(splitters[r], loc[i]) <= 0) r++; /* owner: splitters <= term */
-      const size_t n = strlen(loc[i]) + 1;
-      memcpy(sbuf + o, loc[i], n);
-      o += n;
-      scount[r] += n;
-      dcount[r] += sizeof(uint32_t);
-      sdf[i] = lcnt[lid[i]];
-    }
+  size_t k = 0;
+  for (size_t i = 0; i < w->allsamp_len; i += strlen(w->allsamp + i) + 1) w->sp[k++] = w->allsamp + i;
+  qsort(w->sp, na, sizeof *w->sp, spr_cmp_strp);
+  for (int r = 1; r < P; r++) w->splitters[r - 1] = na ? w->sp[(size_t)r * na / (size_t)P] : "";
+cleanup:
+  free(samp);
+  return rc;
+}
+
+/* Phase 2, collective on c. Every local term (sorted, so owners ascend) goes to its owner with its
+ * local df: w->rbuf and w->rdf receive the terms asked of this rank. */
+static int spr_dict_send_terms(const spr_comm *c, spr_dict_work *w) {
+  const int P = w->P;
+  const uint32_t nl = w->nl;
+  size_t tot = 0;
+  for (uint32_t i = 0; i < nl; i++) tot += strlen(w->loc[i]) + 1;
+  char *sbuf = malloc(tot + 1);
+  uint32_t *sdf = malloc(((size_t)nl + 1) * sizeof *sdf);
+  int rc = sbuf && sdf ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  int r = 0;
+  size_t o = 0;
+  for (uint32_t i = 0; i < nl; i++) {
+    while (r < P - 1 && strcmp(w->splitters[r], w->loc[i]) <= 0) r++; /* owner: splitters <= term */
+    const size_t n = strlen(w->loc[i]) + 1;
+    memcpy(sbuf + o, w->loc[i], n);
+    o += n;
+    w->scount[r] += n;
+    w->dcount[r] += sizeof(uint32_t);
+    sdf[i] = w->lcnt[w->lid[i]];
   }
-  SPR_TRYG(rc, spr_mpi_alltoallv(c, sbuf, scount, (void **)&rbuf, rcount), cleanup);
-  SPR_TRYG(rc, spr_mpi_alltoallv(c, sdf, dcount, (void **)&rdf, drcount), cleanup);
-  /* 3. merge what this rank owns */
+  SPR_TRYG(rc, spr_mpi_alltoallv(c, sbuf, w->scount, (void **)&w->rbuf, w->rcount), cleanup);
+  SPR_TRYG(rc, spr_mpi_alltoallv(c, sdf, w->dcount, (void **)&w->rdf, w->drcount), cleanup);
+cleanup:
+  free(sbuf);
+  free(sdf);
+  return rc;
+}
+
+/* Phase 3, collective on c. Merge the asked terms into this rank's slice of the sorted vocabulary
+ * (dict->own, its first global id dict->d0 from a prefix sum of the slices, dict->own_df the
+ * summed df) and answer every request, in request order: *reply = (global id, global df) per
+ * asked term (owned by the caller). */
+static int spr_dict_merge(const spr_comm *c, spr_dict_work *w, spr_dict *dict, uint32_t **reply) {
+  const int P = w->P;
   uint64_t nr = 0, rbytes = 0;
   for (int r = 0; r < P; r++) {
-    nr += drcount[r] / sizeof(uint32_t);
-    rbytes += rcount[r];
+    nr += w->drcount[r] / sizeof(uint32_t);
+    rbytes += w->rcount[r];
   }
-  rstr = malloc((nr ? nr : 1) * sizeof *rstr);
-  uniq = malloc((nr ? nr : 1) * sizeof *uniq);
-  if (!rstr || !uniq) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory (%llu terms)", (unsigned long long)nr);
+  w->nr = nr;
+  w->rstr = malloc((nr ? nr : 1) * sizeof *w->rstr);
+  const char **uniq = malloc((nr ? nr : 1) * sizeof *uniq);
+  int rc = w->rstr && uniq ? SPR_OK
+                           : SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory (%llu terms)", (unsigned long long)nr);
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  {
-    uint64_t k = 0;
-    for (uint64_t i = 0; i < rbytes; i += strlen(rbuf + i) + 1) rstr[k++] = rbuf + i;
-  }
-  memcpy(uniq, rstr, nr * sizeof *uniq);
+  uint64_t k = 0;
+  for (uint64_t i = 0; i < rbytes; i += strlen(w->rbuf + i) + 1) w->rstr[k++] = w->rbuf + i;
+  memcpy(uniq, w->rstr, nr * sizeof *uniq);
   qsort(uniq, nr, sizeof *uniq, spr_cmp_strp);
   uint64_t nu = 0, ubytes = 0;
   for (uint64_t i = 0; i < nr; i++)
@@ -135,63 +160,95 @@ int spr_build_dict(const spr_comm *c, const spr_vocab *voc, const spr_build_loca
   dict->own.bytes = malloc(ubytes + 1);
   dict->own.off = malloc((nu + 1) * sizeof *dict->own.off);
   dict->own_df = calloc(nu + 1, sizeof *dict->own_df);
-  reply = malloc((nr ? nr : 1) * 2 * sizeof *reply);
-  if (!dict->own.bytes || !dict->own.off || !dict->own_df || !reply) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
+  *reply = malloc((nr ? nr : 1) * 2 * sizeof **reply);
+  if (!dict->own.bytes || !dict->own.off || !dict->own_df || !*reply) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  {
-    uint64_t o = 0;
-    for (uint64_t i = 0; i < nu; i++) {
-      const size_t n = strlen(uniq[i]) + 1;
-      dict->own.off[i] = o;
-      memcpy(dict->own.bytes + o, uniq[i], n);
-      o += n;
-    }
-    dict->own.off[nu] = o;
-    uint32_t *pos = malloc((nr ? nr : 1) * sizeof *pos);
-    if (!pos) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
-    SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-    for (uint64_t i = 0; i < nr; i++) {
-      pos[i] = (uint32_t)spr_strlist_find(&dict->own, rstr[i]);
-      dict->own_df[pos[i]] += rdf[i];
-    }
-    /* 4. answers, in the order of the requests */
-    for (uint64_t i = 0; i < nr; i++) {
-      reply[2 * i] = dict->d0 + pos[i];
-      reply[2 * i + 1] = (uint32_t)dict->own_df[pos[i]];
-    }
-    free(pos);
+  uint64_t o = 0;
+  for (uint64_t i = 0; i < nu; i++) {
+    const size_t n = strlen(uniq[i]) + 1;
+    dict->own.off[i] = o;
+    memcpy(dict->own.bytes + o, uniq[i], n);
+    o += n;
   }
-  for (int r = 0; r < P; r++) drcount[r] *= 2; /* (id, df) per requested term, back to its asker */
-  SPR_TRYG(rc, spr_mpi_alltoallv(c, reply, drcount, (void **)&answer, dcount), cleanup);
-  dict->lgid = malloc(((size_t)nl + 1) * sizeof *dict->lgid);
-  dict->ldf = malloc(((size_t)nl + 1) * sizeof *dict->ldf);
+  dict->own.off[nu] = o;
+  uint32_t *pos = malloc((nr ? nr : 1) * sizeof *pos);
+  if (!pos) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  for (uint64_t i = 0; i < nr; i++) {
+    pos[i] = (uint32_t)spr_strlist_find(&dict->own, w->rstr[i]);
+    dict->own_df[pos[i]] += w->rdf[i];
+  }
+  for (uint64_t i = 0; i < nr; i++) { /* the answers, in the order of the requests */
+    (*reply)[2 * i] = dict->d0 + pos[i];
+    (*reply)[2 * i + 1] = (uint32_t)dict->own_df[pos[i]];
+  }
+  free(pos);
+cleanup:
+  free(uniq);
+  return rc;
+}
+
+/* Phase 4, collective on c. The answers (reply, consumed) go back to the askers: dict->lgid and
+ * dict->ldf of every local term. */
+static int spr_dict_answer(const spr_comm *c, spr_dict_work *w, uint32_t *reply, spr_dict *dict) {
+  const int P = w->P;
+  int rc = SPR_OK;
+  for (int r = 0; r < P; r++) w->drcount[r] *= 2; /* (id, df) per requested term, back to its asker */
+  SPR_TRYG(rc, spr_mpi_alltoallv(c, reply, w->drcount, (void **)&w->answer, w->dcount), cleanup);
+  dict->lgid = malloc(((size_t)w->nl + 1) * sizeof *dict->lgid);
+  dict->ldf = malloc(((size_t)w->nl + 1) * sizeof *dict->ldf);
   if (!dict->lgid || !dict->ldf) rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory");
   SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  for (uint32_t i = 0; i < nl; i++) { /* answers arrive from owners in rank order = sorted order */
-    dict->lgid[lid[i]] = answer[2 * i];
-    dict->ldf[lid[i]] = answer[2 * i + 1];
+  for (uint32_t i = 0; i < w->nl; i++) { /* answers arrive from owners in rank order = sorted order */
+    dict->lgid[w->lid[i]] = w->answer[2 * i];
+    dict->ldf[w->lid[i]] = w->answer[2 * i + 1];
   }
 cleanup:
-  if (rc < 0) spr_dict_free(dict);
-  free(loc);
-  free(lid);
-  free(lcnt);
-  free(scount);
-  free(rcount);
-  free(dcount);
-  free(drcount);
-  free(splitters);
-  free(samp);
-  free(sbuf);
-  free(allsamp);
-  free(rbuf);
-  free(sdf);
-  free(rdf);
   free(reply);
-  free(answer);
-  free(rstr);
-  free(uniq);
-  free(sp);
+  return rc;
+}
+
+int spr_build_dict(const spr_comm *c, const spr_vocab *voc, const spr_build_local *l, const uint32_t *ldf,
+                   spr_dict *dict) {
+  const int P = c->size;
+  spr_dict_work w = {.P = P, .nl = spr_vocab_size(voc)};
+  const uint32_t nl = w.nl;
+  w.loc = malloc((nl ? nl : 1) * sizeof *w.loc);
+  w.lid = malloc((nl ? nl : 1) * sizeof *w.lid);
+  w.lcnt = calloc((size_t)nl + 1, sizeof *w.lcnt);
+  w.scount = calloc((size_t)P, sizeof *w.scount), w.rcount = calloc((size_t)P, sizeof *w.rcount);
+  w.dcount = calloc((size_t)P, sizeof *w.dcount), w.drcount = calloc((size_t)P, sizeof *w.drcount);
+  w.splitters = malloc((size_t)P * sizeof *w.splitters);
+  uint32_t *reply = NULL;
+  int rc = SPR_OK;
+  memset(dict, 0, sizeof *dict);
+  if (!w.loc || !w.lid || !w.lcnt || !w.scount || !w.rcount || !w.dcount || !w.drcount || !w.splitters)
+    rc = SPR_FAIL(SPR_ENOMEM, "dictionary: out of memory (%u local terms)", nl);
+  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
+  spr_dict_sort_local(&w, voc, l, ldf);
+  SPR_TRYG(rc, spr_dict_splitters(c, &w), cleanup);        /* 1. samples -> splitters */
+  SPR_TRYG(rc, spr_dict_send_terms(c, &w), cleanup);       /* 2. local terms to their owners */
+  SPR_TRYG(rc, spr_dict_merge(c, &w, dict, &reply), cleanup); /* 3. owners merge and answer */
+  rc = spr_dict_answer(c, &w, reply, dict);                /* 4. answers back to the askers */
+  reply = NULL;
+  SPR_TRYG(rc, rc, cleanup);
+cleanup:
+  if (rc < 0) spr_dict_free(dict);
+  free(w.loc);
+  free(w.lid);
+  free(w.lcnt);
+  free(w.scount);
+  free(w.rcount);
+  free(w.dcount);
+  free(w.drcount);
+  free(w.splitters);
+  free(w.allsamp);
+  free(w.sp);
+  free(w.rbuf);
+  free(w.rdf);
+  free(w.rstr);
+  free(w.answer);
+  free(reply);
   return rc;
 }
 
