@@ -74,7 +74,8 @@ typedef struct spr_build_stats {
  * depend on the rank count. On failure no file is left at p->output (nor its temporary). */
 SPR_NODISCARD int spr_index_build(const spr_comm *c, const spr_build_params *p, spr_build_stats *st);
 
-/* Every dataset of format 2 and its element type (checksums, verification). */
+/* Every dataset of formats 2 and 3 and its element type (checksums, verification); optional
+ * datasets are the ones a format-3 file lacks or only reordered indexes have. */
 typedef struct spr_index_dataset {
   const char *name;
   int type;     /* spr_h5_type */
