@@ -264,3 +264,20 @@ int64_t spr_postings_decode_block(const uint8_t *list, size_t list_len,
                     (unsigned)block, (unsigned long long)lo, (unsigned long long)(hi - lo), used);
   return m;
 }
+
+/* The first j in [j, end) with last[j] >= v (end if none). */
+static uint64_t spr_postings_skip_to(const uint32_t *last, uint64_t j, uint64_t end, uint32_t v) {
+  while (j < end) {
+    const uint64_t mid = j + (end - j) / 2;
+    if (last[mid] < v) j = mid + 1;
+    else end = mid;
+  }
+  return j;
+}
+
+void spr_postings_skip_range(const uint32_t *last, uint64_t b0, uint64_t b1, uint32_t lo, uint32_t hi,
+                             uint64_t *j0, uint64_t *j1) {
+  *j0 = lo < hi ? spr_postings_skip_to(last, b0, b1, lo) : b1;
+  const uint64_t e = spr_postings_skip_to(last, *j0, b1, hi);
+  *j1 = *j0 == b1 ? b1 : e < b1 ? e + 1 : b1;
+}

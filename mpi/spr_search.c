@@ -337,43 +337,35 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
       if (replicated && (int)(i % (size_t)c->size) != c->rank) continue; /* another rank's query */
       const double tq = spr_now();
       const uint64_t nt = qoff[i + 1] - qoff[i];
+      spr_bmp_stats bst = {0, 0, 0};
+      int64_t nh;
       if (use_bmp) {
         const spr_bmp_params bp = {.k = k, .alpha = p->alpha, .beta = p->beta, .parts = 1};
-        spr_bmp_stats bst = {0, 0, 0};
-        const int64_t nh = spr_bmp_search(&bmp.view, qt + qoff[i], (uint32_t)nt, &bp, bmp.doc_base, ws,
-                                          hits + i * (size_t)k, &bst);
-        if (nh < 0) {
+        nh = spr_bmp_search(&bmp.view, qt + qoff[i], (uint32_t)nt, &bp, bmp.doc_base, ws, hits + i * (size_t)k,
+                            &bst);
+      } else {
+        if (nt > plcap) {
+          free(pl);
+          plcap = nt;
+          pl = malloc(plcap * sizeof *pl);
+        }
+        if (nt && !pl) {
 #pragma omp critical
-          trc = (int)nh;
+          trc = SPR_FAIL(SPR_ENOMEM, "out of memory");
           continue;
         }
-        mine_n[i] = (uint32_t)nh;
-        lat[i] = spr_now() - tq;
-#pragma omp atomic
-        blocks_scored += bst.blocks_scored;
-        continue;
-      }
-      if (nt > plcap) {
-        free(pl);
-        plcap = nt;
-        pl = malloc(plcap * sizeof *pl);
-      }
-      if (nt && !pl) {
-#pragma omp critical
-        trc = SPR_FAIL(SPR_ENOMEM, "out of memory");
-        continue;
-      }
-      for (uint64_t j = 0; j < nt; j++) {
-        const spr_qterm x = qt[qoff[i] + j];
-        uint64_t a = 0, b = n_unique;
-        while (a < b) {
-          const uint64_t m = (a + b) / 2;
-          if (uterm[m] < x.term) a = m + 1;
-          else b = m;
+        for (uint64_t j = 0; j < nt; j++) {
+          const spr_qterm x = qt[qoff[i] + j];
+          uint64_t a = 0, b = n_unique;
+          while (a < b) {
+            const uint64_t m = (a + b) / 2;
+            if (uterm[m] < x.term) a = m + 1;
+            else b = m;
+          }
+          pl[j] = (spr_plist){pd[a], pw[a], pn[a], x.weight};
         }
-        pl[j] = (spr_plist){pd[a], pw[a], pn[a], x.weight};
+        nh = spr_exhaustive_topk(pl, nt, lo, hi - lo, k, ws, hits + i * (size_t)k);
       }
-      const int64_t nh = spr_exhaustive_topk(pl, nt, lo, hi - lo, k, ws, hits + i * (size_t)k);
       if (nh < 0) {
 #pragma omp critical
         trc = (int)nh;
@@ -381,6 +373,11 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
       }
       mine_n[i] = (uint32_t)nh;
       lat[i] = spr_now() - tq;
+      if (use_bmp) { /* no progress line per BMP query: spr_progress_finish reports the total */
+#pragma omp atomic
+        blocks_scored += bst.blocks_scored;
+        continue;
+      }
 #ifdef _OPENMP
       if (omp_get_thread_num() == 0)
 #endif
