@@ -67,9 +67,8 @@ uint32_t spr_bmp_accel_dense_scalar(const uint32_t *bound, const uint8_t *const 
 
 static spr_bmp_dense_fn spr_bmp_dense_for(const spr_bmp_index *ix) {
 #if SPR_BMP_HAVE_AVX2
-  /* reads libgcc's CPU model, filled by a constructor before main: no state of ours */
-  if (!ix->dn_scalar && __builtin_cpu_supports("avx512bw")) return spr_bmp_accel_dense_avx512;
-  if (!ix->dn_scalar && __builtin_cpu_supports("avx2")) return spr_bmp_accel_dense_avx2;
+  if (!ix->dn_scalar && spr_cpu_supports(SPR_CPU_ISA_AVX512)) return spr_bmp_accel_dense_avx512;
+  if (!ix->dn_scalar && spr_cpu_supports(SPR_CPU_ISA_AVX2)) return spr_bmp_accel_dense_avx2;
 #else
   (void)ix;
 #endif
@@ -77,11 +76,10 @@ static spr_bmp_dense_fn spr_bmp_dense_for(const spr_bmp_index *ix) {
 }
 
 const char *spr_bmp_accel_isa(void) {
-#if SPR_BMP_HAVE_AVX2
-  if (__builtin_cpu_supports("avx512bw")) return "avx512";
-  if (__builtin_cpu_supports("avx2")) return "avx2";
-#endif
-  return "scalar";
+  const spr_cpu_isa isa = spr_cpu_supports(SPR_CPU_ISA_AVX512) ? SPR_CPU_ISA_AVX512
+                          : spr_cpu_supports(SPR_CPU_ISA_AVX2) ? SPR_CPU_ISA_AVX2
+                                                               : SPR_CPU_ISA_SCALAR;
+  return spr_cpu_isa_name(isa);
 }
 
 /* ---- search ---- */

@@ -14,11 +14,9 @@
 
 #include "spr_bmp.h"
 
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
-#define SPR_BMP_HAVE_AVX2 1
-#else
-#define SPR_BMP_HAVE_AVX2 0
-#endif
+#include "spr_cpu.h"
+
+#define SPR_BMP_HAVE_AVX2 SPR_CPU_X86 /* x86 variants compiled (spr_cpu.h) */
 
 #if defined(__GNUC__)
 #define SPR_BMP_PF(p) __builtin_prefetch(p)
