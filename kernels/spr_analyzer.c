@@ -449,10 +449,6 @@ static void spr_p_setto_n(spr_porter *z, const char *s, int l) {
   z->k = z->j + l;
 }
 #define SPR_SETTO(z, s) spr_p_setto_n((z), (s), (int)(sizeof(s) - 1))
-#define SPR_R(z, s)                           \
-  do {                                        \
-    if (spr_p_m(z) > 0) SPR_SETTO((z), (s));  \
-  } while (0)
 
 /* Plurals and -ed/-ing (Porter step 1ab). */
 static void spr_p_step1(spr_porter *z) {
@@ -488,71 +484,49 @@ static void spr_p_step2(spr_porter *z) {
   if (SPR_ENDS(z, "y") && spr_p_vowelinstem(z)) z->b[z->k] = 'i';
 }
 
-/* Double suffixes to single ones (Porter step 2, with the reference code's bli/logi). */
-static void spr_p_step3(spr_porter *z) {
-  if (z->k == z->k0) return;
-  switch (z->b[z->k - 1]) {
-  case 'a':
-    if (SPR_ENDS(z, "ational")) { SPR_R(z, "ate"); break; }
-    if (SPR_ENDS(z, "tional")) { SPR_R(z, "tion"); break; }
-    break;
-  case 'c':
-    if (SPR_ENDS(z, "enci")) { SPR_R(z, "ence"); break; }
-    if (SPR_ENDS(z, "anci")) { SPR_R(z, "ance"); break; }
-    break;
-  case 'e':
-    if (SPR_ENDS(z, "izer")) { SPR_R(z, "ize"); break; }
-    break;
-  case 'l':
-    if (SPR_ENDS(z, "bli")) { SPR_R(z, "ble"); break; }
-    if (SPR_ENDS(z, "alli")) { SPR_R(z, "al"); break; }
-    if (SPR_ENDS(z, "entli")) { SPR_R(z, "ent"); break; }
-    if (SPR_ENDS(z, "eli")) { SPR_R(z, "e"); break; }
-    if (SPR_ENDS(z, "ousli")) { SPR_R(z, "ous"); break; }
-    break;
-  case 'o':
-    if (SPR_ENDS(z, "ization")) { SPR_R(z, "ize"); break; }
-    if (SPR_ENDS(z, "ation")) { SPR_R(z, "ate"); break; }
-    if (SPR_ENDS(z, "ator")) { SPR_R(z, "ate"); break; }
-    break;
-  case 's':
-    if (SPR_ENDS(z, "alism")) { SPR_R(z, "al"); break; }
-    if (SPR_ENDS(z, "iveness")) { SPR_R(z, "ive"); break; }
-    if (SPR_ENDS(z, "fulness")) { SPR_R(z, "ful"); break; }
-    if (SPR_ENDS(z, "ousness")) { SPR_R(z, "ous"); break; }
-    break;
-  case 't':
-    if (SPR_ENDS(z, "aliti")) { SPR_R(z, "al"); break; }
-    if (SPR_ENDS(z, "iviti")) { SPR_R(z, "ive"); break; }
-    if (SPR_ENDS(z, "biliti")) { SPR_R(z, "ble"); break; }
-    break;
-  case 'g':
-    if (SPR_ENDS(z, "logi")) { SPR_R(z, "log"); break; }
-    break;
-  default: break;
-  }
+/* Steps 2 and 3 of Porter: the first rule whose key is the selecting letter and whose suffix ends
+ * the word sets the stem's end (j); the suffix becomes rep when m() > 0, and no other rule applies. */
+typedef struct spr_p_rule {
+  uint16_t key;
+  int len, rlen;
+  const char *suf, *rep;
+} spr_p_rule;
+#define SPR_P_RULE(key, suf, rep) {(uint16_t)(key), (int)sizeof(suf) - 1, (int)sizeof(rep) - 1, suf, rep}
+
+static void spr_p_rules(spr_porter *z, uint16_t key, const spr_p_rule *r, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (r[i].key == key && spr_p_ends_n(z, r[i].suf, r[i].len)) {
+      if (spr_p_m(z) > 0) spr_p_setto_n(z, r[i].rep, r[i].rlen);
+      return;
+    }
 }
 
-/* -ic-, -full, -ness etc. (Porter step 3). */
+/* Double suffixes to single ones (Porter step 2, with the reference code's bli/logi), selected by
+ * the next-to-last letter. */
+static const spr_p_rule spr_p_step3_rules[] = {
+    SPR_P_RULE('a', "ational", "ate"), SPR_P_RULE('a', "tional", "tion"), SPR_P_RULE('c', "enci", "ence"),
+    SPR_P_RULE('c', "anci", "ance"), SPR_P_RULE('e', "izer", "ize"), SPR_P_RULE('l', "bli", "ble"),
+    SPR_P_RULE('l', "alli", "al"), SPR_P_RULE('l', "entli", "ent"), SPR_P_RULE('l', "eli", "e"),
+    SPR_P_RULE('l', "ousli", "ous"), SPR_P_RULE('o', "ization", "ize"), SPR_P_RULE('o', "ation", "ate"),
+    SPR_P_RULE('o', "ator", "ate"), SPR_P_RULE('s', "alism", "al"), SPR_P_RULE('s', "iveness", "ive"),
+    SPR_P_RULE('s', "fulness", "ful"), SPR_P_RULE('s', "ousness", "ous"), SPR_P_RULE('t', "aliti", "al"),
+    SPR_P_RULE('t', "iviti", "ive"), SPR_P_RULE('t', "biliti", "ble"), SPR_P_RULE('g', "logi", "log"),
+};
+
+static void spr_p_step3(spr_porter *z) {
+  if (z->k == z->k0) return;
+  spr_p_rules(z, z->b[z->k - 1], spr_p_step3_rules, sizeof spr_p_step3_rules / sizeof *spr_p_step3_rules);
+}
+
+/* -ic-, -full, -ness etc. (Porter step 3), selected by the last letter. */
+static const spr_p_rule spr_p_step4_rules[] = {
+    SPR_P_RULE('e', "icate", "ic"), SPR_P_RULE('e', "ative", ""), SPR_P_RULE('e', "alize", "al"),
+    SPR_P_RULE('i', "iciti", "ic"), SPR_P_RULE('l', "ical", "ic"), SPR_P_RULE('l', "ful", ""),
+    SPR_P_RULE('s', "ness", ""),
+};
+
 static void spr_p_step4(spr_porter *z) {
-  switch (z->b[z->k]) {
-  case 'e':
-    if (SPR_ENDS(z, "icate")) { SPR_R(z, "ic"); break; }
-    if (SPR_ENDS(z, "ative")) { SPR_R(z, ""); break; }
-    if (SPR_ENDS(z, "alize")) { SPR_R(z, "al"); break; }
-    break;
-  case 'i':
-    if (SPR_ENDS(z, "iciti")) { SPR_R(z, "ic"); break; }
-    break;
-  case 'l':
-    if (SPR_ENDS(z, "ical")) { SPR_R(z, "ic"); break; }
-    if (SPR_ENDS(z, "ful")) { SPR_R(z, ""); break; }
-    break;
-  case 's':
-    if (SPR_ENDS(z, "ness")) { SPR_R(z, ""); break; }
-    break;
-  default: break;
-  }
+  spr_p_rules(z, z->b[z->k], spr_p_step4_rules, sizeof spr_p_step4_rules / sizeof *spr_p_step4_rules);
 }
 
 /* -ant, -ence etc. in context <c>vcvc<v> (Porter step 4). */
