@@ -112,10 +112,9 @@ int spr_bmp_accel_csr(spr_bmp_index *ix, const uint64_t *off, const uint32_t *do
   }
   uint32_t d = 0;
   uint64_t x = 0;
-  for (uint32_t t = 0; rc == 0 && t < nt; t++) { /* the postings were checked above: no error here */
-    const int64_t m = spr_bmp_blockmax(docs + off[t], imp + off[t], (uint32_t)(off[t + 1] - off[t]), bs, tb, tm);
-    if (m < 0) rc = (int)m;
-    else spr_bmp_put_maxima(ix, &L, B, dense_div, t, tb, tm, (uint64_t)m, &d, &x);
+  for (uint32_t t = 0; rc == 0 && t < nt; t++) { /* the postings were checked above */
+    const uint32_t m = spr_bmp_maxima(docs + off[t], imp + off[t], (uint32_t)(off[t + 1] - off[t]), bs, tb, tm);
+    spr_bmp_put_maxima(ix, &L, B, dense_div, t, tb, tm, m, &d, &x);
   }
   if (rc == 0) ((uint64_t *)(B + L.sp_seg))[(size_t)nt * L.nseg] = x;
   free(tb);

@@ -1,30 +1,35 @@
 /* spr_bmp_blocks.c: BMP's structures from a range's posting lists (CSR by term, local docids): each
  * term's block maxima, the k-th impacts, and the forward blocks. What the index loader builds for
- * `spire inspect --verify`, what the tests and the fuzz target build, and (spr_bmp_blockmax) what
+ * `spire inspect --verify`, what the tests and the fuzz target build, and (spr_bmp_maxima) what
  * spr_bmp_accel_csr.c takes each term's block maxima from. Calls no other spr_bmp*.c file. */
 #include <string.h>
 
 #include "spr_bmp_impl.h"
 
-int64_t spr_bmp_blockmax(const uint32_t *docs, const uint8_t *imp, uint32_t n, uint32_t block_size,
-                         uint32_t *blocks, uint8_t *maxes) {
-  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [%u, %u]", block_size, SPR_BMP_BLOCK_MIN, SPR_BMP_BLOCK_MAX);
+uint32_t spr_bmp_maxima(const uint32_t *docs, const uint8_t *imp, uint32_t n, uint32_t block_size, uint32_t *blocks,
+                        uint8_t *maxes) {
   const uint64_t dm = spr_bmp_div_m(block_size);
-  int64_t m = 0;
-  for (uint32_t i = 0; i < n;) { /* one block's postings at a time: a division per block, not per posting */
+  uint32_t m = 0;
+  for (uint64_t i = 0; i < n;) { /* one block's postings at a time: a division per block, not per posting */
     const uint32_t b = spr_bmp_div(docs[i], dm);
-    const uint64_t end = ((uint64_t)b + 1) * block_size;
+    const uint64_t end = ((uint64_t)b + 1) * block_size; /* 64 bits: no wrap in the last block below 2^32 */
     uint8_t mx = 0;
-    for (; i < n && docs[i] < end; i++) {
-      if (i && docs[i] <= docs[i - 1])
-        return SPR_FAIL(SPR_EINVAL, "posting %u: doc %u after %u", i, docs[i], docs[i - 1]);
-      if (!imp[i]) return SPR_FAIL(SPR_EINVAL, "posting %u (doc %u): impact 0", i, docs[i]);
-      mx = imp[i] > mx ? imp[i] : mx;
-    }
+    for (; i < n && docs[i] < end; i++) mx = imp[i] > mx ? imp[i] : mx;
     blocks[m] = b;
     maxes[m++] = mx;
   }
   return m;
+}
+
+int64_t spr_bmp_blockmax(const uint32_t *docs, const uint8_t *imp, uint32_t n, uint32_t block_size,
+                         uint32_t *blocks, uint8_t *maxes) {
+  if (!spr_bmp_bs_ok(block_size)) return SPR_FAIL(SPR_EINVAL, "block size %u outside [%u, %u]", block_size, SPR_BMP_BLOCK_MIN, SPR_BMP_BLOCK_MAX);
+  for (uint32_t i = 0; i < n; i++) {
+    if (i && docs[i] <= docs[i - 1])
+      return SPR_FAIL(SPR_EINVAL, "posting %u: doc %u after %u", i, docs[i], docs[i - 1]);
+    if (!imp[i]) return SPR_FAIL(SPR_EINVAL, "posting %u (doc %u): impact 0", i, docs[i]);
+  }
+  return spr_bmp_maxima(docs, imp, n, block_size, blocks, maxes);
 }
 
 void spr_bmp_kth(const uint8_t *imp, uint32_t n, uint8_t out[3]) {

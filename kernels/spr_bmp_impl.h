@@ -90,6 +90,11 @@ typedef struct spr_bmp_layout {
   spr_bmp_major major;
 } spr_bmp_layout;
 
+/* spr_bmp_blockmax without its checks, for postings already checked (ascending docs, impacts > 0,
+ * block_size in [4, 256]): one term's block maxima; returns how many (at most n). */
+uint32_t spr_bmp_maxima(const uint32_t *docs, const uint8_t *imp, uint32_t n, uint32_t block_size, uint32_t *blocks,
+                        uint8_t *maxes);
+
 /* 1 when a term with ne block-max entries out of nb blocks gets a dense row (dense_div div). */
 int spr_bmp_is_dense(uint64_t ne, uint32_t nb, uint32_t div);
 
