@@ -449,10 +449,6 @@ static void spr_p_setto_n(spr_porter *z, const char *s, int l) {
   z->k = z->j + l;
 }
 #define SPR_SETTO(z, s) spr_p_setto_n((z), (s), (int)(sizeof(s) - 1))
-#define SPR_R(z, s)                           \
-  do {                                        \
-    if (spr_p_m(z) > 0) SPR_SETTO((z), (s));  \
-  } while (0)
 
 /* Plurals and -ed/-ing (Porter step 1ab). */
 static void spr_p_step1(spr_porter *z) {
@@ -488,122 +484,74 @@ static void spr_p_step2(spr_porter *z) {
   if (SPR_ENDS(z, "y") && spr_p_vowelinstem(z)) z->b[z->k] = 'i';
 }
 
-/* Double suffixes to single ones (Porter step 2, with the reference code's bli/logi). */
+/* Porter's suffix rules (steps 2, 3 and 4): the first rule whose key is the selecting letter and
+ * whose suffix ends the word sets the stem's end (j) and decides; no other rule applies. */
+typedef struct spr_p_rule {
+  uint16_t key;
+  int len, rlen;
+  const char *suf, *rep;
+} spr_p_rule;
+#define SPR_P_RULE(key, suf, rep) {(uint16_t)(key), (int)sizeof(suf) - 1, (int)sizeof(rep) - 1, suf, rep}
+
+/* The first of r[0..n) whose key is key and whose suffix ends the word (j set by it), or NULL. */
+static const spr_p_rule *spr_p_match(spr_porter *z, uint16_t key, const spr_p_rule *r, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (r[i].key == key && spr_p_ends_n(z, r[i].suf, r[i].len)) return &r[i];
+  return NULL;
+}
+
+/* The first matching rule's suffix becomes its replacement when m() > 0 (Porter steps 2 and 3). */
+static void spr_p_rules(spr_porter *z, uint16_t key, const spr_p_rule *r, size_t n) {
+  const spr_p_rule *x = spr_p_match(z, key, r, n);
+  if (x && spr_p_m(z) > 0) spr_p_setto_n(z, x->rep, x->rlen);
+}
+
+/* Double suffixes to single ones (Porter step 2, with the reference code's bli/logi), selected by
+ * the next-to-last letter. */
+static const spr_p_rule spr_p_step3_rules[] = {
+    SPR_P_RULE('a', "ational", "ate"), SPR_P_RULE('a', "tional", "tion"), SPR_P_RULE('c', "enci", "ence"),
+    SPR_P_RULE('c', "anci", "ance"), SPR_P_RULE('e', "izer", "ize"), SPR_P_RULE('l', "bli", "ble"),
+    SPR_P_RULE('l', "alli", "al"), SPR_P_RULE('l', "entli", "ent"), SPR_P_RULE('l', "eli", "e"),
+    SPR_P_RULE('l', "ousli", "ous"), SPR_P_RULE('o', "ization", "ize"), SPR_P_RULE('o', "ation", "ate"),
+    SPR_P_RULE('o', "ator", "ate"), SPR_P_RULE('s', "alism", "al"), SPR_P_RULE('s', "iveness", "ive"),
+    SPR_P_RULE('s', "fulness", "ful"), SPR_P_RULE('s', "ousness", "ous"), SPR_P_RULE('t', "aliti", "al"),
+    SPR_P_RULE('t', "iviti", "ive"), SPR_P_RULE('t', "biliti", "ble"), SPR_P_RULE('g', "logi", "log"),
+};
+
 static void spr_p_step3(spr_porter *z) {
   if (z->k == z->k0) return;
-  switch (z->b[z->k - 1]) {
-  case 'a':
-    if (SPR_ENDS(z, "ational")) { SPR_R(z, "ate"); break; }
-    if (SPR_ENDS(z, "tional")) { SPR_R(z, "tion"); break; }
-    break;
-  case 'c':
-    if (SPR_ENDS(z, "enci")) { SPR_R(z, "ence"); break; }
-    if (SPR_ENDS(z, "anci")) { SPR_R(z, "ance"); break; }
-    break;
-  case 'e':
-    if (SPR_ENDS(z, "izer")) { SPR_R(z, "ize"); break; }
-    break;
-  case 'l':
-    if (SPR_ENDS(z, "bli")) { SPR_R(z, "ble"); break; }
-    if (SPR_ENDS(z, "alli")) { SPR_R(z, "al"); break; }
-    if (SPR_ENDS(z, "entli")) { SPR_R(z, "ent"); break; }
-    if (SPR_ENDS(z, "eli")) { SPR_R(z, "e"); break; }
-    if (SPR_ENDS(z, "ousli")) { SPR_R(z, "ous"); break; }
-    break;
-  case 'o':
-    if (SPR_ENDS(z, "ization")) { SPR_R(z, "ize"); break; }
-    if (SPR_ENDS(z, "ation")) { SPR_R(z, "ate"); break; }
-    if (SPR_ENDS(z, "ator")) { SPR_R(z, "ate"); break; }
-    break;
-  case 's':
-    if (SPR_ENDS(z, "alism")) { SPR_R(z, "al"); break; }
-    if (SPR_ENDS(z, "iveness")) { SPR_R(z, "ive"); break; }
-    if (SPR_ENDS(z, "fulness")) { SPR_R(z, "ful"); break; }
-    if (SPR_ENDS(z, "ousness")) { SPR_R(z, "ous"); break; }
-    break;
-  case 't':
-    if (SPR_ENDS(z, "aliti")) { SPR_R(z, "al"); break; }
-    if (SPR_ENDS(z, "iviti")) { SPR_R(z, "ive"); break; }
-    if (SPR_ENDS(z, "biliti")) { SPR_R(z, "ble"); break; }
-    break;
-  case 'g':
-    if (SPR_ENDS(z, "logi")) { SPR_R(z, "log"); break; }
-    break;
-  default: break;
-  }
+  spr_p_rules(z, z->b[z->k - 1], spr_p_step3_rules, sizeof spr_p_step3_rules / sizeof *spr_p_step3_rules);
 }
 
-/* -ic-, -full, -ness etc. (Porter step 3). */
+/* -ic-, -full, -ness etc. (Porter step 3), selected by the last letter. */
+static const spr_p_rule spr_p_step4_rules[] = {
+    SPR_P_RULE('e', "icate", "ic"), SPR_P_RULE('e', "ative", ""), SPR_P_RULE('e', "alize", "al"),
+    SPR_P_RULE('i', "iciti", "ic"), SPR_P_RULE('l', "ical", "ic"), SPR_P_RULE('l', "ful", ""),
+    SPR_P_RULE('s', "ness", ""),
+};
+
 static void spr_p_step4(spr_porter *z) {
-  switch (z->b[z->k]) {
-  case 'e':
-    if (SPR_ENDS(z, "icate")) { SPR_R(z, "ic"); break; }
-    if (SPR_ENDS(z, "ative")) { SPR_R(z, ""); break; }
-    if (SPR_ENDS(z, "alize")) { SPR_R(z, "al"); break; }
-    break;
-  case 'i':
-    if (SPR_ENDS(z, "iciti")) { SPR_R(z, "ic"); break; }
-    break;
-  case 'l':
-    if (SPR_ENDS(z, "ical")) { SPR_R(z, "ic"); break; }
-    if (SPR_ENDS(z, "ful")) { SPR_R(z, ""); break; }
-    break;
-  case 's':
-    if (SPR_ENDS(z, "ness")) { SPR_R(z, ""); break; }
-    break;
-  default: break;
-  }
+  spr_p_rules(z, z->b[z->k], spr_p_step4_rules, sizeof spr_p_step4_rules / sizeof *spr_p_step4_rules);
 }
 
-/* -ant, -ence etc. in context <c>vcvc<v> (Porter step 4). */
+/* -ant, -ence etc. in context <c>vcvc<v> (Porter step 4), selected by the next-to-last letter;
+ * -ion only after s or t. */
+static const spr_p_rule spr_p_step5_rules[] = {
+    SPR_P_RULE('a', "al", ""), SPR_P_RULE('c', "ance", ""), SPR_P_RULE('c', "ence", ""),
+    SPR_P_RULE('e', "er", ""), SPR_P_RULE('i', "ic", ""), SPR_P_RULE('l', "able", ""),
+    SPR_P_RULE('l', "ible", ""), SPR_P_RULE('n', "ant", ""), SPR_P_RULE('n', "ement", ""),
+    SPR_P_RULE('n', "ment", ""), SPR_P_RULE('n', "ent", ""), SPR_P_RULE('o', "ion", ""),
+    SPR_P_RULE('o', "ou", ""), SPR_P_RULE('s', "ism", ""), SPR_P_RULE('t', "ate", ""),
+    SPR_P_RULE('t', "iti", ""), SPR_P_RULE('u', "ous", ""), SPR_P_RULE('v', "ive", ""),
+    SPR_P_RULE('z', "ize", ""),
+};
+
 static void spr_p_step5(spr_porter *z) {
   if (z->k == z->k0) return;
-  switch (z->b[z->k - 1]) {
-  case 'a':
-    if (SPR_ENDS(z, "al")) break;
-    return;
-  case 'c':
-    if (SPR_ENDS(z, "ance")) break;
-    if (SPR_ENDS(z, "ence")) break;
-    return;
-  case 'e':
-    if (SPR_ENDS(z, "er")) break;
-    return;
-  case 'i':
-    if (SPR_ENDS(z, "ic")) break;
-    return;
-  case 'l':
-    if (SPR_ENDS(z, "able")) break;
-    if (SPR_ENDS(z, "ible")) break;
-    return;
-  case 'n':
-    if (SPR_ENDS(z, "ant")) break;
-    if (SPR_ENDS(z, "ement")) break;
-    if (SPR_ENDS(z, "ment")) break;
-    if (SPR_ENDS(z, "ent")) break;
-    return;
-  case 'o':
-    if (SPR_ENDS(z, "ion") && z->j >= z->k0 && (z->b[z->j] == 's' || z->b[z->j] == 't')) break;
-    if (SPR_ENDS(z, "ou")) break;
-    return;
-  case 's':
-    if (SPR_ENDS(z, "ism")) break;
-    return;
-  case 't':
-    if (SPR_ENDS(z, "ate")) break;
-    if (SPR_ENDS(z, "iti")) break;
-    return;
-  case 'u':
-    if (SPR_ENDS(z, "ous")) break;
-    return;
-  case 'v':
-    if (SPR_ENDS(z, "ive")) break;
-    return;
-  case 'z':
-    if (SPR_ENDS(z, "ize")) break;
-    return;
-  default: return;
-  }
+  const spr_p_rule *r =
+      spr_p_match(z, z->b[z->k - 1], spr_p_step5_rules, sizeof spr_p_step5_rules / sizeof *spr_p_step5_rules);
+  if (!r) return;
+  if (!strcmp(r->suf, "ion") && !(z->j >= z->k0 && (z->b[z->j] == 's' || z->b[z->j] == 't'))) return;
   if (spr_p_m(z) > 1) z->k = z->j;
 }
 

@@ -18,32 +18,16 @@ static const spr_bert_math_ops spr_bert_math_avx2 = {
     spr_bert_math_add_ln_avx2,   spr_bert_math_max_rows_avx2};
 #endif
 
+_Static_assert((int)SPR_BERT_ISA_AUTO == (int)SPR_CPU_ISA_AUTO && (int)SPR_BERT_ISA_SCALAR == (int)SPR_CPU_ISA_SCALAR &&
+                   (int)SPR_BERT_ISA_AVX2 == (int)SPR_CPU_ISA_AVX2,
+               "kernel variants are spr_cpu.h's instruction sets");
+
 int spr_bert_isa_supported(spr_bert_isa isa) {
-  switch (isa) {
-    case SPR_BERT_ISA_AUTO:
-    case SPR_BERT_ISA_SCALAR:
-      return 1;
-    case SPR_BERT_ISA_AVX2:
-#if SPR_BERT_MATH_HAVE_AVX2
-      /* reads libgcc's CPU model, filled by a constructor before main: no state of ours */
-      return __builtin_cpu_supports("avx2") ? 1 : 0;
-#else
-      return 0;
-#endif
-  }
-  return 0;
+  return (unsigned)isa <= SPR_BERT_ISA_AVX2 && spr_cpu_supports((spr_cpu_isa)isa);
 }
 
 const char *spr_bert_isa_name(spr_bert_isa isa) {
-  switch (isa) {
-    case SPR_BERT_ISA_AUTO:
-      return "auto";
-    case SPR_BERT_ISA_SCALAR:
-      return "scalar";
-    case SPR_BERT_ISA_AVX2:
-      return "avx2";
-  }
-  return "?";
+  return (unsigned)isa <= SPR_BERT_ISA_AVX2 ? spr_cpu_isa_name((spr_cpu_isa)isa) : "?";
 }
 
 const spr_bert_math_ops *spr_bert_math_ops_get(spr_bert_isa isa) {

@@ -21,11 +21,9 @@
 
 #include "spr_bert_math.h"
 
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
-#define SPR_BERT_MATH_HAVE_AVX2 1
-#else
-#define SPR_BERT_MATH_HAVE_AVX2 0
-#endif
+#include "spr_cpu.h"
+
+#define SPR_BERT_MATH_HAVE_AVX2 SPR_CPU_X86 /* x86 variants compiled (spr_cpu.h) */
 
 #if defined(_OPENMP)
 #define SPR_BM_SIMD _Pragma("omp simd")

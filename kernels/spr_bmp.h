@@ -218,7 +218,7 @@ SPR_NODISCARD int spr_bmp_accel_build(spr_bmp_index *ix, uint32_t dense_div, spr
  * spr_bmp_workspace_size do). bm_off stays: it numbers the entries. */
 
 /* ---- The same acceleration, built straight from posting lists ----
- * For a loader that never makes a range's forward blocks or block maxima (kernels/spr_bmp_csr.c;
+ * For a loader that never makes a range's forward blocks or block maxima (kernels/spr_bmp_accel_csr.c;
  * what spire search uses): the range's postings as CSR by term, term t's docs/imp[off[t] ..
  * off[t + 1]) with strictly ascending local docids < ix->n_docs and impacts > 0 (the order an index
  * file keeps them in; mpi/spr_index_read.c decodes a rank's range into it). The caller fills ix:

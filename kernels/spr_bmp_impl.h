@@ -1,5 +1,12 @@
 /* spr_bmp_impl.h: internals shared by kernels/spr_bmp*.c (elsewhere only tests/unit/bmp_test.c includes it,
- * to compare the SIMD kernels with their scalar reference). */
+ * to compare the SIMD kernels with their scalar reference).
+ * The files, each calling only those listed before it (no two call each other):
+ *   spr_bmp_blocks.c        forward blocks and block maxima from posting lists (build helpers)
+ *   spr_bmp_accel_build.c   the acceleration's layout, and its build from forward blocks
+ *   spr_bmp_accel_csr.c     the same acceleration built from posting lists
+ *   spr_bmp_accel_avx2.c, spr_bmp_accel_avx512.c   SIMD variants of the dense bound kernel
+ *   spr_bmp_accel.c         the accelerated search, and the kernel's scalar reference and dispatch
+ *   spr_bmp.c               spr_bmp_search: the per-block path, or the accelerated search; validation */
 #ifndef SPR_BMP_IMPL_H
 #define SPR_BMP_IMPL_H
 #include <stddef.h>
@@ -7,25 +14,44 @@
 
 #include "spr_bmp.h"
 
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
-#define SPR_BMP_HAVE_AVX2 1
+#include "spr_cpu.h"
+
+#define SPR_BMP_HAVE_AVX2 SPR_CPU_X86 /* x86 variants compiled (spr_cpu.h) */
+
+#if defined(__GNUC__)
+#define SPR_BMP_PF(p) __builtin_prefetch(p)
 #else
-#define SPR_BMP_HAVE_AVX2 0
+#define SPR_BMP_PF(p) ((void)(p))
 #endif
+
+static inline int spr_bmp_bs_ok(uint32_t bs) { return bs >= SPR_BMP_BLOCK_MIN && bs <= SPR_BMP_BLOCK_MAX; }
+
+/* d / bs for d < 2^32 and bs <= 256 without a division: m = ceil(2^40 / bs) makes the error of
+ * d x m / 2^40 below 2^32 / 2^40 = 1/256 <= 1/bs, too little to reach the next integer. */
+static inline uint64_t spr_bmp_div_m(uint32_t bs) { return ((1ull << 40) + bs - 1) / bs; }
+static inline uint32_t spr_bmp_div(uint32_t d, uint64_t m) { return (uint32_t)(((unsigned __int128)d * m) >> 40); }
+
+/* Without -mpopcnt, __builtin_popcountll is a libgcc call; this is a few ALU operations. */
+static inline uint32_t spr_bmp_popcount(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ull);
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  return (uint32_t)((x * 0x0101010101010101ull) >> 56);
+}
 
 /* The final bound of block b < n is bound[b] + Σ_i w[i] × rows[i][b] (n a multiple of 32; bound and
  * rows padded to n with zeros; avail >= n bytes of each row may be read, for prefetching). Appends every b whose final bound is >= lo (lo >= 1, so padding is
  * never picked) to cid (block) / cb (bound), ascending, and returns how many. */
 typedef uint32_t (*spr_bmp_dense_fn)(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
                                      uint32_t n_rows, uint32_t n, uint32_t avail, uint32_t lo, uint32_t *cid, uint32_t *cb);
-uint32_t spr_bmp_dense_select_scalar(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
-                                     uint32_t n_rows, uint32_t n, uint32_t avail, uint32_t lo, uint32_t *cid, uint32_t *cb);
+uint32_t spr_bmp_accel_dense_scalar(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
+                                    uint32_t n_rows, uint32_t n, uint32_t avail, uint32_t lo, uint32_t *cid, uint32_t *cb);
 #if SPR_BMP_HAVE_AVX2
-uint32_t spr_bmp_dense_select_avx2(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
-                                   uint32_t n_rows, uint32_t n, uint32_t avail, uint32_t lo, uint32_t *cid, uint32_t *cb);
-uint32_t spr_bmp_dense_select_avx512(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
-                                     uint32_t n_rows, uint32_t n, uint32_t avail, uint32_t lo, uint32_t *cid,
-                                     uint32_t *cb);
+uint32_t spr_bmp_accel_dense_avx2(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
+                                  uint32_t n_rows, uint32_t n, uint32_t avail, uint32_t lo, uint32_t *cid, uint32_t *cb);
+uint32_t spr_bmp_accel_dense_avx512(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w,
+                                    uint32_t n_rows, uint32_t n, uint32_t avail, uint32_t lo, uint32_t *cid,
+                                    uint32_t *cb);
 #endif
 
 /* The SIMD kernels' selection: append block base + j, bound v[j] for each bit j of mask m (j
@@ -63,6 +89,11 @@ typedef struct spr_bmp_layout {
   uint32_t n_dense, stride, nseg, wide /* u32 term ids */;
   spr_bmp_major major;
 } spr_bmp_layout;
+
+/* spr_bmp_blockmax without its checks, for postings already checked (ascending docs, impacts > 0,
+ * block_size in [4, 256]): one term's block maxima; returns how many (at most n). */
+uint32_t spr_bmp_maxima(const uint32_t *docs, const uint8_t *imp, uint32_t n, uint32_t block_size, uint32_t *blocks,
+                        uint8_t *maxes);
 
 /* 1 when a term with ne block-max entries out of nb blocks gets a dense row (dense_div div). */
 int spr_bmp_is_dense(uint64_t ne, uint32_t nb, uint32_t div);

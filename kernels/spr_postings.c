@@ -17,20 +17,12 @@ _Static_assert(SPR_POSTINGS_PAD >= 16, "the SIMD kernels load 16 bytes past the 
 
 /* ---- dispatcher ------------------------------------------------------------------------------ */
 
+_Static_assert((int)SPR_POSTINGS_ISA_AUTO == (int)SPR_CPU_ISA_AUTO && (int)SPR_POSTINGS_ISA_SCALAR == (int)SPR_CPU_ISA_SCALAR &&
+                   (int)SPR_POSTINGS_ISA_AVX2 == (int)SPR_CPU_ISA_AVX2,
+               "decoder variants are spr_cpu.h's instruction sets");
+
 int spr_postings_isa_supported(spr_postings_isa isa) {
-  switch (isa) {
-    case SPR_POSTINGS_ISA_AUTO:
-    case SPR_POSTINGS_ISA_SCALAR:
-      return 1;
-    case SPR_POSTINGS_ISA_AVX2:
-#if SPR_POSTINGS_HAVE_AVX2
-      /* reads libgcc's CPU model, filled by a constructor before main: no state of ours */
-      return __builtin_cpu_supports("avx2") ? 1 : 0;
-#else
-      return 0;
-#endif
-  }
-  return 0;
+  return (unsigned)isa <= SPR_POSTINGS_ISA_AVX2 && spr_cpu_supports((spr_cpu_isa)isa);
 }
 
 spr_postings_isa spr_postings_isa_best(void) {
@@ -39,15 +31,7 @@ spr_postings_isa spr_postings_isa_best(void) {
 }
 
 const char *spr_postings_isa_name(spr_postings_isa isa) {
-  switch (isa) {
-    case SPR_POSTINGS_ISA_AUTO:
-      return "auto";
-    case SPR_POSTINGS_ISA_SCALAR:
-      return "scalar";
-    case SPR_POSTINGS_ISA_AVX2:
-      return "avx2";
-  }
-  return "?";
+  return (unsigned)isa <= SPR_POSTINGS_ISA_AVX2 ? spr_cpu_isa_name((spr_cpu_isa)isa) : "?";
 }
 
 /* The unpack kernel of isa, or NULL if it cannot run here. */
@@ -263,4 +247,21 @@ int64_t spr_postings_decode_block(const uint8_t *list, size_t list_len,
     return SPR_FAIL(SPR_ECORRUPT, "postings: block %u at byte %llu: %llu bytes, %zu used",
                     (unsigned)block, (unsigned long long)lo, (unsigned long long)(hi - lo), used);
   return m;
+}
+
+/* The first j in [j, end) with last[j] >= v (end if none). */
+static uint64_t spr_postings_skip_to(const uint32_t *last, uint64_t j, uint64_t end, uint32_t v) {
+  while (j < end) {
+    const uint64_t mid = j + (end - j) / 2;
+    if (last[mid] < v) j = mid + 1;
+    else end = mid;
+  }
+  return j;
+}
+
+void spr_postings_skip_range(const uint32_t *last, uint64_t b0, uint64_t b1, uint32_t lo, uint32_t hi,
+                             uint64_t *j0, uint64_t *j1) {
+  *j0 = lo < hi ? spr_postings_skip_to(last, b0, b1, lo) : b1;
+  const uint64_t e = spr_postings_skip_to(last, *j0, b1, hi);
+  *j1 = *j0 == b1 ? b1 : e < b1 ? e + 1 : b1;
 }

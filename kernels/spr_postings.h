@@ -88,4 +88,11 @@ SPR_NODISCARD int64_t spr_postings_decode_isa(spr_postings_isa isa, const uint8_
 SPR_NODISCARD int64_t spr_postings_decode_block(const uint8_t *list, size_t list_len,
                                                 const uint64_t *block_offsets, uint32_t n,
                                                 uint32_t block, uint32_t *ids, uint8_t *w);
+/* The skip list: last[j] is the last doc id of block j, ascending over a list's blocks [b0, b1).
+ * Sets [*j0, *j1) to the blocks that can hold doc ids in [lo, hi) (the first whose last id is >= lo,
+ * through the first whose last id is >= hi), by binary search; empty (*j0 = *j1 = b1) when lo >= hi
+ * or every last id is < lo. Never fails: on a list from disk that does not ascend the range is some
+ * run of blocks whose decoding then tells. Reentrant. */
+void spr_postings_skip_range(const uint32_t *last, uint64_t b0, uint64_t b1, uint32_t lo, uint32_t hi,
+                             uint64_t *j0, uint64_t *j1);
 #endif /* SPR_POSTINGS_H */

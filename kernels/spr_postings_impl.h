@@ -5,11 +5,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
-#define SPR_POSTINGS_HAVE_AVX2 1
-#else
-#define SPR_POSTINGS_HAVE_AVX2 0
-#endif
+#include "spr_cpu.h"
+
+#define SPR_POSTINGS_HAVE_AVX2 SPR_CPU_X86 /* x86 variants compiled (spr_cpu.h) */
 
 /* Results of an unpack kernel. When both apply, OVERFLOW wins, in every variant. */
 enum {

@@ -117,16 +117,23 @@ void spr_synth_params_init(spr_synth_params *p, uint64_t ndocs, uint64_t nquerie
   p->zipf = 1.0;
 }
 
+/* The checks both profiles share: collection sizes and vocabulary. */
+static int spr_synth_check_sizes(uint64_t ndocs, uint64_t nqueries, uint32_t vocab) {
+  if (ndocs < 1) return SPR_FAIL(SPR_EINVAL, "synth: the number of documents must be >= 1");
+  if (ndocs > 999999999999ull)
+    return SPR_FAIL(SPR_EINVAL, "synth: too many documents (%llu)", (unsigned long long)ndocs);
+  if (nqueries > 999999999999ull)
+    return SPR_FAIL(SPR_EINVAL, "synth: too many queries (%llu)", (unsigned long long)nqueries);
+  if (vocab < SPR_SYNTH_VOCAB_MIN || vocab > SPR_SYNTH_VOCAB_MAX)
+    return SPR_FAIL(SPR_EINVAL, "synth: vocabulary size %u not in [%u, %u]", vocab,
+                    SPR_SYNTH_VOCAB_MIN, SPR_SYNTH_VOCAB_MAX);
+  return SPR_OK;
+}
+
 int spr_synth_params_check(const spr_synth_params *p) {
   if (!p) return SPR_FAIL(SPR_EINVAL, "synth: no parameters");
-  if (p->ndocs < 1) return SPR_FAIL(SPR_EINVAL, "synth: the number of documents must be >= 1");
-  if (p->ndocs > 999999999999ull)
-    return SPR_FAIL(SPR_EINVAL, "synth: too many documents (%llu)", (unsigned long long)p->ndocs);
-  if (p->nqueries > 999999999999ull)
-    return SPR_FAIL(SPR_EINVAL, "synth: too many queries (%llu)", (unsigned long long)p->nqueries);
-  if (p->vocab < SPR_SYNTH_VOCAB_MIN || p->vocab > SPR_SYNTH_VOCAB_MAX)
-    return SPR_FAIL(SPR_EINVAL, "synth: vocabulary size %u not in [%u, %u]", p->vocab,
-                    SPR_SYNTH_VOCAB_MIN, SPR_SYNTH_VOCAB_MAX);
+  const int rc = spr_synth_check_sizes(p->ndocs, p->nqueries, p->vocab);
+  if (rc < 0) return rc;
   if (p->topics > SPR_SYNTH_TOPICS_MAX)
     return SPR_FAIL(SPR_EINVAL, "synth: %u topics is more than %u", p->topics, SPR_SYNTH_TOPICS_MAX);
   if (p->topic_words < 10 || p->topic_words > p->vocab / 2)
@@ -531,14 +538,8 @@ void spr_synth_splade_init(spr_synth_splade_params *p, uint64_t ndocs, uint64_t 
 
 int spr_synth_splade_check(const spr_synth_splade_params *p) {
   if (!p) return SPR_FAIL(SPR_EINVAL, "synth: no parameters");
-  if (p->ndocs < 1) return SPR_FAIL(SPR_EINVAL, "synth: the number of documents must be >= 1");
-  if (p->ndocs > 999999999999ull)
-    return SPR_FAIL(SPR_EINVAL, "synth: too many documents (%llu)", (unsigned long long)p->ndocs);
-  if (p->nqueries > 999999999999ull)
-    return SPR_FAIL(SPR_EINVAL, "synth: too many queries (%llu)", (unsigned long long)p->nqueries);
-  if (p->vocab < SPR_SYNTH_VOCAB_MIN || p->vocab > SPR_SYNTH_VOCAB_MAX)
-    return SPR_FAIL(SPR_EINVAL, "synth: vocabulary size %u not in [%u, %u]", p->vocab,
-                    SPR_SYNTH_VOCAB_MIN, SPR_SYNTH_VOCAB_MAX);
+  const int rc = spr_synth_check_sizes(p->ndocs, p->nqueries, p->vocab);
+  if (rc < 0) return rc;
   const uint32_t tmax = p->vocab / 8 < SPR_SYNTH_TERMS_MAX ? p->vocab / 8 : SPR_SYNTH_TERMS_MAX;
   if (p->doc_terms < 1 || p->doc_terms > tmax)
     return SPR_FAIL(SPR_EINVAL, "synth: terms per document %u not in [1, %u]", p->doc_terms, tmax);

@@ -253,10 +253,8 @@ int spr_index_read_postings(spr_index *ix, uint32_t t, uint32_t lo, uint32_t hi,
   }
   SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/block_last", SPR_H5_U32, b0, nb, last), done);
   /* the skip list: blocks [j0, j1) are the ones that can hold docids in [lo, hi) */
-  uint64_t j0 = 0, j1 = nb;
-  while (j0 < nb && last[j0] < lo) j0++;
-  j1 = j0;
-  while (j1 < nb && (j1 == j0 || last[j1 - 1] < hi)) j1++;
+  uint64_t j0, j1;
+  spr_postings_skip_range(last, 0, nb, lo, hi, &j0, &j1);
   const uint64_t cap = (j1 - j0) * SPR_POSTINGS_BLOCK;
   d = malloc((cap ? cap : 1) * sizeof *d);
   w = malloc(cap ? cap : 1);
@@ -480,16 +478,6 @@ static int spr_bmp_range_docs(const spr_index *ix, uint64_t blk_lo, uint64_t blk
   return SPR_OK;
 }
 
-/* The first j in [j, end) with last[j] >= v (end if none): the skip list ascends within a list. */
-static uint64_t spr_skip_to(const uint32_t *last, uint64_t j, uint64_t end, uint32_t v) {
-  while (j < end) {
-    const uint64_t mid = j + (end - j) / 2;
-    if (last[mid] < v) j = mid + 1;
-    else end = mid;
-  }
-  return j;
-}
-
 /* The postings of every term with docids in [lo, hi), as CSR by term with docids made relative to
  * lo: term t's are docs/imp[off[t] .. off[t + 1]) (all three malloc'ed, the caller frees them).
  * The skip list picks each term's codec blocks that can hold such docids; /postings/encoded is read
@@ -515,9 +503,7 @@ static int spr_index_read_range(spr_index *ix, uint32_t lo, uint32_t hi, uint64_
   uint64_t cap = 0, maxblk = 0;
   for (uint64_t t = 0; rc == SPR_OK && t < nt; t++) {
     const uint64_t b0 = ix->post_blk[t], b1 = ix->post_blk[t + 1], df = ix->post_off[t + 1] - ix->post_off[t];
-    j0[t] = lo < hi ? spr_skip_to(last, b0, b1, lo) : b1;
-    const uint64_t e = spr_skip_to(last, j0[t], b1, hi);
-    j1[t] = j0[t] == b1 ? b1 : e < b1 ? e + 1 : b1;
+    spr_postings_skip_range(last, b0, b1, lo, hi, &j0[t], &j1[t]);
     const uint64_t p0 = (j0[t] - b0) * SPR_POSTINGS_BLOCK, p1 = (j1[t] - b0) * SPR_POSTINGS_BLOCK;
     cap += (p1 < df ? p1 : df) - (p0 < df ? p0 : df);
     maxblk = j1[t] - j0[t] > maxblk ? j1[t] - j0[t] : maxblk;

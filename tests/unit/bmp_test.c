@@ -420,15 +420,15 @@ static int test_dense_kernel(void) {
       mx = e > mx ? e : mx;
     }
     const uint32_t lo = trial % 4 == 0 ? 1 : 1 + (uint32_t)(rnd(1000) * mx / 1000);
-    const uint32_t k0 = spr_bmp_dense_select_scalar(bound, rows, w, nr, n, n, lo, cid[0], cb[0]);
+    const uint32_t k0 = spr_bmp_accel_dense_scalar(bound, rows, w, nr, n, n, lo, cid[0], cb[0]);
 #if SPR_BMP_HAVE_AVX2
     if (__builtin_cpu_supports("avx2")) {
-      const uint32_t k1 = spr_bmp_dense_select_avx2(bound, rows, w, nr, n, n, lo, cid[1], cb[1]);
+      const uint32_t k1 = spr_bmp_accel_dense_avx2(bound, rows, w, nr, n, n, lo, cid[1], cb[1]);
       CHECK(k1 == k0 && !memcmp(cid[0], cid[1], k0 * 4) && !memcmp(cb[0], cb[1], k0 * 4),
             "dense kernel trial %d: avx2 %u candidates, scalar %u", trial, k1, k0);
     }
     if (__builtin_cpu_supports("avx512bw")) {
-      const uint32_t k2 = spr_bmp_dense_select_avx512(bound, rows, w, nr, n, n, lo, cid[1], cb[1]);
+      const uint32_t k2 = spr_bmp_accel_dense_avx512(bound, rows, w, nr, n, n, lo, cid[1], cb[1]);
       CHECK(k2 == k0 && !memcmp(cid[0], cid[1], k0 * 4) && !memcmp(cb[0], cb[1], k0 * 4),
             "dense kernel trial %d: avx512 %u candidates, scalar %u", trial, k2, k0);
     }

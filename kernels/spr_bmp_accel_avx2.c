@@ -1,5 +1,5 @@
-/* spr_bmp_fast_avx2.c: AVX2 variant of the dense bound sum and candidate selection of the
- * accelerated BMP search, checked against spr_bmp_dense_select_scalar by tests/unit/bmp_test.c
+/* spr_bmp_accel_avx2.c: AVX2 variant of the dense bound sum and candidate selection of the
+ * accelerated BMP search, checked against spr_bmp_accel_dense_scalar by tests/unit/bmp_test.c
  * (identical output). 32 blocks per step: the bounds stay in four registers while the dense rows
  * are added two at a time with _mm256_madd_epi16 (14 instructions per pair of rows instead of 26
  * with one row widened to u16 and then u32 at a time: the dense pass went from ~265k to ~180k
@@ -13,10 +13,10 @@
 #if SPR_BMP_HAVE_AVX2
 #include <immintrin.h>
 
-__attribute__((target("avx2"))) uint32_t spr_bmp_dense_select_avx2(const uint32_t *bound, const uint8_t *const *rows,
-                                                                   const uint32_t *w, uint32_t n_rows, uint32_t n,
-                                                                   uint32_t avail, uint32_t lo, uint32_t *cid,
-                                                                   uint32_t *cb) {
+__attribute__((target("avx2"))) uint32_t spr_bmp_accel_dense_avx2(const uint32_t *bound, const uint8_t *const *rows,
+              const uint32_t *w, uint32_t n_rows, uint32_t n,
+              uint32_t avail, uint32_t lo, uint32_t *cid,
+              uint32_t *cb) {
   const __m256i lov = _mm256_set1_epi32((int)lo), zero = _mm256_setzero_si256();
   uint32_t k = 0;
   for (uint32_t b = 0; b < n; b += 32) {
@@ -57,5 +57,5 @@ __attribute__((target("avx2"))) uint32_t spr_bmp_dense_select_avx2(const uint32_
   return k;
 }
 #else
-typedef int spr_bmp_fast_avx2_empty; /* ISO C forbids an empty translation unit */
+typedef int spr_bmp_accel_avx2_empty; /* ISO C forbids an empty translation unit */
 #endif

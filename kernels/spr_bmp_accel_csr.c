@@ -1,4 +1,4 @@
-/* spr_bmp_csr.c: the acceleration of spr_bmp_accel_build, built straight from a range's postings as
+/* spr_bmp_accel_csr.c: the acceleration of spr_bmp_accel_build, built straight from a range's postings as
  * CSR by term, the order an index file keeps them in (mpi/spr_index_read.c decodes a rank's range
  * into it). The loader of `spire search` then never makes the range's forward blocks or block
  * maxima: each term's block maxima are made in a buffer of one term and go straight to its dense row
@@ -10,11 +10,6 @@
 
 #include "spr_bmp_impl.h"
 #include "spr_mem.h"
-
-/* d / bs for d < 2^32 and bs <= 256 without a division: m = ceil(2^40 / bs) makes the error of
- * d x m / 2^40 below 2^32 / 2^40 = 1/256 <= 1/bs, too little to reach the next integer. */
-static inline uint64_t spr_bmp_div_m(uint32_t bs) { return ((1ull << 40) + bs - 1) / bs; }
-static inline uint32_t spr_bmp_div(uint32_t d, uint64_t m) { return (uint32_t)(((unsigned __int128)d * m) >> 40); }
 
 /* Documents per slab of the document-major scatter: its cursors and postings stay in cache. */
 #define SPR_BMP_SLAB_DOCS 8192u
@@ -74,20 +69,6 @@ static void spr_bmp_csr_terms(spr_bmp_index *ix, const uint64_t *off, const uint
   (void)spr_bmp_offsets_of_counts((uint64_t *)(uintptr_t)ix->tp_ck, rel, ix->bm_off[nt]); /* = off[nt] */
 }
 
-/* Term t's block maxima: blocks tb and maxima tm; returns how many. */
-static uint64_t spr_bmp_csr_maxima(const uint32_t *docs, const uint8_t *imp, uint64_t i0, uint64_t i1, uint32_t bs,
-                                   uint64_t dm, uint32_t *tb, uint8_t *tm) {
-  uint64_t m = 0;
-  for (uint64_t i = i0; i < i1;) {
-    const uint32_t b = spr_bmp_div(docs[i], dm), end = (b + 1) * bs;
-    uint8_t mx = 0;
-    for (; i < i1 && docs[i] < end; i++) mx = imp[i] > mx ? imp[i] : mx;
-    tb[m] = b;
-    tm[m++] = mx;
-  }
-  return m;
-}
-
 int spr_bmp_accel_csr(spr_bmp_index *ix, const uint64_t *off, const uint32_t *docs, const uint8_t *imp,
                       uint32_t dense_div, spr_bmp_major major, uint64_t *bm_off, void **accel) {
   *accel = NULL;
@@ -131,8 +112,8 @@ int spr_bmp_accel_csr(spr_bmp_index *ix, const uint64_t *off, const uint32_t *do
   }
   uint32_t d = 0;
   uint64_t x = 0;
-  for (uint32_t t = 0; rc == 0 && t < nt; t++) {
-    const uint64_t m = spr_bmp_csr_maxima(docs, imp, off[t], off[t + 1], bs, dm, tb, tm);
+  for (uint32_t t = 0; rc == 0 && t < nt; t++) { /* the postings were checked above */
+    const uint32_t m = spr_bmp_maxima(docs + off[t], imp + off[t], (uint32_t)(off[t + 1] - off[t]), bs, tb, tm);
     spr_bmp_put_maxima(ix, &L, B, dense_div, t, tb, tm, m, &d, &x);
   }
   if (rc == 0) ((uint64_t *)(B + L.sp_seg))[(size_t)nt * L.nseg] = x;

@@ -1,5 +1,5 @@
-/* spr_bmp_fast_avx512.c: AVX-512 (F + BW) variant of the dense bound sum and candidate selection of
- * the accelerated BMP search, checked against spr_bmp_dense_select_scalar by tests/unit/bmp_test.c
+/* spr_bmp_accel_avx512.c: AVX-512 (F + BW) variant of the dense bound sum and candidate selection of
+ * the accelerated BMP search, checked against spr_bmp_accel_dense_scalar by tests/unit/bmp_test.c
  * (identical output). The AVX2 kernel's scheme at twice the width: 64 blocks per step, two rows
  * added per _mm512_madd_epi16 on interleaved bytes. The pass is not bound by memory bandwidth but by
  * instructions (~130 per 32 blocks for 15 rows with AVX2): half as many steps make it ~2x cheaper on
@@ -12,7 +12,7 @@
 #include <immintrin.h>
 
 __attribute__((target("avx512f,avx512bw"))) uint32_t
-spr_bmp_dense_select_avx512(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w, uint32_t n_rows,
+spr_bmp_accel_dense_avx512(const uint32_t *bound, const uint8_t *const *rows, const uint32_t *w, uint32_t n_rows,
                             uint32_t n, uint32_t avail, uint32_t lo, uint32_t *cid, uint32_t *cb) {
   const __m512i lov = _mm512_set1_epi32((int)lo), zero = _mm512_setzero_si512();
   uint32_t k = 0;
@@ -54,5 +54,5 @@ spr_bmp_dense_select_avx512(const uint32_t *bound, const uint8_t *const *rows, c
   return k;
 }
 #else
-typedef int spr_bmp_fast_avx512_empty; /* ISO C forbids an empty translation unit */
+typedef int spr_bmp_accel_avx512_empty; /* ISO C forbids an empty translation unit */
 #endif
