@@ -19,6 +19,8 @@ if [ "${1:-}" = --self-test ]; then
   printf 'int a(void);\nint b(void) { return a(); }\n' > "$t/src/kernels/b.c"
   printf 'int m(void);\nint c(void) { return m(); }\n' > "$t/src/kernels/c.c"  # kernels calls mpi
   printf 'int m(void) { return 1; }\n' > "$t/src/mpi/m.c"                        # no MPI call
+  printf '#include "h2.h"\n' > "$t/src/kernels/h1.h"                          # h1.h <-> h2.h
+  printf '#include "h1.h"\n' > "$t/src/kernels/h2.h"
   printf 'int MPI_Barrier(int);\nint n(void) { return MPI_Barrier(0); }\n' > "$t/src/mpi/n.c"
   for f in kernels/a kernels/b kernels/c mpi/m mpi/n; do
     d="$t/build/${f%%/*}/CMakeFiles/x.dir"
@@ -26,11 +28,11 @@ if [ "${1:-}" = --self-test ]; then
     cc -c "$t/src/$f.c" -o "$d/${f#*/}.c.o"
   done
   out=$(bash "$0" "$t/src" "$t/build" 2>&1) && { echo "layout self-test: a broken tree passed"; exit 1; }
-  for want in "kernels/c uses mpi/m, a higher floor" "loop" "kernels/a" "mpi/m.c makes no MPI or HDF5 call"; do
+  for want in "kernels/c uses mpi/m, a higher floor" "loop" "kernels/a" "kernels/h1" "mpi/m.c makes no MPI or HDF5 call"; do
     grep -qF "$want" <<< "$out" || { printf 'layout self-test: no "%s" in:\n%s\n' "$want" "$out"; exit 1; }
   done
   grep -q "mpi/n.c" <<< "$out" && { printf 'layout self-test: mpi/n.c calls MPI, yet:\n%s\n' "$out"; exit 1; }
-  echo "layout self-test: ok (a floor broken, a loop and a quiet mpi/ file are each named)"
+  echo "layout self-test: ok (a floor broken, a call loop, an include loop and a quiet mpi/ file are each named)"
   exit 0
 fi
 src=$1
@@ -69,20 +71,23 @@ for f in $floors; do
 done
 [ -s "$work/defs" ] || { echo "layout: no objects under $build (build first)"; exit 1; }
 
-# Edges "from to": calls (a used symbol defined in another file) and includes of project headers.
+# Edges "from to": calls (a used symbol defined in another file), and includes of project headers:
+# any include counts for the floors; for loops, the includes of headers (a .c file including the
+# header that declares what it defines or uses is not a loop; a header including one that includes
+# it back is).
 awk 'NR == FNR {def[$1] = $2; next} ($2 in def) && def[$2] != $1 {print $1, def[$2]}' \
   "$work/defs" "$work/uses" | sort -u > "$work/calls"
-cp "$work/calls" "$work/edges"
 while read -r m; do
   for x in "$src/$m.c" "$src/$m.h" "$src/${m}_impl.h" "$src/${m}_avx2.c" "$src/${m}_avx512.c"; do
     [ -e "$x" ] || continue
     sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)\.[ch]".*/\1/p' "$x" |
-      awk -v m="$m" '{n = split($0, p, "/"); print m, p[n]}'
+      awk -v m="$m" -v k="${x##*.}" '{n = split($0, p, "/"); print m, p[n], k}'
   done
 done < "$work/files" > "$work/incs"
 awk 'NR == FNR {n = split($1, p, "/"); file[p[n]] = $1; file[p[n] "_impl"] = $1; next}
-     ($2 in file) && file[$2] != $1 {print $1, file[$2]}' "$work/files" "$work/incs" >> "$work/edges"
-sort -u "$work/edges" -o "$work/edges"
+     ($2 in file) && file[$2] != $1 {print $1, file[$2], $3}' "$work/files" "$work/incs" > "$work/incl"
+{ cat "$work/calls"; awk '{print $1, $2}' "$work/incl"; } | sort -u > "$work/edges"
+{ cat "$work/calls"; awk '$3 == "h" {print $1, $2}' "$work/incl"; } | sort -u > "$work/loops"
 
 fail=0
 # Floors.
@@ -95,7 +100,7 @@ while read -r a b; do
 done < "$work/edges"
 
 # Loops: tsort names the files of each loop it finds.
-if ! tsort "$work/edges" > /dev/null 2> "$work/tsort"; then
+if ! tsort "$work/loops" > /dev/null 2> "$work/tsort"; then
   echo "layout: files that include or call each other in a loop:"
   sed 's/^tsort: /  /' "$work/tsort"
   fail=1
