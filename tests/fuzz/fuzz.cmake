@@ -37,7 +37,7 @@ function(spr_add_fuzz_target name lib)
   target_link_libraries(${name}_replay PRIVATE ${lib})
   target_include_directories(${name}_replay PRIVATE ${_d} ${_d}/..)
   add_test(NAME fuzz_${name}_replay COMMAND ${name}_replay ${_d}/corpus/${name})
-  set_tests_properties(fuzz_${name}_replay PROPERTIES LABELS fuzz TIMEOUT 120
+  set_tests_properties(fuzz_${name}_replay PROPERTIES LABELS fuzz TIMEOUT 300
     ENVIRONMENT "HDF5_PLUGIN_PATH=${CMAKE_BINARY_DIR}/plugins;OMP_NUM_THREADS=1")
   if(SPR_BUILD_FUZZERS)
     add_executable(${name}_fuzz ${_d}/${name}_fuzz.c ${ARGN})
