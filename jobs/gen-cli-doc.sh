@@ -14,6 +14,9 @@ out=${2:-/dev/stdout}
   echo "gives the same result bytes whatever the rank count. Exit status: 0 success, 1 failure (one"
   echo "line \`spire CMD: error: ...\` on stderr naming the file and line or dataset), 2 usage error."
   echo "Progress lines (rate, ETA) go to stderr from rank 0; \`SPR_QUIET=1\` or \`--quiet\` silences them."
+  echo "Run as one process (no \`mpirun\` or \`srun\`), spire asks Open MPI for an isolated singleton"
+  echo "(\`OMPI_MCA_ess_singleton_isolated=1\` unless the environment sets it): no \`orted\` helper is forked, which"
+  echo "halves the start-up time; spire never spawns processes, the one thing isolated mode cannot do."
   echo
   echo '```'
   "$spire" --help

@@ -29,6 +29,11 @@ int spr_mpi_init(int *argc, char ***argv, spr_comm *world) {
   int inited = 0;
   SPR_MPI_CALL(MPI_Initialized(&inited));
   if (!inited) {
+    /* Started without a launcher (no mpirun, no srun): Open MPI's singleton would fork an orted
+     * to serve MPI_Comm_spawn, which spire never calls; isolated mode starts in about half the
+     * time (0.66 s instead of 1.13 s, median of 15 on the 2-core VM). The user's setting wins. */
+    if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMIX_RANK") && !getenv("PMI_RANK"))
+      setenv("OMPI_MCA_ess_singleton_isolated", "1", 0);
     int provided = 0;
     SPR_MPI_CALL(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided));
     spr_mpi_we_initialized = 1;
