@@ -2,7 +2,8 @@
  * HDF5 file), search, evaluation report. Collective on world.
  *
  * Resuming: each stage that succeeds writes a manifest (<output>/.spire/<stage>.manifest): the
- * spire version, the stage's parameters and the size and modification time of its inputs, then
+ * spire version, the stage's parameters and the size and content hash (XXH3-64, computed by all
+ * ranks, each its byte range) of its inputs, then
  * the stage's measurements. A rerun skips a stage whose manifest matches and whose output exists;
  * --force redoes all. Stage outputs are committed by rename, so a killed stage leaves no output
  * that could be mistaken for a finished one.
@@ -16,6 +17,7 @@
  * (begin: the stage's old manifest is gone and nothing is written yet; commit: the output is
  * renamed into place but its manifest is not written), so that tests can kill a run at a known
  * point (tests/mpi/resume.sh, tests/slurm/slurm.sh). */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +38,7 @@
 #include "spr_index.h"
 #include "spr_jobspec.h"
 #include "spr_options.h"
+#include "spr_progress.h"
 #include "spr_report.h"
 #include "spr_search.h"
 
@@ -87,14 +90,89 @@ static int spr_parent_dir(const char *path) {
   return rc;
 }
 
-/* "path size mtime" of an input, so that a changed input invalidates a stage. */
-static void spr_describe_file(char *buf, size_t cap, const char *label, const char *path) {
-  struct stat sb;
-  if (path && stat(path, &sb) == 0)
-    snprintf(buf, cap, "%s=%s size=%lld mtime=%lld\n", label, path, (long long)sb.st_size,
-             (long long)sb.st_mtime);
-  else
-    snprintf(buf, cap, "%s=%s missing\n", label, path ? path : "");
+/* What reading a stage's inputs cost: they are hashed by content (spr_mpi_hash_file). */
+typedef struct spr_hash_cost {
+  int files;
+  uint64_t bytes;
+  double seconds;
+} spr_hash_cost;
+
+/* Collective. "LABEL=PATH size=N xxh3=H" (or "missing"), so that any change of an input's bytes
+ * invalidates the stages that read it, whatever its size and modification time. */
+static int spr_describe_file(const spr_comm *w, char *buf, size_t cap, const char *label, const char *path,
+                             spr_hash_cost *cost) {
+  if (!path) {
+    snprintf(buf, cap, "%s= missing\n", label);
+    return SPR_OK;
+  }
+  const double t0 = spr_now();
+  int kind = 0;
+  uint64_t size = 0, hash = 0;
+  SPR_TRY(spr_mpi_hash_file(w, path, &kind, &size, &hash));
+  cost->files += kind == 1;
+  cost->bytes += size;
+  cost->seconds += spr_now() - t0;
+  if (kind == 1)
+    snprintf(buf, cap, "%s=%s size=%llu xxh3=%016llx\n", label, path, (unsigned long long)size,
+             (unsigned long long)hash);
+  else if (kind == 0)
+    snprintf(buf, cap, "%s=%s missing\n", label, path);
+  else /* not a regular file (a pipe): its content cannot be known, the stage always runs */
+    snprintf(buf, cap, "%s=%s not-a-regular-file now=%.9f\n", label, path, spr_now());
+  return SPR_OK;
+}
+
+static int spr_name_order(const struct dirent **a, const struct dirent **b) {
+  return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Local. The regular files of folder dir, one name a line, in name order, into names (a listing
+ * that does not fit is cut at a whole name). */
+static void spr_list_folder(const char *dir, char *names, size_t cap) {
+  struct dirent **list = NULL;
+  const int n = scandir(dir, &list, NULL, spr_name_order);
+  size_t used = 0;
+  for (int i = 0; i < n; i++) {
+    char path[4096];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name);
+    const size_t len = strlen(list[i]->d_name);
+    if (list[i]->d_name[0] != '.' && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && used + len + 2 < cap) {
+      memcpy(names + used, list[i]->d_name, len);
+      used += len;
+      names[used++] = '\n';
+    }
+    free(list[i]);
+  }
+  free(list);
+  names[used] = '\0';
+}
+
+/* Collective. The lines of spr_describe_file for every regular file of folder dir (a model:
+ * weights, config, vocabulary), in name order, labelled LABEL/NAME, appended to buf. */
+static int spr_describe_folder(const spr_comm *w, char *buf, size_t cap, const char *label, const char *dir,
+                               spr_hash_cost *cost) {
+  char names[8192] = ""; /* rank 0's listing, one name a line, broadcast */
+  if (w->rank == 0) spr_list_folder(dir, names, sizeof names);
+  SPR_TRY(spr_mpi_bcast(w, names, sizeof names, 0));
+  for (char *name = names, *end; *name; name = end + 1) {
+    end = strchr(name, '\n');
+    *end = '\0';
+    char path[4096], lab[512], line[5000];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(lab, sizeof lab, "%s/%s", label, name);
+    SPR_TRY(spr_describe_file(w, line, sizeof line, lab, path, cost));
+    strncat(buf, line, cap - strlen(buf) - 1);
+  }
+  return SPR_OK;
+}
+
+/* Rank 0 says what hashing a stage's inputs cost. */
+static void spr_hash_cost_say(const spr_comm *w, const char *stage, const spr_hash_cost *cost) {
+  if (w->rank != 0 || !cost->files) return;
+  const double mb = (double)cost->bytes / 1e6;
+  fprintf(stderr, "[spire] run: %s: inputs hashed: %d file(s), %.1f MB in %.2fs (%.0f MB/s)\n", stage,
+          cost->files, mb, cost->seconds, cost->seconds > 0 ? mb / cost->seconds : 0.0);
 }
 
 typedef struct spr_manifest {
@@ -224,10 +302,21 @@ typedef struct spr_run_facts {
 
 static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int progress, spr_run_facts *f) {
   spr_manifest m = {{0}, {0}};
-  char line[3000];
-  spr_describe_file(line, sizeof line, "corpus", job->corpus.path);
+  char line[5000];
+  spr_hash_cost cost = {0, 0, 0};
+  SPR_TRY(spr_describe_file(w, line, sizeof line, "corpus", job->corpus.path, &cost));
   snprintf(m.key, sizeof m.key, "stage=index\nspire=%s\n%s", SPR_VERSION, line);
+  /* a model folder is relative to the job file, like every path */
+  char model[4096];
+  const char *enc = job->encode.model;
+  if (strcmp(enc, "bm25") && strcmp(enc, "vectors") && enc[0] != '/') {
+    snprintf(model, sizeof model, "%s/%s", job->dir, enc);
+    enc = model;
+  }
+  if (strcmp(enc, "bm25") && strcmp(enc, "vectors"))
+    SPR_TRY(spr_describe_folder(w, m.key, sizeof m.key, "model", enc, &cost));
   spr_settings_manifest(job, SPR_SETTING_INDEX_STAGE, m.key, sizeof m.key);
+  spr_hash_cost_say(w, "index", &cost);
   int skip = 0;
   if (w->rank == 0 && !force) skip = spr_manifest_matches(job, "index", job->index.path, &m);
   SPR_TRY(spr_mpi_bcast(w, &skip, sizeof skip, 0));
@@ -252,13 +341,6 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
   }
   SPR_TRY(spr_mpi_agree(w, rc));
   spr_run_test_pause(w, "index.begin");
-  /* a model folder is relative to the job file, like every path */
-  char model[4096];
-  const char *enc = job->encode.model;
-  if (strcmp(enc, "bm25") && strcmp(enc, "vectors") && enc[0] != '/') {
-    snprintf(model, sizeof model, "%s/%s", job->dir, enc);
-    enc = model;
-  }
   spr_build_params p;
   SPR_TRY(spr_options_build_params(job, &p));
   p.encoder = enc;
@@ -280,11 +362,13 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
 
 static int spr_stage_search(const spr_comm *w, const spr_job *job, int force, int progress, spr_run_facts *f) {
   spr_manifest m = {{0}, {0}};
-  char l1[3000], l2[3000];
-  spr_describe_file(l1, sizeof l1, "index", job->index.path);
-  spr_describe_file(l2, sizeof l2, "queries", job->corpus.queries);
+  char l1[5000], l2[5000];
+  spr_hash_cost cost = {0, 0, 0};
+  SPR_TRY(spr_describe_file(w, l1, sizeof l1, "index", job->index.path, &cost));
+  SPR_TRY(spr_describe_file(w, l2, sizeof l2, "queries", job->corpus.queries, &cost));
   snprintf(m.key, sizeof m.key, "stage=search\nspire=%s\n%s%s", SPR_VERSION, l1, l2);
   spr_settings_manifest(job, SPR_SETTING_SEARCH_STAGE, m.key, sizeof m.key);
+  spr_hash_cost_say(w, "search", &cost);
   int skip = 0;
   if (w->rank == 0 && !force) skip = spr_manifest_matches(job, "search", job->search.run, &m);
   SPR_TRY(spr_mpi_bcast(w, &skip, sizeof skip, 0));

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "spr_file.h"
 #include "spr_topk.h"
 
 static int spr_mpi_we_initialized = 0;
@@ -162,6 +164,31 @@ int spr_mpi_bcast(const spr_comm *c, void *buf, size_t n, int root) {
     done += m;
   }
   return SPR_OK;
+}
+
+int spr_mpi_hash_file(const spr_comm *c, const char *path, int *kind, uint64_t *size, uint64_t *hash) {
+  uint64_t head[2] = {0, 0}; /* kind, size */
+  struct stat sb;
+  if (c->rank == 0 && stat(path, &sb) == 0) {
+    head[0] = S_ISREG(sb.st_mode) ? 1 : 2;
+    head[1] = S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
+  }
+  SPR_TRY(spr_mpi_bcast(c, head, sizeof head, 0));
+  *kind = (int)head[0];
+  *size = head[1];
+  *hash = 0;
+  if (head[0] != 1) return SPR_OK;
+  const uint64_t n = (head[1] + SPR_HASH_PIECE - 1) / SPR_HASH_PIECE;
+  uint64_t *pieces = calloc(n ? n : 1, sizeof *pieces);
+  const uint64_t first = n * (uint64_t)c->rank / (uint64_t)c->size;
+  const uint64_t last = n * (uint64_t)(c->rank + 1) / (uint64_t)c->size;
+  int rc = pieces ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "out of memory");
+  if (rc == SPR_OK) rc = spr_file_hash_pieces(path, head[1], first, last - first, pieces + first);
+  rc = spr_mpi_agree(c, rc);
+  if (rc == SPR_OK) rc = spr_mpi_sum_u64(c, pieces, n); /* each slot is non-zero on one rank only */
+  if (rc == SPR_OK) *hash = spr_file_hash_combine(pieces, n, head[1]);
+  free(pieces);
+  return rc;
 }
 
 /* The gather uses MPI_BYTE with int counts and refuses more than 2 GiB (it carries small data:

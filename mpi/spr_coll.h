@@ -46,6 +46,11 @@ SPR_NODISCARD int spr_mpi_max_f64(const spr_comm *c, double *buf, size_t n);
 SPR_NODISCARD int spr_mpi_exscan_u64(const spr_comm *c, uint64_t v, uint64_t *before, uint64_t *total);
 /* all[i] = v of rank i; all has c->size entries. */
 SPR_NODISCARD int spr_mpi_allgather_u64(const spr_comm *c, uint64_t v, uint64_t *all);
+/* Collective. The content hash of the file at path (shard/spr_file.h: XXH3-64 of 16 MiB pieces,
+ * the same whatever the rank count), the pieces shared by the ranks (each reads its byte range)
+ * and their threads. Rank 0 looks at the file: *kind 0 when it is missing (hash and size 0), 2
+ * when it is not a regular file (not hashed), 1 otherwise. Every rank gets the results. */
+SPR_NODISCARD int spr_mpi_hash_file(const spr_comm *c, const char *path, int *kind, uint64_t *size, uint64_t *hash);
 /* Broadcast n bytes from root. */
 SPR_NODISCARD int spr_mpi_bcast(const spr_comm *c, void *buf, size_t n, int root);
 /* Concatenate every rank's bytes in rank order, on every rank. *out is malloc'ed (owned by the

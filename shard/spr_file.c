@@ -2,11 +2,14 @@
 #include "spr_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
 
 int spr_file_read(const char *path, const char *what, char **out, size_t *len) {
   if (!path || !out || !len) return SPR_FAIL(SPR_EINVAL, "spr_file_read: NULL argument");
@@ -119,4 +122,65 @@ int spr_out_write_file(const char *path, const char *tmp, const void *text, size
   int rc = SPR_OK;
   if (len && fwrite(text, 1, len, o.f) != len) rc = SPR_FAIL(SPR_EIO, "%s: write failed: %s", o.tmp, strerror(errno));
   return spr_out_close(&o, rc);
+}
+
+/* ---- content hashes ---------------------------------------------------------------------------- */
+
+static int spr_hash_one_piece(int fd, const char *path, uint64_t off, uint64_t len, unsigned char *buf,
+                              size_t cap, uint64_t *out) {
+  XXH3_state_t st;
+  XXH3_64bits_reset(&st);
+  while (len > 0) {
+    const size_t want = len < cap ? (size_t)len : cap;
+    const ssize_t got = pread(fd, buf, want, (off_t)off);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return SPR_FAIL(SPR_EIO, "%s: cannot read: %s", path, strerror(errno));
+    if (got == 0) return SPR_FAIL(SPR_EIO, "%s: changed while being read (shorter than %llu bytes)", path,
+                                  (unsigned long long)(off + len));
+    XXH3_64bits_update(&st, buf, (size_t)got);
+    off += (uint64_t)got;
+    len -= (uint64_t)got;
+  }
+  *out = XXH3_64bits_digest(&st);
+  return SPR_OK;
+}
+
+int spr_file_hash_pieces(const char *path, uint64_t size, uint64_t first, uint64_t count, uint64_t *out) {
+  if (count == 0) return SPR_OK;
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return SPR_FAIL(SPR_EIO, "%s: cannot open: %s", path, strerror(errno));
+  int rc = SPR_OK;
+  char why[512] = ""; /* a worker's failure message (messages are per thread) */
+#pragma omp parallel
+  {
+    const size_t cap = (size_t)1 << 20;
+    unsigned char *buf = malloc(cap);
+    int mine = buf ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "out of memory");
+#pragma omp for schedule(dynamic, 1)
+    for (uint64_t i = 0; i < count; i++) {
+      if (mine != SPR_OK) continue;
+      const uint64_t off = (first + i) * SPR_HASH_PIECE;
+      const uint64_t len = size - off < SPR_HASH_PIECE ? size - off : SPR_HASH_PIECE;
+      mine = spr_hash_one_piece(fd, path, off, len, buf, cap, &out[i]);
+    }
+#pragma omp critical(spr_file_hash)
+    if (mine != SPR_OK && rc == SPR_OK) {
+      rc = mine;
+      snprintf(why, sizeof why, "%s", spr_last_message());
+    }
+    free(buf);
+  }
+  close(fd);
+  return rc == SPR_OK ? SPR_OK : SPR_FAIL(rc, "%s", why);
+}
+
+uint64_t spr_file_hash_combine(const uint64_t *pieces, uint64_t n, uint64_t size) {
+  XXH3_state_t st;
+  XXH3_64bits_reset_withSeed(&st, size);
+  for (uint64_t i = 0; i < n; i++) {
+    unsigned char le[8];
+    for (int b = 0; b < 8; b++) le[b] = (unsigned char)(pieces[i] >> (8 * b));
+    XXH3_64bits_update(&st, le, sizeof le);
+  }
+  return XXH3_64bits_digest(&st);
 }

@@ -4,6 +4,7 @@
 #ifndef SPR_FILE_H
 #define SPR_FILE_H
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "spr_status.h"
@@ -37,4 +38,17 @@ SPR_NODISCARD int spr_out_finish(spr_out *o, int rc);
 SPR_NODISCARD int spr_out_commit(spr_out *o);
 /* Local. text[0..len) as the whole file at path, through a temporary file named as by spr_out_open. */
 SPR_NODISCARD int spr_out_write_file(const char *path, const char *tmp, const void *text, size_t len);
+
+/* A file's content hash is rank-count independent: the file is cut into pieces of
+ * SPR_HASH_PIECE bytes (the last shorter), each piece hashed with XXH3-64, and the list of piece
+ * hashes hashed again with the file size as seed (spr_file_hash_combine). Ranks and threads share
+ * the pieces (mpi/spr_coll.h: spr_mpi_hash_file). */
+#define SPR_HASH_PIECE ((uint64_t)16 << 20)
+/* Local. XXH3-64 of pieces [first, first + count) of the file at path, whose size is `size`, into
+ * out[0..count), the pieces shared by the OpenMP threads. Errors: SPR_EIO ("PATH: cannot read:
+ * why", "PATH: changed while being read"), SPR_ENOMEM. */
+SPR_NODISCARD int spr_file_hash_pieces(const char *path, uint64_t size, uint64_t first, uint64_t count,
+                                       uint64_t *out);
+/* Local. The file hash from all its piece hashes (n = pieces of a file of `size` bytes). */
+uint64_t spr_file_hash_combine(const uint64_t *pieces, uint64_t n, uint64_t size);
 #endif /* SPR_FILE_H */
