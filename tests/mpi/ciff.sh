@@ -20,15 +20,22 @@ mkdir -p "$work/a" "$work/b" "$work/g1" "$work/gn"
 # 1. round trip of a spire index
 "$SPIRE" synth --profile splade --docs 1500 --queries 30 --seed 3 --output "$work/syn" >/dev/null
 "$SPIRE" index --input "$work/syn/docs.jsonl" --output "$work/a/idx.h5"
-run export --ciff "$work/a/idx.h5" "$work/a/x.ciff"
+run export --ciff --doclength stored "$work/a/idx.h5" "$work/a/x.ciff"
 [ -s "$work/a/x.ciff" ] && [ ! -e "$work/a/x.ciff.tmp" ] || fail "export left no file or its temporary"
 "$gen" check "$work/a/x.ciff" >/dev/null || fail "exported CIFF does not check: $("$gen" check "$work/a/x.ciff")"
 run index --input "$work/a/x.ciff" --output "$work/b/idx.h5"
 h5diff "$work/a/idx.h5" "$work/b/idx.h5" || fail "imported index differs from the original"
 diff <(h5dump -d /postings/encoded "$work/a/idx.h5") <(h5dump -d /postings/encoded "$work/b/idx.h5" | sed "s|/b/idx.h5|/a/idx.h5|") \
   >/dev/null || fail "postings differ (decoded)"
-"$SPIRE" export --ciff "$work/b/idx.h5" "$work/b/x.ciff"
+"$SPIRE" export --ciff --doclength stored "$work/b/idx.h5" "$work/b/x.ciff"
 cmp "$work/a/x.ciff" "$work/b/x.ciff" || fail "CIFF -> spire -> CIFF is not the same bytes"
+# the default for an impact index, as Anserini's: doclength = the sum of the document's impacts
+# (dump: postings "term docid tf", records "doc DOCID ID LENGTH")
+run export --ciff "$work/a/idx.h5" "$work/a/anserini.ciff"
+"$gen" dump "$work/a/anserini.ciff" | awk 'NF == 3 { s[$2] += $3 } NF == 4 && $1 == "doc" { n++; if (s[$2] != $4) bad++ }
+  END { if (n < 1500 || bad) { print n " records, " bad " without the sum of their impacts"; exit 1 } }' ||
+  fail "default doclength of an impact index is not the sum of impacts"
+cmp -s "$work/a/anserini.ciff" "$work/a/x.ciff" && fail "--doclength stored and impacts gave the same file"
 for alg in bmp exhaustive; do
   "$SPIRE" search --index "$work/a/idx.h5" --queries "$work/syn/queries.jsonl" --k 100 --algorithm $alg --output "$work/ra.trec"
   run search --index "$work/b/idx.h5" --queries "$work/syn/queries.jsonl" --k 100 --algorithm $alg --output "$work/rb.trec"
@@ -38,6 +45,12 @@ done
 # BM25 over the CIFF tf values
 run index --input "$work/a/x.ciff" --encoder bm25 --output "$work/b/bm25.h5"
 "$SPIRE" inspect "$work/b/bm25.h5" --verify | grep -q "encoder *bm25" || fail "bm25 import"
+# a BM25 index exports its stored lengths by default (the lengths BM25 used)
+run export --ciff "$work/b/bm25.h5" "$work/b/bm25.ciff"
+"$SPIRE" export --ciff --doclength stored "$work/b/bm25.h5" "$work/b/bm25s.ciff"
+cmp "$work/b/bm25.ciff" "$work/b/bm25s.ciff" || fail "default doclength of a BM25 index is not the stored length"
+"$SPIRE" export --ciff --doclength tokens "$work/b/bm25.h5" "$work/b/no.ciff" 2> "$work/err.txt" && fail "--doclength tokens accepted"
+grep -q "doclength must be auto, impacts or stored, not 'tokens'" "$work/err.txt" || fail "bad --doclength: $(cat "$work/err.txt")"
 
 # 2. generated CIFFs
 for variant in "" "shuffle" "bigtf shuffle"; do
@@ -47,7 +60,7 @@ for variant in "" "shuffle" "bigtf shuffle"; do
   run index --format ciff --input "$work/g.ciff" --output "$work/gn/idx.h5"
   h5diff "$work/g1/idx.h5" "$work/gn/idx.h5" || fail "np $np import of '$variant' differs from np 1"
   "$SPIRE" inspect "$work/gn/idx.h5" --verify >/dev/null || fail "imported index does not verify"
-  run export --ciff "$work/gn/idx.h5" "$work/g2.ciff"
+  run export --ciff --doclength stored "$work/gn/idx.h5" "$work/g2.ciff"
   notf=""; case "$variant" in *bigtf*) notf=notf ;; esac
   "$gen" dump "$work/g.ciff" $notf > "$work/d1.txt"
   "$gen" dump "$work/g2.ciff" $notf > "$work/d2.txt"
