@@ -24,7 +24,7 @@ LEAK_MPI='^(h5_roundtrip_np[124]|h5_roundtrip_raw_np2|h5_corrupt_np[124]|eval_mp
 SCRIPT_UNIT='^(eval_bad_input|cli_doc|cli_query_formats|cli_options|report_html)$'
 # layout reads the build's symbol tables and the sources' includes: nothing of spire runs.
 NO_ASAN='^layout$'
-REST_MPI='^(mpi_determinism_tiny|mpi_determinism_vectors|mpi_reorder|mpi_prune|mpi_ciff_np1|mpi_faults_np2|mpi_h5_precompress|mpi_bounded|mpi_read_threads|mpi_malformed)$'
+REST_MPI='^(mpi_determinism_tiny|mpi_determinism_vectors|mpi_reorder|mpi_prune|mpi_ciff_np1|mpi_faults_np2|mpi_h5_precompress|mpi_bounded|mpi_read_threads|mpi_malformed|h5_diff|h5_dump|h5_read_nompi)$'
 [ "${ASAN_ALL:-0}" = 1 ] && REST_MPI='.'
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
