@@ -10,7 +10,7 @@
 #
 # Environment: SPR_MN_DIR (state folder, default /tmp/spire-mn), SPR_MN_NET (1..254, default 1:
 # the subnet 10.213.NET.0/24, bridge sprmnNET, namespaces spire-mnNET-*; two clusters need two
-# values), SPR_MN_NODES (default 3), SPR_MN_CPUS (CPUs each node advertises, default 4),
+# values; "auto" takes the first free one from 100 up, as the tests do), SPR_MN_NODES (default 3), SPR_MN_CPUS (CPUs each node advertises, default 4),
 # SPR_MN_SHARE (colon-separated folders under /tmp that the nodes must see; see below).
 #
 # Addresses: the host is 10.213.NET.1 on the bridge, slurmctld ("ctl") .2, nodeI .(10+I). No
@@ -40,17 +40,21 @@ done
 say() { echo "spire multinode: $*"; }
 die() { echo "spire multinode: error: $*" >&2; exit 1; }
 skip() { echo "spire multinode: cannot run here: $*" >&2; exit 77; }
-case "$net" in ''|*[!0-9]*) die "SPR_MN_NET=$net: want 1..254" ;; esac
-[ "$net" -ge 1 ] && [ "$net" -le 254 ] || die "SPR_MN_NET=$net: want 1..254"
+# a running cluster's (or a node restart's) network is the one it was started with
+[ -s "$dir/net" ] && net=$(cat "$dir/net")
+case "$net" in
+  auto) ;;
+  ''|*[!0-9]*) die "SPR_MN_NET=$net: want 1..254 or auto" ;;
+  *) [ "$net" -ge 1 ] && [ "$net" -le 254 ] || die "SPR_MN_NET=$net: want 1..254 or auto" ;;
+esac
 case "$nodes" in ''|*[!0-9]*) die "--nodes $nodes: want 1..200" ;; esac
 [ "$nodes" -ge 1 ] && [ "$nodes" -le 200 ] || die "--nodes $nodes: want 1..200"
 case "$dir" in /*) ;; *) die "SPR_MN_DIR=$dir: want an absolute path" ;; esac
 dir=${dir%/}
 
-sub=10.213.$net
-br=sprmn$net
-ns=spire-mn$net
 conf=$dir/slurm.conf
+set_net() { sub=10.213.$net; br=sprmn$net; ns=spire-mn$net; }
+[ "$net" = auto ] || set_net
 
 [ "$(id -u)" -eq 0 ] || skip "must run as root (namespaces, and slurmd starts jobs as other users)"
 for p in ip unshare nsenter munged slurmctld slurmd sinfo; do
@@ -124,6 +128,14 @@ if [ -n "$only" ]; then
   case "$i" in ''|*[!0-9]*) die "--node $only: want node1..node$nodes" ;; esac
   [ "$i" -ge 1 ] && [ "$i" -le "$nodes" ] || die "--node $only: want node1..node$nodes"
   if alive "$(pidof_ours slurmd-$only)" slurmd; then say "$only already runs"; exit 0; fi
+  # As a node that reboots: its /tmp starts empty, and what the steps that died with it left in the
+  # spool is gone: Slurm 22.05's pmix plugin cannot start a step whose socket or folder a dead step
+  # of the same id left ("Cannot bind() UNIX socket .../stepd.slurm.pmix.JOB.STEP: Address already
+  # in use", "Cannot create directory .../pmix.JOB.STEP/: File exists"), which is what a requeued
+  # job meets on a node that died under it. (Real nodes: clean the spool's step files at boot.)
+  grep -q " $dir/nodes/$only/" /proc/self/mountinfo && die "mounts remain under $dir/nodes/$only"
+  find "$dir/nodes/$only/tmp" -mindepth 1 -delete 2> /dev/null || true
+  find "$dir/nodes/$only/spool" -maxdepth 1 \( -type s -o -name 'pmix.*' \) -exec rm -rf {} + 2> /dev/null || true
   up_ns "$i"
   start_in "slurmd-$only" "$ns-$only" "$only" slurmd -D -N "$only" -f "$conf"
   wait_ready "$only" || die "$only is '$(node_state "$only")' after 30 s; see $dir/nodes/$only/slurmd.log"
@@ -150,23 +162,6 @@ if [ $running -gt 0 ]; then
   exit 0
 fi
 
-# May we make namespaces at all? (not in an unprivileged container)
-probe=$ns-probe$$
-if ! err=$(ip netns add "$probe" 2>&1); then
-  skip "network namespaces are not allowed here (ip netns add: $err)"
-fi
-if ! ip netns exec "$probe" unshare --uts --mount --propagation private true 2> /dev/null; then
-  ip netns del "$probe" 2> /dev/null || true
-  skip "mount or UTS namespaces are not allowed here (unshare --uts --mount)"
-fi
-ip netns del "$probe"
-if ip link show "$br" > /dev/null 2>&1 || ip netns list | grep -q "^$ns-"; then
-  die "the bridge $br or namespaces $ns-* exist already (another cluster with SPR_MN_NET=$net?): stop it, or choose another SPR_MN_NET"
-fi
-if ip -4 addr show | grep -q "inet $sub\."; then
-  die "the subnet $sub.0/24 is in use on this machine: choose another SPR_MN_NET"
-fi
-
 # Shared folders under /tmp that the nodes must see: ours, and SPR_MN_SHARE's.
 shares=$dir
 IFS=: read -r -a extra <<< "${SPR_MN_SHARE:-}"
@@ -180,10 +175,35 @@ for p in "${extra[@]}"; do
 done
 case "$dir" in /tmp/*) ;; *) shares=${shares#"$dir"}; shares=${shares#:} ;; esac
 
+# May we make namespaces at all? (not in an unprivileged container)
+probe=spire-mn-probe$$
+if ! err=$(ip netns add "$probe" 2>&1); then
+  skip "network namespaces are not allowed here (ip netns add: $err)"
+fi
+if ! ip netns exec "$probe" unshare --uts --mount --propagation private true 2> /dev/null; then
+  ip netns del "$probe" 2> /dev/null || true
+  skip "mount or UTS namespaces are not allowed here (unshare --uts --mount)"
+fi
+ip netns del "$probe"
+# free NET: no bridge, namespaces or address of that number; creating the bridge claims it (an
+# atomic step: two clusters starting at once cannot both get it)
+claim() {
+  set_net
+  ! ip netns list | grep -q "^$ns-" && ! ip -4 addr show | grep -q "inet $sub\." &&
+    ip link add "$br" type bridge 2> /dev/null
+}
+if [ "$net" = auto ]; then
+  for net in $(seq 100 254) none; do [ $net = none ] || ! claim || break; done
+  [ "$net" != none ] || die "SPR_MN_NET=auto: no free 10.213.N.0/24 with N in 100..254"
+elif ! claim; then
+  die "the bridge $br, namespaces $ns-* or the subnet $sub.0/24 exist already (another cluster with SPR_MN_NET=$net?): stop it, or choose another SPR_MN_NET"
+fi
+
 mkdir -p "$dir/shared" "$dir/nodes" "$dir/munge" "$dir/ctld"
 chmod 0755 "$dir" "$dir/nodes" "$dir/ctld"
 chmod 1777 "$dir/shared"
 echo "$nodes" > "$dir/nodes.count"
+echo "$net" > "$dir/net"
 chown munge:munge "$dir/munge"
 chmod 0755 "$dir/munge"
 [ -s "$dir/munge/munge.key" ] || dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
@@ -264,10 +284,12 @@ cat > "$dir/env" <<ENV
 export SLURM_CONF=$conf
 # MPI between nodes over TCP on the cluster's subnet only (Open MPI; other MPIs ignore these)
 export OMPI_MCA_btl_tcp_if_include=$sub.0/24 OMPI_MCA_oob_tcp_if_include=$sub.0/24
+# the nodes advertise more CPUs than the machine has: ranks waiting for a message must yield the
+# core (Open MPI spins otherwise; a 6-rank index build on 2 cores took 23 s instead of 1.4 s)
+export OMPI_MCA_mpi_yield_when_idle=1
 ENV
 
 # The network: a bridge with the host on .1, one namespace per daemon.
-ip link add "$br" type bridge
 sysctl -qw "net.ipv6.conf.$br.disable_ipv6=1" 2> /dev/null || true
 ip addr add "$sub.1/24" dev "$br"
 ip link set "$br" up

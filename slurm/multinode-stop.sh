@@ -15,6 +15,7 @@ set -euo pipefail
 dir=${SPR_MN_DIR:-/tmp/spire-mn}
 dir=${dir%/}
 net=${SPR_MN_NET:-1}
+[ -s "$dir/net" ] && net=$(cat "$dir/net")   # the network the start script chose
 br=sprmn$net
 ns=spire-mn$net
 kill_node=
@@ -36,41 +37,44 @@ live() {
   done
   return 0
 }
-# end_ns NETNS SIG: signal every process in the namespace; SIGTERM waits up to 5 s, then SIGKILLs
+# end_ns SIG NETNS...: signal every process in the namespaces; after SIGTERM wait up to 5 s, then
+# SIGKILL what is left; wait until all are gone (zombies aside)
 end_ns() {
-  local n=$1 sig=$2 pids i
-  pids=$(ip netns pids "$n" 2> /dev/null || true)
-  [ -n "$pids" ] || return 0
-  # shellcheck disable=SC2086
-  kill -"$sig" $pids 2> /dev/null || true
-  for i in $(seq 1 50); do
+  local sig=$1 n i left; shift
+  ns_pids() { local n; for n in "$@"; do ip netns pids "$n" 2> /dev/null || true; done; }
+  # shellcheck disable=SC2046
+  kill -"$sig" $(ns_pids "$@") 2> /dev/null || true
+  for i in $(seq 1 100); do
+    # shellcheck disable=SC2046
+    left=$(live $(ns_pids "$@"))
+    [ -z "$left" ] && return 0
     # shellcheck disable=SC2086
-    [ -z "$(live $(ip netns pids "$n" 2> /dev/null))" ] && return 0
-    [ "$sig" = TERM ] && [ "$i" = 40 ] && { sig=KILL; kill -KILL $(ip netns pids "$n" 2> /dev/null) 2> /dev/null || true; }
+    [ "$i" = 50 ] && kill -KILL $left 2> /dev/null
     sleep 0.1
   done
-  # shellcheck disable=SC2046
-  kill -KILL $(ip netns pids "$n" 2> /dev/null) 2> /dev/null || true
+  echo "spire multinode: warning: processes still alive in $*: $left" >&2
 }
 
 if [ -n "$kill_node" ]; then
   ip netns list | grep -qw "$ns-$kill_node" || { echo "spire multinode: error: no node $kill_node (namespace $ns-$kill_node)" >&2; exit 1; }
   i=${kill_node#node}
   ip link set "${br}h$i" down 2> /dev/null || true   # the node drops off the network at once
-  end_ns "$ns-$kill_node" KILL
+  end_ns KILL "$ns-$kill_node"
   say "$kill_node killed (link down, slurmd and its jobs' processes SIGKILLed)"
   exit 0
 fi
 
 stopped=()
+nodes_ns=()
 for n in $(ip netns list | awk '{print $1}' | grep "^$ns-" || true); do
   case "$n" in "$ns-ctl") continue ;; esac
   [ -n "$(ip netns pids "$n" 2> /dev/null)" ] && stopped+=("${n#"$ns-"}")
-  end_ns "$n" TERM
+  nodes_ns+=("$n")
 done
+[ ${#nodes_ns[@]} -eq 0 ] || end_ns TERM "${nodes_ns[@]}"
 if ip netns list | grep -qw "$ns-ctl"; then
   [ -n "$(ip netns pids "$ns-ctl" 2> /dev/null)" ] && stopped+=(slurmctld)
-  end_ns "$ns-ctl" TERM
+  end_ns TERM "$ns-ctl"
 fi
 pid=$( [ -s "$dir/munged.pid" ] && cat "$dir/munged.pid" || true)
 if [ -n "$pid" ] && [ -n "$(live "$pid")" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "munged.*$dir"; then
