@@ -17,7 +17,12 @@ src=${2:?usage: multinode.sh PART SOURCE_DIR}
 dir=${SPR_MN_DIR:?SPR_MN_DIR not set}
 t0=$(date +%s.%N)
 elapsed() { awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
-fail() { echo "FAIL: $*"; for f in "${work:-/nonexistent}"/*.out; do [ -e "$f" ] && { echo "== $f"; cat "$f"; }; done; exit 1; }
+fail() {
+  echo "FAIL: $*"
+  for f in "${work:-/nonexistent}"/*.out; do [ -e "$f" ] && { echo "== $f"; cat "$f"; }; done
+  for f in "$dir"/slurmctld.log "$dir"/nodes/*/slurmd.log; do [ -e "$f" ] && { echo "== $f (last lines)"; tail -n 15 "$f"; }; done
+  exit 1
+}
 trap 'echo "FAIL: line $LINENO: \"$BASH_COMMAND\" failed"' ERR
 
 case "$part" in
@@ -36,10 +41,9 @@ case "$part" in
     ! ip link show "sprmn$net" > /dev/null 2>&1 || fail "bridge sprmn$net left"
     [ -z "$(ip -o link | grep "sprmn${net}h" || true)" ] || fail "veths left: $(ip -o link | grep "sprmn${net}h")"
     [ ! -e "$dir" ] || fail "$dir left"
-    for p in /proc/[0-9]*; do
-      st=$(sed 's/^.*) //' "$p/stat" 2> /dev/null | cut -d' ' -f1) || continue
-      [ "$st" = Z ] && continue
-      if tr '\0' ' ' < "$p/cmdline" 2> /dev/null | grep -q -- "$dir"; then fail "process left: ${p#/proc/} $(tr '\0' ' ' < "$p/cmdline")"; fi
+    for p in $(pgrep -f -- "$dir" || true); do
+      st=$(sed 's/^.*) //' "/proc/$p/stat" 2> /dev/null | cut -d' ' -f1) || continue
+      [ "$st" = Z ] || fail "process left: $p $(tr '\0' ' ' < "/proc/$p/cmdline")"
     done
     echo "ok stopped, nothing left (namespaces, links, folder, processes); $(elapsed) s"
     exit 0 ;;
