@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # slurm/multinode-start.sh: a real multi-node Slurm on one machine, for tests and for trying spire
 # before a real cluster. Every node is a slurmd in its own network namespace (own address on a
-# private bridge), UTS namespace (own hostname) and mount namespace (own /tmp); slurmctld runs in
-# a namespace of its own; one munged serves all (through its socket file). docs/slurm.md.
+# private bridge), UTS namespace (own hostname) and mount namespace (own /tmp and /dev/shm);
+# slurmctld runs in a namespace of its own; one munged serves all (through its socket file).
+# docs/slurm.md.
 #
 #   slurm/multinode-start.sh [--nodes N]      then   . /tmp/spire-mn/env
 #   slurm/multinode-start.sh --node node2     (re)start one node, e.g. after multinode-stop.sh --kill node2
@@ -10,8 +11,9 @@
 #
 # Environment: SPR_MN_DIR (state folder, default /tmp/spire-mn), SPR_MN_NET (1..254, default 1:
 # the subnet 10.213.NET.0/24, bridge sprmnNET, namespaces spire-mnNET-*; two clusters need two
-# values; "auto" takes the first free one from 100 up, as the tests do), SPR_MN_NODES (default 3), SPR_MN_CPUS (CPUs each node advertises, default 4),
-# SPR_MN_SHARE (colon-separated folders under /tmp that the nodes must see; see below).
+# values; "auto" takes the first free one from 100 up, as the tests do), SPR_MN_NODES (default 3),
+# SPR_MN_CPUS (CPUs each node advertises, default 4), SPR_MN_SHARE (colon-separated folders under
+# /tmp that the nodes must see; see below).
 #
 # Addresses: the host is 10.213.NET.1 on the bridge, slurmctld ("ctl") .2, nodeI .(10+I). No
 # route leaves the subnet: traffic stays between these namespaces (and each one's loopback).
