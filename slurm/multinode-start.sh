@@ -108,6 +108,11 @@ up_ns() {
   if [ "$i" = 0 ]; then name=ctl; addr=$sub.2; else name=node$i; addr=$sub.$((10 + i)); fi
   hv=${br}h$i nv=${br}n$i
   ip netns list | grep -qw "$ns-$name" || ip netns add "$ns-$name"
+  # a host end whose peer is not our eth0 (left by an earlier namespace of that name): a new pair
+  if ip link show "$hv" > /dev/null 2>&1 && ! ip -n "$ns-$name" link show eth0 > /dev/null 2>&1 &&
+     ! ip -n "$ns-$name" link show "$nv" > /dev/null 2>&1; then
+    ip link del "$hv"
+  fi
   if ! ip link show "$hv" > /dev/null 2>&1; then
     ip link add "$hv" type veth peer name "$nv"
     ip link set "$nv" netns "$ns-$name"
@@ -130,14 +135,16 @@ if [ -n "$only" ]; then
   case "$i" in ''|*[!0-9]*) die "--node $only: want node1..node$nodes" ;; esac
   [ "$i" -ge 1 ] && [ "$i" -le "$nodes" ] || die "--node $only: want node1..node$nodes"
   if alive "$(pidof_ours slurmd-$only)" slurmd; then say "$only already runs"; exit 0; fi
-  # As a node that reboots: its /tmp starts empty, and what the steps that died with it left in the
-  # spool is gone: Slurm 22.05's pmix plugin cannot start a step whose socket or folder a dead step
-  # of the same id left ("Cannot bind() UNIX socket .../stepd.slurm.pmix.JOB.STEP: Address already
-  # in use", "Cannot create directory .../pmix.JOB.STEP/: File exists"), which is what a requeued
-  # job meets on a node that died under it. (Real nodes: clean the spool's step files at boot.)
+  # As a node that reboots: its /tmp starts empty, and what the jobs that died with it left in the
+  # spool is gone. Slurm 22.05's slurmd does not clear it, and a requeued job (same id) that comes
+  # back to this node fails on it: its batch script ("couldn't open .../job00002/slurm_script: File
+  # exists"), or its pmix step ("Cannot bind() UNIX socket .../stepd.slurm.pmix.JOB.STEP: Address
+  # already in use", "Cannot create directory .../pmix.JOB.STEP/: File exists"). Real nodes: clear
+  # these at boot.
   grep -q " $dir/nodes/$only/" /proc/self/mountinfo && die "mounts remain under $dir/nodes/$only"
   find "$dir/nodes/$only/tmp" -mindepth 1 -delete 2> /dev/null || true
-  find "$dir/nodes/$only/spool" -maxdepth 1 \( -type s -o -name 'pmix.*' \) -exec rm -rf {} + 2> /dev/null || true
+  find "$dir/nodes/$only/spool" -mindepth 1 -maxdepth 1 \( -type s -o -name 'pmix.*' -o -name 'job[0-9]*' \) \
+    -exec rm -rf {} + 2> /dev/null || true
   up_ns "$i"
   start_in "slurmd-$only" "$ns-$only" "$only" slurmd -D -N "$only" -f "$conf"
   wait_ready "$only" || die "$only is '$(node_state "$only")' after 30 s; see $dir/nodes/$only/slurmd.log"
@@ -192,7 +199,7 @@ ip netns del "$probe"
 claim() {
   set_net
   ! ip netns list | grep -q "^$ns-" && ! ip -4 addr show | grep -q "inet $sub\." &&
-    ip link add "$br" type bridge 2> /dev/null
+    ! ip -o link show | grep -q ": ${br}h[0-9]*[@:]" && ip link add "$br" type bridge 2> /dev/null
 }
 if [ "$net" = auto ]; then
   for net in $(seq 100 254) none; do [ $net = none ] || ! claim || break; done
@@ -276,7 +283,7 @@ SlurmdPidFile=$dir/nodes/%n/slurmd.pidfile
 SlurmdLogFile=$dir/nodes/%n/slurmd.log
 SlurmctldPidFile=$dir/ctld/slurmctld.pidfile
 SlurmctldLogFile=$dir/slurmctld.log
-ProctrackType=proctrack/linuxproc
+ProctrackType=proctrack/pgid
 TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none

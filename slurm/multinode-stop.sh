@@ -83,7 +83,11 @@ if [ -n "$pid" ] && [ -n "$(live "$pid")" ] && tr '\0' ' ' < "/proc/$pid/cmdline
   [ -n "$(live "$pid")" ] && kill -KILL "$pid" 2> /dev/null
   stopped+=(munged)
 fi
-# deleting a namespace deletes the veth pair whose one end is in it
+# The veth pairs first, by their host ends: a namespace outlives its name while something holds it
+# (a killed node's orphaned TCP sockets retransmit to it for minutes), and its veth with it.
+for l in $(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep "^${br}h[0-9]*$" || true); do
+  ip link del "$l" 2> /dev/null || true
+done
 for n in $(ip netns list | awk '{print $1}' | grep "^$ns-" || true); do ip netns del "$n"; done
 ip link show "$br" > /dev/null 2>&1 && ip link del "$br"
 if [ ${#stopped[@]} -eq 0 ]; then say "nothing was running (SPR_MN_NET=$net)"; else say "stopped ${stopped[*]}"; fi

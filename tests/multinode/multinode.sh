@@ -174,14 +174,15 @@ nodefail)
   collection
   job di; job ds
   # di pauses at the start of its index stage, ds at the start of search (rank 0 sleeps; the other
-  # ranks wait for it in the stage's first collective)
+  # ranks wait for it in the stage's first collective). di runs on node1 and node2, ds on node2 and
+  # node3: node2 is a plain node of the first and the batch host (rank 0, the script) of the second.
   a=$(SPR_TEST_PAUSE=index.begin SPR_TEST_PAUSE_FILE=$work/di.paused sbatch --parsable --job-name="mn$$-di" \
-    -o "$work/di.out" -N 3 --ntasks-per-node 2 "$src/slurm/spire.sbatch" di.ini)
+    -o "$work/di.out" -w node1,node2 -N 2 --ntasks-per-node 2 "$src/slurm/spire.sbatch" di.ini)
   b=$(SPR_TEST_PAUSE=search.begin SPR_TEST_PAUSE_FILE=$work/ds.paused sbatch --parsable --job-name="mn$$-ds" \
-    -o "$work/ds.out" -N 3 --ntasks-per-node 2 "$src/slurm/spire.sbatch" ds.ini)
+    -o "$work/ds.out" -w node2,node3 -N 2 --ntasks-per-node 2 "$src/slurm/spire.sbatch" ds.ini)
   for i in $(seq 1 600); do [ -e di.paused ] && [ -e ds.paused ] && break; sleep 0.2; done
   [ -e di.paused ] && [ -e ds.paused ] || fail "the jobs did not reach their pause points"
-  [ -n "$(spire_procs node2)" ] || fail "no spire rank on node2"
+  [ "$(spire_procs node2 | wc -l)" = 4 ] || fail "want 4 spire ranks on node2: $(spire_procs node2 | wc -l)"
   tk=$(date +%s.%N)
   bash "$src/slurm/multinode-stop.sh" --kill node2
   # the bound: every surviving rank gone and both jobs out of RUNNING
@@ -196,14 +197,16 @@ nodefail)
   [ -n "$end" ] || fail "the jobs still run 120 s after node2 died: $(js "$a") / $(js "$b")"
   awk -v e="$end" 'BEGIN { exit !(e <= 45) }' || fail "the jobs ended $end s after node2 died: over the 45 s bound"
   echo "ok node2 died (SlurmdTimeout=10): both jobs ended after $end s (bound 45 s), states $(js "$a" | cut -d' ' -f1), $(js "$b" | cut -d' ' -f1)"
-  for n in di ds; do
-    grep -q "DUE TO NODE FAILURE" "$n.out" || fail "$n: no node failure message in the job's log"
+  # di's log (kept by node1) says why; ds's script died with node2, so only slurmctld can
+  grep -q "DUE TO NODE FAILURE" di.out || fail "di: no node failure message in the job's log"
+  for j in "$a di" "$b ds"; do
+    read -r id n <<< "$j"
     [ ! -e "$n/run.trec" ] || fail "$n: a run.trec exists after the failure"
+    grep -q "requeue job JobId=$id due to failure of node node2" "$dir/slurmctld.log" || fail "$n: not requeued (slurmctld.log)"
   done
-  grep -q "requeue job JobId=$a due to failure of node node2" "$dir/slurmctld.log" || fail "di: not requeued (slurmctld.log)"
   [ ! -e di/index.h5 ] || fail "di: an index.h5 exists after a failure in its index stage"
   cmp ref/index.h5 ds/index.h5 || fail "ds: the index (complete before the failure) changed"
-  echo "ok the logs say 'DUE TO NODE FAILURE'; no partial output (di: no index, ds: its complete index, no run)"
+  echo "ok the logs say why (di's 'DUE TO NODE FAILURE', slurmctld's requeue of both); no partial output (di: no index, ds: its complete index, no run)"
   # node2 boots again; Slurm has requeued both jobs (--requeue in the script): start them now
   # rather than after the requeue delay
   bash "$src/slurm/multinode-start.sh" --node node2
@@ -219,9 +222,10 @@ nodefail)
     [ "$s" = COMPLETED ] && [ "$x" = 0 ] || fail "job $id ended $s, exit $x after the requeue"
   done
   grep -q "index: .* up to date, skipped" ds.out || fail "ds: the requeued job redid the index"
+  grep -q "restart 1 of job $b" ds.out || fail "ds: the log does not say the job restarted"
   same_as_ref di
   same_as_ref ds
-  echo "ok requeued by Slurm, node2 back: both jobs finished equal to np 1 (ds resumed at search)"
+  echo "ok requeued by Slurm, node2 back: both jobs finished equal to np 1 (ds, whose batch host died, resumed at search)"
   ;;
 *) fail "unknown part $part" ;;
 esac
