@@ -122,7 +122,8 @@ cluster)
   [ "$(awk '{print $4}' nodes.txt | sort -u | wc -l)" = 3 ] || fail "the nodes share a network namespace"
   [ "$(awk '{print $4}' nodes.txt | grep -c "$(readlink /proc/self/ns/net)" || true)" = 0 ] || fail "a node is in the host's network namespace"
   grep -q 'route:0$' nodes.txt && ! grep -qv 'route:0$' nodes.txt || fail "a node has a default route"
-  [ "$(ls "$work" | grep -c '^seen\.')" = 3 ] || fail "the shared folder: $(ls "$work")"
+  seen=("$work"/seen.*)
+  [ ${#seen[@]} = 3 ] || fail "the shared folder: ${seen[*]}"
   echo "ok 3 nodes: own hostname, address, network namespace and /tmp; shared $dir; no route out"
   # MPI between nodes: shared memory (vader) cannot reach a rank on another node
   rc=0
