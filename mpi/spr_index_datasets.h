@@ -58,7 +58,7 @@ typedef enum spr_ds {
 typedef enum spr_ds_presence { SPR_DS_PRESENCE_ALWAYS, SPR_DS_PRESENCE_REORDER, SPR_DS_PRESENCE_FORMAT2 } spr_ds_presence;
 
 typedef struct spr_index_dataset {
-  const char *name;         /* "/terms/df" */
+  const char *name;         /* its path in the file */
   spr_h5_type type;         /* its element type on disk, and the one it is read and written as */
   spr_ds_presence presence;
   int optional;             /* presence != ALWAYS: ask whether it exists before reading it */
