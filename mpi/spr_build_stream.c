@@ -8,7 +8,8 @@
  *           owners (one all-to-all), which sort it by (term, docid) and append it to a run file
  *   merge   each owner merges its runs by (term, docid), one posting list at a time, into the
  *           encoded lists and k-th impacts (a file, plus per-term arrays)
- *   write   the HDF5 datasets are written from the files one round at a time (spr_h5_write_fd).
+ *   write   the merge's arrays and file are the payload spr_write_index writes, as the in-memory
+ *           build's (the encoded lists from the file one round at a time: spr_h5_write_fd).
  * Every rule and tie-break is the in-memory build's, so the file's datasets are the same values
  * (tests/mpi/bounded.sh compares them with h5diff).
  * What stays in memory: per document its id, length and line (and the stream's keep flag), per
@@ -25,7 +26,6 @@
 #include "spr_build_stream.h"
 #include "spr_build_write.h"
 #include "spr_prune.h"
-#include "spr_h5.h"
 #include "spr_postings.h"
 #include "spr_progress.h"
 
@@ -346,33 +346,6 @@ static int spr_owner_merge(spr_owner *o, uint64_t unit, int progress) {
   return rc;
 }
 
-/* ------------------------------------------------------------------ the write */
-
-static int spr_payload_stream(const spr_comm *c, spr_h5_writer *w, const spr_write_ctx *x, void *arg) {
-  spr_owner *o = arg;
-  const uint32_t t0 = x->t0, nt = x->nt, NT = x->n_terms;
-  const int last = x->last;
-  int rc = SPR_OK;
-  /* /terms statistics */
-  SPR_TRY(spr_h5_write(w, "/terms/df", SPR_H5_U32, NT, t0, nt, o->df));
-  SPR_TRY(spr_h5_write(w, "/terms/max_impact", SPR_H5_U8, NT, t0, nt, o->maxi));
-  for (uint32_t t = 0; t <= nt; t++) o->post_off[t] += x->post_before;
-  SPR_TRY(spr_h5_write(w, "/terms/posting_offsets", SPR_H5_U64, (uint64_t)NT + 1, t0, nt + last, o->post_off));
-  /* /postings */
-  uint64_t by_before = 0, by_total = 0, bl_before = 0, bl_total = 0;
-  SPR_TRY(spr_mpi_exscan_u64(c, o->f_enc.size, &by_before, &by_total));
-  SPR_TRY(spr_mpi_exscan_u64(c, o->n_pblocks, &bl_before, &bl_total));
-  for (uint64_t j = 0; j <= o->n_pblocks; j++) o->boff[j] += by_before;
-  o->tblk[nt] = o->n_pblocks;
-  for (uint32_t t = 0; t <= nt; t++) o->tblk[t] += bl_before;
-  SPR_TRY(spr_h5_write_fd(w, "/postings/encoded", SPR_H5_U8, by_total, by_before, o->f_enc.size, o->f_enc.fd, 0));
-  SPR_TRY(spr_h5_write(w, "/postings/block_offsets", SPR_H5_U64, bl_total + 1, bl_before, o->n_pblocks + last, o->boff));
-  SPR_TRY(spr_h5_write(w, "/postings/block_last", SPR_H5_U32, bl_total, bl_before, o->n_pblocks, o->blast));
-  SPR_TRY(spr_h5_write(w, "/terms/posting_blocks", SPR_H5_U64, (uint64_t)NT + 1, t0, nt + last, o->tblk));
-  SPR_TRY(spr_h5_write(w, "/terms/kth_impact", SPR_H5_U8, 3 * (uint64_t)NT, 3 * (uint64_t)t0, 3 * (uint64_t)nt, o->kth));
-  return rc;
-}
-
 /* ------------------------------------------------------------------ the build */
 
 /* Pass 1 over the spilled documents: the global maximum score that fixes the quantizer, whether
@@ -574,8 +547,11 @@ int spr_build_stream(const spr_comm *c, const spr_build_params *p, spr_build_loc
 
   /* write */
   const double t_write = spr_now();
-  rc = spr_write_index(c, p, tmp, l, doc_base, n_docs, dict, tb, own.post_off[own.nt], (n_docs + S.bs - 1) / S.bs,
-                       spr_payload_stream, &own, st, st);
+  own.tblk[own.nt] = own.n_pblocks;
+  spr_payload pl = {.nt = own.nt, .df = own.df, .max_impact = own.maxi, .kth = own.kth, .post_off = own.post_off,
+                    .tblk = own.tblk, .boff = own.boff, .blast = own.blast, .n_pblocks = own.n_pblocks,
+                    .enc_bytes = own.f_enc.size, .enc_fd = own.f_enc.fd};
+  rc = spr_write_index(c, p, tmp, l, doc_base, n_docs, dict, tb, (n_docs + S.bs - 1) / S.bs, &pl, st, st);
   st->t_write = spr_now() - t_write;
 cleanup:
   spr_doc_stream_close(&ds);

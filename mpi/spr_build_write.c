@@ -1,6 +1,7 @@
 /* spr_build_write.c: the index build's write of the file (collective; declared in
- * spr_build_write.h): every dataset, each rank its slice, the posting lists encoded by all
- * threads, the payload of the in-memory build. */
+ * spr_build_write.h): every dataset, each rank its slice, for the in-memory and bounded builds
+ * alike (the term owners' part from a spr_payload, which the in-memory build makes here: its
+ * posting lists encoded by all threads). */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "spr_bmp.h"
 #include "spr_build_write.h"
 #include "spr_h5.h"
+#include "spr_index_datasets.h"
 #include "spr_postings.h"
 #include "spr_progress.h"
 #include <xxhash.h>
@@ -27,19 +29,20 @@ int64_t spr_encode_list(const uint32_t *docs, const uint8_t *imp, uint32_t n, ui
 }
 
 #define SPR_ENC_RUNS 256 /* most runs the postings' encoding is cut into (one per OpenMP thread) */
-static int spr_write_postings(const spr_comm *c, spr_h5_writer *w, uint32_t n_terms, uint32_t t0, uint32_t nt,
-                              const uint32_t *odocs, const uint8_t *oimp, const uint64_t *oterm_off) {
-  const int last = c->rank == c->size - 1;
+/* The lists of pl->nt terms (odocs/oimp[oterm_off[t] .. oterm_off[t + 1])) encoded into pl->enc, with
+ * each codec block's byte offset and last docid and each term's first block (all from 0). */
+static int spr_payload_encode(spr_payload *pl, const uint32_t *odocs, const uint8_t *oimp, const uint64_t *oterm_off) {
+  const uint32_t nt = pl->nt;
   uint64_t nblk = 0, cap = 0;
   for (uint32_t t = 0; t < nt; t++) {
     const uint32_t n = (uint32_t)(oterm_off[t + 1] - oterm_off[t]);
     nblk += spr_postings_blocks(n);
     cap += spr_postings_bound(n);
   }
-  uint8_t *enc = malloc(cap + 1);
-  uint64_t *boff = malloc((nblk + 1) * sizeof *boff), *tblk = malloc(((size_t)nt + 1) * sizeof *tblk);
-  uint32_t *blast = malloc((nblk ? nblk : 1) * sizeof *blast);
-  int rc = (enc && boff && tblk && blast) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index write: out of memory (postings)");
+  uint8_t *enc = pl->enc = malloc(cap + 1);
+  uint64_t *boff = pl->boff = malloc((nblk + 1) * sizeof *boff), *tblk = pl->tblk;
+  uint32_t *blast = pl->blast = malloc((nblk ? nblk : 1) * sizeof *blast);
+  int rc = (enc && boff && blast) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index write: out of memory (postings)");
   /* the OpenMP threads encode contiguous runs of terms with about equal postings, thread k from
    * the bound of what comes before its run; then the runs move down to close the gaps, in order
    * (each lands below the next one's start), and their block offsets follow */
@@ -99,62 +102,90 @@ static int spr_write_postings(const spr_comm *c, spr_h5_writer *w, uint32_t n_te
     bytes += got[k];
   }
   if (rc == SPR_OK) boff[nblk] = bytes;
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  uint64_t by_before = 0, by_total = 0, bl_before = 0, bl_total = 0;
-  SPR_TRYG(rc, spr_mpi_exscan_u64(c, bytes, &by_before, &by_total), cleanup);
-  SPR_TRYG(rc, spr_mpi_exscan_u64(c, nblk, &bl_before, &bl_total), cleanup);
-  for (uint64_t j = 0; j <= nblk; j++) boff[j] += by_before;
-  for (uint32_t t = 0; t <= nt; t++) tblk[t] += bl_before;
-  SPR_TRYG(rc, spr_h5_write(w, "/postings/encoded", SPR_H5_U8, by_total, by_before, bytes, enc), cleanup);
-  SPR_TRYG(rc, spr_h5_write(w, "/postings/block_offsets", SPR_H5_U64, bl_total + 1, bl_before, nblk + last, boff), cleanup);
-  SPR_TRYG(rc, spr_h5_write(w, "/postings/block_last", SPR_H5_U32, bl_total, bl_before, nblk, blast), cleanup);
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/posting_blocks", SPR_H5_U64, (uint64_t)n_terms + 1, t0, nt + last, tblk), cleanup);
-cleanup:
-  free(enc);
-  free(boff);
-  free(tblk);
-  free(blast);
+  pl->n_pblocks = nblk;
+  pl->enc_bytes = bytes;
   return rc;
 }
 
-int spr_payload_mem(const spr_comm *c, spr_h5_writer *w, const spr_write_ctx *x, void *arg) {
-  const spr_mem_payload *m = arg;
-  const uint32_t t0 = x->t0, nt = x->nt;
-  uint64_t *u64 = malloc(((size_t)nt + 1) * sizeof *u64);
-  uint32_t *u32 = malloc(((size_t)nt + 1) * sizeof *u32);
-  uint8_t *u8 = malloc(3 * (size_t)nt + 1);
-  int rc = (u64 && u32 && u8) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "index write: out of memory");
-  SPR_TRYG(rc, spr_mpi_agree(c, rc), cleanup);
-  for (uint32_t t = 0; t < nt; t++) u32[t] = (uint32_t)(m->oterm_off[t + 1] - m->oterm_off[t]);
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/df", SPR_H5_U32, x->n_terms, t0, nt, u32), cleanup);
-  for (uint32_t t = 0; t < nt; t++) {
-    uint8_t mx = 0;
-    for (uint64_t i = m->oterm_off[t]; i < m->oterm_off[t + 1]; i++) mx = m->oimp[i] > mx ? m->oimp[i] : mx;
-    u8[t] = mx;
+int spr_payload_from_lists(uint32_t nt, const uint32_t *docs, const uint8_t *imp, const uint64_t *term_off,
+                           spr_payload *out) {
+  spr_payload *pl = out;
+  memset(pl, 0, sizeof *pl);
+  pl->nt = nt;
+  pl->owned = 1;
+  pl->enc_fd = -1;
+  pl->df = malloc(((size_t)nt + 1) * sizeof *pl->df);
+  pl->max_impact = malloc((size_t)nt + 1);
+  pl->kth = malloc(3 * (size_t)nt + 1);
+  pl->post_off = malloc(((size_t)nt + 1) * sizeof *pl->post_off);
+  pl->tblk = malloc(((size_t)nt + 1) * sizeof *pl->tblk);
+  if (!pl->df || !pl->max_impact || !pl->kth || !pl->post_off || !pl->tblk) {
+    spr_payload_free(pl);
+    return SPR_FAIL(SPR_ENOMEM, "index write: out of memory");
   }
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/max_impact", SPR_H5_U8, x->n_terms, t0, nt, u8), cleanup);
-  for (uint32_t t = 0; t <= nt; t++) u64[t] = x->post_before + m->oterm_off[t];
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/posting_offsets", SPR_H5_U64, (uint64_t)x->n_terms + 1, t0, nt + x->last, u64),
-           cleanup);
-  /* /postings: every owned term's list in 128-posting codec blocks (docs/postings.md), with each
-   * block's byte offset and last docid (the skip list a reader uses to decode only a range) */
-  SPR_TRYG(rc, spr_write_postings(c, w, x->n_terms, t0, nt, m->odocs, m->oimp, m->oterm_off), cleanup);
-  /* the 10th, 100th and 1000th largest impacts, which seed BMP's threshold */
-  for (uint32_t t = 0; t < nt; t++)
-    spr_bmp_kth(m->oimp + m->oterm_off[t], (uint32_t)(m->oterm_off[t + 1] - m->oterm_off[t]), u8 + 3 * (size_t)t);
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/kth_impact", SPR_H5_U8, 3 * (uint64_t)x->n_terms, 3 * (uint64_t)t0,
-                            3 * (uint64_t)nt, u8), cleanup);
-cleanup:
-  free(u64);
-  free(u32);
-  free(u8);
+  for (uint32_t t = 0; t < nt; t++) {
+    const uint64_t s0 = term_off[t];
+    const uint32_t n = (uint32_t)(term_off[t + 1] - s0);
+    uint8_t mx = 0;
+    for (uint32_t i = 0; i < n; i++) mx = imp[s0 + i] > mx ? imp[s0 + i] : mx;
+    pl->df[t] = n;
+    pl->max_impact[t] = mx;
+    /* the 10th, 100th and 1000th largest impacts, which seed BMP's threshold */
+    spr_bmp_kth(imp + s0, n, pl->kth + 3 * (size_t)t);
+  }
+  for (uint32_t t = 0; t <= nt; t++) pl->post_off[t] = term_off[t];
+  /* every owned term's list in 128-posting codec blocks (docs/postings.md), with each block's byte
+   * offset and last docid (the skip list a reader uses to decode only a range) */
+  const int rc = spr_payload_encode(pl, docs, imp, term_off);
+  if (rc != SPR_OK) spr_payload_free(pl);
   return rc;
+}
+
+void spr_payload_free(spr_payload *pl) {
+  if (pl->owned) {
+    free(pl->df);
+    free(pl->max_impact);
+    free(pl->kth);
+    free(pl->post_off);
+    free(pl->tblk);
+    free(pl->boff);
+    free(pl->blast);
+    free(pl->enc);
+  }
+  memset(pl, 0, sizeof *pl);
+}
+
+typedef struct spr_write_ctx {
+  uint32_t n_terms, t0, nt;  /* this rank owns terms [t0, t0 + nt) */
+  uint64_t post_before;      /* postings of the terms before t0 */
+  int last;                  /* the last rank (writes the closing offsets) */
+} spr_write_ctx;
+
+/* The term owners' datasets, from either build (spr_payload). */
+static int spr_write_payload(const spr_comm *c, spr_h5_writer *w, const spr_write_ctx *x, spr_payload *pl) {
+  const uint32_t t0 = x->t0, nt = x->nt, NT = x->n_terms;
+  const int last = x->last;
+  SPR_TRY(spr_ds_write(w, SPR_DS_TERMS_DF, NT, t0, nt, pl->df));
+  SPR_TRY(spr_ds_write(w, SPR_DS_TERMS_MAX_IMPACT, NT, t0, nt, pl->max_impact));
+  for (uint32_t t = 0; t <= nt; t++) pl->post_off[t] += x->post_before;
+  SPR_TRY(spr_ds_write(w, SPR_DS_TERMS_POSTING_OFFSETS, (uint64_t)NT + 1, t0, nt + last, pl->post_off));
+  uint64_t by_before = 0, by_total = 0, bl_before = 0, bl_total = 0;
+  SPR_TRY(spr_mpi_exscan_u64(c, pl->enc_bytes, &by_before, &by_total));
+  SPR_TRY(spr_mpi_exscan_u64(c, pl->n_pblocks, &bl_before, &bl_total));
+  for (uint64_t j = 0; j <= pl->n_pblocks; j++) pl->boff[j] += by_before;
+  for (uint32_t t = 0; t <= nt; t++) pl->tblk[t] += bl_before;
+  if (pl->enc) SPR_TRY(spr_ds_write(w, SPR_DS_POSTINGS_ENCODED, by_total, by_before, pl->enc_bytes, pl->enc));
+  else SPR_TRY(spr_ds_write_fd(w, SPR_DS_POSTINGS_ENCODED, by_total, by_before, pl->enc_bytes, pl->enc_fd, 0));
+  SPR_TRY(spr_ds_write(w, SPR_DS_POSTINGS_BLOCK_OFFSETS, bl_total + 1, bl_before, pl->n_pblocks + last, pl->boff));
+  SPR_TRY(spr_ds_write(w, SPR_DS_POSTINGS_BLOCK_LAST, bl_total, bl_before, pl->n_pblocks, pl->blast));
+  SPR_TRY(spr_ds_write(w, SPR_DS_TERMS_POSTING_BLOCKS, (uint64_t)NT + 1, t0, nt + last, pl->tblk));
+  SPR_TRY(spr_ds_write(w, SPR_DS_TERMS_KTH_IMPACT, 3 * (uint64_t)NT, 3 * (uint64_t)t0, 3 * (uint64_t)nt, pl->kth));
+  return SPR_OK;
 }
 
 int spr_write_index(const spr_comm *c, const spr_build_params *p, const char *tmp, const spr_build_local *l,
-                    uint64_t doc_base, uint64_t n_docs, const spr_dict *dict, const uint32_t *tb, uint64_t n_owned,
-                    uint64_t n_blocks, spr_payload_fn payload, void *arg, const spr_build_stats *st,
-                    spr_build_stats *io) {
+                    uint64_t doc_base, uint64_t n_docs, const spr_dict *dict, const uint32_t *tb, uint64_t n_blocks,
+                    spr_payload *pl, const spr_build_stats *st, spr_build_stats *io) {
   const int last = c->rank == c->size - 1;
   const uint32_t t0 = tb[c->rank], t1 = tb[c->rank + 1], nt = t1 - t0;
   spr_h5_writer *w = NULL;
@@ -163,7 +194,8 @@ int spr_write_index(const spr_comm *c, const spr_build_params *p, const char *tm
   int rc = SPR_OK;
   uint64_t ids_before = 0, ids_total = 0, post_before = 0, post_total = 0;
   SPR_TRYG(rc, spr_mpi_exscan_u64(c, l->ids_len, &ids_before, &ids_total), cleanup);
-  SPR_TRYG(rc, spr_mpi_exscan_u64(c, n_owned, &post_before, &post_total), cleanup);
+  SPR_ASSERT(pl->nt == nt);
+  SPR_TRYG(rc, spr_mpi_exscan_u64(c, pl->post_off[nt], &post_before, &post_total), cleanup);
   const uint32_t n_terms = dict->n_terms, nd = dict->own.n; /* nd terms from dict->d0 written here */
   uint64_t nmax = (l->n_docs > nt ? l->n_docs : nt) + 1;
   nmax = nmax > (uint64_t)nd + 1 ? nmax : (uint64_t)nd + 1;
@@ -179,11 +211,11 @@ int spr_write_index(const spr_comm *c, const spr_build_params *p, const char *tm
 
   /* /docs */
   for (uint64_t i = 0; i <= l->n_docs; i++) u64[i] = ids_before + l->id_off[i];
-  SPR_TRYG(rc, spr_h5_write(w, "/docs/id_offsets", SPR_H5_U64, n_docs + 1, doc_base, l->n_docs + last, u64), cleanup);
-  SPR_TRYG(rc, spr_h5_write(w, "/docs/ids", SPR_H5_U8, ids_total, ids_before, l->ids_len, l->ids), cleanup);
-  SPR_TRYG(rc, spr_h5_write(w, "/docs/length", SPR_H5_U32, n_docs, doc_base, l->n_docs, l->dl), cleanup);
+  SPR_TRYG(rc, spr_ds_write(w, SPR_DS_DOCS_ID_OFFSETS, n_docs + 1, doc_base, l->n_docs + last, u64), cleanup);
+  SPR_TRYG(rc, spr_ds_write(w, SPR_DS_DOCS_IDS, ids_total, ids_before, l->ids_len, l->ids), cleanup);
+  SPR_TRYG(rc, spr_ds_write(w, SPR_DS_DOCS_LENGTH, n_docs, doc_base, l->n_docs, l->dl), cleanup);
   if (p->reorder && !strcmp(p->reorder, "bp")) /* the permutation: each docid's position in the input */
-    SPR_TRYG(rc, spr_h5_write(w, "/docs/input_docid", SPR_H5_U32, n_docs, doc_base, l->n_docs, l->orig), cleanup);
+    SPR_TRYG(rc, spr_ds_write(w, SPR_DS_DOCS_INPUT_DOCID, n_docs, doc_base, l->n_docs, l->orig), cleanup);
 
   /* /terms: the strings by their dictionary owners (offsets into the NUL-free byte string); df,
    * max impact and posting offsets by the postings owners */
@@ -196,11 +228,11 @@ int spr_write_index(const spr_comm *c, const spr_build_params *p, const char *tm
     k += n;
   }
   u64[nd] = tb_before + k;
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/offsets", SPR_H5_U64, (uint64_t)n_terms + 1, dict->d0, nd + last, u64), cleanup);
-  SPR_TRYG(rc, spr_h5_write(w, "/terms/bytes", SPR_H5_U8, tb_total, tb_before, tb_bytes, tbytes), cleanup);
+  SPR_TRYG(rc, spr_ds_write(w, SPR_DS_TERMS_OFFSETS, (uint64_t)n_terms + 1, dict->d0, nd + last, u64), cleanup);
+  SPR_TRYG(rc, spr_ds_write(w, SPR_DS_TERMS_BYTES, tb_total, tb_before, tb_bytes, tbytes), cleanup);
   {
     const spr_write_ctx x = {.n_terms = n_terms, .t0 = t0, .nt = nt, .post_before = post_before, .last = last};
-    SPR_TRYG(rc, payload(c, w, &x, arg), cleanup);
+    SPR_TRYG(rc, spr_write_payload(c, w, &x, pl), cleanup);
   }
 
   /* header: nothing that depends on the rank count */
@@ -254,4 +286,17 @@ cleanup:;
   free(u64);
   free(tbytes);
   return rc < 0 ? rc : crc;
+}
+
+int spr_write_index_lists(const spr_comm *c, const spr_build_params *p, const char *tmp, const spr_build_local *l,
+                          uint64_t doc_base, uint64_t n_docs, const spr_dict *dict, const uint32_t *tb,
+                          const uint32_t *odocs, const uint8_t *oimp, const uint64_t *oterm_off, spr_build_stats *st) {
+  spr_payload pl;
+  int rc = spr_payload_from_lists(tb[c->rank + 1] - tb[c->rank], odocs, oimp, oterm_off, &pl);
+  rc = spr_mpi_agree(c, rc);
+  if (rc == SPR_OK)
+    rc = spr_write_index(c, p, tmp, l, doc_base, n_docs, dict, tb, (n_docs + p->block_size - 1) / p->block_size, &pl,
+                         st, st);
+  spr_payload_free(&pl);
+  return rc;
 }

@@ -32,30 +32,44 @@ static inline uint8_t spr_build_impact(int identity, double score, double smax, 
   return identity ? (uint8_t)score : spr_quantize_linear(score, smax, bits);
 }
 
-/* The datasets that depend on how postings were gathered, written by a payload function inside
- * spr_write_index: /terms/df, max_impact, posting_offsets, /postings and
- * /terms/kth_impact. */
-typedef struct spr_write_ctx {
-  uint32_t n_terms, t0, nt;  /* this rank owns terms [t0, t0 + nt) */
-  uint64_t post_before;      /* postings of the terms before t0 */
-  int last;                  /* the last rank (writes the closing offsets) */
-} spr_write_ctx;
-struct spr_h5_writer;
-typedef int (*spr_payload_fn)(const spr_comm *c, struct spr_h5_writer *w, const spr_write_ctx *x, void *arg);
-/* The in-memory build's postings datasets (/terms statistics, /postings), written by
- * spr_payload_mem (arg: a spr_mem_payload). */
-typedef struct spr_mem_payload {
-  const uint32_t *odocs;
-  const uint8_t *oimp;
-  const uint64_t *oterm_off;
-} spr_mem_payload;
-SPR_NODISCARD int spr_payload_mem(const spr_comm *c, struct spr_h5_writer *w, const spr_write_ctx *x, void *arg);
-/* Collective on c. Write the index to tmp: documents, dictionary, header attributes, and payload's
- * datasets; n_owned = the postings of this rank's terms, n_blocks = BMP blocks in all. */
+/* What the term owners write for their terms [t0, t0 + nt) (docs/format.md: /terms statistics,
+ * the encoded lists and their codec blocks), the same arrays from either build: the in-memory one
+ * makes them from its lists (spr_payload_from_lists), the bounded one while it merges its runs
+ * (mpi/spr_build_stream.c). Offsets count from this rank's first term, posting, block and byte;
+ * spr_write_index makes post_off, tblk and boff global in place. */
+typedef struct spr_payload {
+  uint32_t nt;
+  uint32_t *df;         /* nt: each term's postings */
+  uint8_t *max_impact;  /* nt */
+  uint8_t *kth;         /* 3 nt: the 10th, 100th and 1000th largest impacts */
+  uint64_t *post_off;   /* nt + 1: the postings before each term */
+  uint64_t *tblk;       /* nt + 1: each term's first codec block */
+  uint64_t *boff;       /* n_pblocks + 1: each codec block's first byte */
+  uint32_t *blast;      /* n_pblocks: each codec block's last docid */
+  uint64_t n_pblocks, enc_bytes;
+  uint8_t *enc;         /* the encoded lists (enc_bytes), or NULL: they are in file enc_fd from 0 */
+  int enc_fd;
+  int owned;            /* the arrays are the payload's (spr_payload_free frees them), else borrowed */
+} spr_payload;
+/* Local. The payload of nt posting lists held in memory: term t's are docs/imp[term_off[t] ..
+ * term_off[t + 1]) (borrowed; read only). The lists are encoded by the OpenMP threads. */
+SPR_NODISCARD int spr_payload_from_lists(uint32_t nt, const uint32_t *docs, const uint8_t *imp,
+                                         const uint64_t *term_off, spr_payload *out);
+/* Frees an owned payload's arrays (a borrowed one's stay); zeroes *pl. */
+void spr_payload_free(spr_payload *pl);
+/* Collective on c. Write the index to tmp: documents, dictionary, header attributes, and the term
+ * owners' payload pl (this rank owns terms [tb[rank], tb[rank + 1])); n_blocks = BMP blocks in
+ * all. Every dataset is written here, for both builds, each by its entry in spr_index_datasets.h. */
 SPR_NODISCARD int spr_write_index(const spr_comm *c, const spr_build_params *p, const char *tmp,
                                   const spr_build_local *l, uint64_t doc_base, uint64_t n_docs, const spr_dict *dict,
-                                  const uint32_t *tb, uint64_t n_owned, uint64_t n_blocks, spr_payload_fn payload,
-                                  void *arg, const spr_build_stats *st, spr_build_stats *io);
+                                  const uint32_t *tb, uint64_t n_blocks, spr_payload *pl, const spr_build_stats *st,
+                                  spr_build_stats *io);
+/* Collective on c. spr_write_index with the payload of the in-memory build's lists (owned terms'
+ * odocs/oimp[oterm_off[t] .. oterm_off[t + 1]), borrowed). */
+SPR_NODISCARD int spr_write_index_lists(const spr_comm *c, const spr_build_params *p, const char *tmp,
+                                        const spr_build_local *l, uint64_t doc_base, uint64_t n_docs,
+                                        const spr_dict *dict, const uint32_t *tb, const uint32_t *odocs,
+                                        const uint8_t *oimp, const uint64_t *oterm_off, spr_build_stats *st);
 
 /* Bounded memory: the unit every buffer that grows with postings is sized from (an eighth of the
  * budget per rank: docs/memory.md). */

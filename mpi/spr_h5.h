@@ -32,7 +32,7 @@ SPR_NODISCARD int spr_h5_init(void);
  * outlive the writer. Calls spr_h5_init(). */
 SPR_NODISCARD int spr_h5_writer_create(const spr_comm *c, const char *path, int zstd_level,
                                        spr_h5_writer **out);
-/* Collective. Create dataset `name` ("/postings/docids") of global length `total` and write this
+/* Collective. Create dataset `name` ("/group/name") of global length `total` and write this
  * rank's `count` elements at global `offset` (count may be 0). Ranks' slices must not overlap and
  * must cover [0,total). Every rank passes the same name, type and total (all three are checked
  * across ranks: SPR_EINVAL on every rank otherwise). data holds `count` elements in host order

@@ -74,17 +74,10 @@ typedef struct spr_build_stats {
  * depend on the rank count. On failure no file is left at p->output (nor its temporary). */
 SPR_NODISCARD int spr_index_build(const spr_comm *c, const spr_build_params *p, spr_build_stats *st);
 
-/* Every dataset of formats 2 and 3 and its element type (checksums, verification); optional
- * datasets are the ones a format-3 file lacks or only reordered indexes have. */
-typedef struct spr_index_dataset {
-  const char *name;
-  int type;     /* spr_h5_type */
-  int optional; /* present only in some indexes (/docs/input_docid: reordered ones) */
-} spr_index_dataset;
-const spr_index_dataset *spr_index_datasets(size_t *n);
-/* Collective on c. Checksum every dataset of the closed file at path (XXH3-64 of its elements as
- * little-endian bytes; datasets dealt out to ranks) and store each as the dataset's attribute
- * "xxh3_64" (rank 0 annotates the file). The values do not depend on the rank count. */
+/* Collective on c. Checksum every dataset of the closed file at path (the list of
+ * mpi/spr_index_datasets.h; XXH3-64 of its elements as little-endian bytes; datasets dealt out to
+ * ranks) and store each as the dataset's attribute "xxh3_64" (rank 0 annotates the file). The
+ * values do not depend on the rank count. */
 SPR_NODISCARD int spr_index_write_checksums(const spr_comm *c, const char *path);
 
 /* ---------------------------------------------------------------- reading */

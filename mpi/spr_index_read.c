@@ -7,6 +7,7 @@
 
 #include "spr_h5.h"
 #include "spr_index.h"
+#include "spr_index_datasets.h"
 #include "spr_mem.h"
 #include "spr_postings.h"
 #include "spr_progress.h"
@@ -45,7 +46,8 @@ static int spr_read_str_attr(spr_index *ix, const char *name, char *dst, size_t 
 }
 
 /* Check that an offsets array of n + 1 entries starts at 0, never decreases and ends at end. */
-static int spr_check_offsets(const char *path, const char *ds, const uint64_t *off, uint64_t n, uint64_t end) {
+static int spr_check_offsets(const char *path, spr_ds d, const uint64_t *off, uint64_t n, uint64_t end) {
+  const char *ds = spr_ds_name(d);
   if (off[0] != 0) return SPR_FAIL(SPR_ECORRUPT, "%s: %s[0] = %llu, expected 0", path, ds, (unsigned long long)off[0]);
   for (uint64_t i = 0; i < n; i++)
     if (off[i + 1] < off[i])
@@ -56,11 +58,11 @@ static int spr_check_offsets(const char *path, const char *ds, const uint64_t *o
   return SPR_OK;
 }
 
-static int spr_expect_len(spr_index *ix, const char *ds, uint64_t n) {
-  const int64_t len = spr_h5_len(ix->r, ds);
+static int spr_expect_len(spr_index *ix, spr_ds ds, uint64_t n) {
+  const int64_t len = spr_ds_len(ix->r, ds);
   if (len < 0) return (int)len;
   if ((uint64_t)len != n)
-    return SPR_FAIL(SPR_ECORRUPT, "%s: %s has %lld elements, expected %llu", ix->path, ds, (long long)len,
+    return SPR_FAIL(SPR_ECORRUPT, "%s: %s has %lld elements, expected %llu", ix->path, spr_ds_name(ds), (long long)len,
                     (unsigned long long)n);
   return SPR_OK;
 }
@@ -118,10 +120,10 @@ int spr_index_open(const char *path, spr_index **out) {
     goto fail;
   }
   const uint64_t nt = in->n_terms;
-  SPR_TRYG(rc, spr_expect_len(ix, "/terms/offsets", nt + 1), fail);
-  SPR_TRYG(rc, spr_expect_len(ix, "/terms/posting_offsets", nt + 1), fail);
-  SPR_TRYG(rc, spr_expect_len(ix, "/terms/posting_blocks", nt + 1), fail);
-  const int64_t nbytes = spr_h5_len(ix->r, "/terms/bytes");
+  SPR_TRYG(rc, spr_expect_len(ix, SPR_DS_TERMS_OFFSETS, nt + 1), fail);
+  SPR_TRYG(rc, spr_expect_len(ix, SPR_DS_TERMS_POSTING_OFFSETS, nt + 1), fail);
+  SPR_TRYG(rc, spr_expect_len(ix, SPR_DS_TERMS_POSTING_BLOCKS, nt + 1), fail);
+  const int64_t nbytes = spr_ds_len(ix->r, SPR_DS_TERMS_BYTES);
   if (nbytes < 0) {
     rc = (int)nbytes;
     goto fail;
@@ -133,12 +135,12 @@ int spr_index_open(const char *path, spr_index **out) {
     rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading %llu terms", path, (unsigned long long)nt);
     goto fail;
   }
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/offsets", SPR_H5_U64, 0, nt + 1, toff), fail);
-  SPR_TRYG(rc, spr_check_offsets(path, "/terms/offsets", toff, nt, (uint64_t)nbytes), fail);
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/posting_offsets", SPR_H5_U64, 0, nt + 1, ix->post_off), fail);
-  SPR_TRYG(rc, spr_check_offsets(path, "/terms/posting_offsets", ix->post_off, nt, in->n_postings), fail);
+  SPR_TRYG(rc, spr_ds_read(ix->r, SPR_DS_TERMS_OFFSETS, 0, nt + 1, toff), fail);
+  SPR_TRYG(rc, spr_check_offsets(path, SPR_DS_TERMS_OFFSETS, toff, nt, (uint64_t)nbytes), fail);
+  SPR_TRYG(rc, spr_ds_read(ix->r, SPR_DS_TERMS_POSTING_OFFSETS, 0, nt + 1, ix->post_off), fail);
+  SPR_TRYG(rc, spr_check_offsets(path, SPR_DS_TERMS_POSTING_OFFSETS, ix->post_off, nt, in->n_postings), fail);
   {
-    const int64_t nblk = spr_h5_len(ix->r, "/postings/block_last");
+    const int64_t nblk = spr_ds_len(ix->r, SPR_DS_POSTINGS_BLOCK_LAST);
     if (nblk < 0) {
       rc = (int)nblk;
       goto fail;
@@ -149,17 +151,18 @@ int spr_index_open(const char *path, spr_index **out) {
       rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", path);
       goto fail;
     }
-    SPR_TRYG(rc, spr_expect_len(ix, "/postings/block_offsets", ix->n_pblocks + 1), fail);
-    SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/posting_blocks", SPR_H5_U64, 0, nt + 1, ix->post_blk), fail);
-    SPR_TRYG(rc, spr_check_offsets(path, "/terms/posting_blocks", ix->post_blk, nt, ix->n_pblocks), fail);
+    SPR_TRYG(rc, spr_expect_len(ix, SPR_DS_POSTINGS_BLOCK_OFFSETS, ix->n_pblocks + 1), fail);
+    SPR_TRYG(rc, spr_ds_read(ix->r, SPR_DS_TERMS_POSTING_BLOCKS, 0, nt + 1, ix->post_blk), fail);
+    SPR_TRYG(rc, spr_check_offsets(path, SPR_DS_TERMS_POSTING_BLOCKS, ix->post_blk, nt, ix->n_pblocks), fail);
     for (uint64_t t = 0; t < nt; t++)
       if (ix->post_blk[t + 1] - ix->post_blk[t] != (ix->post_off[t + 1] - ix->post_off[t] + SPR_POSTINGS_BLOCK - 1) / SPR_POSTINGS_BLOCK) {
-        rc = SPR_FAIL(SPR_ECORRUPT, "%s: /terms/posting_blocks: term %llu has a wrong number of blocks", path,
+        rc = SPR_FAIL(SPR_ECORRUPT, "%s: %s: term %llu has a wrong number of blocks", path,
+                      spr_ds_name(SPR_DS_TERMS_POSTING_BLOCKS),
                       (unsigned long long)t);
         goto fail;
       }
   }
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/bytes", SPR_H5_U8, 0, (uint64_t)nbytes, tbytes), fail);
+  SPR_TRYG(rc, spr_ds_read(ix->r, SPR_DS_TERMS_BYTES, 0, (uint64_t)nbytes, tbytes), fail);
   /* rebuild the NUL-separated term list */
   spr_strlist *tl = &ix->terms;
   tl->n = (uint32_t)nt;
@@ -176,7 +179,8 @@ int spr_index_open(const char *path, spr_index **out) {
     memcpy(tl->bytes + tl->off[t], tbytes + toff[t], n);
     tl->bytes[tl->off[t] + n] = '\0';
     if (memchr(tbytes + toff[t], '\0', n)) {
-      rc = SPR_FAIL(SPR_ECORRUPT, "%s: /terms/bytes: NUL inside term %llu", path, (unsigned long long)t);
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: %s: NUL inside term %llu", path, spr_ds_name(SPR_DS_TERMS_BYTES),
+                    (unsigned long long)t);
       goto fail;
     }
   }
@@ -211,18 +215,19 @@ static int spr_decode_blocks(spr_index *ix, uint32_t t, const uint8_t *enc, cons
     if (got < 0) {
       char why[256];
       snprintf(why, sizeof why, "%s", spr_last_message());
-      return SPR_FAIL(SPR_ECORRUPT, "%s: /postings/encoded: term '%s', block %llu: %s", ix->path,
+      return SPR_FAIL(SPR_ECORRUPT, "%s: %s: term '%s', block %llu: %s", ix->path, spr_ds_name(SPR_DS_POSTINGS_ENCODED),
                       spr_strlist_get(&ix->terms, t), (unsigned long long)j, why);
     }
     if (d[keep + (uint64_t)got - 1] != last[j - j0])
-      return SPR_FAIL(SPR_ECORRUPT, "%s: /postings/encoded: term '%s', block %llu: last docid %u, skip list says %u",
-                      ix->path, spr_strlist_get(&ix->terms, t), (unsigned long long)j, d[keep + (uint64_t)got - 1],
+      return SPR_FAIL(SPR_ECORRUPT, "%s: %s: term '%s', block %llu: last docid %u, skip list says %u",
+                      ix->path, spr_ds_name(SPR_DS_POSTINGS_ENCODED), spr_strlist_get(&ix->terms, t), (unsigned long long)j, d[keep + (uint64_t)got - 1],
                       last[j - j0]);
     const uint64_t k0 = keep;
     for (uint64_t i = k0; i < k0 + (uint64_t)got; i++, pos++) {
       const uint32_t doc = d[i];
       if (doc >= ix->info.n_docs || (pos > j0 * SPR_POSTINGS_BLOCK && doc <= prev) || w[i] == 0)
-        return SPR_FAIL(SPR_ECORRUPT, "%s: /postings/encoded: term '%s' invalid at position %llu", ix->path,
+        return SPR_FAIL(SPR_ECORRUPT, "%s: %s: term '%s' invalid at position %llu", ix->path,
+                        spr_ds_name(SPR_DS_POSTINGS_ENCODED),
                         spr_strlist_get(&ix->terms, t), (unsigned long long)pos);
       prev = doc;
       if (doc >= lo && doc < hi) {
@@ -251,7 +256,7 @@ int spr_index_read_postings(spr_index *ix, uint32_t t, uint32_t lo, uint32_t hi,
     rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading postings of '%s'", ix->path, term);
     goto done;
   }
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/block_last", SPR_H5_U32, b0, nb, last), done);
+  SPR_TRYG(rc, spr_ds_read(ix->r, SPR_DS_POSTINGS_BLOCK_LAST, b0, nb, last), done);
   /* the skip list: blocks [j0, j1) are the ones that can hold docids in [lo, hi) */
   uint64_t j0, j1;
   spr_postings_skip_range(last, 0, nb, lo, hi, &j0, &j1);
@@ -263,11 +268,12 @@ int spr_index_read_postings(spr_index *ix, uint32_t t, uint32_t lo, uint32_t hi,
     goto done;
   }
   if (j0 >= j1) goto done;
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/block_offsets", SPR_H5_U64, b0 + j0, j1 - j0 + 1, boff), done);
+  SPR_TRYG(rc, spr_ds_read(ix->r, SPR_DS_POSTINGS_BLOCK_OFFSETS, b0 + j0, j1 - j0 + 1, boff), done);
   const uint64_t base = boff[0], len = boff[j1 - j0] - base;
   for (uint64_t j = 0; j <= j1 - j0; j++) {
     if (boff[j] < base || boff[j] - base > len || (j && boff[j] < boff[j - 1])) {
-      rc = SPR_FAIL(SPR_ECORRUPT, "%s: /postings/block_offsets of term '%s' out of order", ix->path, term);
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: %s of term '%s' out of order", ix->path,
+                    spr_ds_name(SPR_DS_POSTINGS_BLOCK_OFFSETS), term);
       goto done;
     }
     boff[j] -= base;
@@ -277,7 +283,7 @@ int spr_index_read_postings(spr_index *ix, uint32_t t, uint32_t lo, uint32_t hi,
     rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading postings of '%s'", ix->path, term);
     goto done;
   }
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/postings/encoded", SPR_H5_U8, base, len, enc), done);
+  SPR_TRYG(rc, spr_ds_read(ix->r, SPR_DS_POSTINGS_ENCODED, base, len, enc), done);
   rc = spr_decode_blocks(ix, t, enc, boff, last + j0, j0, j1, lo, hi, 0, d, w, &m);
 done:
   free(last);
@@ -298,9 +304,9 @@ int spr_index_read_docids(spr_index *ix, char **ids, uint64_t **off) {
   *ids = NULL;
   *off = NULL;
   const uint64_t n = ix->info.n_docs;
-  const int64_t nb = spr_h5_len(ix->r, "/docs/ids");
+  const int64_t nb = spr_ds_len(ix->r, SPR_DS_DOCS_IDS);
   if (nb < 0) return (int)nb;
-  SPR_TRY(spr_expect_len(ix, "/docs/id_offsets", n + 1));
+  SPR_TRY(spr_expect_len(ix, SPR_DS_DOCS_ID_OFFSETS, n + 1));
   uint64_t *o = malloc((n + 1) * sizeof *o);
   char *raw = malloc((size_t)nb + 1), *s = malloc((size_t)nb + n + 1);
   int rc = SPR_OK;
@@ -308,9 +314,9 @@ int spr_index_read_docids(spr_index *ix, char **ids, uint64_t **off) {
     rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory reading document ids", ix->path);
     goto fail;
   }
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/docs/id_offsets", SPR_H5_U64, 0, n + 1, o), fail);
-  SPR_TRYG(rc, spr_check_offsets(ix->path, "/docs/id_offsets", o, n, (uint64_t)nb), fail);
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/docs/ids", SPR_H5_U8, 0, (uint64_t)nb, raw), fail);
+  SPR_TRYG(rc, spr_ds_read(ix->r, SPR_DS_DOCS_ID_OFFSETS, 0, n + 1, o), fail);
+  SPR_TRYG(rc, spr_check_offsets(ix->path, SPR_DS_DOCS_ID_OFFSETS, o, n, (uint64_t)nb), fail);
+  SPR_TRYG(rc, spr_ds_read(ix->r, SPR_DS_DOCS_IDS, 0, (uint64_t)nb, raw), fail);
   for (uint64_t i = 0; i < n; i++) {
     const uint64_t len = o[i + 1] - o[i], at = o[i] + i;
     memcpy(s + at, raw + o[i], len);
@@ -332,10 +338,10 @@ fail:
 int spr_index_read_lengths(spr_index *ix, uint32_t **len) {
   *len = NULL;
   const uint64_t n = ix->info.n_docs;
-  SPR_TRY(spr_expect_len(ix, "/docs/length", n));
+  SPR_TRY(spr_expect_len(ix, SPR_DS_DOCS_LENGTH, n));
   uint32_t *l = malloc((n ? n : 1) * sizeof *l);
   if (!l) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory", ix->path);
-  const int rc = spr_h5_read(ix->r, "/docs/length", SPR_H5_U32, 0, n, l);
+  const int rc = spr_ds_read(ix->r, SPR_DS_DOCS_LENGTH, 0, n, l);
   if (rc < 0) {
     free(l);
     return rc;
@@ -357,7 +363,8 @@ static int spr_verify_bmp(spr_index *ix, const uint8_t *kth) {
   if (rc == SPR_OK) rc = spr_bmp_index_check_consistency(v, ws);
   for (uint64_t t = 0; rc == SPR_OK && t < in->n_terms; t++)
     if (memcmp(kth + 3 * t, v->kth + 3 * t, 3))
-      rc = SPR_FAIL(SPR_ECORRUPT, "%s: /terms/kth_impact of term '%s' disagrees with its postings", ix->path,
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: %s of term '%s' disagrees with its postings", ix->path,
+                    spr_ds_name(SPR_DS_TERMS_KTH_IMPACT),
                     spr_strlist_get(&ix->terms, (uint32_t)t));
   free(ws);
   spr_bmp_data_free(&bd);
@@ -365,8 +372,8 @@ static int spr_verify_bmp(spr_index *ix, const uint8_t *kth) {
 }
 
 /* The last entry of an offsets dataset (its length is checked by the caller). */
-static int spr_last_u64(spr_index *ix, const char *ds, uint64_t n, uint64_t *v) {
-  return spr_h5_read(ix->r, ds, SPR_H5_U64, n, 1, v);
+static int spr_last_u64(spr_index *ix, spr_ds ds, uint64_t n, uint64_t *v) {
+  return spr_ds_read(ix->r, ds, n, 1, v);
 }
 
 /* Every dataset whose length follows from an offsets dataset has exactly that length (a damaged
@@ -374,12 +381,12 @@ static int spr_last_u64(spr_index *ix, const char *ds, uint64_t n, uint64_t *v) 
 static int spr_verify_lengths(spr_index *ix) {
   const spr_index_info *in = &ix->info;
   uint64_t v = 0;
-  SPR_TRY(spr_last_u64(ix, "/postings/block_offsets", ix->n_pblocks, &v));
-  SPR_TRY(spr_expect_len(ix, "/postings/encoded", v));
-  SPR_TRY(spr_expect_len(ix, "/docs/length", in->n_docs));
-  SPR_TRY(spr_expect_len(ix, "/docs/id_offsets", in->n_docs + 1));
-  SPR_TRY(spr_last_u64(ix, "/docs/id_offsets", in->n_docs, &v));
-  SPR_TRY(spr_expect_len(ix, "/docs/ids", v));
+  SPR_TRY(spr_last_u64(ix, SPR_DS_POSTINGS_BLOCK_OFFSETS, ix->n_pblocks, &v));
+  SPR_TRY(spr_expect_len(ix, SPR_DS_POSTINGS_ENCODED, v));
+  SPR_TRY(spr_expect_len(ix, SPR_DS_DOCS_LENGTH, in->n_docs));
+  SPR_TRY(spr_expect_len(ix, SPR_DS_DOCS_ID_OFFSETS, in->n_docs + 1));
+  SPR_TRY(spr_last_u64(ix, SPR_DS_DOCS_ID_OFFSETS, in->n_docs, &v));
+  SPR_TRY(spr_expect_len(ix, SPR_DS_DOCS_IDS, v));
   return SPR_OK;
 }
 
@@ -393,8 +400,8 @@ int spr_index_verify(spr_index *ix) {
     if (t && strcmp(spr_strlist_get(&ix->terms, t - 1), s) >= 0)
       return SPR_FAIL(SPR_ECORRUPT, "%s: /terms not sorted at term %u ('%s')", ix->path, t, s);
   }
-  SPR_TRY(spr_expect_len(ix, "/terms/df", in->n_terms));
-  SPR_TRY(spr_expect_len(ix, "/terms/max_impact", in->n_terms));
+  SPR_TRY(spr_expect_len(ix, SPR_DS_TERMS_DF, in->n_terms));
+  SPR_TRY(spr_expect_len(ix, SPR_DS_TERMS_MAX_IMPACT, in->n_terms));
   uint32_t *df = malloc((in->n_terms + 1) * sizeof *df);
   uint8_t *mx = malloc(in->n_terms + 1);
   uint32_t *d = NULL;
@@ -408,8 +415,8 @@ int spr_index_verify(spr_index *ix) {
     rc = SPR_FAIL(SPR_ENOMEM, "%s: out of memory", ix->path);
     goto cleanup;
   }
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/df", SPR_H5_U32, 0, in->n_terms, df), cleanup);
-  SPR_TRYG(rc, spr_h5_read(ix->r, "/terms/max_impact", SPR_H5_U8, 0, in->n_terms, mx), cleanup);
+  SPR_TRYG(rc, spr_ds_read(ix->r, SPR_DS_TERMS_DF, 0, in->n_terms, df), cleanup);
+  SPR_TRYG(rc, spr_ds_read(ix->r, SPR_DS_TERMS_MAX_IMPACT, 0, in->n_terms, mx), cleanup);
   const unsigned top = (1u << in->bits) - 1u;
   uint64_t pruned = 0; /* static pruning may empty a term's list; the term stays in the dictionary */
   if (spr_h5_get_attr_u64(ix->r, "/", "pruned_postings", &pruned) < 0) pruned = 0;
@@ -439,7 +446,8 @@ int spr_index_verify(spr_index *ix) {
   SPR_TRYG(rc, spr_verify_bmp(ix, kth), cleanup);
   for (uint64_t i = 0; i < in->n_docs; i++)
     if (!ids[ioff[i]]) {
-      rc = SPR_FAIL(SPR_ECORRUPT, "%s: /docs/ids: empty id for docid %llu", ix->path, (unsigned long long)i);
+      rc = SPR_FAIL(SPR_ECORRUPT, "%s: %s: empty id for docid %llu", ix->path, spr_ds_name(SPR_DS_DOCS_IDS),
+                    (unsigned long long)i);
       goto cleanup;
     }
 cleanup:
@@ -490,16 +498,16 @@ static int spr_index_read_range(spr_index *ix, uint32_t lo, uint32_t hi, uint64_
   *docs_out = NULL;
   *imp_out = NULL;
   const uint64_t nt = ix->info.n_terms, nblk = ix->n_pblocks;
-  const int64_t enc_len = spr_h5_len(ix->r, "/postings/encoded");
+  const int64_t enc_len = spr_ds_len(ix->r, SPR_DS_POSTINGS_ENCODED);
   if (enc_len < 0) return (int)enc_len;
   uint32_t *last = malloc((nblk ? nblk : 1) * sizeof *last), *docs = NULL;
   uint64_t *boff = malloc((nblk + 1) * sizeof *boff), *j0 = malloc((nt + 1) * sizeof *j0);
   uint64_t *j1 = malloc((nt + 1) * sizeof *j1), *off = malloc((nt + 1) * sizeof *off), *rel = NULL;
   uint8_t *imp = NULL, *buf = NULL;
   int rc = (last && boff && j0 && j1 && off) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "%s: out of memory", ix->path);
-  if (rc == SPR_OK) rc = spr_h5_read(ix->r, "/postings/block_last", SPR_H5_U32, 0, nblk, last);
-  if (rc == SPR_OK) rc = spr_h5_read(ix->r, "/postings/block_offsets", SPR_H5_U64, 0, nblk + 1, boff);
-  if (rc == SPR_OK) rc = spr_check_offsets(ix->path, "/postings/block_offsets", boff, nblk, (uint64_t)enc_len);
+  if (rc == SPR_OK) rc = spr_ds_read(ix->r, SPR_DS_POSTINGS_BLOCK_LAST, 0, nblk, last);
+  if (rc == SPR_OK) rc = spr_ds_read(ix->r, SPR_DS_POSTINGS_BLOCK_OFFSETS, 0, nblk + 1, boff);
+  if (rc == SPR_OK) rc = spr_check_offsets(ix->path, SPR_DS_POSTINGS_BLOCK_OFFSETS, boff, nblk, (uint64_t)enc_len);
   uint64_t cap = 0, maxblk = 0;
   for (uint64_t t = 0; rc == SPR_OK && t < nt; t++) {
     const uint64_t b0 = ix->post_blk[t], b1 = ix->post_blk[t + 1], df = ix->post_off[t + 1] - ix->post_off[t];
@@ -531,7 +539,7 @@ static int spr_index_read_range(spr_index *ix, uint32_t lo, uint32_t hi, uint64_
         break;
       }
     }
-    if (phi > plo) rc = spr_h5_read(ix->r, "/postings/encoded", SPR_H5_U8, plo, phi - plo, buf);
+    if (phi > plo) rc = spr_ds_read(ix->r, SPR_DS_POSTINGS_ENCODED, plo, phi - plo, buf);
     memset(buf + (phi - plo), 0, SPR_POSTINGS_PAD);
     for (; rc == SPR_OK && t < te; t++) {
       uint64_t n = 0;
@@ -590,9 +598,9 @@ static int spr_bmp_src_read(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr
   memset(s, 0, sizeof *s);
   const uint64_t nt = ix->info.n_terms;
   SPR_TRY(spr_bmp_range_docs(ix, blk_lo, blk_hi, &s->d_lo, &s->d_hi));
-  SPR_TRY(spr_expect_len(ix, "/terms/kth_impact", 3 * nt));
+  SPR_TRY(spr_expect_len(ix, SPR_DS_TERMS_KTH_IMPACT, 3 * nt));
   if (!(s->kth = malloc(3 * nt + 1))) return SPR_FAIL(SPR_ENOMEM, "%s: out of memory loading blocks", ix->path);
-  int rc = spr_h5_read(ix->r, "/terms/kth_impact", SPR_H5_U8, 0, 3 * nt, s->kth);
+  int rc = spr_ds_read(ix->r, SPR_DS_TERMS_KTH_IMPACT, 0, 3 * nt, s->kth);
   if (rc == SPR_OK)
     rc = spr_index_read_range(ix, (uint32_t)s->d_lo, (uint32_t)s->d_hi, spr_test_limit(SPR_READ_PIECE_BYTES), prog,
                               &s->off, &s->docs, &s->imp);
@@ -662,139 +670,50 @@ int spr_index_load_bmp(spr_index *ix, uint64_t blk_lo, uint64_t blk_hi, spr_bmp_
   return SPR_OK;
 }
 
-static const spr_index_dataset spr_datasets[] = {
-    {"/docs/ids", SPR_H5_U8, 0},
-    {"/docs/id_offsets", SPR_H5_U64, 0},
-    {"/docs/length", SPR_H5_U32, 0},
-    {"/terms/bytes", SPR_H5_U8, 0},
-    {"/terms/offsets", SPR_H5_U64, 0},
-    {"/terms/df", SPR_H5_U32, 0},
-    {"/terms/max_impact", SPR_H5_U8, 0},
-    {"/terms/kth_impact", SPR_H5_U8, 0},
-    {"/terms/posting_offsets", SPR_H5_U64, 0},
-    {"/terms/posting_blocks", SPR_H5_U64, 0},
-    {"/postings/encoded", SPR_H5_U8, 0},
-    {"/postings/block_offsets", SPR_H5_U64, 0},
-    {"/postings/block_last", SPR_H5_U32, 0},
-    {"/blockmax/offsets", SPR_H5_U64, 1}, /* format 2 only */
-    {"/blockmax/blocks", SPR_H5_U32, 1}, /* format 2 only */
-    {"/blockmax/max", SPR_H5_U8, 1}, /* format 2 only */
-    {"/forward/block_offsets", SPR_H5_U64, 1}, /* format 2 only */
-    {"/forward/posting_offsets", SPR_H5_U64, 1}, /* format 2 only */
-    {"/forward/terms", SPR_H5_U32, 1}, /* format 2 only */
-    {"/forward/counts_minus_1", SPR_H5_U8, 1}, /* format 2 only */
-    {"/forward/docs", SPR_H5_U8, 1}, /* format 2 only */
-    {"/forward/impacts", SPR_H5_U8, 1}, /* format 2 only */
-    {"/docs/input_docid", SPR_H5_U32, 1},
-};
-
-const spr_index_dataset *spr_index_datasets(size_t *n) {
-  *n = sizeof spr_datasets / sizeof spr_datasets[0];
-  return spr_datasets;
-}
-
-int spr_index_write_checksums(const spr_comm *c, const char *path) {
-  size_t n = 0;
-  const spr_index_dataset *ds = spr_index_datasets(&n);
-  uint64_t *h = calloc(n, sizeof *h);
-  spr_h5_reader *r = NULL;
-  int rc = h ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "checksums: out of memory");
-  uint8_t *present = h ? malloc(n) : NULL;
-  if (rc == SPR_OK && !present) rc = SPR_FAIL(SPR_ENOMEM, "checksums: out of memory");
-  if (rc == SPR_OK) rc = spr_h5_reader_open(path, &r);
-  for (size_t i = 0; rc == SPR_OK && i < n; i++) {
-    const int e = ds[i].optional ? spr_h5_exists(r, ds[i].name) : 1;
-    if (e < 0) rc = e;
-    present[i] = e > 0;
-    if (rc == SPR_OK && present[i] && (int)(i % (size_t)c->size) == c->rank)
-      rc = spr_h5_hash(r, ds[i].name, (spr_h5_type)ds[i].type, &h[i]);
-  }
-  spr_h5_reader_close(&r);
-  rc = spr_mpi_agree(c, rc);
-  if (rc == SPR_OK) rc = spr_mpi_sum_u64(c, h, n); /* each entry is non-zero on one rank only */
-  if (rc == SPR_OK && c->rank == 0) {
-    const char **names = malloc(n * sizeof *names), **attrs = malloc(n * sizeof *attrs);
-    if (!names || !attrs) rc = SPR_FAIL(SPR_ENOMEM, "checksums: out of memory");
-    size_t m = 0;
-    for (size_t i = 0; rc == SPR_OK && i < n; i++)
-      if (present[i]) {
-        names[m] = ds[i].name;
-        attrs[m] = "xxh3_64";
-        h[m++] = h[i];
-      }
-    if (rc == SPR_OK) rc = spr_h5_annotate_u64(path, m, names, attrs, h);
-    free(names);
-    free(attrs);
-  }
-  free(present);
-  free(h);
-  return spr_mpi_agree(c, rc);
-}
-
 /* Integrity on open (docs/reliability.md): every dataset exists with its element type and the
  * length the header implies (catches truncation and damaged extents: metadata and a few single
  * elements), and the datasets whose size grows with the terms, the documents or the postings / 128
- * (not with the postings themselves) match their XXH3-64. /postings/encoded is left to
- * `spire inspect --verify`; its decoder validates what it reads. (Format 2's /forward and /blockmax
- * are not read at all: this spire derives both from the postings.) */
-static const char *const spr_open_hashed[] = {
-    "/terms/bytes",      "/terms/offsets",         "/terms/df",               "/terms/max_impact",
-    "/terms/kth_impact", "/terms/posting_offsets", "/terms/posting_blocks",   "/postings/block_offsets",
-    "/postings/block_last",
-    "/docs/length",      "/docs/id_offsets",       "/docs/ids",               "/docs/input_docid",
-};
+ * (not with the postings themselves) match their XXH3-64: the datasets marked "hashed on open" in
+ * mpi/spr_index_datasets.h. The encoded postings are left to `spire inspect --verify`; their
+ * decoder validates what it reads. (Format 2's forward blocks and block maxima are not read at all:
+ * this spire derives both from the postings.) */
 
-static int spr_index_check_dataset(spr_index *ix, const spr_index_dataset *d) {
-  if (d->optional) {
-    const int e = spr_h5_exists(ix->r, d->name);
+/* Dataset d's checksum equals its recorded one (a missing optional dataset passes). on_open: the
+ * messages of spr_index_open, which say what the damage may come from. */
+static int spr_index_check_dataset(spr_index *ix, spr_ds d, int on_open) {
+  const spr_index_dataset *ds = &spr_index_dataset_table[d];
+  if (ds->optional) {
+    const int e = spr_ds_exists(ix->r, d);
     if (e <= 0) return e;
   }
   uint64_t want = 0, got = 0;
-  if (spr_h5_get_attr_u64(ix->r, d->name, "xxh3_64", &want) < 0)
-    return SPR_FAIL(SPR_ECORRUPT, "%s: %s has no xxh3_64 checksum attribute (damaged, or an unfinished build)",
-                    ix->path, d->name);
-  SPR_TRY(spr_h5_hash(ix->r, d->name, (spr_h5_type)d->type, &got));
+  if (spr_h5_get_attr_u64(ix->r, ds->name, SPR_DS_CHECKSUM_ATTR, &want) < 0)
+    return SPR_FAIL(SPR_ECORRUPT, "%s: %s has no " SPR_DS_CHECKSUM_ATTR " checksum attribute%s", ix->path, ds->name,
+                    on_open ? " (damaged, or an unfinished build)" : "");
+  SPR_TRY(spr_ds_hash(ix->r, d, &got));
   if (got != want)
-    return SPR_FAIL(SPR_ECORRUPT, "%s: %s: checksum %016llx, recorded %016llx (damaged file)", ix->path,
-                    d->name, (unsigned long long)got, (unsigned long long)want);
+    return SPR_FAIL(SPR_ECORRUPT, "%s: %s: checksum %016llx, recorded %016llx%s", ix->path, ds->name,
+                    (unsigned long long)got, (unsigned long long)want, on_open ? " (damaged file)" : "");
   return SPR_OK;
 }
 
 static int spr_index_check_open(spr_index *ix) {
   if (getenv("SPR_INDEX_NO_OPEN_CHECK")) return SPR_OK; /* measuring only (docs/reliability.md) */
   SPR_TRY(spr_verify_lengths(ix));
-  SPR_TRY(spr_expect_len(ix, "/terms/df", ix->info.n_terms));
-  SPR_TRY(spr_expect_len(ix, "/terms/max_impact", ix->info.n_terms));
-  SPR_TRY(spr_expect_len(ix, "/terms/kth_impact", 3 * ix->info.n_terms));
-  const int reordered = spr_h5_exists(ix->r, "/docs/input_docid");
+  SPR_TRY(spr_expect_len(ix, SPR_DS_TERMS_DF, ix->info.n_terms));
+  SPR_TRY(spr_expect_len(ix, SPR_DS_TERMS_MAX_IMPACT, ix->info.n_terms));
+  SPR_TRY(spr_expect_len(ix, SPR_DS_TERMS_KTH_IMPACT, 3 * ix->info.n_terms));
+  const int reordered = spr_ds_exists(ix->r, SPR_DS_DOCS_INPUT_DOCID);
   if (reordered < 0) return reordered;
-  if (reordered) SPR_TRY(spr_expect_len(ix, "/docs/input_docid", ix->info.n_docs));
-  size_t n = 0;
-  const spr_index_dataset *ds = spr_index_datasets(&n);
-  for (size_t j = 0; j < sizeof spr_open_hashed / sizeof spr_open_hashed[0]; j++)
-    for (size_t i = 0; i < n; i++)
-      if (!strcmp(ds[i].name, spr_open_hashed[j])) SPR_TRY(spr_index_check_dataset(ix, &ds[i]));
+  if (reordered) SPR_TRY(spr_expect_len(ix, SPR_DS_DOCS_INPUT_DOCID, ix->info.n_docs));
+  for (int d = 0; d < SPR_DS_COUNT; d++)
+    if (spr_index_dataset_table[d].open_hash) SPR_TRY(spr_index_check_dataset(ix, (spr_ds)d, 1));
   return SPR_OK;
 }
 
 int spr_index_verify_checksums(spr_index *ix) {
   SPR_TRY(spr_verify_lengths(ix)); /* bounded work before hashing */
-  size_t n = 0;
-  const spr_index_dataset *ds = spr_index_datasets(&n);
-  for (size_t i = 0; i < n; i++) {
-    uint64_t want = 0, got = 0;
-    if (ds[i].optional) {
-      const int e = spr_h5_exists(ix->r, ds[i].name);
-      if (e < 0) return e;
-      if (!e) continue;
-    }
-    if (spr_h5_get_attr_u64(ix->r, ds[i].name, "xxh3_64", &want) < 0)
-      return SPR_FAIL(SPR_ECORRUPT, "%s: %s has no xxh3_64 checksum attribute", ix->path, ds[i].name);
-    SPR_TRY(spr_h5_hash(ix->r, ds[i].name, (spr_h5_type)ds[i].type, &got));
-    if (got != want)
-      return SPR_FAIL(SPR_ECORRUPT, "%s: %s: checksum %016llx, recorded %016llx", ix->path, ds[i].name,
-                      (unsigned long long)got, (unsigned long long)want);
-  }
+  for (int d = 0; d < SPR_DS_COUNT; d++) SPR_TRY(spr_index_check_dataset(ix, (spr_ds)d, 0));
   return SPR_OK;
 }
 
