@@ -837,7 +837,16 @@ static int spr_h5_reader_dset(spr_h5_reader *r, const char *name, spr_h5_open_ds
     rc = SPR_FAIL(SPR_ECORRUPT, "%s: dataset %s has %d dimensions, not 1", r->path, name, nd);
     goto cleanup;
   }
-  SPR_H5_CHECK(rc, H5Sget_simple_extent_dims(s, &dims, NULL), "H5Sget_simple_extent_dims", name);
+  hsize_t maxdims = 0;
+  SPR_H5_CHECK(rc, H5Sget_simple_extent_dims(s, &dims, &maxdims), "H5Sget_simple_extent_dims", name);
+  /* spire writes fixed-size datasets (extent = maximum). A damaged dataspace can claim an extent far
+   * beyond its maximum, and reading it would hash or copy fill values for as long (a 62 KB file
+   * claiming 10^8 elements took minutes to verify: docs/reliability.md, X1). */
+  if (rc == SPR_OK && maxdims != H5S_UNLIMITED && dims > maxdims) {
+    rc = SPR_FAIL(SPR_ECORRUPT, "%s: dataset %s has %llu elements, beyond its maximum extent %llu (damaged file)",
+                  r->path, name, (unsigned long long)dims, (unsigned long long)maxdims);
+    goto cleanup;
+  }
   {
     /* spire writes little-endian integers and floats of 1..8 bytes: anything else is a damaged or
      * foreign file, refused before HDF5 converts it (its conversion of odd types is not robust) */
