@@ -919,9 +919,9 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   const double t_write = spr_now();
   /* 6. write OUTPUT.tmp, then commit by rename */
   {
-    spr_mem_payload mp = {.odocs = odocs, .oimp = oimp, .oterm_off = oterm_off};
+    spr_owned_lists mp = {.odocs = odocs, .oimp = oimp, .oterm_off = oterm_off};
     rc = spr_write_index(c, p, tmp, &l, doc_base, n_docs, &dict, tb, n_recv, (n_docs + p->block_size - 1) / p->block_size,
-                         spr_payload_mem, &mp, st, st);
+                         spr_owned_lists_write, &mp, st, st);
   }
   rc = spr_build_commit(c, p, tmp, rc, t_write, st);
   if (rc == SPR_OK) {

@@ -117,8 +117,8 @@ cleanup:
   return rc;
 }
 
-int spr_payload_mem(const spr_comm *c, spr_h5_writer *w, const spr_write_ctx *x, void *arg) {
-  const spr_mem_payload *m = arg;
+int spr_owned_lists_write(const spr_comm *c, spr_h5_writer *w, const spr_write_ctx *x, void *arg) {
+  const spr_owned_lists *m = arg;
   const uint32_t t0 = x->t0, nt = x->nt;
   uint64_t *u64 = malloc(((size_t)nt + 1) * sizeof *u64);
   uint32_t *u32 = malloc(((size_t)nt + 1) * sizeof *u32);

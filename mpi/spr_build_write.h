@@ -42,14 +42,16 @@ typedef struct spr_write_ctx {
 } spr_write_ctx;
 struct spr_h5_writer;
 typedef int (*spr_payload_fn)(const spr_comm *c, struct spr_h5_writer *w, const spr_write_ctx *x, void *arg);
-/* The in-memory build's postings datasets (/terms statistics, /postings), written by
- * spr_payload_mem (arg: a spr_mem_payload). */
-typedef struct spr_mem_payload {
+/* The posting lists of this rank's terms, held in memory (the in-memory build): docids and impacts
+ * in term order; term t0 + j's list is [oterm_off[j], oterm_off[j + 1]) (nt + 1 offsets). All borrowed. */
+typedef struct spr_owned_lists {
   const uint32_t *odocs;
   const uint8_t *oimp;
   const uint64_t *oterm_off;
-} spr_mem_payload;
-SPR_NODISCARD int spr_payload_mem(const spr_comm *c, struct spr_h5_writer *w, const spr_write_ctx *x, void *arg);
+} spr_owned_lists;
+/* An spr_payload_fn (arg: a spr_owned_lists): writes the postings datasets (/terms statistics,
+ * /postings) from the lists in memory. */
+SPR_NODISCARD int spr_owned_lists_write(const spr_comm *c, struct spr_h5_writer *w, const spr_write_ctx *x, void *arg);
 /* Collective on c. Write the index to tmp: documents, dictionary, header attributes, and payload's
  * datasets; n_owned = the postings of this rank's terms, n_blocks = BMP blocks in all. */
 SPR_NODISCARD int spr_write_index(const spr_comm *c, const spr_build_params *p, const char *tmp,
