@@ -18,7 +18,9 @@
 #include "spr_file.h"
 
 static const char *const spr_jobkey_type_names[] = {"string", "path", "int", "float", "bool", "enum",
-                                                      "word"};
+                                                      "word", "int64"};
+_Static_assert(sizeof spr_jobkey_type_names / sizeof spr_jobkey_type_names[0] == SPR_SETTING_INT64 + 1,
+               "a name for every spr_setting_type");
 
 /* The job-spec keys are the rows of the settings table (spr_settings.h) that have a section. A
  * default may contain <name>, <output> and <basename> (the job file's name without ".ini"),

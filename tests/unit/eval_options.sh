@@ -7,21 +7,9 @@
 # (abbreviations, bundled flags, a repeated --qrels, --label before any --run, values out of range),
 # and --label/--latency stay with the --run before them.
 set -u
-[ -x "${SPIRE:-}" ] || { echo "SPIRE not set"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-usage() {
-  local want=$1; shift
-  "$SPIRE" eval "$@" > "$tmp/out" 2> "$tmp/err"
-  local rc=$?
-  [ $rc -eq 2 ] || { fail "eval $*: exit $rc, not 2"; return; }
-  [ "$(cat "$tmp/err")" = "spire eval: error: $want (see spire eval --help)" ] ||
-    fail "eval $*: got '$(cat "$tmp/err")', want '$want'"
-  [ -s "$tmp/out" ] && fail "eval $*: wrote to stdout"
-}
+. "$(dirname "$0")/../lib.sh"
+spr_usage_setup
+usage() { spr_usage eval "$@"; }
 # same OUT ARGS...: exit 0 and stdout equal to the file OUT
 same() {
   local want=$1; shift

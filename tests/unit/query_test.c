@@ -13,28 +13,27 @@
 #define SPR_CHECK_GO_ON
 #include "spr_check.h"
 
+/* The quantization rule on hand-computed cases: weights in, u8 weights out. */
 static void quantize_cases(void) {
-  uint32_t out[4];
-  /* integers in [1, 255]: kept exactly; zero and negative weigh 0 */
-  const spr_qraw keep[4] = {{"a", 1}, {"b", 255}, {"c", 0}, {"d", -3}};
-  spr_query_quantize(keep, 4, out);
-  CHECK(out[0] == 1 && out[1] == 255 && out[2] == 0 && out[3] == 0);
-  /* 600:300 scales by one factor to 255:128 (127.5 rounds half to even: 128), never capped */
-  const spr_qraw big[2] = {{"a", 600}, {"b", 300}};
-  spr_query_quantize(big, 2, out);
-  CHECKF(out[0] == 255 && out[1] == 128, "600:300 -> %u:%u", out[0], out[1]);
-  /* a tiny weight next to a big one weighs 1, never 0 */
-  const spr_qraw tiny[2] = {{"a", 3000}, {"b", 1}};
-  spr_query_quantize(tiny, 2, out);
-  CHECKF(out[0] == 255 && out[1] == 1, "3000:1 -> %u:%u", out[0], out[1]);
-  /* one fractional weight scales the whole query: 0.5:0.25 -> 255:128 (127.5, half to even) */
-  const spr_qraw frac[2] = {{"a", 0.5}, {"b", 0.25}};
-  spr_query_quantize(frac, 2, out);
-  CHECKF(out[0] == 255 && out[1] == 128, "0.5:0.25 -> %u:%u", out[0], out[1]);
-  /* 2.5:1 -> 255:102 */
-  const spr_qraw mixed[2] = {{"a", 2.5}, {"b", 1}};
-  spr_query_quantize(mixed, 2, out);
-  CHECKF(out[0] == 255 && out[1] == 102, "2.5:1 -> %u:%u", out[0], out[1]);
+  static const struct {
+    const char *what;
+    double w[4];
+    uint32_t want[4];
+  } cases[] = {
+      {"integers in [1, 255] kept; zero and negative weigh 0", {1, 255, 0, -3}, {1, 255, 0, 0}},
+      {"600:300 scaled by one factor (127.5 rounds half to even), never capped", {600, 300}, {255, 128}},
+      {"a tiny weight next to a big one weighs 1, never 0", {3000, 1}, {255, 1}},
+      {"one fractional weight scales the whole query", {0.5, 0.25}, {255, 128}},
+      {"2.5:1", {2.5, 1}, {255, 102}},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    spr_qraw t[4];
+    uint32_t out[4];
+    for (int i = 0; i < 4; i++) t[i] = (spr_qraw){"t", cases[c].w[i]};
+    spr_query_quantize(t, 4, out);
+    for (int i = 0; i < 4; i++)
+      CHECKF(out[i] == cases[c].want[i], "%s: weight %d: %u, want %u", cases[c].what, i, out[i], cases[c].want[i]);
+  }
 }
 
 static int write_file(const char *path, const char *text) {
