@@ -1,7 +1,8 @@
 /* spr_options.h: the subcommands' command-line options, made from the table of settings
- * (spr_settings.h): getopt_long options, defaults, range and choice checks with one form of usage
- * error, the --help lines, and the mapping of the settings to the build's and search's parameters
- * (shared with spire run, so a job file and the options give the same index and run). */
+ * (spr_settings.h): the walk over argv (getopt_long's syntax, or trec_eval's for spire eval),
+ * defaults, range and choice checks with one form of usage error, repeatable options handed to the
+ * command in order, the --help lines, and the mapping of the settings to the build's and search's
+ * parameters (shared with spire run, so a job file and the options give the same index and run). */
 #ifndef SPR_OPTIONS_H
 #define SPR_OPTIONS_H
 #include "spr_coll.h"

@@ -132,7 +132,8 @@ typedef struct spr_setting_option {
   const char *arg;  /* value's name in --help ("N", "PATH"); NULL for a flag */
   int required;     /* the commands fail without it */
   const char *help; /* --help text, or NULL: the setting's help */
-  char letter;      /* short option -x (trec_eval's syntax: -x VALUE or -xVALUE), 0 = none */
+  char letter;      /* short option -x (-x VALUE or -xVALUE), 0 = none; only for commands parsed in
+                       trec_eval's syntax (spr_options_cmd.exact), and then name may be NULL */
   unsigned flags;   /* SPR_OPTION_* */
 } spr_setting_option;
 
