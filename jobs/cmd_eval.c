@@ -11,67 +11,17 @@
 
 #include "spr_cli.h"
 #include "spr_evaluate.h"
+#include "spr_options.h"
 #include "spr_report.h"
 
-static const char spr_eval_help[] =
-    "usage: spire eval --qrels QRELS --run RUN [--run RUN2 ...]\n"
-    "                  [--metrics LIST | -m MEASURE ...] [-q] [-c] [-M N] [--json OUT.json]\n"
-    "                  [--report DIR | --markdown F.md --report-json F.json --html F.html]\n"
-    "                  [--label NAME] [--latency FILE] [--plot-metric M] [--alpha A]\n"
-    "                  [--holm-family metric|all] [--text-plots] [--title TEXT]\n"
-    "\n"
-    "Evaluate TREC run files against qrels. Numbers and output bytes equal NIST trec_eval 9.0.7's\n"
-    "(`trec_eval [-q] [-c] [-M N] -m ... QRELS RUN`).\n"
-    "\n"
-    "options:\n"
-    "  --qrels QRELS     judgments, lines `qid iter docno grade` (relevant: grade >= 1)\n"
-    "  --run RUN         run, lines `qid Q0 docno rank score tag`; repeatable. Documents are\n"
-    "                    ranked by score descending, ties by docno in reverse string order; the\n"
-    "                    rank column is ignored (as trec_eval does)\n"
-    "  --metrics LIST    comma-separated measures, e.g. map,ndcg_cut.10,P.10,recall.1000,recip_rank\n"
-    "                    (digits after a measure add cutoffs: ndcg_cut.10,20,100)\n"
-    "  -m MEASURE        one measure in trec_eval's syntax (repeatable): map, recip_rank,\n"
-    "                    P[.k,...], recall[.k,...], ndcg_cut[.k,...], num_q, num_ret, num_rel,\n"
-    "                    num_rel_ret; without cutoffs P/recall/ndcg_cut use trec_eval's defaults\n"
-    "                    5,10,15,20,30,100,200,500,1000. Friendly names (any case): MAP, RR,\n"
-    "                    RR@k or MRR@k (reciprocal rank within the top k, printed recip_rank_k,\n"
-    "                    equal to trec_eval -M k -m recip_rank), nDCG@k, P@k, R@k (recall)\n"
-    "                    Default set: -m map -m ndcg_cut.10,20,100 -m recip_rank -m P.5,10,20\n"
-    "                    -m recall.10,100,1000 -m num_rel_ret -m num_ret -m num_rel -m num_q\n"
-    "  -q                also print every query's values (before the `all` lines)\n"
-    "  -c                average over every query of the qrels (missing ones score 0) instead\n"
-    "                    of the queries present in both files\n"
-    "  -M N              use only the first N ranked documents of each query\n"
-    "  --json OUT.json   also write {\"qrels\", \"runs\": [{\"run\", \"all\": {measure: value},\n"
-    "                    \"per_query\": {qid: {measure: value}}}]} with full double precision\n"
-    "                    (written to a temporary name, then renamed)\n"
-    "\n"
-    "comparison report (docs/reports.md); the first --run is the baseline:\n"
-    "  --report DIR      write DIR/report.md, DIR/report.json and DIR/report.html: the runs side\n"
-    "                    by side, best value per measure marked, paired two-sided t-test p-values\n"
-    "                    against the baseline with Holm-Bonferroni correction, per-query\n"
-    "                    differences, latency; HTML plots by gnuplot (inline SVG) when it is on\n"
-    "                    PATH, else text charts\n"
-    "  --markdown F.md, --report-json F.json, --html F.html   write only those report files\n"
-    "  --label NAME      short name of the preceding --run (default: its file name)\n"
-    "  --latency FILE    latencies of the preceding --run: lines `QID MS` or `MS`, or a spire run\n"
-    "                    report.json (its mean/p50/p99)\n"
-    "  --plot-metric M   measure of the per-query plot (default nDCG@10 when computed)\n"
-    "  --alpha A         significance level (default 0.05)\n"
-    "  --holm-family F   metric: correct over the runs compared on each measure (default);\n"
-    "                    all: over every (measure, run) comparison\n"
-    "  --text-plots      text charts even when gnuplot is installed\n"
-    "  --title TEXT      the report's heading\n"
-    "\n"
-    "output: lines `measure<TAB>qid|all<TAB>value`, measure left-justified to 22 characters, 4\n"
-    "decimals, counts as integers, in trec_eval's order. With several --run, each run's block is\n"
-    "preceded by a line `# run: PATH`. Bad input (missing file, malformed line, duplicate\n"
-    "document) prints one error line naming FILE:LINE and exits 1 without writing --json.\n"
-    "Under mpirun rank 0 does the work; the other ranks wait.\n";
+static const spr_options_cmd spr_eval_cmd;
 
 #define SPR_EVAL_MAX_RUNS 256
 
+/* The parsed command line: the options' fields (job, from the settings table) and what the
+ * repeatable options build (runs with their labels and latencies, the measure set). */
 typedef struct spr_eval_args {
+  spr_job *job; /* owned: every option's value */
   const char *qrels;
   const char *runs[SPR_EVAL_MAX_RUNS];
   size_t n_runs;
@@ -80,7 +30,6 @@ typedef struct spr_eval_args {
   int flags;
   int64_t max_per_query;
   spr_measure_set set;
-  int have_set;
   /* report */
   const char *labels[SPR_EVAL_MAX_RUNS];
   const char *latency[SPR_EVAL_MAX_RUNS];
@@ -91,97 +40,48 @@ typedef struct spr_eval_args {
   char **argv;
 } spr_eval_args;
 
-/* Value of option argv[*i] ("--opt VALUE", "--opt=VALUE", or "-mVALUE" for short ones), or NULL
- * when it is not option `name`. *missing is set when the option lacks its value. */
-static const char *spr_opt_value(int argc, char **argv, int *i, const char *name, int *missing) {
-  const char *a = argv[*i];
-  const size_t n = strlen(name);
-  if (strncmp(a, name, n) != 0) return NULL;
-  if (a[n] == '\0') {
-    if (*i + 1 >= argc) {
-      *missing = 1;
-      return NULL;
-    }
-    return argv[++*i];
+/* Every --run, --label, --latency, --metrics and -m in order (spr_options_each_fn); value is
+ * argv's, which outlives the parse. */
+static int spr_eval_each(const spr_comm *world, void *ctx, const spr_setting *s, const char *value) {
+  spr_eval_args *a = ctx;
+  if (!strcmp(s->name, "run")) {
+    if (a->n_runs >= SPR_EVAL_MAX_RUNS)
+      return spr_cli_usage_error(world, "eval", "more than %d --run", SPR_EVAL_MAX_RUNS);
+    a->runs[a->n_runs++] = value;
+  } else if (!strcmp(s->name, "label")) {
+    if (a->n_runs == 0) return spr_cli_usage_error(world, "eval", "--label must follow the --run it names");
+    a->labels[a->n_runs - 1] = value;
+  } else if (!strcmp(s->name, "latency")) {
+    if (a->n_runs == 0) return spr_cli_usage_error(world, "eval", "--latency must follow the --run it describes");
+    a->latency[a->n_runs - 1] = value;
+  } else if (spr_measure_set_add_list(&a->set, value) < 0) { /* metrics: --metrics, -m, the default */
+    return spr_cli_usage_error(world, "eval", "%s", spr_last_message());
   }
-  if (a[n] == '=' && name[1] == '-') return a + n + 1;
-  if (name[1] != '-' && n == 2) return a + n; /* -mVALUE, -M10 */
-  return NULL;
+  return SPR_EXIT_OK;
 }
 
+/* Parse argv into a (options from the settings table, spr_settings.c). With --help: prints it and
+ * returns SPR_EXIT_OK with a->job NULL. */
 static int spr_eval_parse(const spr_comm *world, int argc, char **argv, spr_eval_args *a) {
   memset(a, 0, sizeof *a);
   spr_measure_set_clear(&a->set);
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i];
-    const char *v;
-    int missing = 0;
-    if (!strcmp(arg, "-q") || !strcmp(arg, "--query-eval")) {
-      a->per_query = 1;
-    } else if (!strcmp(arg, "-c") || !strcmp(arg, "--complete")) {
-      a->flags |= SPR_EVAL_COMPLETE;
-    } else if ((v = spr_opt_value(argc, argv, &i, "--qrels", &missing)) != NULL) {
-      if (a->qrels) return spr_cli_usage_error(world, "eval", "--qrels given twice");
-      a->qrels = v;
-    } else if ((v = spr_opt_value(argc, argv, &i, "--run", &missing)) != NULL) {
-      if (a->n_runs >= SPR_EVAL_MAX_RUNS)
-        return spr_cli_usage_error(world, "eval", "more than %d --run", SPR_EVAL_MAX_RUNS);
-      a->runs[a->n_runs++] = v;
-    } else if ((v = spr_opt_value(argc, argv, &i, "--json", &missing)) != NULL) {
-      a->json = v;
-    } else if ((v = spr_opt_value(argc, argv, &i, "--report", &missing)) != NULL) {
-      a->report_dir = v;
-    } else if ((v = spr_opt_value(argc, argv, &i, "--markdown", &missing)) != NULL) {
-      a->md = v;
-    } else if ((v = spr_opt_value(argc, argv, &i, "--report-json", &missing)) != NULL) {
-      a->report_json = v;
-    } else if ((v = spr_opt_value(argc, argv, &i, "--html", &missing)) != NULL) {
-      a->html = v;
-    } else if ((v = spr_opt_value(argc, argv, &i, "--title", &missing)) != NULL) {
-      a->title = v;
-    } else if ((v = spr_opt_value(argc, argv, &i, "--plot-metric", &missing)) != NULL) {
-      a->plot_metric = v;
-    } else if ((v = spr_opt_value(argc, argv, &i, "--label", &missing)) != NULL) {
-      if (a->n_runs == 0)
-        return spr_cli_usage_error(world, "eval", "--label must follow the --run it names");
-      a->labels[a->n_runs - 1] = v;
-    } else if ((v = spr_opt_value(argc, argv, &i, "--latency", &missing)) != NULL) {
-      if (a->n_runs == 0)
-        return spr_cli_usage_error(world, "eval", "--latency must follow the --run it describes");
-      a->latency[a->n_runs - 1] = v;
-    } else if ((v = spr_opt_value(argc, argv, &i, "--alpha", &missing)) != NULL) {
-      char *end = NULL;
-      a->alpha = strtod(v, &end);
-      if (end == v || *end || !(a->alpha > 0 && a->alpha < 1))
-        return spr_cli_usage_error(world, "eval", "--alpha needs a number in (0, 1), got '%s'", v);
-    } else if ((v = spr_opt_value(argc, argv, &i, "--holm-family", &missing)) != NULL) {
-      if (!strcmp(v, "metric")) a->family = SPR_REPORT_FAMILY_METRIC;
-      else if (!strcmp(v, "all")) a->family = SPR_REPORT_FAMILY_ALL;
-      else return spr_cli_usage_error(world, "eval", "--holm-family is metric or all, got '%s'", v);
-    } else if (!strcmp(arg, "--text-plots")) {
-      a->text_plots = 1;
-    } else if ((v = spr_opt_value(argc, argv, &i, "--metrics", &missing)) != NULL ||
-               (!missing && (v = spr_opt_value(argc, argv, &i, "-m", &missing)) != NULL)) {
-      if (spr_measure_set_add_list(&a->set, v) < 0)
-        return spr_cli_usage_error(world, "eval", "%s", spr_last_message());
-      a->have_set = 1;
-    } else if ((v = spr_opt_value(argc, argv, &i, "-M", &missing)) != NULL) {
-      char *end = NULL;
-      errno = 0;
-      const long long n = strtoll(v, &end, 10);
-      if (end == v || *end || errno || n <= 0)
-        return spr_cli_usage_error(world, "eval", "-M needs a positive integer, got '%s'", v);
-      a->max_per_query = n;
-    } else if (missing) {
-      return spr_cli_usage_error(world, "eval", "option %s needs a value", arg);
-    } else {
-      return spr_cli_usage_error(world, "eval", "unknown argument '%s'", arg);
-    }
-    if (missing) return spr_cli_usage_error(world, "eval", "option %s needs a value", arg);
-  }
-  if (!a->qrels) return spr_cli_usage_error(world, "eval", "--qrels is required");
-  if (a->n_runs == 0) return spr_cli_usage_error(world, "eval", "--run is required");
-  if (!a->have_set) spr_measure_set_default(&a->set);
+  const int st = spr_options_parse_each(world, &spr_eval_cmd, argc, argv, a, &a->job);
+  if (st != SPR_EXIT_OK || !a->job) return st;
+  const spr_job *j = a->job;
+  a->qrels = j->corpus.qrels;
+  a->json = j->cli.json;
+  a->per_query = j->cli.per_query;
+  a->flags = j->cli.complete ? SPR_EVAL_COMPLETE : 0;
+  a->max_per_query = j->cli.max_per_query;
+  a->report_dir = j->cli.report_dir;
+  a->md = j->cli.markdown;
+  a->report_json = j->cli.report_json;
+  a->html = j->cli.html;
+  a->plot_metric = j->cli.plot_metric;
+  a->title = j->cli.title;
+  a->alpha = j->cli.sig_alpha;
+  a->family = !strcmp(j->cli.holm_family, "all") ? SPR_REPORT_FAMILY_ALL : SPR_REPORT_FAMILY_METRIC;
+  a->text_plots = j->cli.text_plots;
   a->argc = argc;
   a->argv = argv;
   return SPR_EXIT_OK;
@@ -197,7 +97,7 @@ static int spr_eval_join(char *buf, size_t cap, const char *dir, const char *nam
 /* The comparison report (docs/reports.md): facts that make it reproducible, the runs (first =
  * baseline), latencies, then the files. */
 static int spr_eval_report(const spr_eval_args *a, const spr_eval_result *const *res) {
-  spr_report_options opt = {.title = a->title ? a->title : "spire evaluation report",
+  spr_report_options opt = {.title = a->title,
                             .plot_metric = a->plot_metric, .alpha = a->alpha, .family = a->family,
                             .plots = a->text_plots ? SPR_REPORT_PLOTS_TEXT : SPR_REPORT_PLOTS_AUTO};
   spr_report *r = NULL;
@@ -296,22 +196,42 @@ done:
 }
 
 int spr_cmd_eval(const spr_comm *world, int argc, char **argv) {
-  if (spr_cli_has_help(argc, argv)) {
-    if (world->rank == 0) fputs(spr_eval_help, stdout);
-    return SPR_EXIT_OK;
-  }
   spr_eval_args *a = malloc(sizeof *a); /* ~6 KiB: keep it off the stack */
   int rc = 0;
   if (!a) {
     rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
   } else {
     const int st = spr_eval_parse(world, argc, argv, a);
-    if (st != SPR_EXIT_OK) {
+    if (st != SPR_EXIT_OK || !a->job) { /* a usage error, or --help */
+      spr_options_free(&a->job);
       free(a);
       return st;
     }
     if (world->rank == 0) rc = spr_eval_work(a);
+    spr_options_free(&a->job);
   }
   free(a);
   return spr_cli_finish(world, "eval", rc);
 }
+
+static const spr_options_cmd spr_eval_cmd = {
+    "eval", SPR_CMD_EVAL,
+    "usage: spire eval --qrels QRELS --run RUN [--run RUN2 ...]\n"
+    "                  [--metrics LIST | -m MEASURE ...] [-q] [-c] [-M N] [--json OUT.json]\n"
+    "                  [--report DIR | --markdown F.md --report-json F.json --html F.html]\n"
+    "                  [--label NAME] [--latency FILE] [--plot-metric M] [--alpha A]\n"
+    "                  [--holm-family metric|all] [--text-plots] [--title TEXT]\n"
+    "\n"
+    "Evaluate TREC run files against qrels. Numbers and output bytes equal NIST trec_eval 9.0.7's\n"
+    "(`trec_eval [-q] [-c] [-M N] -m ... QRELS RUN`), and so does the syntax of its options: -m,\n"
+    "-q, -c and -M as trec_eval takes them (-mMEASURE, -M10), whole option names only. --report and\n"
+    "the options after it write a comparison report (docs/reports.md); the first --run is the\n"
+    "baseline.\n"
+    "\n",
+    "\n"
+    "output: lines `measure<TAB>qid|all<TAB>value`, measure left-justified to 22 characters, 4\n"
+    "decimals, counts as integers, in trec_eval's order. With several --run, each run's block is\n"
+    "preceded by a line `# run: PATH`. Bad input (missing file, malformed line, duplicate\n"
+    "document) prints one error line naming FILE:LINE and exits 1 without writing --json.\n"
+    "Under mpirun rank 0 does the work; the other ranks wait.\n",
+    1, spr_eval_each};

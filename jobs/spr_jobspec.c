@@ -18,7 +18,9 @@
 #include "spr_file.h"
 
 static const char *const spr_jobkey_type_names[] = {"string", "path", "int", "float", "bool", "enum",
-                                                      "word"};
+                                                      "word", "int64"};
+_Static_assert(sizeof spr_jobkey_type_names / sizeof spr_jobkey_type_names[0] == SPR_SETTING_INT64 + 1,
+               "a name for every spr_setting_type");
 
 /* The job-spec keys are the rows of the settings table (spr_settings.h) that have a section. A
  * default may contain <name>, <output> and <basename> (the job file's name without ".ini"),
@@ -354,8 +356,9 @@ static int spr_jp_set(spr_job *job, const spr_setting *key, const char *value, c
       return SPR_OK;
     }
     case SPR_SETTING_INT:
+    case SPR_SETTING_INT64:
     case SPR_SETTING_FLOAT: {
-      const int is_int = key->type == SPR_SETTING_INT;
+      const int is_int = key->type != SPR_SETTING_FLOAT;
       long long iv = 0;
       double dv = 0;
       const int rc = spr_setting_number(key, value, &iv, &dv);
@@ -368,7 +371,9 @@ static int spr_jp_set(spr_job *job, const spr_setting *key, const char *value, c
       if (rc == SPR_SETTING_OUT_OF_RANGE)
         return SPR_FAIL(SPR_EPARSE, "%s: [%s] %s: %s is out of range [%g, %g]", where,
                         key->section, key->name, value, key->min, key->max);
-      if (is_int)
+      if (key->type == SPR_SETTING_INT64)
+        *(long long *)(void *)field = iv;
+      else if (is_int)
         *(int *)(void *)field = (int)iv;
       else
         *(double *)(void *)field = dv;
@@ -669,6 +674,9 @@ void spr_jobspec_print(FILE *f, const spr_job *job) {
         }
         case SPR_SETTING_INT:
           fprintf(f, "%s = %d\n", key->name, *(const int *)(const void *)field);
+          break;
+        case SPR_SETTING_INT64:
+          fprintf(f, "%s = %lld\n", key->name, *(const long long *)(const void *)field);
           break;
         case SPR_SETTING_BOOL:
           fprintf(f, "%s = %s\n", key->name, *(const int *)(const void *)field ? "true" : "false");

@@ -4,6 +4,12 @@
  * Local (no MPI). Not thread-safe: libinih keeps its options in globals, which loading sets.
  *
  * Rules (see docs/jobs.md for the key reference):
+ * - Lines are `[section]`, `key = value` or `key: value` (blanks around the separator are trimmed),
+ *   blank, or comments starting with ';' or '#'; a ';' after a blank ends a value (inline
+ *   comment; '#' there is part of the value). A UTF-8 byte order mark and CRLF line ends are
+ *   accepted. An indented line is an error, not a continuation; a key without a value is an error.
+ * - Values by type: int (decimal), float (strtod), bool (true/false, yes/no, on/off, 1/0), enum
+ *   (one of the row's choices), word (no blanks), string, path.
  * - Unknown sections or keys, keys outside a section, duplicate sections or keys, malformed
  *   lines and bad values are errors "FILE:LINE: message" (SPR_EPARSE); a missing required key
  *   is "FILE: missing required key 'k' in section [s]".

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +51,9 @@ static int spr_opt_nomem(const spr_comm *world, const char *cmd) {
   return SPR_EXIT_FAIL;
 }
 
-/* Store value v (or the flag) into the setting's field; a usage error names --name. */
-static int spr_opt_set(const spr_comm *world, const char *cmd, const spr_setting *s, const char *name,
+/* Store value v (or the flag) into the setting's field; a usage error names the option `opt`
+ * ("--k1", "-M"). */
+static int spr_opt_set(const spr_comm *world, const char *cmd, const spr_setting *s, const char *opt,
                        const char *v, spr_job *job) {
   void *field = (char *)job + s->offset;
   char text[256];
@@ -60,17 +62,24 @@ static int spr_opt_set(const spr_comm *world, const char *cmd, const spr_setting
       *(int *)field = 1;
       return SPR_EXIT_OK;
     case SPR_SETTING_INT:
+    case SPR_SETTING_INT64:
     case SPR_SETTING_FLOAT: {
       long long iv = 0;
       double dv = 0;
       if (spr_setting_number(s, v, &iv, &dv) < 0) {
+        if (s->type == SPR_SETTING_INT64) /* the double of LLONG_MAX is 2^63 */
+          return spr_cli_usage_error(world, cmd, "%s must be an integer in [%.0f, %lld], not '%s'", opt, s->min,
+                                     s->max >= 0x1p63 ? LLONG_MAX : (long long)s->max, v);
         if (s->type == SPR_SETTING_INT)
-          return spr_cli_usage_error(world, cmd, "--%s must be an integer in [%.0f, %.0f], not '%s'", name,
-                                     s->min, s->max, v);
-        return spr_cli_usage_error(world, cmd, "--%s must be a number in [%g, %g], not '%s'", name, s->min,
-                                   s->max, v);
+          return spr_cli_usage_error(world, cmd, "%s must be an integer in [%.0f, %.0f], not '%s'", opt, s->min,
+                                     s->max, v);
+        if (s->flags & SPR_SETTING_OPEN_RANGE)
+          return spr_cli_usage_error(world, cmd, "%s must be a number in (%g, %g), not '%s'", opt, s->min, s->max, v);
+        return spr_cli_usage_error(world, cmd, "%s must be a number in [%g, %g], not '%s'", opt, s->min, s->max, v);
       }
-      if (s->type == SPR_SETTING_INT)
+      if (s->type == SPR_SETTING_INT64)
+        *(long long *)field = iv;
+      else if (s->type == SPR_SETTING_INT)
         *(int *)field = (int)iv;
       else
         *(double *)field = dv;
@@ -79,12 +88,12 @@ static int spr_opt_set(const spr_comm *world, const char *cmd, const spr_setting
     case SPR_SETTING_ENUM:
       if (!spr_setting_choice_ok(s, v)) {
         spr_opt_choices_text(s->choices, text, sizeof text);
-        return spr_cli_usage_error(world, cmd, "--%s must be %s, not '%s'", name, text, v);
+        return spr_cli_usage_error(world, cmd, "%s must be %s, not '%s'", opt, text, v);
       }
       break;
     case SPR_SETTING_WORD:
       if (!*v || strpbrk(v, " \t\r\n\v\f"))
-        return spr_cli_usage_error(world, cmd, "--%s must be one word, not '%s'", name, v);
+        return spr_cli_usage_error(world, cmd, "%s must be one word, not '%s'", opt, v);
       break;
     case SPR_SETTING_STRING:
     case SPR_SETTING_PATH:
@@ -126,39 +135,55 @@ static void spr_opt_wrap(FILE *f, const char *text, int col) {
   }
 }
 
+/* An option as --help and messages name it: "--name", "-x" or "-x, --name". */
+static void spr_opt_name(const spr_setting_option *o, int both, char *buf, size_t cap) {
+  if (o->letter && o->name && both) snprintf(buf, cap, "-%c, --%s", o->letter, o->name);
+  else if (o->letter) snprintf(buf, cap, "-%c", o->letter);
+  else snprintf(buf, cap, "--%s", o->name);
+}
+
+/* One option's --help entry; `first`: the row's first option of the command (which alone shows
+ * the range and default). */
+static void spr_opt_help_line(const spr_setting *s, const spr_setting_option *o, int first) {
+  char head[96], name[64], text[2048], range[256];
+  spr_opt_name(o, 1, name, sizeof name);
+  snprintf(head, sizeof head, "%s%s%s", name, o->arg ? " " : "", o->arg ? o->arg : "");
+  const char *def = spr_opt_default(s), *help = o->help ? o->help : s->help;
+  if (s->type == SPR_SETTING_ENUM)
+    spr_opt_choices_text(s->choices, range, sizeof range);
+  else
+    spr_setting_range_text(s, range, sizeof range); /* "" but for numbers */
+  if (o->required)
+    snprintf(text, sizeof text, "%s (required)", help);
+  else if (!first || s->type == SPR_SETTING_BOOL || (!def && !range[0]))
+    snprintf(text, sizeof text, "%s", help);
+  else { /* "[range; default X]" is not wrapped */
+    const int at = snprintf(text, sizeof text, "%s ", help);
+    snprintf(text + at, sizeof text - (size_t)at, "[%s%s%s%s]", range, range[0] && def ? "; " : "",
+             def ? "default " : "", def ? def : "");
+    for (char *c = text + at; *c; c++)
+      if (*c == ' ') *c = SPR_OPT_NBSP;
+  }
+  const int hl = (int)strlen(head);
+  printf("  %s", head);
+  if (hl <= SPR_OPT_COL - 4) printf("%*s", SPR_OPT_COL - 2 - hl, "");
+  else printf("  ");
+  spr_opt_wrap(stdout, text, hl <= SPR_OPT_COL - 4 ? SPR_OPT_COL : 2 + hl + 2);
+}
+
 static void spr_opt_help(const spr_options_cmd *cmd) {
   fputs(cmd->usage, stdout);
   size_t n = 0;
   const spr_setting *t = spr_settings(&n);
   for (size_t i = 0; i < n; i++)
-    for (int j = 0; j < SPR_SETTING_MAX_OPTIONS; j++) {
+    for (int j = 0, first = 1; j < SPR_SETTING_MAX_OPTIONS; j++) {
       const spr_setting_option *o = spr_opt_of(&t[i], j, cmd->id);
       if (!o) continue;
-      char head[96], text[2048], range[256];
-      snprintf(head, sizeof head, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-      const char *def = spr_opt_default(&t[i]), *help = o->help ? o->help : t[i].help;
-      if (t[i].type == SPR_SETTING_ENUM)
-        spr_opt_choices_text(t[i].choices, range, sizeof range);
-      else
-        spr_setting_range_text(&t[i], range, sizeof range); /* "" but for numbers */
-      if (o->required)
-        snprintf(text, sizeof text, "%s (required)", help);
-      else if (t[i].type == SPR_SETTING_BOOL || (!def && !range[0]))
-        snprintf(text, sizeof text, "%s", help);
-      else { /* "[range; default X]" is not wrapped */
-        const int at = snprintf(text, sizeof text, "%s ", help);
-        snprintf(text + at, sizeof text - (size_t)at, "[%s%s%s%s]", range, range[0] && def ? "; " : "",
-                 def ? "default " : "", def ? def : "");
-        for (char *c = text + at; *c; c++)
-          if (*c == ' ') *c = SPR_OPT_NBSP;
-      }
-      const int hl = (int)strlen(head);
-      printf("  %s", head);
-      if (hl <= SPR_OPT_COL - 4) printf("%*s", SPR_OPT_COL - 2 - hl, "");
-      else printf("  ");
-      spr_opt_wrap(stdout, text, hl <= SPR_OPT_COL - 4 ? SPR_OPT_COL : 2 + hl + 2);
+      spr_opt_help_line(&t[i], o, first);
+      first = 0;
     }
   printf("  %-19s this help\n", "-h, --help");
+  if (cmd->epilog) fputs(cmd->epilog, stdout);
 }
 
 void spr_options_free(spr_job **p) {
@@ -168,75 +193,160 @@ void spr_options_free(spr_job **p) {
   *p = NULL;
 }
 
-int spr_options_parse(const spr_comm *world, const spr_options_cmd *cmd, int argc, char **argv,
-                      spr_job **out) {
-  *out = NULL;
-  if (spr_cli_has_help(argc, argv)) {
-    if (world->rank == 0) spr_opt_help(cmd);
-    return SPR_EXIT_OK;
-  }
-  size_t n = 0;
-  const spr_setting *t = spr_settings(&n);
-  spr_job *job = calloc(1, sizeof *job);
-  struct option *opts = calloc(SPR_OPT_MAX + 1, sizeof *opts);
-  int *row = calloc(SPR_OPT_MAX, sizeof *row);
-  int given[SPR_SETTINGS_MAX] = {0};
-  int status = SPR_EXIT_OK;
-  if (!job || !opts || !row) {
-    status = spr_opt_nomem(world, cmd->name);
-    goto done;
-  }
-  /* the command's options, and every setting it takes at its default */
-  int nopt = 0;
-  for (size_t i = 0; i < n && status == SPR_EXIT_OK; i++) {
-    int takes = 0;
-    for (int j = 0; j < SPR_SETTING_MAX_OPTIONS; j++) {
-      const spr_setting_option *o = spr_opt_of(&t[i], j, cmd->id);
-      if (!o) continue;
-      opts[nopt] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL, 256 + nopt};
-      row[nopt++] = (int)(i * SPR_SETTING_MAX_OPTIONS) + j;
-      takes = 1;
-    }
-    const char *def = spr_opt_default(&t[i]);
-    if (takes && def && t[i].type != SPR_SETTING_BOOL) status = spr_opt_set(world, cmd->name, &t[i], "", def, job);
-  }
+/* The parse of one command line: the command's options (row and option of each) and which rows
+ * were given. */
+typedef struct spr_opt_state {
+  const spr_comm *world;
+  const spr_options_cmd *cmd;
+  const spr_setting *t;
+  size_t n;
+  spr_job *job;
+  void *ctx;
+  struct option *opts; /* getopt_long's view, nopt entries + a zero one */
+  int *row;            /* option k is option row[k] % MAX of setting row[k] / MAX */
+  int nopt;
+  int given[SPR_SETTINGS_MAX];
+} spr_opt_state;
+
+static const spr_setting_option *spr_opt_at(const spr_opt_state *st, int k) {
+  return &st->t[st->row[k] / SPR_SETTING_MAX_OPTIONS].options[st->row[k] % SPR_SETTING_MAX_OPTIONS];
+}
+
+/* Option k given with value v (NULL for a flag). */
+static int spr_opt_take(spr_opt_state *st, int k, const char *v) {
+  const size_t i = (size_t)st->row[k] / SPR_SETTING_MAX_OPTIONS;
+  const spr_setting_option *o = spr_opt_at(st, k);
+  char name[64];
+  spr_opt_name(o, 0, name, sizeof name);
+  if ((o->flags & SPR_OPTION_ONCE) && st->given[i])
+    return spr_cli_usage_error(st->world, st->cmd->name, "%s given twice", name);
+  st->given[i] = 1;
+  const int status = spr_opt_set(st->world, st->cmd->name, &st->t[i], name, v, st->job);
+  if (status != SPR_EXIT_OK || !(o->flags & SPR_OPTION_EACH)) return status;
+  return st->cmd->each(st->world, st->ctx, &st->t[i], v);
+}
+
+/* getopt_long's syntax. */
+static int spr_opt_walk_getopt(spr_opt_state *st, int argc, char **argv) {
   optind = 1;
   opterr = 0;
-  int ch;
-  while (status == SPR_EXIT_OK && (ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    if (ch < 256 || ch >= 256 + nopt) {
-      status = spr_cli_usage_error(world, cmd->name, "unknown or incomplete option '%s'", argv[optind - 1]);
-      break;
-    }
-    const size_t i = (size_t)row[ch - 256] / SPR_SETTING_MAX_OPTIONS;
-    given[i] = 1;
-    status = spr_opt_set(world, cmd->name, &t[i], opts[ch - 256].name, optarg, job);
+  int ch, status = SPR_EXIT_OK;
+  while (status == SPR_EXIT_OK && (ch = getopt_long(argc, argv, "", st->opts, NULL)) != -1) {
+    if (ch < 256 || ch >= 256 + st->nopt)
+      return spr_cli_usage_error(st->world, st->cmd->name, "unknown or incomplete option '%s'", argv[optind - 1]);
+    status = spr_opt_take(st, ch - 256, optarg);
   }
   if (status == SPR_EXIT_OK && optind < argc)
-    status = spr_cli_usage_error(world, cmd->name, "unexpected argument '%s'", argv[optind]);
-  /* every required option is named in one message, like "--input and --output are required" */
+    status = spr_cli_usage_error(st->world, st->cmd->name, "unexpected argument '%s'", argv[optind]);
+  return status;
+}
+
+/* trec_eval's syntax (spr_options_cmd.exact): whole names, -xVALUE, every argument an option. */
+static int spr_opt_walk_exact(spr_opt_state *st, int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = NULL;
+    int k = st->nopt;
+    if (a[0] == '-' && a[1] == '-') {
+      const size_t len = strcspn(a + 2, "=");
+      for (k = 0; k < st->nopt; k++) {
+        const char *name = spr_opt_at(st, k)->name;
+        if (name && strlen(name) == len && !strncmp(name, a + 2, len)) break;
+      }
+      if (k < st->nopt && a[2 + len] == '=') {
+        if (!spr_opt_at(st, k)->arg) k = st->nopt; /* a flag takes no value */
+        v = a + 3 + len;
+      }
+    } else if (a[0] == '-' && a[1]) {
+      for (k = 0; k < st->nopt && spr_opt_at(st, k)->letter != a[1]; k++) {
+      }
+      if (k < st->nopt && a[2]) {
+        if (!spr_opt_at(st, k)->arg) k = st->nopt; /* one flag per argument */
+        v = a + 2;
+      }
+    }
+    if (k == st->nopt) return spr_cli_usage_error(st->world, st->cmd->name, "unknown argument '%s'", a);
+    if (spr_opt_at(st, k)->arg && !v) {
+      if (i + 1 >= argc) return spr_cli_usage_error(st->world, st->cmd->name, "option %s needs a value", a);
+      v = argv[++i];
+    }
+    const int status = spr_opt_take(st, k, v);
+    if (status != SPR_EXIT_OK) return status;
+  }
+  return SPR_EXIT_OK;
+}
+
+/* After the walk: every required option is named in one message, like "--input and --output are
+ * required"; each SPR_OPTION_EACH row not given gets its default through the callback. */
+static int spr_opt_finish(spr_opt_state *st) {
   char req[512] = "";
   int nreq = 0, missing = 0;
-  for (int k = 0; k < nopt; k++) {
-    const spr_setting_option *o = &t[row[k] / SPR_SETTING_MAX_OPTIONS].options[row[k] % SPR_SETTING_MAX_OPTIONS];
-    if (!o->required) continue;
-    missing |= !given[row[k] / SPR_SETTING_MAX_OPTIONS];
+  for (int k = 0; k < st->nopt; k++) {
+    if (!spr_opt_at(st, k)->required) continue;
+    missing |= !st->given[st->row[k] / SPR_SETTING_MAX_OPTIONS];
     nreq++;
   }
-  for (int k = 0, m = 0; status == SPR_EXIT_OK && missing && k < nopt; k++) {
-    const spr_setting_option *o = &t[row[k] / SPR_SETTING_MAX_OPTIONS].options[row[k] % SPR_SETTING_MAX_OPTIONS];
+  for (int k = 0, m = 0; missing && k < st->nopt; k++) {
+    const spr_setting_option *o = spr_opt_at(st, k);
     if (!o->required) continue;
     m++;
     const size_t used = strlen(req);
     snprintf(req + used, sizeof req - used, "%s--%s", m == 1 ? "" : m == nreq ? " and " : ", ", o->name);
   }
-  if (status == SPR_EXIT_OK && missing)
-    status = spr_cli_usage_error(world, cmd->name, "%s %s required", req, nreq == 1 ? "is" : "are");
+  if (missing) return spr_cli_usage_error(st->world, st->cmd->name, "%s %s required", req, nreq == 1 ? "is" : "are");
+  for (int k = 0; k < st->nopt; k++) {
+    const size_t i = (size_t)st->row[k] / SPR_SETTING_MAX_OPTIONS;
+    const char *def = spr_opt_default(&st->t[i]);
+    if (!(spr_opt_at(st, k)->flags & SPR_OPTION_EACH) || st->given[i] || !def) continue;
+    st->given[i] = 1; /* once per row */
+    const int status = st->cmd->each(st->world, st->ctx, &st->t[i], def);
+    if (status != SPR_EXIT_OK) return status;
+  }
+  return SPR_EXIT_OK;
+}
+
+int spr_options_parse(const spr_comm *world, const spr_options_cmd *cmd, int argc, char **argv,
+                      spr_job **out) {
+  return spr_options_parse_each(world, cmd, argc, argv, NULL, out);
+}
+
+int spr_options_parse_each(const spr_comm *world, const spr_options_cmd *cmd, int argc, char **argv, void *ctx,
+                           spr_job **out) {
+  *out = NULL;
+  if (spr_cli_has_help(argc, argv)) {
+    if (world->rank == 0) spr_opt_help(cmd);
+    return SPR_EXIT_OK;
+  }
+  spr_opt_state st = {.world = world, .cmd = cmd, .ctx = ctx};
+  st.t = spr_settings(&st.n);
+  st.job = calloc(1, sizeof *st.job);
+  st.opts = calloc(SPR_OPT_MAX + 1, sizeof *st.opts);
+  st.row = calloc(SPR_OPT_MAX, sizeof *st.row);
+  int status = SPR_EXIT_OK;
+  if (!st.job || !st.opts || !st.row) {
+    status = spr_opt_nomem(world, cmd->name);
+    goto done;
+  }
+  /* the command's options, and every setting it takes at its default */
+  for (size_t i = 0; i < st.n && status == SPR_EXIT_OK; i++) {
+    int takes = 0;
+    for (int j = 0; j < SPR_SETTING_MAX_OPTIONS; j++) {
+      const spr_setting_option *o = spr_opt_of(&st.t[i], j, cmd->id);
+      if (!o) continue;
+      st.opts[st.nopt] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL, 256 + st.nopt};
+      st.row[st.nopt++] = (int)(i * SPR_SETTING_MAX_OPTIONS) + j;
+      takes = 1;
+    }
+    const char *def = spr_opt_default(&st.t[i]);
+    if (takes && def && st.t[i].type != SPR_SETTING_BOOL)
+      status = spr_opt_set(world, cmd->name, &st.t[i], "", def, st.job);
+  }
+  if (status == SPR_EXIT_OK) status = cmd->exact ? spr_opt_walk_exact(&st, argc, argv) : spr_opt_walk_getopt(&st, argc, argv);
+  if (status == SPR_EXIT_OK) status = spr_opt_finish(&st);
 done:
-  free(opts);
-  free(row);
-  if (status == SPR_EXIT_OK) *out = job;
-  else spr_options_free(&job);
+  free(st.opts);
+  free(st.row);
+  if (status == SPR_EXIT_OK) *out = st.job;
+  else spr_options_free(&st.job);
   return status;
 }
 

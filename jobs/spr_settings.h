@@ -68,6 +68,20 @@ typedef struct spr_job {
     int query;         /* encode: the input holds queries */
     int batch_tokens;  /* encode: tokens per forward pass, 0 = one text per pass */
     int quiet;         /* no progress lines */
+    /* eval (trec_eval's options; --qrels, --run and --metrics are the rows of corpus.qrels,
+     * search.run and eval.metrics) */
+    int per_query;           /* -q: every query's values too */
+    int complete;            /* -c: average over every query of the qrels */
+    long long max_per_query; /* -M: the first N ranked documents only; 0 = all */
+    char *json;              /* owned: --json output, NULL = none */
+    char *report_dir;        /* owned: --report DIR, NULL = none */
+    char *markdown, *report_json, *html; /* owned: single report files, NULL = none */
+    char *plot_metric;       /* owned: NULL = nDCG@10 when computed */
+    char *title;             /* owned: the report's heading */
+    double sig_alpha;        /* significance level of the report */
+    char *holm_family;       /* owned: "metric" or "all" */
+    int text_plots;          /* text charts even with gnuplot */
+    char *label, *latency;   /* owned: the last --label and --latency (each goes to its --run) */
   } cli;
 } spr_job;
 
@@ -79,6 +93,7 @@ typedef enum spr_setting_type {
   SPR_SETTING_BOOL, /* job spec: true/false...; command line: a flag without value */
   SPR_SETTING_ENUM,
   SPR_SETTING_WORD, /* a string without blanks */
+  SPR_SETTING_INT64, /* a long long field; command line only */
 } spr_setting_type;
 
 /* The subcommands that take options from the table. */
@@ -87,12 +102,22 @@ enum {
   SPR_CMD_SEARCH = 1u << 1,
   SPR_CMD_ENCODE = 1u << 2,
   SPR_CMD_TOKENIZE = 1u << 3,
+  SPR_CMD_EVAL = 1u << 4,
 };
 
 /* Row flags. */
 enum {
   SPR_SETTING_INDEX_STAGE = 1u << 0,  /* recorded in the index stage's manifest: a change rebuilds */
   SPR_SETTING_SEARCH_STAGE = 1u << 1, /* recorded in the search stage's manifest */
+  SPR_SETTING_OPEN_RANGE = 1u << 2,   /* numbers: min and max themselves are out of range */
+};
+
+/* Option flags. */
+enum {
+  SPR_OPTION_ONCE = 1u << 0, /* given twice is a usage error (else the last one counts) */
+  SPR_OPTION_EACH = 1u << 1, /* repeatable: every occurrence, in order, goes to the command's
+                                callback (spr_options.h) instead of the field; so does the
+                                default when the option is absent */
 };
 
 /* Default markers: SPR_SETTING_REQUIRED (a job spec must give the key) and spr_setting_none (a
@@ -103,10 +128,13 @@ extern const char spr_setting_none[];
 /* One command-line option of a setting. */
 typedef struct spr_setting_option {
   unsigned cmds;    /* SPR_CMD_* that take it; 0 ends the list */
-  const char *name; /* without "--" */
+  const char *name; /* without "--"; NULL: a short option only */
   const char *arg;  /* value's name in --help ("N", "PATH"); NULL for a flag */
   int required;     /* the commands fail without it */
   const char *help; /* --help text, or NULL: the setting's help */
+  char letter;      /* short option -x (-x VALUE or -xVALUE), 0 = none; only for commands parsed in
+                       trec_eval's syntax (spr_options_cmd.exact), and then name may be NULL */
+  unsigned flags;   /* SPR_OPTION_* */
 } spr_setting_option;
 
 #define SPR_SETTING_MAX_OPTIONS 3
@@ -121,18 +149,20 @@ typedef struct spr_setting {
   double min, max;     /* int and float: inclusive range */
   const char *choices; /* enum: allowed values separated by '|' */
   const char *help;
-  size_t offset; /* of the field in spr_job: char * (string, path, enum, word), int (int, bool), double */
-  unsigned flags; /* SPR_SETTING_*_STAGE */
+  size_t offset; /* of the field in spr_job: char * (string, path, enum, word), int (int, bool), double,
+                    long long (int64) */
+  unsigned flags; /* SPR_SETTING_*_STAGE, SPR_SETTING_OPEN_RANGE */
   spr_setting_option options[SPR_SETTING_MAX_OPTIONS];
 } spr_setting;
 
 /* Local. The table, in job-spec order; *n receives its length. */
 const spr_setting *spr_settings(size_t *n);
 
-/* Local. "min..max" (int, float) or "a|b|c" (enum), "" otherwise. */
+/* Local. "min..max" (int, float; "min..", int64 up to LLONG_MAX), "(min, max)" with
+ * SPR_SETTING_OPEN_RANGE, or "a|b|c" (enum), "" otherwise. */
 void spr_setting_range_text(const spr_setting *s, char *buf, size_t cap);
 
-/* Local. Parse v as the int (into *iv) or float (into *dv) setting s: 0, SPR_SETTING_NOT_A_NUMBER
+/* Local. Parse v as the int or int64 (into *iv) or float (into *dv) setting s: 0, SPR_SETTING_NOT_A_NUMBER
  * (not a whole decimal integer, or not a finite number) or SPR_SETTING_OUT_OF_RANGE (outside
  * [min, max]; the value is still stored for the message). */
 enum { SPR_SETTING_NOT_A_NUMBER = -1, SPR_SETTING_OUT_OF_RANGE = -2 };

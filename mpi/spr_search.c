@@ -1,13 +1,15 @@
-/* spr_search.c: distributed search. Partitioned serving: each rank loads its share of the blocks
- * the way the chosen algorithm wants it (spr_search_algo.c: BMP's in-memory layout of the range, or
- * the query terms' postings inside the range for the exhaustive scorer) and scores every query
- * (OpenMP threads over queries; BMP at more than one rank shares thresholds, spr_search_parts.c);
- * replicated serving: each rank loads all of it and scores a share of the queries. Rank 0 merges
- * the per-rank top-k lists and writes the run. Scores are exact integer impact sums and ties are
- * broken by docid, so the merge is independent of the rank count and the serving mode. */
+/* spr_search.c: distributed search, the part that talks to the index file and to the other ranks.
+ * Every rank opens the index and prepares the queries itself (shard/spr_query.c: read, encode,
+ * analyze, quantize against the index's vocabulary). Partitioned serving: each rank loads its share
+ * of the blocks the way the chosen algorithm wants it (spr_search_algo.c: BMP's in-memory layout of
+ * the range, or the query terms' postings inside the range for the exhaustive scorer) and scores
+ * every query (OpenMP threads over queries; BMP at more than one rank shares thresholds,
+ * spr_search_parts.c); replicated serving: each rank loads all of it and scores a share of the
+ * queries. One reduction merges the per-rank top-k lists on rank 0, which writes the run. Scores are
+ * exact integer impact sums and ties are broken by docid, so the merge is independent of the rank
+ * count and the serving mode. Ranks agree on the outcome of each phase before the next collective. */
 #include "spr_search.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,185 +18,19 @@
 #include <omp.h>
 #endif
 
-#include "spr_analyzer.h"
 #include "spr_bmp.h"
-#include "spr_encode.h"
 #include "spr_file.h"
 #include "spr_index.h"
 #include "spr_progress.h"
+#include "spr_query.h"
 #include "spr_search_algo.h"
 #include "spr_search_parts.h"
 #include "spr_topk.h"
 #include "spr_trec.h"
 
-
-static int spr_cmp_qterm(const void *a, const void *b) {
-  const spr_qterm *x = a, *y = b;
-  return (x->term > y->term) - (x->term < y->term);
-}
 static int spr_cmp_double(const void *a, const void *b) {
   const double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
-}
-
-/* One term of a query before quantization: its string (borrowed from the loaded queries or from
- * the analyzer's tokens) and its raw weight. */
-typedef struct spr_qraw {
-  const char *s;
-  double w;
-} spr_qraw;
-
-static int spr_cmp_qraw(const void *a, const void *b) {
-  return strcmp(((const spr_qraw *)a)->s, ((const spr_qraw *)b)->s);
-}
-
-/* The u8 weights of one query: the one rule of every query format (docs/queries.md). t: the
- * query's n distinct terms, each with its summed raw weight (a token repeated n times, a text term
- * occurring n times or a JSON key given twice has already been summed); weights are finite.
- * - Every positive weight an integer in [1, 255]: kept exactly.
- * - Otherwise one factor per query, 255 / (largest weight): each weight times the factor, rounded
- *   to the nearest integer (halves to even: nearbyint in the default rounding mode), so the
- *   largest becomes 255 and the ratios hold up to rounding; a positive weight that would round to
- *   0 weighs 1, so a term of the query is never dropped by scaling.
- * The largest weight is taken over all the query's terms, those absent from the index included, so
- * that a query's weights do not depend on the index it searches. Weights <= 0 give 0 (no term). */
-static void spr_quantize_query(const spr_qraw *t, size_t n, uint32_t *out) {
-  int keep = 1;
-  double mx = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (!(t[i].w > 0)) continue;
-    if (t[i].w != floor(t[i].w) || t[i].w > 255) keep = 0;
-    mx = t[i].w > mx ? t[i].w : mx;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (!(t[i].w > 0)) out[i] = 0;
-    else if (keep) out[i] = (uint32_t)t[i].w;
-    else {
-      const double q = nearbyint(t[i].w / mx * 255.0);
-      out[i] = q < 1 ? 1 : q > 255 ? 255 : (uint32_t)q;
-    }
-  }
-}
-
-/* SPLADE queries: encode the query texts with the model (or its idf.json: inference-free) into
- * vector queries, so that the rest of the search sees JSON-vector-like queries. */
-static int spr_encode_queries(const char *model_dir, spr_queries *q) {
-  spr_model *m = NULL;
-  SPR_TRY(spr_model_load(model_dir, &m));
-  size_t *lens = malloc((q->n + 1) * sizeof *lens);
-  spr_splade_vectors v = {0};
-  int rc = lens ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "queries: out of memory");
-  for (size_t i = 0; rc == SPR_OK && i < q->n; i++) lens[i] = strlen(q->text[i]);
-  spr_splade_params sp = {.query = 1};
-  if (rc == SPR_OK) rc = spr_splade_encode(m, &sp, (const char *const *)q->text, lens, q->n, &v);
-  if (rc == SPR_OK) {
-    const uint64_t ne = v.off[q->n];
-    q->vec_off = malloc((q->n + 1) * sizeof *q->vec_off);
-    q->vec_term = calloc(ne + 1, sizeof *q->vec_term);
-    q->vec_weight = malloc((ne + 1) * sizeof *q->vec_weight);
-    if (!q->vec_off || !q->vec_term || !q->vec_weight) rc = SPR_FAIL(SPR_ENOMEM, "queries: out of memory");
-    for (size_t i = 0; rc == SPR_OK && i <= q->n; i++) q->vec_off[i] = v.off[i];
-    const spr_wordpiece *wp = spr_model_vocab(m);
-    for (uint64_t j = 0; rc == SPR_OK && j < ne; j++) {
-      q->vec_term[j] = strdup(spr_wordpiece_token(wp, v.term[j]));
-      q->vec_weight[j] = v.weight[j];
-      if (!q->vec_term[j]) rc = SPR_FAIL(SPR_ENOMEM, "queries: out of memory");
-    }
-    if (rc == SPR_OK) q->vectors = 1;
-  }
-  spr_splade_vectors_free(&v);
-  free(lens);
-  spr_model_free(&m);
-  return rc;
-}
-
-/* Every query as a list of (term id, u8 weight) sorted by term id. Text queries are analyzed with
- * the index's analyzer and a term's raw weight is its number of occurrences (as Lucene's
- * BooleanQuery sums a repeated term); vector queries (token formats included) match index terms
- * exactly and repeated keys sum. Every format then goes through spr_quantize_query. Terms absent
- * from the index are dropped after quantization. */
-static int spr_analyze_queries(const spr_index *ix, const spr_queries *q, spr_qterm **terms, uint64_t *off) {
-  const spr_index_info *in = spr_index_get_info(ix);
-  if (!q->vectors && !strcmp(in->analyzer, "none"))
-    return SPR_FAIL(SPR_EINVAL, "the index holds pre-encoded vectors (encoder %s): queries must be JSON vectors "
-                    "{\"id\", \"vector\": {...}}, not text", in->encoder);
-  spr_analyzer *an = NULL;
-  spr_tokens toks = {0};
-  spr_qraw *raw = NULL; /* owned: one query's terms, rcap entries */
-  uint32_t *qw = NULL;  /* owned: their u8 weights, rcap entries */
-  size_t rcap = 0;
-  if (!q->vectors) SPR_TRY(spr_analyzer_create(in->analyzer, &an));
-  uint64_t cap = 256, n = 0;
-  spr_qterm *t = malloc(cap * sizeof *t);
-  int rc = SPR_OK;
-  if (!t) {
-    rc = SPR_FAIL(SPR_ENOMEM, "queries: out of memory");
-    goto cleanup;
-  }
-  off[0] = 0;
-  for (size_t i = 0; i < q->n; i++) {
-    size_t m = 0;
-    if (q->vectors) m = (size_t)(q->vec_off[i + 1] - q->vec_off[i]);
-    else {
-      spr_tokens_clear(&toks);
-      const int64_t nt = spr_analyzer_run(an, q->text[i], strlen(q->text[i]), &toks);
-      if (nt < 0) {
-        rc = SPR_FAIL((int)nt, "query %s: analysis failed", q->qid[i]);
-        goto cleanup;
-      }
-      m = toks.n;
-    }
-    if (m > rcap) {
-      const size_t nc = m > 2 * rcap ? m : 2 * rcap;
-      spr_qraw *r2 = realloc(raw, nc * sizeof *r2);
-      if (r2) raw = r2;
-      uint32_t *w2 = r2 ? realloc(qw, nc * sizeof *w2) : NULL;
-      if (w2) qw = w2;
-      if (!w2) {
-        rc = SPR_FAIL(SPR_ENOMEM, "queries: out of memory");
-        goto cleanup;
-      }
-      rcap = nc;
-    }
-    for (size_t j = 0; j < m; j++)
-      raw[j] = q->vectors ? (spr_qraw){q->vec_term[q->vec_off[i] + j], q->vec_weight[q->vec_off[i] + j]}
-                          : (spr_qraw){spr_tokens_get(&toks, j), 1.0};
-    /* repeats summed by string before quantization, so a term's weight is its total (and distinct
-     * strings are distinct index terms: no id repeats below) */
-    if (m) qsort(raw, m, sizeof *raw, spr_cmp_qraw);
-    size_t u = 0;
-    for (size_t j = 0; j < m; j++) {
-      if (u && !strcmp(raw[u - 1].s, raw[j].s)) raw[u - 1].w += raw[j].w;
-      else raw[u++] = raw[j];
-    }
-    spr_quantize_query(raw, u, qw);
-    const uint64_t start = n;
-    for (size_t j = 0; j < u; j++) {
-      if (!qw[j]) continue;
-      const int64_t id = spr_strlist_find(spr_index_terms(ix), raw[j].s);
-      if (id < 0) continue;
-      if (n == cap) {
-        spr_qterm *nt2 = realloc(t, 2 * cap * sizeof *t);
-        if (!nt2) {
-          rc = SPR_FAIL(SPR_ENOMEM, "queries: out of memory");
-          goto cleanup;
-        }
-        t = nt2;
-        cap *= 2;
-      }
-      t[n++] = (spr_qterm){(uint32_t)id, qw[j]};
-    }
-    qsort(t + start, n - start, sizeof *t, spr_cmp_qterm);
-    off[i + 1] = n;
-  }
-cleanup:
-  free(raw);
-  free(qw);
-  spr_tokens_free(&toks);
-  spr_analyzer_free(&an);
-  if (rc < 0) free(t);
-  else *terms = t;
-  return rc;
 }
 
 /* Rank 0: the run's lines into out (PATH.tmp; the caller renames it once every rank agrees, so
@@ -288,14 +124,14 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
   /* SPR_TEST_FAIL stages (docs/reliability.md): search.open, search.queries, search.analyze,
    * search.load, search.score, search.reduce, search.write */
   rc = spr_test_fault(c, "search.open", rc);
-  if (rc == SPR_OK) rc = spr_queries_load_as(p->queries, p->query_format, &q);
-  /* TSV queries on an index of pre-encoded vectors are pre-tokenized: a token repeated n times
-   * weighs n (Anserini's impact queries) */
-  if (rc == SPR_OK && !q.vectors && !strcmp(spr_index_get_info(ix)->analyzer, "none") &&
-      strcmp(spr_index_get_info(ix)->encoder, "splade"))
-    rc = spr_queries_tokenize(p->queries, &q);
-  if (rc == SPR_OK && !q.vectors && !strcmp(spr_index_get_info(ix)->encoder, "splade"))
-    rc = spr_encode_queries(p->model ? p->model : spr_index_get_info(ix)->model, &q);
+  /* query preparation is local (shard/spr_query.h): it sees the index through qix */
+  spr_query_index qix = {0};
+  if (rc == SPR_OK) {
+    const spr_index_info *info = spr_index_get_info(ix);
+    qix = (spr_query_index){.analyzer = info->analyzer, .encoder = info->encoder,
+                            .model = p->model ? p->model : info->model, .terms = spr_index_terms(ix)};
+    rc = spr_query_load(p->queries, p->query_format, &qix, &q);
+  }
   SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "search.queries", rc)), cleanup);
   const spr_index_info *in = spr_index_get_info(ix);
   const uint32_t N = (uint32_t)in->n_docs, k = p->k;
@@ -308,7 +144,7 @@ int spr_search_run(const spr_comm *c, const spr_search_params *p, spr_search_sta
 
   qoff = malloc((q.n + 1) * sizeof *qoff);
   if (!qoff) rc = SPR_FAIL(SPR_ENOMEM, "out of memory");
-  if (rc == SPR_OK) rc = spr_analyze_queries(ix, &q, &qt, qoff);
+  if (rc == SPR_OK) rc = spr_query_terms(&qix, &q, &qt, qoff);
   SPR_TRYG(rc, spr_mpi_agree(c, spr_test_fault(c, "search.analyze", rc)), cleanup);
 
   /* this rank's part, loaded as the algorithm wants it */

@@ -1,4 +1,5 @@
-/* spr_corpus.h: corpus and query readers. A corpus file (JSONL or TSV) is memory-mapped; each rank
+/* spr_corpus.h: corpus and query readers. A corpus file (JSONL text, JSON vectors or TSV) is
+ * memory-mapped; each rank
  * reads the records whose first byte lies in its byte range, so no rank reads the whole file.
  * Local (no MPI): the caller computes global line numbers and docids with prefix sums. */
 #ifndef SPR_CORPUS_H
@@ -10,9 +11,9 @@
 
 typedef enum spr_corpus_format {
   SPR_CORPUS_AUTO = 0,
-  SPR_CORPUS_JSONL,  /* {"id", "text" | "contents", "title"?} */
+  SPR_CORPUS_JSONL,  /* {"id" | "_id", "text" | "contents", "title"?}; an id is a string or an integer */
   SPR_CORPUS_TSV,    /* id<TAB>text */
-  SPR_CORPUS_VECTORS, /* Anserini JsonVectorCollection: {"id", "vector": {"token": weight, ...}} */
+  SPR_CORPUS_VECTORS, /* Anserini JsonVectorCollection: {"id" | "_id", "vector": {"token": weight, ...}} */
   SPR_CORPUS_CIFF     /* Common Index File Format (an inverted index; read by the index build, not by
                          spr_corpus_open) */
 } spr_corpus_format;
@@ -23,8 +24,9 @@ typedef struct spr_corpus spr_corpus;
 SPR_NODISCARD int spr_corpus_format_parse(const char *s, spr_corpus_format *out);
 /* 1 when the input is CIFF: format ciff, or auto and the path ends in ".ciff". */
 int spr_corpus_is_ciff(const char *path, spr_corpus_format fmt);
-/* Local. Open (mmap) path. AUTO: .tsv is TSV; otherwise a file whose first non-blank byte is '{'
- * is JSONL, and vectors when its first record has a "vector" key; anything else is TSV.
+/* Local. Open (mmap) path. AUTO: .tsv is TSV; otherwise a file whose first non-blank byte (after a
+ * UTF-8 byte order mark) is '{' is JSONL, and vectors when its first record has a "vector" object;
+ * anything else is TSV. CIFF is refused (SPR_EUNSUPPORTED): callers ask spr_corpus_is_ciff first.
  * Missing or unreadable file: SPR_EIO naming the path. */
 SPR_NODISCARD int spr_corpus_open(const char *path, spr_corpus_format fmt, spr_corpus **out);
 void spr_corpus_close(spr_corpus **c);
@@ -107,8 +109,9 @@ void spr_corpus_cursor_free(spr_corpus_cursor **cur);
  * and messages; only the column of a "malformed JSON" message may differ). */
 void spr_corpus_cursor_use_reference(spr_corpus_cursor *cur, int on);
 
-/* Queries, read whole (query files are small): TSV `qid<TAB>text`, or JSONL vectors
- * `{"id": qid, "vector": {"token": weight}}` (detected by a first non-blank byte '{'). */
+/* Queries, read whole (query files are small), in the formats of spr_queries_load_as: TSV
+ * `qid<TAB>text`, JSONL vectors `{"id": qid, "vector": {"token": weight}}`, and the token formats
+ * (Anserini's `qid<TAB>tok tok`, PISA's `qid:tok tok`), which arrive as vectors. */
 typedef struct spr_queries {
   size_t n;
   char **qid;        /* owned, n entries */
@@ -118,8 +121,9 @@ typedef struct spr_queries {
   char **vec_term;   /* owned (vectors only) */
   double *vec_weight;/* owned (vectors only) */
 } spr_queries;
-/* Local. Errors: SPR_EIO (missing file), SPR_EPARSE "FILE:LINE: expected qid<TAB>text" (or the
- * JSON problem). Blank lines are skipped; a file with no query is an error. */
+/* Local. spr_queries_load_as(path, "auto", out): JSON vectors, PISA or TSV by the first record.
+ * Errors: SPR_EIO (missing file), SPR_EPARSE "FILE:LINE: expected qid<TAB>text" (or the JSON
+ * problem). Blank lines are skipped; a file with no query is an error. */
 SPR_NODISCARD int spr_queries_load(const char *path, spr_queries *out);
 /* Local. Queries in a given format (docs/queries.md): NULL or "auto" (JSON vectors when the first
  * record is JSON; PISA when the first line has no TAB but a ':'; else TSV), "tsv" (qid<TAB>text),

@@ -22,6 +22,28 @@ spr_setup() {
   fail() { echo "FAIL: $*"; exit 1; }
 }
 
+# spr_usage_setup: spr_setup for tests of many cases: the working folder is $tmp, and fail MESSAGE
+# prints "FAIL: MESSAGE" and counts it in $fails instead of exiting.
+spr_usage_setup() {
+  [ -x "${SPIRE:-}" ] || { echo "SPIRE not set"; exit 1; }
+  spr_tmpdir tmp
+  cd "$tmp" || exit 1
+  fails=0
+  fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+}
+
+# spr_usage CMD MESSAGE ARGS...: `spire CMD ARGS...` exits 2, prints exactly the line
+# "spire CMD: error: MESSAGE (see spire CMD --help)" on stderr and nothing on stdout (calls fail).
+spr_usage() {
+  local cmd=$1 want=$2; shift 2
+  "$SPIRE" "$cmd" "$@" > "$tmp/out" 2> "$tmp/err"
+  local rc=$?
+  [ $rc -eq 2 ] || { fail "$cmd $*: exit $rc, not 2"; return; }
+  [ "$(cat "$tmp/err")" = "spire $cmd: error: $want (see spire $cmd --help)" ] ||
+    fail "$cmd $*: got '$(cat "$tmp/err")', want '$want'"
+  [ -s "$tmp/out" ] && fail "$cmd $*: wrote to stdout"
+}
+
 # spr_known_item_job FILE OUTPUT [NAME]: a job file for the known-item collection at c/ (next to
 # FILE) with outputs in the folder OUTPUT, [job] name NAME (default OUTPUT), top 100.
 spr_known_item_job() {

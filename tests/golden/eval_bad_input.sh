@@ -58,11 +58,11 @@ expect 1 "^spire eval: error: $tmp/dup.run:3: duplicate document 'd1' for query 
 expect 1 "^spire eval: error: $tmp/dup.run:3: duplicate" \
   --qrels "$tmp/good.qrels" --run "$tmp/good.run" --run "$tmp/dup.run" "${J[@]}"
 # Usage errors: status 2.
-expect 2 "^spire eval: error: --qrels is required" --run "$tmp/good.run" "${J[@]}"
-expect 2 "^spire eval: error: --run is required" --qrels "$tmp/good.qrels" "${J[@]}"
+expect 2 "^spire eval: error: --qrels and --run are required" --run "$tmp/good.run" "${J[@]}"
+expect 2 "^spire eval: error: --qrels and --run are required" --qrels "$tmp/good.qrels" "${J[@]}"
 expect 2 "^spire eval: error: unknown measure 'bogus'" \
   --qrels "$tmp/good.qrels" --run "$tmp/good.run" --metrics map,bogus "${J[@]}"
-expect 2 "^spire eval: error: -M needs a positive integer" \
+expect 2 "^spire eval: error: -M must be an integer in \[1, " \
   --qrels "$tmp/good.qrels" --run "$tmp/good.run" -M 0 "${J[@]}"
 expect 2 "^spire eval: error: unknown argument '--frobnicate'" \
   --qrels "$tmp/good.qrels" --run "$tmp/good.run" --frobnicate "${J[@]}"

@@ -5,3 +5,5 @@ set_tests_properties(cli_doc PROPERTIES LABELS unit)
 spr_add_script_test(cli_query_formats unit ${CMAKE_CURRENT_LIST_DIR}/query_formats.sh)
 # Subcommand options from the table of settings: usage errors, every listed option accepted, ranges.
 spr_add_script_test(cli_options unit ${CMAKE_CURRENT_LIST_DIR}/cli_options.sh)
+# spire eval's options from the same table, in trec_eval's syntax: spellings, refusals, --help.
+spr_add_script_test(cli_eval_options unit ${CMAKE_CURRENT_LIST_DIR}/eval_options.sh)

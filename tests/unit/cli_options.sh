@@ -4,23 +4,9 @@
 # line of one form and exit status 2, range bounds are accepted, and a job spec refuses what the
 # options refuse (one range per setting).
 set -u
-[ -x "${SPIRE:-}" ] || { echo "SPIRE not set"; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# usage CMD MESSAGE ARGS...: exit 2 and exactly the line "spire CMD: error: MESSAGE (see ...)"
-usage() {
-  local cmd=$1 want=$2; shift 2
-  "$SPIRE" "$cmd" "$@" > "$tmp/out" 2> "$tmp/err"
-  local rc=$?
-  [ $rc -eq 2 ] || { fail "$cmd $*: exit $rc, not 2"; return; }
-  [ "$(cat "$tmp/err")" = "spire $cmd: error: $want (see spire $cmd --help)" ] ||
-    fail "$cmd $*: got '$(cat "$tmp/err")', want '$want'"
-  [ -s "$tmp/out" ] && fail "$cmd $*: wrote to stdout"
-}
+. "$(dirname "$0")/../lib.sh"
+spr_usage_setup
+usage() { spr_usage "$@"; }
 I=(--input "$tmp/none.jsonl" --output "$tmp/i.h5")
 S=(--index "$tmp/none.h5" --queries "$tmp/q.tsv" --output "$tmp/r.trec")
 E=(--model "$tmp/m" --input "$tmp/none.jsonl" --output "$tmp/v.jsonl")

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "spr_jobspec.h"
+#include "spr_metrics.h"
 
 #define SPR_CHECK_GO_ON
 #include "spr_check.h"
@@ -273,6 +274,38 @@ static void test_docs(void) {
   free(keys);
 }
 
+/* The table's rows for spire eval: the command line's default measure set (eval.metrics' cli_def)
+ * is the evaluation API's (spr_measure_set_default), and every eval option is reachable by exactly
+ * one spelling (no two options share a name or a letter). */
+static void test_eval_rows(void) {
+  size_t n = 0;
+  const spr_setting *t = spr_settings(&n);
+  const spr_setting *m = NULL;
+  const char *names[64];
+  char letters[64];
+  size_t nn = 0, nl = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (t[i].section && !strcmp(t[i].section, "eval") && !strcmp(t[i].name, "metrics")) m = &t[i];
+    for (int j = 0; j < SPR_SETTING_MAX_OPTIONS; j++) {
+      const spr_setting_option *o = &t[i].options[j];
+      if (!(o->cmds & SPR_CMD_EVAL)) continue;
+      CHECKF(o->name || o->letter, "row %s: an eval option without a name or a letter", t[i].name);
+      for (size_t k = 0; o->name && k < nn; k++) CHECKF(strcmp(names[k], o->name), "--%s twice", o->name);
+      for (size_t k = 0; o->letter && k < nl; k++) CHECKF(letters[k] != o->letter, "-%c twice", o->letter);
+      if (o->name && nn < 64) names[nn++] = o->name;
+      if (o->letter && nl < 64) letters[nl++] = o->letter;
+    }
+  }
+  CHECKF(nn >= 15 && nl == 4, "eval: %zu names, %zu letters", nn, nl);
+  CHECK(m && m->cli_def);
+  if (!m || !m->cli_def) return;
+  spr_measure_set a, d;
+  spr_measure_set_clear(&a);
+  CHECK(spr_measure_set_add_list(&a, m->cli_def) == 0);
+  spr_measure_set_default(&d);
+  CHECKF(!memcmp(&a, &d, sizeof a), "eval's default '%s' is not spr_measure_set_default", m->cli_def);
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "--write-docs")) {
     FILE *f = fopen(argv[2], "wb");
@@ -296,6 +329,7 @@ int main(int argc, char **argv) {
   test_errors();
   test_examples();
   test_docs();
+  test_eval_rows();
   char cmd[PATH_MAX + 32];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
   if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", tmpdir);
