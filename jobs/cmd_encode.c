@@ -25,7 +25,7 @@ static const spr_options_cmd spr_encode_cmd = {
     "max over tokens of log(1 + ReLU(MLM logits)). Output: one JSON line per record,\n"
     "{\"id\": \"...\", \"vector\": {\"token\": weight, ...}} (Anserini JsonVectorCollection), tokens in id\n"
     "order, float weights. Each rank encodes its byte range of the input with OpenMP threads; the\n"
-    "output is identical for any number of ranks and threads.\n\n", NULL, 0, NULL};
+    "output is identical for any number of ranks and threads.\n\n", NULL, 0, NULL, NULL};
 
 typedef struct spr_encode_chunk {
   char **id;   /* owned, n entries */

@@ -214,9 +214,13 @@ int spr_cmd_eval(const spr_comm *world, int argc, char **argv) {
   return spr_cli_finish(world, "eval", rc);
 }
 
+/* trec_eval's own form: `spire eval [-q] [-m MEASURE ...] QRELS RUN [RUN2 ...]` */
+static const char *const spr_eval_positional[] = {"qrels", "run", NULL};
+
 static const spr_options_cmd spr_eval_cmd = {
     "eval", SPR_CMD_EVAL,
     "usage: spire eval --qrels QRELS --run RUN [--run RUN2 ...]\n"
+    "       spire eval [OPTIONS] QRELS RUN [RUN2 ...]   (trec_eval's order)\n"
     "                  [--metrics LIST | -m MEASURE ...] [-q] [-c] [-M N] [--json OUT.json]\n"
     "                  [--report DIR | --markdown F.md --report-json F.json --html F.html]\n"
     "                  [--label NAME] [--latency FILE] [--plot-metric M] [--alpha A]\n"
@@ -234,4 +238,4 @@ static const spr_options_cmd spr_eval_cmd = {
     "preceded by a line `# run: PATH`. Bad input (missing file, malformed line, duplicate\n"
     "document) prints one error line naming FILE:LINE and exits 1 without writing --json.\n"
     "Under mpirun rank 0 does the work; the other ranks wait.\n",
-    1, spr_eval_each};
+    1, spr_eval_each, spr_eval_positional};

@@ -11,7 +11,7 @@ static const spr_options_cmd spr_index_cmd = {
     "usage: [mpirun -np N] spire index --input CORPUS --output INDEX.h5 [options]\n\n"
     "Build a BM25 impact index (one parallel HDF5 file) from a JSONL or TSV corpus. Every rank reads\n"
     "its own byte range of the corpus with all its OpenMP threads (OMP_NUM_THREADS; default: the\n"
-    "node's cores / its ranks); the file is identical whatever the number of ranks and threads.\n\n", NULL, 0, NULL};
+    "node's cores / its ranks); the file is identical whatever the number of ranks and threads.\n\n", NULL, 0, NULL, NULL};
 
 int spr_cmd_index(const spr_comm *world, int argc, char **argv) {
   spr_job *job = NULL;

@@ -11,7 +11,7 @@ static const spr_options_cmd spr_search_cmd = {
     "usage: [mpirun -np N] spire search --index INDEX.h5 --queries QUERIES --k K --output RUN.trec [options]\n\n"
     "Retrieve the top K documents of every query. Each rank scores its docid range; rank 0 merges\n"
     "the ranks' lists and writes the run (score descending, ties by docid ascending), identical for\n"
-    "any number of ranks.\n\n", NULL, 0, NULL};
+    "any number of ranks.\n\n", NULL, 0, NULL, NULL};
 
 int spr_cmd_search(const spr_comm *world, int argc, char **argv) {
   spr_job *job = NULL;

@@ -16,7 +16,7 @@ static const spr_options_cmd spr_tokenize_cmd = {
     "usage: [mpirun -np N] spire tokenize --vocab VOCAB.txt --input TEXTS.jsonl --output TOKENS.jsonl\n"
     "                      [--max-length N] [--format F]\n\n"
     "WordPiece token ids, identical to Hugging Face's BertTokenizer(do_lower_case=True) (see\n"
-    "docs/encode.md): one line {\"id\": \"...\", \"input_ids\": [101, ..., 102]} per input record.\n\n", NULL, 0, NULL};
+    "docs/encode.md): one line {\"id\": \"...\", \"input_ids\": [101, ..., 102]} per input record.\n\n", NULL, 0, NULL, NULL};
 
 
 static int spr_tokenize_run(const spr_comm *world, const char *vocab, const char *input, spr_corpus_format fmt,

@@ -243,10 +243,25 @@ static int spr_opt_walk_getopt(spr_opt_state *st, int argc, char **argv) {
 
 /* trec_eval's syntax (spr_options_cmd.exact): whole names, -xVALUE, every argument an option. */
 static int spr_opt_walk_exact(spr_opt_state *st, int argc, char **argv) {
+  const char *const *pos = st->cmd->positional;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = NULL;
     int k = st->nopt;
-    if (a[0] == '-' && a[1] == '-') {
+    if (pos && *pos && (a[0] != '-' || !a[1])) { /* a bare argument: the next positional option's value */
+      for (;; pos++) { /* skipping those given already by name (--qrels Q R: R is a run) */
+        for (k = 0; k < st->nopt && (!spr_opt_at(st, k)->name || strcmp(spr_opt_at(st, k)->name, *pos)); k++) {
+        }
+        const int taken = k < st->nopt && (spr_opt_at(st, k)->flags & SPR_OPTION_ONCE) &&
+                          st->given[st->row[k] / SPR_SETTING_MAX_OPTIONS];
+        if (!taken) break;
+        if (!pos[1]) {
+          k = st->nopt; /* nothing left to take it: unknown */
+          break;
+        }
+      }
+      v = a;
+      if (pos[1]) pos++;
+    } else if (a[0] == '-' && a[1] == '-') {
       const size_t len = strcspn(a + 2, "=");
       for (k = 0; k < st->nopt; k++) {
         const char *name = spr_opt_at(st, k)->name;

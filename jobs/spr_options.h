@@ -23,9 +23,13 @@ typedef struct spr_options_cmd {
   const char *epilog; /* --help text after the options, or NULL */
   /* 0: getopt_long's syntax (--name VALUE, --name=VALUE, unambiguous prefixes of names);
    * 1: trec_eval's (spire eval): whole names only, --name VALUE or --name=VALUE, short options
-   *    -x VALUE or -xVALUE, one flag per argument, no other arguments */
+   *    -x VALUE or -xVALUE, one flag per argument; other arguments as `positional` says */
   int exact;
   spr_options_each_fn each; /* SPR_OPTION_EACH rows (NULL when the command has none) */
+  /* exact syntax only: the long option names that bare arguments stand for, in order, the last
+   * one for every further bare argument ({"qrels", "run", NULL}: trec_eval's `QRELS RUN`); NULL:
+   * a bare argument is a usage error */
+  const char *const *positional;
 } spr_options_cmd;
 
 /* Local: every rank parses the same argv alike, and only rank 0 prints. With -h or --help, print

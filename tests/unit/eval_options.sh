@@ -5,7 +5,7 @@
 # "-m P.5 -m 10" is an error, not P.5,10), the default set equal to
 # trec_eval's list written out), what the hand-written parser refused is still refused with exit 2
 # (abbreviations, bundled flags, a repeated --qrels, --label before any --run, values out of range),
-# and --label/--latency stay with the --run before them.
+# and --label/--latency stay with the --run before them; trec_eval's order QRELS RUN [RUN2 ...] works too.
 set -u
 . "$(dirname "$0")/../lib.sh"
 spr_usage_setup
@@ -27,9 +27,14 @@ Q=(--qrels qrels --run a.run)
 grep -q "^num_q" default.txt && grep -q "^ndcg_cut_100" default.txt || fail "default set: $(cat default.txt)"
 same default.txt "${Q[@]}"
 same default.txt --run=a.run --qrels=qrels
+# trec_eval's own order: QRELS RUN [RUN2 ...] after the options
+same default.txt qrels a.run
+"$SPIRE" eval --qrels qrels --run a.run --run b.run -m map > two.txt || fail "two runs"
+same two.txt -m map qrels a.run b.run
 "$SPIRE" eval "${Q[@]}" -m P.5,10 -q -c > p.txt || fail "P.5,10"
 same p.txt "${Q[@]}" -mP.5 -m P.10 --query-eval --complete
 same p.txt "${Q[@]}" --metrics P.10 --metrics=P.5 -c -q
+same p.txt -m P.5,10 -q -c qrels a.run
 grep -q "^P_5 *	q3	0.0000" p.txt || fail "-c: q3 missing from $(cat p.txt)"
 "$SPIRE" eval "${Q[@]}" -M 1 -m recip_rank > m1.txt || fail "-M 1"
 same m1.txt "${Q[@]}" -M1 -mrecip_rank
@@ -57,7 +62,8 @@ usage "unknown argument '-qc'" "${Q[@]}" -qc
 usage "unknown argument '--text-plots=1'" "${Q[@]}" --text-plots=1
 usage "unknown argument '-J'" "${Q[@]}" -J
 usage "unknown argument '--'" "${Q[@]}" --
-usage "unknown argument 'extra'" "${Q[@]}" extra
+usage "unknown argument '-x'" "${Q[@]}" -x
+same two.txt -m map --qrels qrels a.run b.run
 usage "option -m needs a value" "${Q[@]}" -m
 usage "measure list '10': cutoff '10' does not follow a measure with cutoffs" "${Q[@]}" -m P.5 -m 10
 usage "option --run needs a value" --qrels qrels --run
