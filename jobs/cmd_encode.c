@@ -67,8 +67,8 @@ static int spr_encode_run(const spr_comm *world, const char *model_dir, const ch
   if (rc == SPR_OK) rc = spr_corpus_cursor_create(corp, begin, end, before + 1, &cur);
   if (rc == SPR_OK) rc = spr_cli_part_open(world, output, &part);
   if (rc == SPR_OK && world->rank == 0 && progress)
-    fprintf(stderr, "[spire] encode: model %s (%s, %u layers, hidden %u%s), %d rank(s) x %d thread(s)\n", model_dir,
-            spr_model_dtype(m), spr_model_config(m)->layers, spr_model_config(m)->hidden,
+    fprintf(stderr, "[spire] encode: model %s (%s %s, %u layers, hidden %u%s), %d rank(s) x %d thread(s)\n",
+            model_dir, spr_model_type(m), spr_model_dtype(m), spr_model_config(m)->layers, spr_model_config(m)->hidden,
             sp->query && spr_model_idf(m) ? ", inference-free queries with idf.json" : "", world->size,
 #ifdef _OPENMP
             omp_get_max_threads()
