@@ -1,12 +1,13 @@
 /* bert_test.c: the SPLADE forward pass against ../shared/golden/splade-tiny and its DistilBERT
  * twin splade-distil-tiny (F32, BF16 and F16 checkpoints against their own vector files: every
  * entry of the dense vector within 1e-5 and the same non-zero set), batching independence (each
- * text alone gives the same bits as all together), and model-loading errors on small broken safetensors files written here (missing tensor, wrong
- * shape, unsupported dtype, truncated data, unsupported architecture), and the vectorized float
- * kernels of spr_bert_math.h: exp and erf against libm over their whole ranges, GELU, softmax,
- * LayerNorm and the max-pool against double references, and every SIMD variant bit for bit
- * against the scalar reference. The error cases and the kernel checks run without the shared
- * folder; the golden part exits 77 when it is absent. */
+ * text alone gives the same bits as all together), and model-loading errors on small broken
+ * safetensors files written here (missing tensor, wrong shape, unsupported dtype, truncated data,
+ * unsupported architecture), and the vectorized float kernels of spr_bert_math.h: exp and erf
+ * against libm over their whole ranges, GELU, softmax, LayerNorm and the max-pool against double
+ * references, and every SIMD variant bit for bit against the scalar reference. The error cases
+ * and the kernel checks run without the shared folder; the golden part exits 77 when it is
+ * absent. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
