@@ -1,6 +1,6 @@
-/* spr_model.c: Hugging Face BERT / DistilBERT folder loader (see spr_model.h). The safetensors header is
- * validated against the file size before any tensor is touched; every tensor's shape is checked
- * against config.json. */
+/* spr_model.c: Hugging Face BERT / DistilBERT folder loader (see spr_model.h). The safetensors
+ * header is validated against the file size before any tensor is touched; every tensor's shape is
+ * checked against config.json. */
 #include "spr_model.h"
 
 #include <cjson/cJSON.h>
