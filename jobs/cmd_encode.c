@@ -1,5 +1,5 @@
 /* cmd_encode.c: spire encode -- SPLADE vectors (Anserini JSON) of a corpus or of queries with a
- * Hugging Face BERT masked-LM checkpoint (collective). Each rank encodes the records of its byte
+ * Hugging Face BERT or DistilBERT masked-LM checkpoint (collective). Each rank encodes the records of its byte
  * range of the input with OpenMP threads (shard/spr_encode.h) and writes them to a part file; rank
  * 0 joins the parts in rank order, so the output bytes are the same for any rank count. Also holds
  * the part-file helpers shared with cmd_tokenize.c. */
@@ -21,8 +21,8 @@
 static const spr_options_cmd spr_encode_cmd = {
     "encode", SPR_CMD_ENCODE,
     "usage: [mpirun -np N] spire encode --model DIR --input CORPUS --output VECTORS.jsonl [options]\n\n"
-    "SPLADE vectors of documents (or queries) with a Hugging Face BERT masked-LM checkpoint: the\n"
-    "max over tokens of log(1 + ReLU(MLM logits)). Output: one JSON line per record,\n"
+    "SPLADE vectors of documents (or queries) with a Hugging Face BERT or DistilBERT masked-LM\n"
+    "checkpoint: the max over tokens of log(1 + ReLU(MLM logits)). Output: one JSON line per record,\n"
     "{\"id\": \"...\", \"vector\": {\"token\": weight, ...}} (Anserini JsonVectorCollection), tokens in id\n"
     "order, float weights. Each rank encodes its byte range of the input with OpenMP threads; the\n"
     "output is identical for any number of ranks and threads.\n\n", NULL, 0, NULL, NULL};
@@ -67,8 +67,8 @@ static int spr_encode_run(const spr_comm *world, const char *model_dir, const ch
   if (rc == SPR_OK) rc = spr_corpus_cursor_create(corp, begin, end, before + 1, &cur);
   if (rc == SPR_OK) rc = spr_cli_part_open(world, output, &part);
   if (rc == SPR_OK && world->rank == 0 && progress)
-    fprintf(stderr, "[spire] encode: model %s (%s, %u layers, hidden %u%s), %d rank(s) x %d thread(s)\n", model_dir,
-            spr_model_dtype(m), spr_model_config(m)->layers, spr_model_config(m)->hidden,
+    fprintf(stderr, "[spire] encode: model %s (%s %s, %u layers, hidden %u%s), %d rank(s) x %d thread(s)\n",
+            model_dir, spr_model_type(m), spr_model_dtype(m), spr_model_config(m)->layers, spr_model_config(m)->hidden,
             sp->query && spr_model_idf(m) ? ", inference-free queries with idf.json" : "", world->size,
 #ifdef _OPENMP
             omp_get_max_threads()

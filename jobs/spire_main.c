@@ -21,7 +21,7 @@ static const struct {
     {"synth", spr_cmd_synth, "generate a deterministic collection (corpus, queries, qrels)"},
     {"inspect", spr_cmd_inspect, "print an index file's statistics and parameters"},
     {"tokenize", spr_cmd_tokenize, "BERT WordPiece token ids of texts (Hugging Face BertTokenizer)"},
-    {"encode", spr_cmd_encode, "SPLADE vectors of documents or queries with a BERT checkpoint"},
+    {"encode", spr_cmd_encode, "SPLADE vectors of documents or queries with a BERT or DistilBERT checkpoint"},
     {"export", spr_cmd_export, "write an index in another format (CIFF)"},
 };
 #define SPR_NCOMMANDS (sizeof spr_commands / sizeof spr_commands[0])

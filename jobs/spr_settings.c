@@ -75,10 +75,10 @@ static const spr_setting spr_setting_table[] = {
      {{SPR_CMD_INDEX, "max-record-bytes", "N", 0, NULL, 0, 0}}},
     {"encode", "model", SPR_SETTING_STRING, "bm25", "auto", 0, 0, NULL,
      "Encoder: `bm25` (text corpora), `vectors` (pre-encoded vector corpora), or a Hugging Face "
-     "BERT/SPLADE model folder (relative to the job file) that every rank runs on its documents.",
+     "BERT or DistilBERT SPLADE model folder (relative to the job file) that every rank runs on its documents.",
      SPR_OFF(encode.model), SPR_IX,
      {{SPR_CMD_INDEX, "encoder", "E", 0,
-       "auto (vectors for a vectors corpus, else bm25), bm25, vectors, or a Hugging Face BERT/SPLADE "
+       "auto (vectors for a vectors corpus, else bm25), bm25, vectors, or a Hugging Face (Distil)BERT SPLADE "
        "model folder (config.json, vocab.txt, model.safetensors): each rank encodes its documents "
        "(docs/encode.md). Vectors whose weights are all integers in [1,255] are kept as impacts; "
        "other weights (SPLADE's) are quantized linearly like BM25 scores.", 0, 0},

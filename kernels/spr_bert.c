@@ -13,11 +13,10 @@
 
 int spr_bert_config_check(const spr_bert_config *c) {
   if (!c) return SPR_FAIL(SPR_EINVAL, "bert: NULL config");
-  if (!c->vocab || !c->hidden || !c->layers || !c->heads || !c->intermediate || !c->max_positions ||
-      !c->type_vocab)
+  if (!c->vocab || !c->hidden || !c->layers || !c->heads || !c->intermediate || !c->max_positions)
     return SPR_FAIL(SPR_EINVAL, "bert config: zero size (vocab %u, hidden %u, layers %u, heads %u, "
-                                "intermediate %u, max_positions %u, type_vocab %u)",
-                    c->vocab, c->hidden, c->layers, c->heads, c->intermediate, c->max_positions, c->type_vocab);
+                                "intermediate %u, max_positions %u)",
+                    c->vocab, c->hidden, c->layers, c->heads, c->intermediate, c->max_positions);
   if (c->hidden % c->heads)
     return SPR_FAIL(SPR_EINVAL, "bert config: hidden_size %u not divisible by num_attention_heads %u",
                     c->hidden, c->heads);
@@ -130,7 +129,7 @@ int spr_bert_splade(const spr_bert_config *c, const spr_bert_weights *w, const i
       float *row = ws.h + t * H;
       memcpy(row, we, H * sizeof *row);
       m->add_bias(1, H, row, pe);
-      m->add_bias(1, H, row, w->type_emb);
+      if (c->type_vocab) m->add_bias(1, H, row, w->type_emb);
     }
   m->add_ln(T, H, ws.h, NULL, NULL, w->emb_ln_g, w->emb_ln_b, c->ln_eps);
   for (uint32_t l = 0; l < c->layers; l++) spr_bert_layer_forward(c, m, &w->layer[l], off, n, T, &ws);

@@ -1,4 +1,4 @@
-/* spr_bert.h: BERT masked-LM forward pass and SPLADE max pooling. Pure: no I/O, MPI, logging,
+/* spr_bert.h: BERT (and DistilBERT) masked-LM forward pass and SPLADE max pooling. Pure: no I/O, MPI, logging,
  * allocation or threads of its own. Local.
  *
  * One call encodes a batch of sequences packed back to back (no padding at all): every row-wise
@@ -8,9 +8,12 @@
  * SPR_BERT_VOCAB_TILE columns, each max-pooled over every sequence's tokens as soon as it is
  * produced: never more than one tile of logits exists.
  *
- *   h = LN(word[x] + position[t] + token_type[0]);  per layer: post-LN self-attention and
+ *   h = LN(word[x] + position[t] [+ token_type[0]]);  per layer: post-LN self-attention and
  *   exact-erf GELU feed-forward;  t = LN(gelu(h Wt^T + bt));  logit = t Wdec^T + bdec;
  *   w[v] = max_t log(1 + max(0, logit[t][v])).
+ *
+ * DistilBERT is the same computation without token types (type_vocab 0) and under other tensor
+ * names (shard/spr_model.c maps them); its (q/sqrt(d)) k^T equals q k^T / sqrt(d) here.
  *
  * Matrix products go through spr_blas (CBLAS); call from one thread per workspace, with BLAS
  * pinned serial when several threads encode at once (spr_blas_serial_begin). */
@@ -30,7 +33,7 @@ typedef struct spr_bert_config {
   uint32_t heads;         /* num_attention_heads; hidden % heads == 0 */
   uint32_t intermediate;  /* intermediate_size */
   uint32_t max_positions; /* max_position_embeddings: the longest sequence */
-  uint32_t type_vocab;    /* type_vocab_size (>= 1; token type 0 is used) */
+  uint32_t type_vocab;    /* type_vocab_size (token type 0 is used); 0: no token types (DistilBERT) */
   float ln_eps;           /* layer_norm_eps */
 } spr_bert_config;
 
@@ -49,7 +52,7 @@ typedef struct spr_bert_layer {
 typedef struct spr_bert_weights {
   const float *word_emb;           /* [V,H] */
   const float *pos_emb;            /* [max_positions,H] */
-  const float *type_emb;           /* [type_vocab,H] (row 0 used) */
+  const float *type_emb;           /* [type_vocab,H] (row 0 used); NULL when type_vocab is 0 */
   const float *emb_ln_g, *emb_ln_b; /* [H] */
   const spr_bert_layer *layer;     /* [layers] */
   const float *head_w, *head_b;    /* cls.predictions.transform.dense [H,H], [H] */

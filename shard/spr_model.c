@@ -1,6 +1,6 @@
-/* spr_model.c: Hugging Face BERT folder loader (see spr_model.h). The safetensors header is
- * validated against the file size before any tensor is touched; every tensor's shape is checked
- * against config.json. */
+/* spr_model.c: Hugging Face BERT / DistilBERT folder loader (see spr_model.h). The safetensors
+ * header is validated against the file size before any tensor is touched; every tensor's shape is
+ * checked against config.json. */
 #include "spr_model.h"
 
 #include <cjson/cJSON.h>
@@ -34,6 +34,8 @@ struct spr_model {
   int nowned;
   char dtype[8];
   int tied;
+  int tie;                     /* config.json's tie_word_embeddings (absent: 1) */
+  const struct spr_model_arch *arch; /* borrowed: static table entry */
 };
 
 /* ---- small file helpers ---------------------------------------------------------------- */
@@ -70,7 +72,95 @@ static int spr_model_cfg_u32(const cJSON *j, const char *path, const char *key, 
   return SPR_OK;
 }
 
-static int spr_model_config_load(const char *dir, spr_bert_config *c) {
+/* What differs between the two supported checkpoint kinds: config keys and tensor names (the
+ * computation is the same, see kernels/spr_bert.h). Layer tensors are <layer_fmt % i><name>, in
+ * the order of spr_bert_layer; the embeddings are <emb><name>. */
+typedef struct spr_model_arch {
+  const char *model_type, *mlm_class;
+  const char *size_keys[5];   /* vocab, hidden, layers, heads, intermediate */
+  const char *type_vocab_key; /* NULL: no token types */
+  const char *eps_key;        /* NULL: 1e-12 hard-coded */
+  const char *act_key;        /* activation of the FFN and the MLM head */
+  const char *emb;            /* embeddings prefix */
+  const char *layer_fmt;
+  const char *layer[16];
+  const char *head[4];        /* MLM transform weight, bias, LayerNorm weight, bias */
+  const char *dec_w, *dec_b, *dec_b_alt;
+  int strict_tie; /* 1: a tied checkpoint's projector weight must equal the word embeddings */
+} spr_model_arch;
+
+static const spr_model_arch spr_model_archs[] = {
+    {"bert", "BertForMaskedLM",
+     {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size"},
+     "type_vocab_size", "layer_norm_eps", "hidden_act", "bert.embeddings.", "bert.encoder.layer.%u.",
+     {"attention.self.query.weight", "attention.self.query.bias", "attention.self.key.weight",
+      "attention.self.key.bias", "attention.self.value.weight", "attention.self.value.bias",
+      "attention.output.dense.weight", "attention.output.dense.bias", "attention.output.LayerNorm.weight",
+      "attention.output.LayerNorm.bias", "intermediate.dense.weight", "intermediate.dense.bias",
+      "output.dense.weight", "output.dense.bias", "output.LayerNorm.weight", "output.LayerNorm.bias"},
+     {"cls.predictions.transform.dense.weight", "cls.predictions.transform.dense.bias",
+      "cls.predictions.transform.LayerNorm.weight", "cls.predictions.transform.LayerNorm.bias"},
+     "cls.predictions.decoder.weight", "cls.predictions.bias", "cls.predictions.decoder.bias", 0},
+    {"distilbert", "DistilBertForMaskedLM", {"vocab_size", "dim", "n_layers", "n_heads", "hidden_dim"}, NULL, NULL,
+     "activation", "distilbert.embeddings.", "distilbert.transformer.layer.%u.",
+     {"attention.q_lin.weight", "attention.q_lin.bias", "attention.k_lin.weight", "attention.k_lin.bias",
+      "attention.v_lin.weight", "attention.v_lin.bias", "attention.out_lin.weight", "attention.out_lin.bias",
+      "sa_layer_norm.weight", "sa_layer_norm.bias", "ffn.lin1.weight", "ffn.lin1.bias", "ffn.lin2.weight",
+      "ffn.lin2.bias", "output_layer_norm.weight", "output_layer_norm.bias"},
+     {"vocab_transform.weight", "vocab_transform.bias", "vocab_layer_norm.weight", "vocab_layer_norm.bias"},
+     "vocab_projector.weight", "vocab_projector.bias", NULL, 1},
+};
+
+static int spr_model_has_string(const cJSON *arr, const char *s) {
+  const cJSON *a;
+  cJSON_ArrayForEach(a, arr) if (cJSON_IsString(a) && !strcmp(a->valuestring, s)) return 1;
+  return 0;
+}
+
+/* The checkpoint kind from model_type (absent: from architectures, else BERT as before), and its
+ * architectures list must name the kind's masked-LM class when given. */
+static int spr_model_arch_find(const cJSON *j, const char *path, const spr_model_arch **out) {
+  const cJSON *mt = cJSON_GetObjectItemCaseSensitive(j, "model_type");
+  const cJSON *arch = cJSON_GetObjectItemCaseSensitive(j, "architectures");
+  const size_t narch = sizeof spr_model_archs / sizeof spr_model_archs[0];
+  *out = &spr_model_archs[0];
+  int found = 0;
+  for (size_t i = 0; i < narch && !found; i++) {
+    const spr_model_arch *a = &spr_model_archs[i];
+    found = mt ? cJSON_IsString(mt) && !strcmp(mt->valuestring, a->model_type)
+               : cJSON_IsArray(arch) && spr_model_has_string(arch, a->mlm_class);
+    if (found) *out = a;
+  }
+  if (mt && !found)
+    return SPR_FAIL(SPR_EUNSUPPORTED, "%s: model_type \"%s\" is not supported (only \"bert\" and \"distilbert\")",
+                    path, cJSON_IsString(mt) ? mt->valuestring : "?");
+  if (cJSON_IsArray(arch) && cJSON_GetArraySize(arch) > 0 && !spr_model_has_string(arch, (*out)->mlm_class)) {
+    const cJSON *a0 = cJSON_GetArrayItem(arch, 0);
+    return SPR_FAIL(SPR_EUNSUPPORTED, "%s: architecture \"%s\" is not supported (needs %s)", path,
+                    cJSON_IsString(a0) ? a0->valuestring : "?", (*out)->mlm_class);
+  }
+  return SPR_OK;
+}
+
+/* The options the forward pass does not implement: another activation, other positions. */
+static int spr_model_config_features(const cJSON *j, const char *path, const spr_model_arch *a) {
+  const cJSON *act = cJSON_GetObjectItemCaseSensitive(j, a->act_key);
+  if (act && (!cJSON_IsString(act) || (strcmp(act->valuestring, "gelu") && strcmp(act->valuestring, "gelu_python"))))
+    return SPR_FAIL(SPR_EUNSUPPORTED, "%s: %s \"%s\" is not supported (only exact-erf \"gelu\")", path, a->act_key,
+                    cJSON_IsString(act) ? act->valuestring : "?");
+  const cJSON *pet = cJSON_GetObjectItemCaseSensitive(j, "position_embedding_type");
+  if (pet && (!cJSON_IsString(pet) || strcmp(pet->valuestring, "absolute")))
+    return SPR_FAIL(SPR_EUNSUPPORTED, "%s: position_embedding_type \"%s\" is not supported (only \"absolute\")",
+                    path, cJSON_IsString(pet) ? pet->valuestring : "?");
+  const cJSON *sin = cJSON_GetObjectItemCaseSensitive(j, "sinusoidal_pos_embds");
+  if (sin && !cJSON_IsFalse(sin))
+    return SPR_FAIL(SPR_EUNSUPPORTED, "%s: sinusoidal_pos_embds true is not supported (only learned positions)",
+                    path);
+  return SPR_OK;
+}
+
+/* config.json into c; *arch = the checkpoint kind; *tie = tie_word_embeddings (absent: 1). */
+static int spr_model_config_load(const char *dir, spr_bert_config *c, const spr_model_arch **arch, int *tie) {
   char *path = spr_model_join(dir, "config.json");
   if (!path) return SPR_FAIL(SPR_ENOMEM, "out of memory");
   char *text = NULL;
@@ -88,46 +178,18 @@ static int spr_model_config_load(const char *dir, spr_bert_config *c) {
     rc = SPR_FAIL(SPR_EPARSE, "%s: byte 0: not a JSON object", path);
     goto done;
   }
-  const cJSON *mt = cJSON_GetObjectItemCaseSensitive(j, "model_type");
-  if (mt && (!cJSON_IsString(mt) || strcmp(mt->valuestring, "bert"))) {
-    rc = SPR_FAIL(SPR_EUNSUPPORTED, "%s: model_type \"%s\" is not supported (only \"bert\")", path,
-                  cJSON_IsString(mt) ? mt->valuestring : "?");
-    goto done;
-  }
-  const cJSON *arch = cJSON_GetObjectItemCaseSensitive(j, "architectures");
-  if (cJSON_IsArray(arch) && cJSON_GetArraySize(arch) > 0) {
-    int ok = 0;
-    const cJSON *a;
-    cJSON_ArrayForEach(a, arch) ok |= cJSON_IsString(a) && !strcmp(a->valuestring, "BertForMaskedLM");
-    if (!ok) {
-      const cJSON *a0 = cJSON_GetArrayItem(arch, 0);
-      rc = SPR_FAIL(SPR_EUNSUPPORTED, "%s: architecture \"%s\" is not supported (needs BertForMaskedLM)", path,
-                    cJSON_IsString(a0) ? a0->valuestring : "?");
-      goto done;
-    }
-  }
-  const cJSON *act = cJSON_GetObjectItemCaseSensitive(j, "hidden_act");
-  if (act && (!cJSON_IsString(act) || (strcmp(act->valuestring, "gelu") && strcmp(act->valuestring, "gelu_python")))) {
-    rc = SPR_FAIL(SPR_EUNSUPPORTED, "%s: hidden_act \"%s\" is not supported (only exact-erf \"gelu\")", path,
-                  cJSON_IsString(act) ? act->valuestring : "?");
-    goto done;
-  }
-  const cJSON *pet = cJSON_GetObjectItemCaseSensitive(j, "position_embedding_type");
-  if (pet && (!cJSON_IsString(pet) || strcmp(pet->valuestring, "absolute"))) {
-    rc = SPR_FAIL(SPR_EUNSUPPORTED, "%s: position_embedding_type \"%s\" is not supported (only \"absolute\")",
-                  path, cJSON_IsString(pet) ? pet->valuestring : "?");
-    goto done;
-  }
+  SPR_TRYG(rc, spr_model_arch_find(j, path, arch), done);
+  const spr_model_arch *a = *arch;
+  SPR_TRYG(rc, spr_model_config_features(j, path, a), done);
   memset(c, 0, sizeof *c);
-  SPR_TRYG(rc, spr_model_cfg_u32(j, path, "vocab_size", &c->vocab, 1, 0), done);
-  SPR_TRYG(rc, spr_model_cfg_u32(j, path, "hidden_size", &c->hidden, 1, 0), done);
-  SPR_TRYG(rc, spr_model_cfg_u32(j, path, "num_hidden_layers", &c->layers, 1, 0), done);
-  SPR_TRYG(rc, spr_model_cfg_u32(j, path, "num_attention_heads", &c->heads, 1, 0), done);
-  SPR_TRYG(rc, spr_model_cfg_u32(j, path, "intermediate_size", &c->intermediate, 1, 0), done);
+  uint32_t *const sizes[5] = {&c->vocab, &c->hidden, &c->layers, &c->heads, &c->intermediate};
+  for (int i = 0; i < 5; i++) SPR_TRYG(rc, spr_model_cfg_u32(j, path, a->size_keys[i], sizes[i], 1, 0), done);
   SPR_TRYG(rc, spr_model_cfg_u32(j, path, "max_position_embeddings", &c->max_positions, 0, 512), done);
-  SPR_TRYG(rc, spr_model_cfg_u32(j, path, "type_vocab_size", &c->type_vocab, 0, 2), done);
-  const cJSON *eps = cJSON_GetObjectItemCaseSensitive(j, "layer_norm_eps");
+  if (a->type_vocab_key) SPR_TRYG(rc, spr_model_cfg_u32(j, path, a->type_vocab_key, &c->type_vocab, 0, 2), done);
+  const cJSON *eps = a->eps_key ? cJSON_GetObjectItemCaseSensitive(j, a->eps_key) : NULL;
   c->ln_eps = cJSON_IsNumber(eps) ? (float)eps->valuedouble : 1e-12f;
+  const cJSON *tw = cJSON_GetObjectItemCaseSensitive(j, "tie_word_embeddings");
+  *tie = !cJSON_IsFalse(tw);
   rc = spr_bert_config_check(c);
   if (rc) rc = SPR_FAIL(rc, "%s: %s", path, spr_last_message());
 done:
@@ -276,63 +338,74 @@ static int spr_model_tensor(spr_model *m, const char *name, uint32_t d0, uint32_
   return SPR_OK;
 }
 
-/* "bert.<rest>" as in BertForMaskedLM checkpoints. */
-static int spr_model_bert(spr_model *m, const char *rest, uint32_t d0, uint32_t d1, const float **out) {
+/* Tensor <prefix><rest> (prefix may be ""). */
+static int spr_model_named(spr_model *m, const char *prefix, const char *rest, uint32_t d0, uint32_t d1,
+                           const float **out) {
   char name[256];
-  snprintf(name, sizeof name, "bert.%s", rest);
+  snprintf(name, sizeof name, "%s%s", prefix, rest);
   return spr_model_tensor(m, name, d0, d1, out);
 }
 
+static int spr_model_has(const spr_model *m, const char *name) {
+  return name && cJSON_GetObjectItemCaseSensitive(m->header, name) != NULL;
+}
+
+/* The vocabulary projection. Tied (tie_word_embeddings absent or true): the word embeddings; a
+ * projector weight in the file is then an old checkpoint's copy, which DistilBERT requires to be
+ * identical (BERT keeps its earlier rule: a decoder weight present is used). Untied: the projector
+ * weight must be there. */
+static int spr_model_decoder_load(spr_model *m) {
+  const spr_model_arch *a = m->arch;
+  spr_bert_weights *w = &m->weights;
+  const uint32_t V = m->config.vocab, H = m->config.hidden;
+  const char *bias = spr_model_has(m, a->dec_b) || !a->dec_b_alt ? a->dec_b : a->dec_b_alt;
+  SPR_TRY(spr_model_tensor(m, bias, V, 0, &w->dec_b));
+  w->dec_w = w->word_emb;
+  m->tied = 1;
+  if (m->tie && !spr_model_has(m, a->dec_w)) return SPR_OK; /* tied, as save_pretrained writes it */
+  const float *dec = NULL;
+  SPR_TRY(spr_model_tensor(m, a->dec_w, V, H, &dec)); /* untied: it must be there */
+  if (m->tie && a->strict_tie) {
+    if (memcmp(dec, w->word_emb, (size_t)V * H * sizeof *dec))
+      return SPR_FAIL(SPR_EUNSUPPORTED,
+                      "%s: tensor '%s' differs from the word embeddings although config.json ties them "
+                      "(tie_word_embeddings absent or true)",
+                      m->path, a->dec_w);
+    return SPR_OK;
+  }
+  w->dec_w = dec;
+  m->tied = 0;
+  return SPR_OK;
+}
+
 static int spr_model_weights_load(spr_model *m) {
+  const spr_model_arch *a = m->arch;
   const spr_bert_config *c = &m->config;
   spr_bert_weights *w = &m->weights;
   const uint32_t V = c->vocab, H = c->hidden, I = c->intermediate;
-  SPR_TRY(spr_model_bert(m, "embeddings.word_embeddings.weight", V, H, &w->word_emb));
-  SPR_TRY(spr_model_bert(m, "embeddings.position_embeddings.weight", c->max_positions, H, &w->pos_emb));
-  SPR_TRY(spr_model_bert(m, "embeddings.token_type_embeddings.weight", c->type_vocab, H, &w->type_emb));
-  SPR_TRY(spr_model_bert(m, "embeddings.LayerNorm.weight", H, 0, &w->emb_ln_g));
-  SPR_TRY(spr_model_bert(m, "embeddings.LayerNorm.bias", H, 0, &w->emb_ln_b));
+  SPR_TRY(spr_model_named(m, a->emb, "word_embeddings.weight", V, H, &w->word_emb));
+  SPR_TRY(spr_model_named(m, a->emb, "position_embeddings.weight", c->max_positions, H, &w->pos_emb));
+  if (c->type_vocab)
+    SPR_TRY(spr_model_named(m, a->emb, "token_type_embeddings.weight", c->type_vocab, H, &w->type_emb));
+  SPR_TRY(spr_model_named(m, a->emb, "LayerNorm.weight", H, 0, &w->emb_ln_g));
+  SPR_TRY(spr_model_named(m, a->emb, "LayerNorm.bias", H, 0, &w->emb_ln_b));
   m->layers = calloc(c->layers, sizeof *m->layers);
   if (!m->layers) return SPR_FAIL(SPR_ENOMEM, "out of memory");
   w->layer = m->layers;
+  /* Shapes in the order of a->layer and of spr_bert_layer's fields. */
+  const uint32_t d0[16] = {H, H, H, H, H, H, H, H, H, H, I, I, H, H, H, H};
+  const uint32_t d1[16] = {H, 0, H, 0, H, 0, H, 0, 0, 0, H, 0, I, 0, 0, 0};
   for (uint32_t l = 0; l < c->layers; l++) {
     spr_bert_layer *L = &m->layers[l];
-    const struct {
-      const char *name;
-      uint32_t d0, d1;
-      const float **dst;
-    } t[] = {
-        {"attention.self.query.weight", H, H, &L->wq},      {"attention.self.query.bias", H, 0, &L->bq},
-        {"attention.self.key.weight", H, H, &L->wk},        {"attention.self.key.bias", H, 0, &L->bk},
-        {"attention.self.value.weight", H, H, &L->wv},      {"attention.self.value.bias", H, 0, &L->bv},
-        {"attention.output.dense.weight", H, H, &L->wo},    {"attention.output.dense.bias", H, 0, &L->bo},
-        {"attention.output.LayerNorm.weight", H, 0, &L->ln1_g}, {"attention.output.LayerNorm.bias", H, 0, &L->ln1_b},
-        {"intermediate.dense.weight", I, H, &L->wi},        {"intermediate.dense.bias", I, 0, &L->bi},
-        {"output.dense.weight", H, I, &L->wf},              {"output.dense.bias", H, 0, &L->bf},
-        {"output.LayerNorm.weight", H, 0, &L->ln2_g},       {"output.LayerNorm.bias", H, 0, &L->ln2_b},
-    };
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-      char name[256];
-      snprintf(name, sizeof name, "encoder.layer.%u.%s", l, t[i].name);
-      SPR_TRY(spr_model_bert(m, name, t[i].d0, t[i].d1, t[i].dst));
-    }
+    const float **const dst[16] = {&L->wq, &L->bq, &L->wk, &L->bk, &L->wv, &L->bv, &L->wo, &L->bo,
+                                   &L->ln1_g, &L->ln1_b, &L->wi, &L->bi, &L->wf, &L->bf, &L->ln2_g, &L->ln2_b};
+    char prefix[128];
+    snprintf(prefix, sizeof prefix, a->layer_fmt, l);
+    for (int i = 0; i < 16; i++) SPR_TRY(spr_model_named(m, prefix, a->layer[i], d0[i], d1[i], dst[i]));
   }
-  SPR_TRY(spr_model_tensor(m, "cls.predictions.transform.dense.weight", H, H, &w->head_w));
-  SPR_TRY(spr_model_tensor(m, "cls.predictions.transform.dense.bias", H, 0, &w->head_b));
-  SPR_TRY(spr_model_tensor(m, "cls.predictions.transform.LayerNorm.weight", H, 0, &w->head_ln_g));
-  SPR_TRY(spr_model_tensor(m, "cls.predictions.transform.LayerNorm.bias", H, 0, &w->head_ln_b));
-  if (cJSON_GetObjectItemCaseSensitive(m->header, "cls.predictions.bias"))
-    SPR_TRY(spr_model_tensor(m, "cls.predictions.bias", V, 0, &w->dec_b));
-  else
-    SPR_TRY(spr_model_tensor(m, "cls.predictions.decoder.bias", V, 0, &w->dec_b));
-  if (cJSON_GetObjectItemCaseSensitive(m->header, "cls.predictions.decoder.weight")) {
-    SPR_TRY(spr_model_tensor(m, "cls.predictions.decoder.weight", V, H, &w->dec_w));
-    m->tied = 0;
-  } else {
-    w->dec_w = w->word_emb;
-    m->tied = 1;
-  }
-  return SPR_OK;
+  const float **const head[4] = {&w->head_w, &w->head_b, &w->head_ln_g, &w->head_ln_b};
+  for (int i = 0; i < 4; i++) SPR_TRY(spr_model_tensor(m, a->head[i], H, i ? 0 : H, head[i]));
+  return spr_model_decoder_load(m);
 }
 
 /* ---- vocab.txt, idf.json ----------------------------------------------------------------- */
@@ -400,7 +473,7 @@ int spr_model_load_file(const char *dir, const char *weights_name, spr_model **o
   spr_model *m = calloc(1, sizeof *m);
   if (!m) return SPR_FAIL(SPR_ENOMEM, "out of memory");
   int rc;
-  SPR_TRYG(rc, spr_model_config_load(dir, &m->config), fail);
+  SPR_TRYG(rc, spr_model_config_load(dir, &m->config, &m->arch, &m->tie), fail);
   SPR_TRYG(rc, spr_model_vocab_load(m, dir), fail);
   m->path = spr_model_join(dir, weights_name);
   if (!m->path) {
@@ -442,3 +515,4 @@ const spr_wordpiece *spr_model_vocab(const spr_model *m) { return m->vocab; }
 const float *spr_model_idf(const spr_model *m) { return m->idf; }
 const char *spr_model_dtype(const spr_model *m) { return m->dtype; }
 int spr_model_tied(const spr_model *m) { return m->tied; }
+const char *spr_model_type(const spr_model *m) { return m->arch->model_type; }

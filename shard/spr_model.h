@@ -1,15 +1,25 @@
-/* spr_model.h: a Hugging Face BERT masked-LM checkpoint folder, loaded for the SPLADE forward pass
- * (kernels/spr_bert.h) and the tokenizer (kernels/spr_wordpiece.h). Local (no MPI); does file I/O.
+/* spr_model.h: a Hugging Face BERT or DistilBERT masked-LM checkpoint folder, loaded for the
+ * SPLADE forward pass (kernels/spr_bert.h) and the tokenizer (kernels/spr_wordpiece.h). Local (no
+ * MPI); does file I/O.
  *
  * The folder holds:
  *   config.json        model_type "bert" (architectures, when given, must include BertForMaskedLM),
  *                      hidden_act "gelu" (exact erf), position_embedding_type "absolute"; the sizes
  *                      vocab_size, hidden_size, num_hidden_layers, num_attention_heads,
  *                      intermediate_size, max_position_embeddings, type_vocab_size, layer_norm_eps;
+ *                      or model_type "distilbert" (DistilBertForMaskedLM), activation "gelu",
+ *                      sinusoidal_pos_embds false, sizes vocab_size, dim, n_layers, n_heads,
+ *                      hidden_dim, max_position_embeddings (no token types, LayerNorm eps 1e-12);
+ *                      tie_word_embeddings (absent = true) as Hugging Face reads it;
  *   vocab.txt          WordPiece vocabulary (at most vocab_size lines);
  *   model.safetensors  F32, F16 or BF16 tensors with HF names (bert.embeddings..., bert.encoder.
- *                      layer.<i>..., cls.predictions...); the decoder is cls.predictions.decoder.weight
- *                      when present (untied), else the word embeddings (tied). Memory-mapped; F32
+ *                      layer.<i>..., cls.predictions...; distilbert.embeddings..., distilbert.
+ *                      transformer.layer.<i>..., vocab_transform, vocab_layer_norm,
+ *                      vocab_projector.bias). BERT's decoder is cls.predictions.decoder.weight when
+ *                      present (untied), else the word embeddings (tied). DistilBERT's projector is
+ *                      the word embeddings unless tie_word_embeddings is false (then
+ *                      vocab_projector.weight is required); a vocab_projector.weight present in a
+ *                      tied checkpoint must equal them. Memory-mapped; F32
  *                      tensors are used in place, F16/BF16 ones converted to F32 once at load;
  *   idf.json           optional: {"token": weight, ...} for inference-free queries.
  * A different safetensors file may be named (e.g. model.bf16.safetensors) with spr_model_load_file.
@@ -48,4 +58,6 @@ const float *spr_model_idf(const spr_model *m);
 const char *spr_model_dtype(const spr_model *m);
 /* 1 when the decoder is tied to the word embeddings. */
 int spr_model_tied(const spr_model *m);
+/* The checkpoint kind: "bert" or "distilbert" (config.json's model_type). */
+const char *spr_model_type(const spr_model *m);
 #endif /* SPR_MODEL_H */

@@ -130,6 +130,11 @@ int fuzz_make_seeds(const char *dir) {
        " \"intermediate_size\": 8, \"max_position_embeddings\": 8,"
        " \"type_vocab_size\": 2, \"hidden_act\": \"gelu\", \"layer_norm_eps\": 1e-12}"},
       {"config-bad", 0, "{\"model_type\": \"bert\", \"vocab_size\": -8}"},
+      {"config-distil", 0,
+       "{\"model_type\": \"distilbert\", \"architectures\": [\"DistilBertForMaskedLM\"], \"vocab_size\": 8,"
+       " \"dim\": 4, \"n_layers\": 1, \"n_heads\": 2, \"hidden_dim\": 8, \"max_position_embeddings\": 8,"
+       " \"activation\": \"gelu\", \"sinusoidal_pos_embds\": false, \"tie_word_embeddings\": false}"},
+      {"config-distil-relu", 0, "{\"model_type\": \"distilbert\", \"activation\": \"relu\", \"dim\": 4}"},
       {"config-notjson", 0, "{\"model_type\": "},
       {"vocab-valid", 1, tiny_vocab},
       {"vocab-crlf-dup", 1, "[PAD]\r\n[UNK]\r\n[CLS]\r\n[SEP]\r\n[MASK]\r\nhello\r\nhello\r\n!"},

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # spire tokenize / spire encode end to end on ../shared/golden/splade-tiny: token ids equal to
 # tokens.jsonl at max_length 512 and 32, vectors within 1e-5 of vectors.jsonl with the same
-# non-zero set, identical bytes at 1 and 2 ranks, --top-n / --min-weight pruning, inference-free
-# --query with an idf.json, and a clear error for a missing tensor. Exits 77 without the shared
-# folder or python3 (used only to compare JSON).
+# non-zero set (BF16 and F16 weights against their own files), identical bytes at 1 and 2 ranks,
+# --top-n / --min-weight pruning, inference-free --query with an idf.json, and a clear error for a
+# missing tensor. Exits 77 without the shared folder or python3 (used only to compare JSON).
+# Usage: splade_cli.sh [GOLDEN_FOLDER [MISSING_TENSOR]] (default splade-tiny and a BERT tensor;
+# splade_distil.sh runs it on splade-distil-tiny).
 set -euo pipefail
-G="${SPR_SHARED_DIR:-../shared}/golden/splade-tiny"
+G="${SPR_SHARED_DIR:-../shared}/golden/${1:-splade-tiny}"
+MISSING=${2:-bert.encoder.layer.1.output.dense.bias}
 [ -d "$G" ] || { echo "skip: $G absent"; exit 77; }
 command -v python3 >/dev/null || { echo "skip: python3 absent"; exit 77; }
 T=$(mktemp -d)
@@ -21,6 +24,7 @@ run 1 "$SPIRE" encode --model "$G" --input "$T/texts.jsonl" --output "$T/v1.json
 run 2 "$SPIRE" encode --model "$G" --input "$T/texts.jsonl" --output "$T/v2.jsonl" --quiet
 cmp "$T/v1.jsonl" "$T/v2.jsonl"
 run 1 "$SPIRE" encode --model "$G" --weights model.bf16.safetensors --input "$T/texts.jsonl" --output "$T/vbf16.jsonl" --quiet
+run 2 "$SPIRE" encode --model "$G" --weights model.f16.safetensors --input "$T/texts.jsonl" --output "$T/vf16.jsonl" --quiet
 run 1 "$SPIRE" encode --model "$G" --input "$T/texts.jsonl" --output "$T/vtop.jsonl" --top-n 20 --min-weight 0.05 --quiet
 
 # Inference-free queries: a model folder (links to the golden files) with an idf.json.
@@ -61,6 +65,7 @@ def check(vf, ref):
     print(f"{vf} vs {ref}: max abs diff {worst:.3g}")
 check("v1.jsonl", "vectors.jsonl")
 check("vbf16.jsonl", "vectors.bf16.jsonl")
+check("vf16.jsonl", "vectors.f16.jsonl")
 full = {g["id"]: g["vector"] for g in load(f"{T}/v1.jsonl")}
 for g in load(f"{T}/vtop.jsonl"):
     v, f = g["vector"], full[g["id"]]
@@ -74,14 +79,14 @@ sys.exit(1 if bad else 0)
 PY
 
 # A missing tensor: a clear error naming the file and the tensor, no output file.
-python3 - "$G/model.safetensors" "$T/bad/model.safetensors" <<'PY'
+python3 - "$G/model.safetensors" "$T/bad/model.safetensors" "$MISSING" <<'PY'
 import json, os, struct, sys
 src, dst = sys.argv[1], sys.argv[2]
 os.makedirs(os.path.dirname(dst))
 b = open(src, "rb").read()
 n = struct.unpack("<Q", b[:8])[0]
 h = json.loads(b[8:8 + n])
-del h["bert.encoder.layer.1.output.dense.bias"]
+del h[sys.argv[3]]
 hb = json.dumps(h).encode()
 hb += b" " * (-len(hb) % 8)
 open(dst, "wb").write(struct.pack("<Q", len(hb)) + hb + b[8 + n:])
@@ -90,7 +95,7 @@ ln -s "$G/config.json" "$T/bad/config.json"; ln -s "$G/vocab.txt" "$T/bad/vocab.
 if run 2 "$SPIRE" encode --model "$T/bad" --input "$T/texts.jsonl" --output "$T/bad.jsonl" --quiet 2> "$T/err"; then
   echo "encode with a missing tensor succeeded"; exit 1
 fi
-grep -q "missing tensor 'bert.encoder.layer.1.output.dense.bias'" "$T/err" || { cat "$T/err"; exit 1; }
+grep -q "missing tensor '$MISSING'" "$T/err" || { cat "$T/err"; exit 1; }
 [ ! -e "$T/bad.jsonl" ] || { echo "partial output left behind"; exit 1; }
 ls "$T" | grep -q part && { echo "part files left behind"; exit 1; }
-echo "splade CLI golden: ok"
+echo "splade CLI golden ($(basename "$G")): ok"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SPLADE inside the index build: every rank encodes its documents with the golden splade-tiny
-# checkpoint; the index must be the same for np 1 and 2, hold exactly the golden vectors' terms per
+# checkpoint (or the golden folder named by $1, e.g. splade-distil-tiny); the index must be the same for np 1 and 2, hold exactly the golden vectors' terms per
 # document, with impacts equal to the golden float64 weights quantized the same way (+-1 for
 # weights that sit on a rounding boundary); text queries are encoded by the index's model.
 set -euo pipefail
-G=$SPR_SHARED_DIR/golden/splade-tiny
-[ -d "$G" ] || { echo "no golden splade-tiny: skip"; exit 77; }
+G=$SPR_SHARED_DIR/golden/${1:-splade-tiny}
+[ -d "$G" ] || { echo "no $G: skip"; exit 77; }
 command -v python3 >/dev/null || { echo "no python3: skip"; exit 77; }
 work=$(mktemp -d /tmp/spire-splade-index-XXXXXX)
 trap 'rm -rf "$work"' EXIT

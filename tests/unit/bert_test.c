@@ -1,12 +1,13 @@
-/* bert_test.c: the SPLADE forward pass against ../shared/golden/splade-tiny (F32, BF16 and F16
- * checkpoints against their own vector files: every entry of the dense vector within 1e-5 and the
- * same non-zero set), batching independence (each text alone gives the same bits as all together),
- * and model-loading errors on small broken safetensors files written here (missing tensor, wrong
- * shape, unsupported dtype, truncated data, unsupported architecture), and the vectorized float
- * kernels of spr_bert_math.h: exp and erf against libm over their whole ranges, GELU, softmax,
- * LayerNorm and the max-pool against double references, and every SIMD variant bit for bit
- * against the scalar reference. The error cases and the kernel checks run without the shared
- * folder; the golden part exits 77 when it is absent. */
+/* bert_test.c: the SPLADE forward pass against ../shared/golden/splade-tiny and its DistilBERT
+ * twin splade-distil-tiny (F32, BF16 and F16 checkpoints against their own vector files: every
+ * entry of the dense vector within 1e-5 and the same non-zero set), batching independence (each
+ * text alone gives the same bits as all together), and model-loading errors on small broken
+ * safetensors files written here (missing tensor, wrong shape, unsupported dtype, truncated data,
+ * unsupported architecture), and the vectorized float kernels of spr_bert_math.h: exp and erf
+ * against libm over their whole ranges, GELU, softmax, LayerNorm and the max-pool against double
+ * references, and every SIMD variant bit for bit against the scalar reference. The error cases
+ * and the kernel checks run without the shared folder; the golden part exits 77 when it is
+ * absent. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -442,8 +443,9 @@ static void golden(const char *dir, const char *weights, const char *vectors, ch
     line = nl ? nl + 1 : NULL;
   }
   CHECKF(i == n, "%s: %zu reference vectors for %zu texts", vectors, i, n);
-  printf("%-24s vs %-20s: %zu texts, max abs diff %.3g, %llu tokens, dtype %s, %s decoder\n", weights, vectors, i,
-         worst, (unsigned long long)all.tokens, spr_model_dtype(m), spr_model_tied(m) ? "tied" : "untied");
+  printf("%-10s %-24s vs %-20s: %zu texts, max abs diff %.3g, %llu tokens, dtype %s, %s decoder\n",
+         spr_model_type(m), weights, vectors, i, worst, (unsigned long long)all.tokens, spr_model_dtype(m),
+         spr_model_tied(m) ? "tied" : "untied");
   free(dense);
   free(rd);
   free(ref);
@@ -477,6 +479,14 @@ int main(void) {
   golden(dir, "model.safetensors", "vectors.jsonl", texts, lens, n);
   golden(dir, "model.bf16.safetensors", "vectors.bf16.jsonl", texts, lens, n);
   golden(dir, "model.f16.safetensors", "vectors.f16.jsonl", texts, lens, n);
+  /* The DistilBERT twin (same texts, its own weights and vectors), when present. */
+  char ddir[4200];
+  snprintf(ddir, sizeof ddir, "%s/../splade-distil-tiny", dir);
+  if (access(ddir, F_OK) == 0) {
+    golden(ddir, "model.safetensors", "vectors.jsonl", texts, lens, n);
+    golden(ddir, "model.bf16.safetensors", "vectors.bf16.jsonl", texts, lens, n);
+    golden(ddir, "model.f16.safetensors", "vectors.f16.jsonl", texts, lens, n);
+  }
   for (size_t i = 0; i < n; i++) free(texts[i]);
   free(tj);
   printf("bert: %d failures\n", failures);
