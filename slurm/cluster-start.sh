@@ -24,15 +24,7 @@ for p in munged slurmctld slurmd sinfo; do
 done
 id munge > /dev/null 2>&1 || die "no 'munge' user: install the Debian package munge"
 
-# alive PID NAME: the process exists, is not a zombie, and runs NAME with our state folder.
-alive() {
-  local pid=$1 name=$2 st
-  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
-  st=$(sed 's/^.*) //' "/proc/$pid/stat" 2> /dev/null | cut -d' ' -f1) || return 1
-  [ "$st" != Z ] && [ "$st" != X ] || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null | grep -q -- "$name.*$dir" || return 1
-}
-pidof_ours() { [ -s "$dir/$1.pid" ] && cat "$dir/$1.pid" || true; }
+. "$(dirname "$0")/lib.sh" # alive, pidof_ours
 
 node_state() { SLURM_CONF=$conf sinfo -h -n localhost -o %t 2> /dev/null | head -1 || true; }
 wait_ready() {

@@ -7,14 +7,7 @@ set -euo pipefail
 dir=${SPR_SLURM_DIR:-/tmp/spire-slurm}
 say() { echo "spire slurm: $*"; }
 
-# alive PID NAME: exists, not a zombie (stopped daemons linger as zombies), runs NAME with our folder.
-alive() {
-  local pid=$1 name=$2 st
-  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
-  st=$(sed 's/^.*) //' "/proc/$pid/stat" 2> /dev/null | cut -d' ' -f1) || return 1
-  [ "$st" != Z ] && [ "$st" != X ] || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null | grep -q -- "$name.*$dir" || return 1
-}
+. "$(dirname "$0")/lib.sh" # alive, pidof_ours
 
 if [ ! -d "$dir" ]; then
   say "no cluster in $dir: nothing to stop"

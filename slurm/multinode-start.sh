@@ -64,15 +64,7 @@ for p in ip unshare nsenter munged slurmctld slurmd sinfo; do
 done
 id munge > /dev/null 2>&1 || skip "no 'munge' user: install the Debian package munge"
 
-# alive PID NAME: exists, not a zombie, runs NAME (with our folder in its command line).
-alive() {
-  local pid=$1 name=$2 st
-  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
-  st=$(sed 's/^.*) //' "/proc/$pid/stat" 2> /dev/null | cut -d' ' -f1) || return 1
-  [ "$st" != Z ] && [ "$st" != X ] || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2> /dev/null | grep -q -- "$name.*$dir" || return 1
-}
-pidof_ours() { [ -s "$dir/$1.pid" ] && cat "$dir/$1.pid" || true; }
+. "$(dirname "$0")/lib.sh" # alive, pidof_ours
 node_names() { local i; for i in $(seq 1 "$nodes"); do echo "node$i"; done; }
 
 # node_state NAME: the controller's view of a node (idle, mix, alloc, down*, ...), or empty
