@@ -12,11 +12,13 @@
  * the time limit) unlink this job's temporary files and then end the process by the same signal.
  * A SIGKILL leaves them behind, so rank 0 removes stale ones before the first stage. Either way a
  * rerun resumes at the first stage without a matching manifest (docs/slurm.md).
- * Test hook: SPR_TEST_PAUSE=index.begin|index.commit|search.begin|search.commit|report.begin makes
- * rank 0 create the file $SPR_TEST_PAUSE_FILE and sleep there, unless that file exists already
- * (begin: the stage's old manifest is gone and nothing is written yet; commit: the output is
- * renamed into place but its manifest is not written), so that tests can kill a run at a known
- * point (tests/mpi/resume.sh, tests/slurm/slurm.sh). */
+ * Test hook (spr_test_pause, mpi/spr_coll.h): SPR_TEST_PAUSE=index.begin|index.merge|index.commit|
+ * search.begin|search.commit|report.begin makes rank 0 create the file $SPR_TEST_PAUSE_FILE and
+ * sleep there, unless that file exists already (begin: the stage's old manifest is gone and nothing
+ * is written yet; index.merge: inside the collective write of index.h5.tmp, its documents written
+ * and its terms not; commit: the output is renamed into place but its manifest is not written), so
+ * that tests can kill a run at a known point (tests/mpi/resume.sh, tests/slurm/slurm.sh,
+ * tests/multinode/multinode.sh). */
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -280,18 +282,6 @@ static void spr_run_protect(const spr_comm *w, const spr_job *job) {
 }
 
 /* Local. Test hook, see the top of this file. Rank 0 only; sleeps until killed (at most 5 min). */
-static void spr_run_test_pause(const spr_comm *w, const char *where) {
-  const char *want = getenv("SPR_TEST_PAUSE");
-  if (w->rank != 0 || !want || strcmp(want, where)) return;
-  const char *mark = getenv("SPR_TEST_PAUSE_FILE");
-  if (mark && access(mark, F_OK) == 0) return; /* paused once already: a resubmitted job runs on */
-  if (mark) {
-    FILE *f = fopen(mark, "w");
-    if (f) fclose(f);
-  }
-  fprintf(stderr, "[spire] run: SPR_TEST_PAUSE: paused at %s\n", where);
-  for (int i = 0; i < 300; i++) sleep(1);
-}
 
 typedef struct spr_run_facts {
   spr_build_stats build;
@@ -340,7 +330,7 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
     rc = spr_parent_dir(job->index.path);
   }
   SPR_TRY(spr_mpi_agree(w, rc));
-  spr_run_test_pause(w, "index.begin");
+  spr_test_pause(w, "index.begin");
   spr_build_params p;
   SPR_TRY(spr_options_build_params(job, &p));
   p.encoder = enc;
@@ -354,7 +344,7 @@ static int spr_stage_index(const spr_comm *w, const spr_job *job, int force, int
              (unsigned long long)f->build.n_docs, (unsigned long long)f->build.n_terms,
              (unsigned long long)f->build.n_postings, f->build.avgdl, f->build.seconds,
              (unsigned long long)f->build.file_bytes);
-    spr_run_test_pause(w, "index.commit");
+    spr_test_pause(w, "index.commit");
     rc = spr_manifest_write(job, "index", &m);
   }
   return spr_mpi_agree(w, rc);
@@ -395,7 +385,7 @@ static int spr_stage_search(const spr_comm *w, const spr_job *job, int force, in
     rc = spr_parent_dir(job->search.run);
   }
   SPR_TRY(spr_mpi_agree(w, rc));
-  spr_run_test_pause(w, "search.begin");
+  spr_test_pause(w, "search.begin");
 #ifdef _OPENMP
   if (job->search.threads > 0) omp_set_num_threads(job->search.threads);
 #endif
@@ -412,7 +402,7 @@ static int spr_stage_search(const spr_comm *w, const spr_job *job, int force, in
              "lat_p99_ms=%.6f\nranks=%d\nthreads=%d\n",
              (unsigned long long)s->n_queries, (unsigned long long)s->n_results, s->seconds, s->qps, s->lat_mean,
              s->lat_p50, s->lat_p99, f->ranks, f->threads);
-    spr_run_test_pause(w, "search.commit");
+    spr_test_pause(w, "search.commit");
     rc = spr_manifest_write(job, "search", &m);
   }
   return spr_mpi_agree(w, rc);
@@ -571,7 +561,7 @@ int spr_cmd_run(const spr_comm *world, int argc, char **argv) {
   if (rc == SPR_OK) rc = spr_stage_search(world, job, force, progress, &facts);
   char json[4096] = "";
   if (rc == SPR_OK) {
-    spr_run_test_pause(world, "report.begin");
+    spr_test_pause(world, "report.begin");
     if (world->rank == 0) rc = spr_stage_report(job, &facts, json, sizeof json);
     rc = spr_mpi_agree(world, rc);
   }

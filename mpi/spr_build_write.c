@@ -217,6 +217,7 @@ int spr_write_index(const spr_comm *c, const spr_build_params *p, const char *tm
   if (p->reorder && !strcmp(p->reorder, "bp")) /* the permutation: each docid's position in the input */
     SPR_TRYG(rc, spr_ds_write(w, SPR_DS_DOCS_INPUT_DOCID, n_docs, doc_base, l->n_docs, l->orig), cleanup);
 
+  spr_test_pause(c, "index.merge"); /* the documents are in the file, the terms not yet */
   /* /terms: the strings by their dictionary owners (offsets into the NUL-free byte string); df,
    * max impact and posting offsets by the postings owners */
   uint64_t k = 0;

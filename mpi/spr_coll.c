@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "spr_file.h"
 #include "spr_topk.h"
@@ -80,6 +81,19 @@ int spr_test_fault(const spr_comm *c, const char *stage, int rc) {
   if (strncmp(e, stage, n) != 0 || (e[n] != '\0' && e[n] != ':')) return rc;
   if (e[n] == ':' && atoi(e + n + 1) != c->rank) return rc;
   return SPR_FAIL(SPR_EIO, "injected failure at stage %s on rank %d (SPR_TEST_FAIL)", stage, c->rank);
+}
+
+void spr_test_pause(const spr_comm *c, const char *where) {
+  const char *want = getenv("SPR_TEST_PAUSE");
+  if (c->rank != 0 || !want || strcmp(want, where)) return;
+  const char *mark = getenv("SPR_TEST_PAUSE_FILE");
+  if (mark && access(mark, F_OK) == 0) return; /* paused once already: a resubmitted job runs on */
+  if (mark) {
+    FILE *f = fopen(mark, "w");
+    if (f) fclose(f);
+  }
+  fprintf(stderr, "[spire] SPR_TEST_PAUSE: paused at %s\n", where);
+  for (int i = 0; i < 300; i++) sleep(1);
 }
 
 void spr_mpi_error_message(const spr_comm *c, int rc, char *msg, size_t cap) {

@@ -31,6 +31,11 @@ SPR_NODISCARD int spr_mpi_agree(const spr_comm *c, int rc);
  * "STAGE:RANK" naming this stage (and this rank), return an SPR_EIO failure saying so; otherwise
  * return rc unchanged. Stages are listed in docs/reliability.md. */
 SPR_NODISCARD int spr_test_fault(const spr_comm *c, const char *stage, int rc);
+/* Local. Pause hook for tests: when SPR_TEST_PAUSE names this point, rank 0 creates the file
+ * $SPR_TEST_PAUSE_FILE and sleeps (300 s) unless that file exists already (a rerun goes on), so a
+ * test can kill a job at a known point; the other ranks go on to the next collective and wait
+ * there. Points are listed in docs/reliability.md. */
+void spr_test_pause(const spr_comm *c, const char *where);
 /* Collective. After a failed agree: the message of the lowest rank that failed with its own error
  * (not SPR_EPEER) is copied into msg on rank 0 (msg may be NULL elsewhere). */
 void spr_mpi_error_message(const spr_comm *c, int rc, char *msg, size_t cap);

@@ -174,15 +174,17 @@ job)
 nodefail)
   collection
   job di; job ds
-  # di pauses at the start of its index stage, ds at the start of search (rank 0 sleeps; the other
-  # ranks wait for it in the stage's first collective). di runs on node1 and node2, ds on node2 and
+  # di pauses in the middle of its merge (the collective HDF5 write of index.h5.tmp: documents
+  # written, terms not yet), ds at the start of search (rank 0 sleeps; the other ranks wait for it
+  # in the next collective). di runs on node1 and node2, ds on node2 and
   # node3: node2 is a plain node of the first and the batch host (rank 0, the script) of the second.
-  a=$(SPR_TEST_PAUSE=index.begin SPR_TEST_PAUSE_FILE=$work/di.paused sbatch --parsable --job-name="mn$$-di" \
+  a=$(SPR_TEST_PAUSE=index.merge SPR_TEST_PAUSE_FILE=$work/di.paused sbatch --parsable --job-name="mn$$-di" \
     -o "$work/di.out" -w node1,node2 -N 2 --ntasks-per-node 2 "$src/slurm/spire.sbatch" di.ini)
   b=$(SPR_TEST_PAUSE=search.begin SPR_TEST_PAUSE_FILE=$work/ds.paused sbatch --parsable --job-name="mn$$-ds" \
     -o "$work/ds.out" -w node2,node3 -N 2 --ntasks-per-node 2 "$src/slurm/spire.sbatch" ds.ini)
   for i in $(seq 1 600); do [ -e di.paused ] && [ -e ds.paused ] && break; sleep 0.2; done
   [ -e di.paused ] && [ -e ds.paused ] || fail "the jobs did not reach their pause points"
+  [ -e di/index.h5.tmp ] || fail "di paused in its merge without an index.h5.tmp being written"
   [ "$(spire_procs node2 | wc -l)" = 4 ] || fail "want 4 spire ranks on node2: $(spire_procs node2 | wc -l)"
   tk=$(date +%s.%N)
   bash "$src/slurm/multinode-stop.sh" --kill node2
