@@ -49,45 +49,32 @@ spr_qk_tile(const int mr, const int nv, size_t kg, const uint8_t *a, size_t ldq,
   }
 }
 
-/* One panel of nv column blocks over every row, in row blocks of SPR_QK_MR (the last one shorter). */
+/* One panel of NV column blocks (4, or 1 for the rare last blocks when n1 - n0 is not a multiple of
+ * 64) over every row, in row blocks of SPR_QK_MR (the last one shorter). */
 #define SPR_QK_CASE(MR, NV)                                                                              \
   case MR:                                                                                               \
     spr_qk_tile(MR, NV, kg, aq + i * ldq, ldq, b, bstride, jcol, n0, n1, sa + i, za + i, W, C + i * ldc, \
                 ldc);                                                                                    \
     break
-
-SPR_QK_TARGET static void spr_qk_panel4(size_t m, size_t kg, const uint8_t *aq, size_t ldq, const int8_t *b,
-                                        size_t bstride, size_t jcol, size_t n0, size_t n1, const float *sa,
-                                        const int32_t *za, const spr_qweight *W, float *C, size_t ldc) {
-  for (size_t i = 0; i < m; i += SPR_QK_MR) {
-    switch (m - i < SPR_QK_MR ? (int)(m - i) : SPR_QK_MR) {
-      SPR_QK_CASE(1, 4);
-      SPR_QK_CASE(2, 4);
-      SPR_QK_CASE(3, 4);
-      SPR_QK_CASE(4, 4);
-      SPR_QK_CASE(5, 4);
-      default:
-        SPR_QK_CASE(6, 4);
-    }
+#define SPR_QK_PANEL(NV)                                                                                          \
+  SPR_QK_TARGET static void spr_qk_panel##NV(size_t m, size_t kg, const uint8_t *aq, size_t ldq, const int8_t *b, \
+                                             size_t bstride, size_t jcol, size_t n0, size_t n1, const float *sa,  \
+                                             const int32_t *za, const spr_qweight *W, float *C, size_t ldc) {     \
+    for (size_t i = 0; i < m; i += SPR_QK_MR) {                                                                   \
+      switch (m - i < SPR_QK_MR ? (int)(m - i) : SPR_QK_MR) {                                                     \
+        SPR_QK_CASE(1, NV);                                                                                       \
+        SPR_QK_CASE(2, NV);                                                                                       \
+        SPR_QK_CASE(3, NV);                                                                                       \
+        SPR_QK_CASE(4, NV);                                                                                       \
+        SPR_QK_CASE(5, NV);                                                                                       \
+        default:                                                                                                  \
+          SPR_QK_CASE(6, NV);                                                                                     \
+      }                                                                                                           \
+    }                                                                                                             \
   }
-}
-
-/* Panels of fewer than 4 blocks (n1 - n0 not a multiple of 64): rare, so one block at a time. */
-SPR_QK_TARGET static void spr_qk_panel1(size_t m, size_t kg, const uint8_t *aq, size_t ldq, const int8_t *b,
-                                        size_t bstride, size_t jcol, size_t n0, size_t n1, const float *sa,
-                                        const int32_t *za, const spr_qweight *W, float *C, size_t ldc) {
-  for (size_t i = 0; i < m; i += SPR_QK_MR) {
-    switch (m - i < SPR_QK_MR ? (int)(m - i) : SPR_QK_MR) {
-      SPR_QK_CASE(1, 1);
-      SPR_QK_CASE(2, 1);
-      SPR_QK_CASE(3, 1);
-      SPR_QK_CASE(4, 1);
-      SPR_QK_CASE(5, 1);
-      default:
-        SPR_QK_CASE(6, 1);
-    }
-  }
-}
+SPR_QK_PANEL(4)
+SPR_QK_PANEL(1)
+#undef SPR_QK_PANEL
 #undef SPR_QK_CASE
 
 SPR_QK_TARGET void spr_qgemm_avx512vnni(size_t m, size_t n0, size_t n1, const uint8_t *aq, size_t ldq,

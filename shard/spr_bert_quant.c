@@ -93,3 +93,19 @@ int spr_bert_quant_create(const spr_bert_config *c, const spr_bert_weights *w, u
   *out = q;
   return SPR_OK;
 }
+
+int spr_bert_quant_precision(const spr_model *m, const char *precision, spr_bert_quant **q,
+                             spr_bert_weights *weights) {
+  *q = NULL;
+  *weights = *spr_model_weights(m);
+  if (!precision || !strcmp(precision, "f32")) return SPR_OK;
+  if (strcmp(precision, "int8")) return SPR_FAIL(SPR_EINVAL, "precision \"%s\" (f32 or int8)", precision);
+  if (spr_qgemm_isa_best() == SPR_QGEMM_ISA_SCALAR)
+    return SPR_FAIL(SPR_EUNSUPPORTED, "precision int8 needs AVX512-VNNI (avx512f, avx512bw, avx512vl, "
+                                      "avx512_vnni), which this CPU lacks");
+  SPR_TRY(spr_bert_quant_create(spr_model_config(m), weights,
+                                SPR_BERT_QUANT_ENCODER | SPR_BERT_QUANT_HEAD | SPR_BERT_QUANT_DECODER,
+                                SPR_QGEMM_ISA_AUTO, q));
+  weights->quant = spr_bert_quant_weights(*q);
+  return SPR_OK;
+}

@@ -7,6 +7,7 @@
 #ifndef SPR_BERT_QUANT_H
 #define SPR_BERT_QUANT_H
 #include "spr_bert.h"
+#include "spr_model.h"
 #include "spr_status.h"
 
 /* Which maps to quantize. */
@@ -28,4 +29,13 @@ void spr_bert_quant_free(spr_bert_quant **q);
 const spr_bert_qweights *spr_bert_quant_weights(const spr_bert_quant *q);
 /* Bytes allocated by q. */
 size_t spr_bert_quant_bytes(const spr_bert_quant *q);
+
+/* The weights of model m at the precision named: "f32" (or NULL: *weights = the model's, *q = NULL)
+ * or "int8" (every linear map, vocabulary projection included, in int8 with the best kernels
+ * here: *q owned by the caller, *weights = the model's with .quant = its maps; both valid until
+ * spr_bert_quant_free). Returns 0; SPR_EINVAL for another name; SPR_EUNSUPPORTED when this CPU has
+ * no fast int8 kernels (AVX512-VNNI): *weights is then the model's float32 and the message in
+ * spr_last_error() says why, for the caller to print and go on in f32; SPR_ENOMEM. */
+SPR_NODISCARD int spr_bert_quant_precision(const spr_model *m, const char *precision, spr_bert_quant **q,
+                                           spr_bert_weights *weights);
 #endif /* SPR_BERT_QUANT_H */
