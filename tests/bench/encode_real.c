@@ -2,11 +2,12 @@
  * against float32 (relative L2 error of each vector, overlap of its 32 heaviest terms).
  *
  *   encode_real MODEL_DIR TEXTS.jsonl [--docs N] [--max-length L] [--threads 1,2] [--reps R]
- *               [--precisions f32,int8,int8-all] [--weights NAME]
+ *               [--precisions f32,int8,int8-nodec] [--weights NAME]
  *
  * TEXTS: JSONL with "text" (and "title": title + "\n" + text, as spire reads a corpus); the first N
- * records (default all). Precisions: f32 (the reference), int8 (the encoder's linear maps and the
- * MLM transform in int8, spire's --precision int8), int8-all (also the vocabulary projection).
+ * records (default all). Precisions: f32 (the reference), int8 (every linear map in int8, the
+ * vocabulary projection included: spire's --precision int8), int8-nodec (all but the vocabulary
+ * projection).
  * Every precision encodes the same texts R times with T threads, rounds interleaved (f32, int8, ...,
  * f32, int8, ...) so that a busy machine slows them alike; docs/s is the median round. Prints one
  * Markdown row per (precision, threads). Not a test: tests/bench/encode_bench.sh runs it. */
@@ -104,7 +105,7 @@ static int cmp_double(const void *a, const void *b) {
 int main(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: encode_real MODEL_DIR TEXTS.jsonl [--docs N] [--max-length L] [--threads 1,2] "
-                    "[--reps R] [--precisions f32,int8,int8-all] [--weights NAME]\n");
+                    "[--reps R] [--precisions f32,int8,int8-nodec] [--weights NAME]\n");
     return 2;
   }
   size_t ndocs = (size_t)-1;
@@ -139,12 +140,16 @@ int main(int argc, char **argv) {
   spr_bert_quant *q[MAXP] = {0};
   for (int p = 0; p < np; p++) {
     wq[p] = *spr_model_weights(m);
-    const unsigned parts = !strcmp(prec[p], "int8")       ? SPR_BERT_QUANT_ENCODER | SPR_BERT_QUANT_HEAD
-                           : !strcmp(prec[p], "int8-all") ? SPR_BERT_QUANT_ENCODER | SPR_BERT_QUANT_HEAD |
-                                                                SPR_BERT_QUANT_DECODER
+    const unsigned parts = !strcmp(prec[p], "int8-nodec") ? SPR_BERT_QUANT_ENCODER | SPR_BERT_QUANT_HEAD
+                           : !strcmp(prec[p], "int8")     ? SPR_BERT_QUANT_ENCODER | SPR_BERT_QUANT_HEAD |
+                                                            SPR_BERT_QUANT_DECODER
                                                           : 0;
+    const double t0 = spr_test_now();
     if (parts && spr_bert_quant_create(c, &wq[p], parts, SPR_QGEMM_ISA_AUTO, &q[p]))
       return fprintf(stderr, "quantize: %s\n", spr_last_error()), 1;
+    if (q[p])
+      fprintf(stderr, "%s: weights quantized in %.2fs, %.1f MB\n", prec[p], spr_test_now() - t0,
+              spr_bert_quant_bytes(q[p]) / 1e6);
     wq[p].quant = q[p] ? spr_bert_quant_weights(q[p]) : NULL;
   }
   printf("%zu texts of %s, max_length %d, int8 kernels: %s\n", tx.n, argv[2], maxlen,
