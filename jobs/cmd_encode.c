@@ -9,6 +9,7 @@
 
 #include "spr_cli.h"
 #include "spr_corpus.h"
+#include "spr_bert_quant.h"
 #include "spr_encode.h"
 #include "spr_options.h"
 #include "spr_progress.h"
@@ -42,9 +43,19 @@ static void spr_encode_chunk_clear(spr_encode_chunk *ch) {
   ch->n = 0;
 }
 
-static int spr_encode_run(const spr_comm *world, const char *model_dir, const char *weights, const char *input,
-                          spr_corpus_format fmt, const char *output, const spr_splade_params *sp, int progress,
-                          uint64_t *docs_out, uint64_t *tokens_out) {
+/* The model's weights at precision (shard/spr_bert_quant.h); a CPU without int8 kernels falls back
+ * to f32 with a line saying so (show: rank 0). Local. */
+static int spr_encode_precision(const spr_model *m, const char *precision, spr_bert_quant **q, spr_bert_weights *w,
+                                int show) {
+  const int rc = spr_bert_quant_precision(m, precision, q, w);
+  if (rc != SPR_EUNSUPPORTED) return rc;
+  if (show) fprintf(stderr, "[spire] encode: %s: encoding in f32\n", spr_last_error());
+  return SPR_OK;
+}
+
+static int spr_encode_run(const spr_comm *world, const char *model_dir, const char *weights, const char *precision,
+                          const char *input, spr_corpus_format fmt, const char *output, const spr_splade_params *sp,
+                          int progress, uint64_t *docs_out, uint64_t *tokens_out) {
   spr_model *m = NULL;
   spr_corpus *corp = NULL;
   spr_corpus_cursor *cur = NULL;
@@ -56,6 +67,12 @@ static int spr_encode_run(const spr_comm *world, const char *model_dir, const ch
   ch.len = calloc(SPR_ENCODE_CHUNK, sizeof *ch.len);
   int rc = (ch.id && ch.text && ch.len) ? SPR_OK : SPR_FAIL(SPR_ENOMEM, "out of memory");
   if (rc == SPR_OK) rc = spr_model_load_file(model_dir, weights, &m);
+  spr_bert_quant *quant = NULL;
+  spr_bert_weights wts;
+  spr_splade_params spw = *sp;
+  if (rc == SPR_OK) rc = spr_encode_precision(m, precision, &quant, &wts, world->rank == 0 && progress);
+  spw.weights = rc == SPR_OK ? &wts : NULL;
+  sp = &spw;
   if (rc == SPR_OK) rc = spr_corpus_open(input, fmt, &corp);
   uint64_t begin = 0, end = 0, lines = 0, before = 0, total = 0;
   if (rc == SPR_OK) {
@@ -67,8 +84,9 @@ static int spr_encode_run(const spr_comm *world, const char *model_dir, const ch
   if (rc == SPR_OK) rc = spr_corpus_cursor_create(corp, begin, end, before + 1, &cur);
   if (rc == SPR_OK) rc = spr_cli_part_open(world, output, &part);
   if (rc == SPR_OK && world->rank == 0 && progress)
-    fprintf(stderr, "[spire] encode: model %s (%s %s, %u layers, hidden %u%s), %d rank(s) x %d thread(s)\n",
-            model_dir, spr_model_type(m), spr_model_dtype(m), spr_model_config(m)->layers, spr_model_config(m)->hidden,
+    fprintf(stderr, "[spire] encode: model %s (%s %s%s, %u layers, hidden %u%s), %d rank(s) x %d thread(s)\n",
+            model_dir, spr_model_type(m), spr_model_dtype(m), quant ? ", int8 products" : "", spr_model_config(m)->layers,
+            spr_model_config(m)->hidden,
             sp->query && spr_model_idf(m) ? ", inference-free queries with idf.json" : "", world->size,
 #ifdef _OPENMP
             omp_get_max_threads()
@@ -138,6 +156,7 @@ static int spr_encode_run(const spr_comm *world, const char *model_dir, const ch
   spr_splade_vectors_free(&vec);
   spr_corpus_cursor_free(&cur);
   spr_corpus_close(&corp);
+  spr_bert_quant_free(&quant);
   spr_model_free(&m);
   uint64_t sums[2] = {docs, tokens};
   if (part.path) {
@@ -171,7 +190,7 @@ int spr_cmd_encode(const spr_comm *world, int argc, char **argv) {
   const double t0 = spr_now();
   uint64_t docs = 0, tokens = 0;
   int rc = spr_corpus_format_parse(job->cli.text_format, &fmt);
-  if (rc == SPR_OK) rc = spr_encode_run(world, model, weights, input, fmt, output, &sp, progress, &docs, &tokens);
+  if (rc == SPR_OK) rc = spr_encode_run(world, model, weights, job->encode.precision, input, fmt, output, &sp, progress, &docs, &tokens);
   const int status = spr_cli_finish(world, "encode", rc);
   const double dt = spr_now() - t0;
   if (status == SPR_EXIT_OK && world->rank == 0 && progress)

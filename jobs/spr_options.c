@@ -372,6 +372,7 @@ int spr_options_build_params(const spr_job *job, spr_build_params *p) {
                           .format = fmt,
                           .encoder = job->encode.model,
                           .max_length = job->encode.max_length,
+                          .precision = job->encode.precision,
                           .analyzer = job->encode.analyzer,
                           .k1 = job->encode.k1,
                           .b = job->encode.b,

@@ -31,6 +31,7 @@ typedef struct spr_job {
     double k1, b;
     int bits;
     int max_length; /* SPLADE: tokens per document */
+    char *precision; /* owned: SPLADE arithmetic, "f32" or "int8" */
   } encode;
   struct {
     char *path; /* owned, absolute */

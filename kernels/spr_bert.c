@@ -27,22 +27,30 @@ int spr_bert_config_check(const spr_bert_config *c) {
 static size_t spr_bert_round(size_t bytes) { return (bytes + SPR_BERT_ALIGN - 1) / SPR_BERT_ALIGN * SPR_BERT_ALIGN; }
 
 /* Workspace layout (floats, each block 64-byte rounded): h, h1, q, k, v, ctx [T,H]; inter [T,I];
- * scores [L,L]; tile [T,VT]. */
+ * scores [L,L]; tile [T,VT]; then for int8 products the quantized rows of one input aq
+ * [T, kpad(max(H,I))] bytes with their scales sa [T] and zero points za [T]. */
 typedef struct spr_bert_ws {
   float *h, *h1, *q, *k, *v, *ctx, *inter, *scores, *tile;
+  uint8_t *aq;
+  float *sa;
+  int32_t *za;
+  spr_qgemm_isa isa;
 } spr_bert_ws;
 
 static size_t spr_bert_layout(const spr_bert_config *c, size_t T, size_t L, char *base, spr_bert_ws *ws) {
   const size_t H = c->hidden, I = c->intermediate;
   const size_t vt = c->vocab < SPR_BERT_VOCAB_TILE ? c->vocab : SPR_BERT_VOCAB_TILE;
-  const size_t sizes[9] = {T * H, T * H, T * H, T * H, T * H, T * H, T * I, L * L, T * vt};
-  float **dst[9] = {&ws->h, &ws->h1, &ws->q, &ws->k, &ws->v, &ws->ctx, &ws->inter, &ws->scores, &ws->tile};
+  const size_t qk = spr_qgemm_kpad(H > I ? H : I) / sizeof(float);
+  const size_t sizes[12] = {T * H, T * H, T * H, T * H, T * H, T * H, T * I, L * L, T * vt, T * qk, T, T};
+  float *blk[12];
   size_t off = 0;
-  for (int i = 0; i < 9; i++) {
+  for (int i = 0; i < 12; i++) {
     if (sizes[i] > SIZE_MAX / 8) return 0;
-    if (base) *dst[i] = (float *)(void *)(base + off);
+    blk[i] = base ? (float *)(void *)(base + off) : NULL;
     off += spr_bert_round(sizes[i] * sizeof(float));
   }
+  *ws = (spr_bert_ws){blk[0], blk[1], blk[2], blk[3], blk[4], blk[5], blk[6], blk[7], blk[8],
+                      (uint8_t *)blk[9], blk[10], (int32_t *)(void *)blk[11], SPR_QGEMM_ISA_SCALAR};
   return off;
 }
 
@@ -65,13 +73,27 @@ double spr_bert_flops(const spr_bert_config *c, size_t len, double *enc_flops) {
 
 /* ---- the forward pass ------------------------------------------------------------------- */
 
+/* C[M, n1-n0] = A[M,K] W[n0..n1, K]^T: sgemm on the float weights W, or with q the int8 product
+ * (A's rows quantized into the workspace, then spr_qgemm on q's columns [n0, n1)). */
+static void spr_bert_linear(spr_bert_ws *ws, const spr_qweight *q, size_t M, size_t n0, size_t n1, size_t K,
+                            const float *A, const float *W, float *C, size_t ldc) {
+  if (!q) {
+    spr_blas_sgemm_nt(M, n1 - n0, K, 1.0f, A, K, W + n0 * K, K, 0.0f, C, ldc);
+    return;
+  }
+  const size_t ldq = spr_qgemm_kpad(K);
+  spr_qgemm_quantize_rows(M, K, A, K, ws->aq, ldq, ws->sa, ws->za);
+  spr_qgemm(ws->isa, M, n0, n1, ws->aq, ldq, ws->sa, ws->za, q, C, ldc);
+}
+
+/* One layer; ql: its six int8 maps (wq, wk, wv, wo, wi, wf) or NULL. */
 static void spr_bert_layer_forward(const spr_bert_config *c, const spr_bert_math_ops *m, const spr_bert_layer *w,
-                                   const uint32_t *off, size_t n, size_t T, spr_bert_ws *ws) {
+                                   const spr_qweight *ql, const uint32_t *off, size_t n, size_t T, spr_bert_ws *ws) {
   const size_t H = c->hidden, I = c->intermediate, nh = c->heads, d = H / nh;
   const float scale = 1.0f / sqrtf((float)d);
-  spr_blas_sgemm_nt(T, H, H, 1.0f, ws->h, H, w->wq, H, 0.0f, ws->q, H);
-  spr_blas_sgemm_nt(T, H, H, 1.0f, ws->h, H, w->wk, H, 0.0f, ws->k, H);
-  spr_blas_sgemm_nt(T, H, H, 1.0f, ws->h, H, w->wv, H, 0.0f, ws->v, H);
+  spr_bert_linear(ws, ql ? &ql[0] : NULL, T, 0, H, H, ws->h, w->wq, ws->q, H);
+  spr_bert_linear(ws, ql ? &ql[1] : NULL, T, 0, H, H, ws->h, w->wk, ws->k, H);
+  spr_bert_linear(ws, ql ? &ql[2] : NULL, T, 0, H, H, ws->h, w->wv, ws->v, H);
   m->add_bias(T, H, ws->q, w->bq);
   m->add_bias(T, H, ws->k, w->bk);
   m->add_bias(T, H, ws->v, w->bv);
@@ -85,12 +107,12 @@ static void spr_bert_layer_forward(const spr_bert_config *c, const spr_bert_math
     }
   }
   /* h1 = LN(ctx Wo^T + bo + h) */
-  spr_blas_sgemm_nt(T, H, H, 1.0f, ws->ctx, H, w->wo, H, 0.0f, ws->h1, H);
+  spr_bert_linear(ws, ql ? &ql[3] : NULL, T, 0, H, H, ws->ctx, w->wo, ws->h1, H);
   m->add_ln(T, H, ws->h1, ws->h, w->bo, w->ln1_g, w->ln1_b, c->ln_eps);
   /* h = LN(gelu(h1 Wi^T + bi) Wf^T + bf + h1) */
-  spr_blas_sgemm_nt(T, I, H, 1.0f, ws->h1, H, w->wi, H, 0.0f, ws->inter, I);
+  spr_bert_linear(ws, ql ? &ql[4] : NULL, T, 0, I, H, ws->h1, w->wi, ws->inter, I);
   m->bias_gelu(T, I, ws->inter, w->bi);
-  spr_blas_sgemm_nt(T, H, I, 1.0f, ws->inter, I, w->wf, I, 0.0f, ws->h, H);
+  spr_bert_linear(ws, ql ? &ql[5] : NULL, T, 0, H, I, ws->inter, w->wf, ws->h, H);
   m->add_ln(T, H, ws->h, ws->h1, w->bf, w->ln2_g, w->ln2_b, c->ln_eps);
 }
 
@@ -132,10 +154,13 @@ int spr_bert_splade(const spr_bert_config *c, const spr_bert_weights *w, const i
       if (c->type_vocab) m->add_bias(1, H, row, w->type_emb);
     }
   m->add_ln(T, H, ws.h, NULL, NULL, w->emb_ln_g, w->emb_ln_b, c->ln_eps);
-  for (uint32_t l = 0; l < c->layers; l++) spr_bert_layer_forward(c, m, &w->layer[l], off, n, T, &ws);
+  const spr_bert_qweights *qw = w->quant;
+  if (qw) ws.isa = qw->isa;
+  for (uint32_t l = 0; l < c->layers; l++)
+    spr_bert_layer_forward(c, m, &w->layer[l], qw && qw->layer ? qw->layer + 6 * (size_t)l : NULL, off, n, T, &ws);
 
   /* MLM transform into q: t = LN(gelu(h Wt^T + bt)). */
-  spr_blas_sgemm_nt(T, H, H, 1.0f, ws.h, H, w->head_w, H, 0.0f, ws.q, H);
+  spr_bert_linear(&ws, qw ? qw->head : NULL, T, 0, H, H, ws.h, w->head_w, ws.q, H);
   m->bias_gelu(T, H, ws.q, w->head_b);
   m->add_ln(T, H, ws.q, NULL, NULL, w->head_ln_g, w->head_ln_b, c->ln_eps);
 
@@ -143,7 +168,7 @@ int spr_bert_splade(const spr_bert_config *c, const spr_bert_weights *w, const i
    * of raw logits is taken first and the bias and log1p applied once per entry. */
   for (size_t v0 = 0; v0 < V; v0 += SPR_BERT_VOCAB_TILE) {
     const size_t vt = V - v0 < SPR_BERT_VOCAB_TILE ? V - v0 : SPR_BERT_VOCAB_TILE;
-    spr_blas_sgemm_nt(T, vt, H, 1.0f, ws.q, H, w->dec_w + v0 * H, H, 0.0f, ws.tile, vt);
+    spr_bert_linear(&ws, qw ? qw->dec : NULL, T, v0, v0 + vt, H, ws.q, w->dec_w, ws.tile, vt);
     for (size_t b = 0; b < n; b++) {
       float *o = out + b * V + v0;
       memcpy(o, ws.tile + (size_t)off[b] * vt, vt * sizeof(float));

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spr_qgemm.h"
 #include "spr_status.h"
 
 #define SPR_BERT_VOCAB_TILE 2048u /* vocabulary columns per logits tile */
@@ -48,6 +49,15 @@ typedef struct spr_bert_layer {
   const float *ln2_g, *ln2_b;               /* output.LayerNorm [H] */
 } spr_bert_layer;
 
+/* Optional int8 copies of the linear maps (kernels/spr_qgemm.h: weights per output channel,
+ * activations per row at run time). Every pointer borrowed; NULL keeps that map in float32. */
+typedef struct spr_bert_qweights {
+  const spr_qweight *layer; /* [layers * 6]: wq, wk, wv, wo, wi, wf of each layer, or NULL */
+  const spr_qweight *head;  /* head_w, or NULL */
+  const spr_qweight *dec;   /* dec_w ([V,H]), or NULL */
+  spr_qgemm_isa isa;        /* a variant this CPU runs (spr_qgemm_isa_supported) */
+} spr_bert_qweights;
+
 /* All weights, borrowed (the caller keeps them alive and unchanged during calls). */
 typedef struct spr_bert_weights {
   const float *word_emb;           /* [V,H] */
@@ -59,6 +69,7 @@ typedef struct spr_bert_weights {
   const float *head_ln_g, *head_ln_b; /* cls.predictions.transform.LayerNorm [H] */
   const float *dec_w;              /* decoder [V,H] (the word embeddings when tied) */
   const float *dec_b;              /* cls.predictions.bias [V] */
+  const spr_bert_qweights *quant;  /* int8 maps, or NULL: every product in float32 */
 } spr_bert_weights;
 
 /* Check a config: positive sizes, hidden divisible by heads, eps > 0. SPR_EINVAL with the field. */

@@ -18,12 +18,13 @@ typedef enum spr_cpu_isa {
   SPR_CPU_ISA_AUTO = 0,   /* whatever is best here: always runs */
   SPR_CPU_ISA_SCALAR = 1, /* the reference: always runs */
   SPR_CPU_ISA_AVX2 = 2,
-  SPR_CPU_ISA_AVX512 = 3 /* AVX-512 F and BW */
+  SPR_CPU_ISA_AVX512 = 3, /* AVX-512 F and BW */
+  SPR_CPU_ISA_AVX512VNNI = 4 /* AVX-512 F, BW, VL and VNNI (vpdpbusd) */
 } spr_cpu_isa;
 
 /* 1 if isa runs on this CPU, else 0 (and for values outside the enum). */
 int spr_cpu_supports(spr_cpu_isa isa);
 
-/* "auto", "scalar", "avx2", "avx512"; "?" for values outside the enum. */
+/* "auto", "scalar", "avx2", "avx512", "avx512vnni"; "?" for values outside the enum. */
 const char *spr_cpu_isa_name(spr_cpu_isa isa);
 #endif /* SPR_CPU_H */

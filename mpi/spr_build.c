@@ -24,6 +24,7 @@
 #include "spr_bm25.h"
 #include "spr_bmp.h"
 #include "spr_mem.h"
+#include "spr_bert_quant.h"
 #include "spr_encode.h"
 #include "spr_h5.h"
 #include "spr_postings.h"
@@ -120,7 +121,7 @@ static int spr_splade_batch_flush(spr_splade_batch *b, const spr_build_params *p
   const char **texts = malloc(b->n * sizeof *texts);
   if (!texts) return SPR_FAIL(SPR_ENOMEM, "index build: out of memory (encoder batch)");
   for (uint64_t i = 0; i < b->n; i++) texts[i] = b->buf + b->text_at[i];
-  spr_splade_params sp = {.max_length = (uint32_t)p->max_length, .query = 0};
+  spr_splade_params sp = {.max_length = (uint32_t)p->max_length, .query = 0, .weights = p->weights};
   spr_splade_vectors v = {0};
   int rc = spr_splade_encode(p->model, &sp, texts, (const size_t *)b->text_len, b->n, &v);
   free(texts);
@@ -664,6 +665,19 @@ static int spr_build_open_input(spr_build_params *pv, int ciff, spr_corpus **cor
   return rc;
 }
 
+/* The SPLADE model's weights at p->precision into *w (int8 maps in *q, owned by the caller), pv->weights
+ * = w. A CPU without int8 kernels falls back to f32 with a line saying so (show: rank 0). Local. */
+static int spr_build_precision(spr_build_params *pv, const spr_model *m, spr_bert_quant **q, spr_bert_weights *w,
+                               int show) {
+  int rc = spr_bert_quant_precision(m, pv->precision, q, w);
+  if (rc == SPR_EUNSUPPORTED) {
+    if (show) fprintf(stderr, "[spire] index: %s: encoding in f32\n", spr_last_error());
+    rc = SPR_OK;
+  }
+  pv->weights = w;
+  return rc;
+}
+
 /* Phase 4: every posting's score (BM25 from the global df, or the vector's weight), the global
  * maximum that fixes the quantizer, and the impacts into limp (parallel to l->tid, whose local term
  * ids become global ones); static pruning by document on the way (docs/pruning.md). Collective:
@@ -809,6 +823,8 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
   const spr_build_params *p = &pv;
   const spr_prune_rules rules = spr_build_prune_rules(p);
   spr_model *model = NULL;
+  spr_bert_quant *quant = NULL;
+  spr_bert_weights qweights;
   char *model_dir = NULL;
   memset(st, 0, sizeof *st);
   const double t_start = spr_now();
@@ -827,6 +843,7 @@ int spr_index_build(const spr_comm *c, const spr_build_params *params, spr_build
 
   const int ciff = spr_corpus_is_ciff(p->corpus, p->format);
   rc = spr_build_open_input(&pv, ciff, &corp, &model, &model_dir);
+  if (rc == SPR_OK && model) rc = spr_build_precision(&pv, model, &quant, &qweights, p->progress && c->rank == 0);
   if (rc == SPR_OK) rc = spr_vocab_create(&voc);
   if (rc == SPR_OK) { /* the file is written as OUTPUT.tmp, renamed when complete */
     const size_t tl = strlen(p->output) + 8;
@@ -941,6 +958,7 @@ cleanup:
   spr_build_local_free(&l);
   spr_vocab_free(&voc);
   spr_corpus_close(&corp);
+  spr_bert_quant_free(&quant);
   spr_model_free(&model);
   free(model_dir);
   return rc;

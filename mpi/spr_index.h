@@ -25,6 +25,8 @@ typedef struct spr_build_params {
   const spr_model *model;  /* set by the build when encoder is a model folder (SPLADE) */
   const char *model_dir;    /* set by the build: the model folder, absolute */
   int max_length;           /* SPLADE: tokens per document, 0 = 512 */
+  const char *precision;    /* SPLADE: "f32" (or NULL) or "int8" (shard/spr_bert_quant.h) */
+  const spr_bert_weights *weights; /* set by the build: the model's weights at that precision */
   spr_corpus_policy policy; /* on_error = fail | skip, max_record_bytes (0 = the default) */
   const char *analyzer;     /* "english" | "standard" (text corpora) */
   double k1, b;

@@ -249,7 +249,7 @@ int spr_splade_encode(const spr_model *m, const spr_splade_params *p, const char
   if (!m || !p || !out || (n && (!texts || !lens))) return SPR_FAIL(SPR_EINVAL, "encode: NULL argument");
   spr_splade_vectors_free(out);
   const spr_bert_config *c = spr_model_config(m);
-  spr_enc_run r = {.p = p, .c = c, .weights = spr_model_weights(m), .wp = spr_model_vocab(m),
+  spr_enc_run r = {.p = p, .c = c, .weights = p->weights ? p->weights : spr_model_weights(m), .wp = spr_model_vocab(m),
                    .idf = p->query ? spr_model_idf(m) : NULL, .V = c->vocab, .texts = texts, .lens = lens, .n = n};
   r.nvocab = spr_wordpiece_size(r.wp);
   r.maxlen = p->max_length ? p->max_length : 512u;

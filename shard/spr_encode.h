@@ -27,6 +27,8 @@ typedef struct spr_splade_params {
                           * faster for short texts but the last bits of a weight then depend on
                           * the batch (OpenBLAS rounding varies with the matrix shape) */
   int threads;           /* OpenMP threads; 0 = omp_get_max_threads() */
+  const spr_bert_weights *weights; /* borrowed: NULL = the model's (float32); a copy of them with
+                          * .quant set (shard/spr_bert_quant.h) for the int8 path */
 } spr_splade_params;
 
 /* Sparse vectors of n texts: vector i = (term[j], weight[j]) for j in [off[i], off[i+1]),

@@ -16,6 +16,8 @@ ap.add_argument("--docs", type=int, default=8)
 ap.add_argument("--lengths", default="128,256")
 ap.add_argument("--threads", default="1,2")
 ap.add_argument("--batch", type=int, default=8, help="documents per forward pass")
+ap.add_argument("--tokens", help="real texts: JSONL of input_ids (spire tokenize), encoded in input order in "
+                "padded batches of --batch with an attention mask, as Hugging Face users do")
 a = ap.parse_args()
 
 cfg = json.load(open(f"{a.dir}/config.json"))
@@ -40,7 +42,7 @@ def lin(x, p):
 def ln(x, p):
     return F.layer_norm(x, (H,), W[p + ".weight"], W[p + ".bias"], eps)
 
-def splade(ids):
+def splade(ids, mask=None):
     B, L = ids.shape
     h = W["bert.embeddings.word_embeddings.weight"][ids] + W["bert.embeddings.position_embeddings.weight"][:L] \
         + W["bert.embeddings.token_type_embeddings.weight"][0]
@@ -51,13 +53,42 @@ def splade(ids):
         q = lin(h, p + "attention.self.query").view(B, L, NH, d).transpose(1, 2)
         k = lin(h, p + "attention.self.key").view(B, L, NH, d).transpose(1, 2)
         v = lin(h, p + "attention.self.value").view(B, L, NH, d).transpose(1, 2)
-        s = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d), dim=-1)
+        s = q @ k.transpose(-1, -2) / math.sqrt(d)
+        if mask is not None:
+            s = s + (1.0 - mask[:, None, None, :]) * torch.finfo(s.dtype).min
+        s = torch.softmax(s, dim=-1)
         c = (s @ v).transpose(1, 2).reshape(B, L, H)
         h1 = ln(lin(c, p + "attention.output.dense") + h, p + "attention.output.LayerNorm")
         h = ln(lin(F.gelu(lin(h1, p + "intermediate.dense")), p + "output.dense") + h1, p + "output.LayerNorm")
     t = ln(F.gelu(lin(h, "cls.predictions.transform.dense")), "cls.predictions.transform.LayerNorm")
     logits = F.linear(t, W["bert.embeddings.word_embeddings.weight"], W["cls.predictions.bias"])
-    return torch.log1p(torch.relu(logits)).amax(dim=1)
+    w = torch.log1p(torch.relu(logits))
+    if mask is not None:
+        w = w * mask[:, :, None]
+    return w.amax(dim=1)
+
+if a.tokens:
+    seqs = [json.loads(l)["input_ids"] for l in open(a.tokens)][: a.docs]
+    batches = []
+    for s in range(0, len(seqs), a.batch):
+        chunk = seqs[s:s + a.batch]
+        L = max(map(len, chunk))
+        ids = torch.zeros(len(chunk), L, dtype=torch.long)
+        mask = torch.zeros(len(chunk), L)
+        for i, x in enumerate(chunk):
+            ids[i, :len(x)] = torch.tensor(x)
+            mask[i, :len(x)] = 1
+        batches.append((ids, mask))
+    for T in map(int, a.threads.split(",")):
+        torch.set_num_threads(T)
+        with torch.inference_mode():
+            splade(*batches[0])  # warm-up
+            t0 = time.perf_counter()
+            for ids, mask in batches:
+                splade(ids, mask)
+            dt = time.perf_counter() - t0
+        print(f"torch-real {T} {len(seqs) / dt:.3f} {sum(map(len, seqs)) / dt:.1f}", flush=True)
+    raise SystemExit
 
 g = torch.Generator().manual_seed(1)
 for L in map(int, a.lengths.split(",")):

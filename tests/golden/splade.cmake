@@ -8,3 +8,6 @@ spr_add_script_test(golden_splade_distil golden ${CMAKE_CURRENT_LIST_DIR}/splade
 set_tests_properties(golden_splade_distil PROPERTIES PROCESSORS 2)
 spr_add_script_test(golden_splade_distil_index golden ${CMAKE_CURRENT_LIST_DIR}/splade_index.sh splade-distil-tiny)
 set_tests_properties(golden_splade_distil_index PROPERTIES PROCESSORS 2)
+# spire encode/index --precision int8: fidelity bounds against the golden vectors (skips without them).
+spr_add_script_test(golden_splade_int8 golden ${CMAKE_CURRENT_LIST_DIR}/splade_int8.sh)
+set_tests_properties(golden_splade_int8 PROPERTIES PROCESSORS 2)

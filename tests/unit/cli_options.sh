@@ -59,6 +59,7 @@ for cmd in index search encode tokenize; do
     [ "$cmd $opt" = "search --algorithm" ] && v=bmp
     [ "$cmd $opt" = "search --serving" ] && v=replicated
     [ "$cmd $opt" = "index --analyzer" ] && v=standard
+    [ "$opt" = "--precision" ] && v=int8
     [ "$cmd $opt" = "encode --model" ] && v="$tmp/m"
     if [ -z "$arg" ]; then accepted "$cmd" "${base[@]}" "$opt"
     else accepted "$cmd" "${base[@]}" "$opt" "$v"; fi
