@@ -21,7 +21,7 @@ LEAK_MPI='^(h5_roundtrip_np[124]|h5_roundtrip_raw_np2|h5_corrupt_np[124]|eval_mp
 # 2-3x longer, and LeakSanitizer's tracer crashed at the exit of one of their spire runs in most
 # CI runs (4 of these 5 in session 20's), each then run a second time without them. Their code
 # paths' leaks are checked by the C unit tests and the LEAK_MPI tests; ASan and UBSan stay on.
-SCRIPT_UNIT='^(eval_bad_input|cli_doc|cli_query_formats|cli_options|report_html)$'
+SCRIPT_UNIT='^(eval_bad_input|cli_doc|cli_query_formats|cli_options|cli_eval_options|report_html)$'
 # layout reads the build's symbol tables and the sources' includes: nothing of spire runs.
 NO_ASAN='^layout$'
 REST_MPI='^(mpi_determinism_tiny|mpi_determinism_vectors|mpi_reorder|mpi_prune|mpi_ciff_np1|mpi_faults_np2|mpi_h5_precompress|mpi_bounded|mpi_read_threads|mpi_malformed|h5_diff|h5_dump|h5_read_nompi)$'
