@@ -5,7 +5,7 @@
 #        REAL=500 [ROUNDS=3] tests/bench/encode_bench.sh BUILD_DIR - [MODEL_DIR]
 # Prints a Markdown table (the one in docs/benchmarks.md between the encode markers).
 #
-# REAL=N: real texts instead (docs/benchmarks.md, "SPLADE encoding at reduced precision"): N/2
+# REAL=N [LAYERS=6]: real texts instead (docs/benchmarks.md, "SPLADE encoding at reduced precision"): N/2
 # passages each of SciFact and TIME (../shared/data, natural lengths, at most 256 tokens), the
 # same random BERT-base weights with the bert-base-uncased vocabulary; spire at f32 and
 # --precision int8 (tests/bench/encode_real.c, rounds interleaved, median of ROUNDS) against
@@ -25,7 +25,11 @@ if [ -n "${REAL:-}" ]; then
   trap 'rm -rf "$W"' EXIT
   [ -f "$M/model.safetensors" ] || "$BENCH" "$M" --docs 1 --lengths 8 --threads 1 > /dev/null
   mkdir "$W/m"
-  ln -s "$M/config.json" "$M/model.safetensors" "$W/m/"
+  ln -s "$M/model.safetensors" "$W/m/"
+  # LAYERS=6: the first 6 layers only, DistilBERT-base's shape (same matrices, half the layers)
+  /usr/bin/python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); n = int(sys.argv[3] or 0)
+if n: c["num_hidden_layers"] = n
+json.dump(c, open(sys.argv[2], "w"))' "$M/config.json" "$W/m/config.json" "${LAYERS:-}"
   ln -s "$S/bert-base-uncased-vocab.txt" "$W/m/vocab.txt"
   { head -n $((REAL / 2)) "$S/scifact/corpus.jsonl"; head -n $((REAL - REAL / 2)) "$S/time/corpus.jsonl"; } > "$W/texts.jsonl"
   "$SPIRE" tokenize --vocab "$W/m/vocab.txt" --input "$W/texts.jsonl" --output "$W/tok.jsonl" --max-length 256
